@@ -1,0 +1,162 @@
+//! Result types of the analyses. Plain serde data in a stable order: the render
+//! crate draws and tabulates these, and tests compare them exactly.
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{PortRange, Protocol, ResourceKind, ServiceKind};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Internet exposure findings, sorted by (account, region, vpc, resource, eni, ip version, protocol, ports, source).
+    pub exposures: Vec<ExposureFinding>,
+    /// ENIs reachable from the internet only through an internet-facing load balancer.
+    pub behind_load_balancers: Vec<LoadBalancerBackend>,
+    /// Internet egress of every subnet.
+    pub egress: Vec<SubnetEgress>,
+    /// VPC-to-VPC and VPC-to-on-premises connectivity.
+    pub segmentation: Vec<Connection>,
+    /// Which security group may talk to which, on which ports.
+    pub sg_flows: Vec<SgFlow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpVersion {
+    V4,
+    V6,
+}
+
+/// One way the internet reaches one ENI: every control on the path allows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExposureFinding {
+    pub account_id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    /// Instance id when the ENI is attached to an instance, else the ENI id.
+    pub resource_id: String,
+    pub resource_kind: ResourceKind,
+    pub service: ServiceKind,
+    pub eni_id: String,
+    /// Resource name (Name tag) for display, if any.
+    pub name: Option<String>,
+    pub ip_version: IpVersion,
+    /// The public IPv4 (or EIP) or IPv6 address the internet uses.
+    pub public_ip: String,
+    pub protocol: Protocol,
+    /// None for protocols without ports (ICMP, "all").
+    pub ports: Option<PortRange>,
+    /// The narrowest internet source range that is allowed, e.g. 0.0.0.0/0 or 203.0.113.7/32.
+    pub source: IpNet,
+    pub evidence: Evidence,
+}
+
+/// The chain of controls that together allow a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Evidence {
+    pub route_table_id: String,
+    /// The route used, e.g. "0.0.0.0/0 → igw-0abc".
+    pub route: String,
+    /// Whether the route table is the subnet's explicit association or the VPC main table.
+    pub route_table_main: bool,
+    pub nacl_id: String,
+    /// Inbound NACL rule number that allows the traffic.
+    pub nacl_in_rule: u16,
+    /// Outbound NACL rule number that allows the return traffic.
+    pub nacl_out_rule: u16,
+    pub security_group_id: String,
+    /// The SG rule, e.g. "tcp/22 from 0.0.0.0/0" (or "... via pl-123").
+    pub sg_rule: String,
+    pub sg_rule_id: Option<String>,
+}
+
+/// A resource reachable from the internet through a load balancer it admits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LoadBalancerBackend {
+    pub resource_id: String,
+    pub eni_id: String,
+    pub vpc_id: String,
+    /// ENI of the internet-facing load balancer that reaches it.
+    pub load_balancer_eni_id: String,
+    /// The LB's security group referenced by the backend's group.
+    pub load_balancer_security_group_id: String,
+    pub security_group_id: String,
+    pub protocol: Protocol,
+    pub ports: Option<PortRange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressVia {
+    InternetGateway,
+    NatGateway,
+    EgressOnlyInternetGateway,
+    /// Default route to a TGW/VGW/peering/ENI: egress may continue elsewhere.
+    Other,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SubnetEgress {
+    pub account_id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub route_table_id: String,
+    pub ipv4: EgressVia,
+    /// Target id of the IPv4 default route, if any.
+    pub ipv4_target: Option<String>,
+    pub ipv6: EgressVia,
+    pub ipv6_target: Option<String>,
+    /// Public (IGW default route), private (NAT/other egress) or isolated (none).
+    pub tier: SubnetTier,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubnetTier {
+    Public,
+    Private,
+    Isolated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionVia {
+    Peering,
+    TransitGateway,
+    Vpn,
+}
+
+/// Network reachability between two networks, with the routes that create it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Connection {
+    pub from_vpc_id: String,
+    pub from_account_id: String,
+    /// A VPC id, or a customer gateway id for on-premises.
+    pub to_id: String,
+    pub to_kind: ResourceKind,
+    pub to_account_id: Option<String>,
+    pub via: ConnectionVia,
+    /// Peering / TGW / VPN connection id.
+    pub via_id: String,
+    /// Destination CIDRs routed.
+    pub cidrs: Vec<String>,
+    /// Route evidence, e.g. "rtb-1: 10.2.0.0/16 → pcx-1", "tgw-rtb-1: 10.2.0.0/16 → tgw-attach-2".
+    pub evidence: Vec<String>,
+    pub from_environment: Option<String>,
+    pub to_environment: Option<String>,
+    /// A production network reachable from a non-production one.
+    pub prod_from_nonprod: bool,
+}
+
+/// A security group allowing another group's members in, on some ports.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SgFlow {
+    pub vpc_id: String,
+    pub from_security_group_id: String,
+    pub to_security_group_id: String,
+    pub protocol: Protocol,
+    pub ports: Option<PortRange>,
+    pub rule_id: Option<String>,
+}

@@ -1,0 +1,1 @@
+//! Deterministic synthetic estates of a requested size (filled by the generator work).

@@ -1,0 +1,10 @@
+//! auditmap inventory: the asset model, the snapshot file format, the example
+//! estates, and (later stages) the topology graph and its analyses.
+pub mod analysis;
+pub mod demo;
+pub mod generate;
+pub mod model;
+pub mod snapshot;
+pub mod summary;
+
+pub use snapshot::{Snapshot, SnapshotError};

@@ -1,0 +1,293 @@
+//! Types shared by every resource kind: tags, protocols, ports, the `Resource` trait.
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// All tags of a resource, sorted by key so output is deterministic.
+pub type Tags = BTreeMap<String, String>;
+
+/// Every resource kind auditmap models. The serialized name is also the key of the
+/// kind's list in the snapshot's `resources` object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    Account,
+    Region,
+    AvailabilityZone,
+    Vpc,
+    Subnet,
+    RouteTable,
+    InternetGateway,
+    EgressOnlyInternetGateway,
+    NatGateway,
+    VpcPeeringConnection,
+    TransitGateway,
+    TransitGatewayAttachment,
+    TransitGatewayRouteTable,
+    VpnGateway,
+    VpnConnection,
+    CustomerGateway,
+    VpcEndpoint,
+    Instance,
+    NetworkInterface,
+    SecurityGroup,
+    NetworkAcl,
+    ElasticIp,
+    ManagedPrefixList,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 23] = [
+        ResourceKind::Account,
+        ResourceKind::Region,
+        ResourceKind::AvailabilityZone,
+        ResourceKind::Vpc,
+        ResourceKind::Subnet,
+        ResourceKind::RouteTable,
+        ResourceKind::InternetGateway,
+        ResourceKind::EgressOnlyInternetGateway,
+        ResourceKind::NatGateway,
+        ResourceKind::VpcPeeringConnection,
+        ResourceKind::TransitGateway,
+        ResourceKind::TransitGatewayAttachment,
+        ResourceKind::TransitGatewayRouteTable,
+        ResourceKind::VpnGateway,
+        ResourceKind::VpnConnection,
+        ResourceKind::CustomerGateway,
+        ResourceKind::VpcEndpoint,
+        ResourceKind::Instance,
+        ResourceKind::NetworkInterface,
+        ResourceKind::SecurityGroup,
+        ResourceKind::NetworkAcl,
+        ResourceKind::ElasticIp,
+        ResourceKind::ManagedPrefixList,
+    ];
+
+    /// snake_case name, as used in the snapshot and every output file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Account => "account",
+            ResourceKind::Region => "region",
+            ResourceKind::AvailabilityZone => "availability_zone",
+            ResourceKind::Vpc => "vpc",
+            ResourceKind::Subnet => "subnet",
+            ResourceKind::RouteTable => "route_table",
+            ResourceKind::InternetGateway => "internet_gateway",
+            ResourceKind::EgressOnlyInternetGateway => "egress_only_internet_gateway",
+            ResourceKind::NatGateway => "nat_gateway",
+            ResourceKind::VpcPeeringConnection => "vpc_peering_connection",
+            ResourceKind::TransitGateway => "transit_gateway",
+            ResourceKind::TransitGatewayAttachment => "transit_gateway_attachment",
+            ResourceKind::TransitGatewayRouteTable => "transit_gateway_route_table",
+            ResourceKind::VpnGateway => "vpn_gateway",
+            ResourceKind::VpnConnection => "vpn_connection",
+            ResourceKind::CustomerGateway => "customer_gateway",
+            ResourceKind::VpcEndpoint => "vpc_endpoint",
+            ResourceKind::Instance => "instance",
+            ResourceKind::NetworkInterface => "network_interface",
+            ResourceKind::SecurityGroup => "security_group",
+            ResourceKind::NetworkAcl => "network_acl",
+            ResourceKind::ElasticIp => "elastic_ip",
+            ResourceKind::ManagedPrefixList => "managed_prefix_list",
+        }
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What every resource can tell about itself, whatever its kind.
+pub trait Resource {
+    const KIND: ResourceKind;
+    fn id(&self) -> &str;
+    fn account_id(&self) -> &str;
+    /// Region the resource lives in; empty for account-level records.
+    fn region(&self) -> &str;
+    fn tags(&self) -> &Tags;
+    fn arn(&self) -> Option<&str>;
+    /// The `Name` tag, which is what the AWS console shows.
+    fn name(&self) -> Option<&str> {
+        self.tags().get("Name").map(String::as_str)
+    }
+    /// VPC the resource belongs to, where it has one.
+    fn vpc_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Implements `Resource` for a struct with `id`, `account_id`, `region`, `arn`, `tags`
+/// fields (and optionally a `vpc_id: String` or `vpc_id: Option<String>`).
+macro_rules! impl_resource {
+    ($ty:ty, $kind:expr) => {
+        impl $crate::model::Resource for $ty {
+            const KIND: $crate::model::ResourceKind = $kind;
+            fn id(&self) -> &str { &self.id }
+            fn account_id(&self) -> &str { &self.account_id }
+            fn region(&self) -> &str { &self.region }
+            fn tags(&self) -> &$crate::model::Tags { &self.tags }
+            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
+        }
+    };
+    ($ty:ty, $kind:expr, vpc) => {
+        impl $crate::model::Resource for $ty {
+            const KIND: $crate::model::ResourceKind = $kind;
+            fn id(&self) -> &str { &self.id }
+            fn account_id(&self) -> &str { &self.account_id }
+            fn region(&self) -> &str { &self.region }
+            fn tags(&self) -> &$crate::model::Tags { &self.tags }
+            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
+            fn vpc_id(&self) -> Option<&str> { Some(&self.vpc_id) }
+        }
+    };
+    ($ty:ty, $kind:expr, opt_vpc) => {
+        impl $crate::model::Resource for $ty {
+            const KIND: $crate::model::ResourceKind = $kind;
+            fn id(&self) -> &str { &self.id }
+            fn account_id(&self) -> &str { &self.account_id }
+            fn region(&self) -> &str { &self.region }
+            fn tags(&self) -> &$crate::model::Tags { &self.tags }
+            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
+            fn vpc_id(&self) -> Option<&str> { self.vpc_id.as_deref() }
+        }
+    };
+}
+pub(crate) use impl_resource;
+
+/// IP protocol of a security-group or NACL rule. AWS sends numbers or names
+/// ("-1", "6", "tcp"); we keep one canonical form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schemars(with = "String", description = "\"all\", \"tcp\", \"udp\", \"icmp\", \"icmpv6\" or an IANA protocol number")]
+pub enum Protocol {
+    All,
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    Other(u8),
+}
+
+impl Protocol {
+    /// Parses the AWS spellings: "-1"/"all", numbers, and lower/upper-case names.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        let lower = s.trim().to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "-1" | "all" => Protocol::All,
+            "6" | "tcp" => Protocol::Tcp,
+            "17" | "udp" => Protocol::Udp,
+            "1" | "icmp" => Protocol::Icmp,
+            "58" | "icmpv6" => Protocol::Icmpv6,
+            other => Protocol::Other(other.parse::<u8>().ok()?),
+        })
+    }
+
+    /// Whether a rule for `self` covers traffic of protocol `p`.
+    pub fn covers(self, p: Protocol) -> bool {
+        self == Protocol::All || self == p
+    }
+
+    /// Whether the protocol has ports (so port ranges apply).
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp)
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::All => f.write_str("all"),
+            Protocol::Tcp => f.write_str("tcp"),
+            Protocol::Udp => f.write_str("udp"),
+            Protocol::Icmp => f.write_str("icmp"),
+            Protocol::Icmpv6 => f.write_str("icmpv6"),
+            Protocol::Other(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl TryFrom<String> for Protocol {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Protocol::parse(&s).ok_or_else(|| format!("unknown protocol {s:?}"))
+    }
+}
+
+impl From<Protocol> for String {
+    fn from(p: Protocol) -> String {
+        p.to_string()
+    }
+}
+
+/// Inclusive port range. For ICMP rules AWS reuses from/to as type/code; those are
+/// kept in `IcmpTypeCode` instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { from: 0, to: 65535 };
+    pub const EPHEMERAL: PortRange = PortRange { from: 1024, to: 65535 };
+
+    pub fn new(from: u16, to: u16) -> PortRange {
+        PortRange { from, to }
+    }
+    pub fn single(port: u16) -> PortRange {
+        PortRange { from: port, to: port }
+    }
+    pub fn contains(&self, port: u16) -> bool {
+        self.from <= port && port <= self.to
+    }
+    pub fn covers(&self, other: &PortRange) -> bool {
+        self.from <= other.from && other.to <= self.to
+    }
+    pub fn intersect(&self, other: &PortRange) -> Option<PortRange> {
+        let from = self.from.max(other.from);
+        let to = self.to.min(other.to);
+        (from <= to).then_some(PortRange { from, to })
+    }
+    pub fn is_all(&self) -> bool {
+        self.from == 0 && self.to == 65535
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            f.write_str("all")
+        } else if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// ICMP type and code; -1 means "any".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct IcmpTypeCode {
+    #[serde(rename = "type")]
+    pub icmp_type: i32,
+    pub code: i32,
+}
+
+/// Lifecycle state of an attachment to a VPC (IGW, EIGW, VGW).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct VpcAttachment {
+    pub vpc_id: String,
+    /// AWS attachment state, e.g. "attached", "available", "detached".
+    pub state: String,
+}
+
+impl VpcAttachment {
+    /// AWS reports an IGW attachment as "available" and a VGW one as "attached".
+    pub fn is_attached(&self) -> bool {
+        matches!(self.state.as_str(), "attached" | "available")
+    }
+}

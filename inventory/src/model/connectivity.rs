@@ -1,0 +1,237 @@
+//! What connects a VPC to other networks: peering, transit gateways, VPN.
+use ipnet::IpNet;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
+
+/// One side of a peering connection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringSide {
+    pub account_id: String,
+    pub region: String,
+    pub vpc_id: String,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub cidr_blocks: Vec<IpNet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcPeeringConnection {
+    pub id: String,
+    /// Account that described it (either side may).
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+    /// "active", "pending-acceptance", "deleted", ...
+    pub status: String,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(VpcPeeringConnection, ResourceKind::VpcPeeringConnection);
+
+impl VpcPeeringConnection {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitGateway {
+    pub id: String,
+    /// Owner account.
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub amazon_side_asn: Option<u64>,
+    #[serde(default)]
+    pub association_default_route_table_id: Option<String>,
+    #[serde(default)]
+    pub propagation_default_route_table_id: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(TransitGateway, ResourceKind::TransitGateway);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TgwAttachmentResourceType {
+    Vpc,
+    Vpn,
+    DirectConnectGateway,
+    Connect,
+    Peering,
+    TgwPeering,
+    NetworkFunction,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitGatewayAttachment {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub transit_gateway_id: String,
+    #[serde(default)]
+    pub transit_gateway_owner_id: Option<String>,
+    pub resource_type: TgwAttachmentResourceType,
+    /// VPC id, VPN connection id, peer TGW id, ...
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    #[serde(default)]
+    pub resource_owner_id: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    /// TGW route table this attachment is associated with.
+    #[serde(default)]
+    pub association_route_table_id: Option<String>,
+    /// Subnets of a VPC attachment.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(TransitGatewayAttachment, ResourceKind::TransitGatewayAttachment);
+
+/// An attachment as named by a TGW route, association or propagation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TgwAttachmentRef {
+    pub attachment_id: String,
+    pub resource_type: TgwAttachmentResourceType,
+    #[serde(default)]
+    pub resource_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TgwRouteType {
+    Static,
+    Propagated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TgwRoute {
+    pub destination: super::network::RouteDestination,
+    #[serde(default)]
+    pub attachments: Vec<TgwAttachmentRef>,
+    pub route_type: TgwRouteType,
+    pub state: super::network::RouteState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitGatewayRouteTable {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub transit_gateway_id: String,
+    #[serde(default)]
+    pub default_association_route_table: bool,
+    #[serde(default)]
+    pub default_propagation_route_table: bool,
+    #[serde(default)]
+    pub routes: Vec<TgwRoute>,
+    #[serde(default)]
+    pub associations: Vec<TgwAttachmentRef>,
+    #[serde(default)]
+    pub propagations: Vec<TgwAttachmentRef>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(TransitGatewayRouteTable, ResourceKind::TransitGatewayRouteTable);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnGateway {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub amazon_side_asn: Option<u64>,
+    #[serde(default)]
+    pub attachments: Vec<VpcAttachment>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(VpnGateway, ResourceKind::VpnGateway);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerGateway {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// Public IP of the on-premises device.
+    #[serde(default)]
+    pub ip_address: Option<String>,
+    #[serde(default)]
+    pub bgp_asn: Option<String>,
+    #[serde(default)]
+    pub device_name: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(CustomerGateway, ResourceKind::CustomerGateway);
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnTunnel {
+    pub outside_ip: String,
+    /// "UP" or "DOWN".
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnConnection {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub customer_gateway_id: String,
+    #[serde(default)]
+    pub vpn_gateway_id: Option<String>,
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub static_routes_only: bool,
+    /// On-premises CIDRs routed over the VPN (static routes).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub static_routes: Vec<IpNet>,
+    #[serde(default)]
+    pub tunnels: Vec<VpnTunnel>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(VpnConnection, ResourceKind::VpnConnection);

@@ -1,0 +1,388 @@
+//! Accounts, regions, zones, VPCs, subnets, route tables and the gateways routes point at.
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// 12-digit AWS account id.
+    pub id: String,
+    /// Same as `id`; present so every resource has `account_id`.
+    pub account_id: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// IAM account alias, if one is set.
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// Organizations account name, if known.
+    #[serde(default)]
+    pub org_name: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(Account, ResourceKind::Account);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Region name, e.g. "eu-west-1"; unique per account, so `id` is "<account>/<region>".
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// "opt-in-not-required", "opted-in" or "not-opted-in".
+    #[serde(default)]
+    pub opt_in_status: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(Region, ResourceKind::Region);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityZone {
+    /// "<account>/<zone name>", as zone names map to different zone ids per account.
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// Zone name, e.g. "eu-west-1a".
+    pub zone_name: String,
+    /// Zone id, e.g. "euw1-az1" (stable across accounts).
+    #[serde(default)]
+    pub zone_id: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(AvailabilityZone, ResourceKind::AvailabilityZone);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub cidr_blocks: Vec<Ipv4Net>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ipv6_cidr_blocks: Vec<Ipv6Net>,
+    #[serde(default)]
+    pub is_default: bool,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(Vpc, ResourceKind::Vpc);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    /// Zone name, e.g. "eu-west-1a".
+    pub availability_zone: String,
+    #[serde(default)]
+    pub availability_zone_id: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub cidr_block: Option<Ipv4Net>,
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ipv6_cidr_blocks: Vec<Ipv6Net>,
+    #[serde(default)]
+    pub map_public_ip_on_launch: bool,
+    #[serde(default)]
+    pub assign_ipv6_address_on_creation: bool,
+    #[serde(default)]
+    pub available_ip_address_count: Option<u32>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(Subnet, ResourceKind::Subnet, vpc);
+
+/// What a route sends traffic to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteTargetKind {
+    /// The VPC's own CIDRs.
+    Local,
+    InternetGateway,
+    EgressOnlyInternetGateway,
+    NatGateway,
+    VpcPeeringConnection,
+    TransitGateway,
+    VpnGateway,
+    /// Gateway endpoint (S3/DynamoDB) or Gateway Load Balancer endpoint.
+    VpcEndpoint,
+    NetworkInterface,
+    Instance,
+    CarrierGateway,
+    LocalGateway,
+    CoreNetwork,
+    Unknown,
+}
+
+impl RouteTargetKind {
+    /// Classifies a target id by its AWS prefix ("igw-", "nat-", ...). AWS returns IGWs,
+    /// VGWs and gateway endpoints all in `GatewayId`, so the prefix is the only signal.
+    pub fn from_target_id(id: &str) -> RouteTargetKind {
+        let prefix = id.split('-').next().unwrap_or("");
+        match prefix {
+            "local" => RouteTargetKind::Local,
+            "igw" => RouteTargetKind::InternetGateway,
+            "eigw" => RouteTargetKind::EgressOnlyInternetGateway,
+            "nat" => RouteTargetKind::NatGateway,
+            "pcx" => RouteTargetKind::VpcPeeringConnection,
+            "tgw" => RouteTargetKind::TransitGateway,
+            "vgw" => RouteTargetKind::VpnGateway,
+            "vpce" => RouteTargetKind::VpcEndpoint,
+            "eni" => RouteTargetKind::NetworkInterface,
+            "i" => RouteTargetKind::Instance,
+            "cagw" => RouteTargetKind::CarrierGateway,
+            "lgw" => RouteTargetKind::LocalGateway,
+            _ if id.starts_with("arn:aws:networkmanager") => RouteTargetKind::CoreNetwork,
+            _ => RouteTargetKind::Unknown,
+        }
+    }
+}
+
+/// Where a route sends traffic, e.g. `{kind: internet_gateway, id: "igw-0abc"}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTarget {
+    pub kind: RouteTargetKind,
+    /// Target id; "local" for the local route.
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteState {
+    Active,
+    /// The target is gone: traffic matching this route is dropped.
+    Blackhole,
+}
+
+/// What a route matches: a CIDR (v4 or v6) or a managed prefix list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteDestination {
+    Cidr(#[schemars(with = "String")] IpNet),
+    PrefixList(String),
+}
+
+impl std::fmt::Display for RouteDestination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouteDestination::Cidr(c) => write!(f, "{c}"),
+            RouteDestination::PrefixList(p) => f.write_str(p),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub destination: RouteDestination,
+    pub target: RouteTarget,
+    pub state: RouteState,
+    /// "CreateRouteTable", "CreateRoute" or "EnableVgwRoutePropagation".
+    #[serde(default)]
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTableAssociation {
+    pub id: String,
+    /// The VPC's main route table; applies to every subnet without an explicit association.
+    #[serde(default)]
+    pub main: bool,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    /// Edge association (IGW or VGW ingress routing).
+    #[serde(default)]
+    pub gateway_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTable {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+    #[serde(default)]
+    pub associations: Vec<RouteTableAssociation>,
+    /// VGWs whose routes propagate into this table.
+    #[serde(default)]
+    pub propagating_vgws: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(RouteTable, ResourceKind::RouteTable, vpc);
+
+impl RouteTable {
+    pub fn is_main(&self) -> bool {
+        self.associations.iter().any(|a| a.main)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InternetGateway {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<VpcAttachment>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(InternetGateway, ResourceKind::InternetGateway);
+
+/// IPv6 egress-only internet gateway: outbound-initiated traffic only, never inbound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EgressOnlyInternetGateway {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<VpcAttachment>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(EgressOnlyInternetGateway, ResourceKind::EgressOnlyInternetGateway);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatConnectivity {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatGatewayAddress {
+    #[serde(default)]
+    pub allocation_id: Option<String>,
+    #[serde(default)]
+    pub network_interface_id: Option<String>,
+    #[serde(default)]
+    pub private_ip: Option<std::net::Ipv4Addr>,
+    #[serde(default)]
+    pub public_ip: Option<std::net::Ipv4Addr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatGateway {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub connectivity: NatConnectivity,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub addresses: Vec<NatGatewayAddress>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(NatGateway, ResourceKind::NatGateway, vpc);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElasticIp {
+    /// Allocation id ("eipalloc-…").
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub public_ip: std::net::Ipv4Addr,
+    #[serde(default)]
+    pub association_id: Option<String>,
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    #[serde(default)]
+    pub network_interface_id: Option<String>,
+    #[serde(default)]
+    pub private_ip: Option<std::net::Ipv4Addr>,
+    #[serde(default)]
+    pub network_border_group: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(ElasticIp, ResourceKind::ElasticIp);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VpcEndpointType {
+    Gateway,
+    Interface,
+    GatewayLoadBalancer,
+    Resource,
+    ServiceNetwork,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    /// e.g. "com.amazonaws.eu-west-1.s3".
+    pub service_name: String,
+    pub endpoint_type: VpcEndpointType,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub route_table_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default)]
+    pub network_interface_ids: Vec<String>,
+    #[serde(default)]
+    pub private_dns_enabled: bool,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(VpcEndpoint, ResourceKind::VpcEndpoint, vpc);

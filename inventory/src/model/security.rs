@@ -1,0 +1,192 @@
+//! Security groups (stateful, per ENI), network ACLs (stateless, per subnet) and
+//! managed prefix lists (named CIDR sets used by both rules and routes).
+use ipnet::IpNet;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::common::{impl_resource, IcmpTypeCode, PortRange, Protocol, ResourceKind, Tags};
+
+/// Who a security-group rule admits (ingress) or allows to (egress).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RulePeer {
+    Cidr {
+        #[schemars(with = "String")]
+        cidr: IpNet,
+    },
+    SecurityGroup {
+        group_id: String,
+        /// Owner of the referenced group when it is in another account.
+        #[serde(default)]
+        account_id: Option<String>,
+        #[serde(default)]
+        vpc_id: Option<String>,
+        #[serde(default)]
+        peering_status: Option<String>,
+    },
+    PrefixList {
+        prefix_list_id: String,
+    },
+}
+
+impl std::fmt::Display for RulePeer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RulePeer::Cidr { cidr } => write!(f, "{cidr}"),
+            RulePeer::SecurityGroup { group_id, account_id: Some(acct), .. } => write!(f, "{acct}/{group_id}"),
+            RulePeer::SecurityGroup { group_id, .. } => f.write_str(group_id),
+            RulePeer::PrefixList { prefix_list_id } => f.write_str(prefix_list_id),
+        }
+    }
+}
+
+/// One rule of a security group, for exactly one peer. AWS bundles several peers into
+/// one IpPermission; discovery splits them so each finding can cite one rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SgRule {
+    /// "sgr-…" when AWS reports rule ids.
+    #[serde(default)]
+    pub rule_id: Option<String>,
+    pub protocol: Protocol,
+    /// TCP/UDP ports; None means all ports (protocol "all" or ICMP).
+    #[serde(default)]
+    pub ports: Option<PortRange>,
+    /// ICMP type/code, for ICMP rules.
+    #[serde(default)]
+    pub icmp: Option<IcmpTypeCode>,
+    pub peer: RulePeer,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl SgRule {
+    /// Ports this rule admits for a port-bearing protocol; all ports when unspecified.
+    pub fn port_range(&self) -> PortRange {
+        self.ports.unwrap_or(PortRange::ALL)
+    }
+    /// Short human form, e.g. "tcp/443 from 0.0.0.0/0".
+    pub fn summary(&self, direction: &str) -> String {
+        let ports = match (self.protocol, self.ports) {
+            (Protocol::All, _) => "all".to_string(),
+            (p, Some(r)) if p.has_ports() => format!("{p}/{r}"),
+            (p, _) => p.to_string(),
+        };
+        format!("{ports} {direction} {}", self.peer)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    pub group_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub ingress: Vec<SgRule>,
+    #[serde(default)]
+    pub egress: Vec<SgRule>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    Allow,
+    Deny,
+}
+
+/// One numbered NACL entry. Entries are evaluated lowest number first; the first
+/// match decides. Rule 32767 ("*") is the implicit deny AWS adds to every NACL.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NaclEntry {
+    pub rule_number: u16,
+    /// true for outbound rules.
+    pub egress: bool,
+    pub protocol: Protocol,
+    pub action: RuleAction,
+    #[schemars(with = "String")]
+    pub cidr: IpNet,
+    #[serde(default)]
+    pub ports: Option<PortRange>,
+    #[serde(default)]
+    pub icmp: Option<IcmpTypeCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NaclAssociation {
+    pub id: String,
+    pub subnet_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub is_default: bool,
+    /// Both directions, sorted by (egress, rule_number).
+    #[serde(default)]
+    pub entries: Vec<NaclEntry>,
+    #[serde(default)]
+    pub associations: Vec<NaclAssociation>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc);
+
+impl NetworkAcl {
+    /// Entries of one direction in evaluation order.
+    pub fn rules(&self, egress: bool) -> impl Iterator<Item = &NaclEntry> {
+        let mut v: Vec<&NaclEntry> = self.entries.iter().filter(|e| e.egress == egress).collect();
+        v.sort_by_key(|e| e.rule_number);
+        v.into_iter()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixListEntry {
+    #[schemars(with = "String")]
+    pub cidr: IpNet,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPrefixList {
+    pub id: String,
+    pub account_id: String,
+    pub region: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub name: String,
+    /// "IPv4" or "IPv6".
+    pub address_family: String,
+    #[serde(default)]
+    pub max_entries: Option<u32>,
+    /// Owner; "AWS" for AWS-managed lists (S3, CloudFront, ...).
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<PrefixListEntry>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+impl_resource!(ManagedPrefixList, ResourceKind::ManagedPrefixList);

@@ -1,0 +1,137 @@
+//! Reading and writing snapshot files, with errors that point at the problem.
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::validate::{validate, Problem, Severity};
+use super::{Snapshot, SCHEMA_VERSION};
+
+/// Longest string accepted anywhere in a snapshot. AWS's own limits are far lower
+/// (tag values 256 chars, descriptions 255); anything longer is corrupt or hostile.
+pub const MAX_STRING_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{path}: cannot read: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: file is empty; expected a snapshot JSON object")]
+    Empty { path: PathBuf },
+    #[error("{path}:{line}:{column}: invalid snapshot JSON: {message}")]
+    Json { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}:{line}:{column}: string of {len} bytes exceeds the {limit}-byte limit (corrupt or hostile input)")]
+    StringTooLong { path: PathBuf, line: usize, column: usize, len: usize, limit: usize },
+    #[error("{path}: snapshot schema_version {found} is newer than this auditmap supports ({supported}); upgrade auditmap")]
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
+    #[error("{path}: {} problem(s) in snapshot:\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid { path: PathBuf, problems: Vec<Problem> },
+}
+
+pub fn load_file(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
+    load_bytes(path, &bytes)
+}
+
+/// Parses and validates a snapshot. `path` is only used in messages.
+pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let path_buf = path.to_path_buf();
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SnapshotError::Empty { path: path_buf });
+    }
+    check_string_lengths(bytes).map_err(|(line, column, len)| SnapshotError::StringTooLong {
+        path: path_buf.clone(),
+        line,
+        column,
+        len,
+        limit: MAX_STRING_BYTES,
+    })?;
+    // Read the version first: a newer format may not parse as this one, and
+    // "upgrade auditmap" is the useful message then, not a field error.
+    #[derive(Deserialize)]
+    struct VersionProbe {
+        schema_version: Option<u32>,
+    }
+    let json_err = |e: serde_json::Error| SnapshotError::Json {
+        path: path_buf.clone(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    };
+    let probe: VersionProbe = serde_json::from_slice(bytes).map_err(json_err)?;
+    if let Some(found) = probe.schema_version {
+        if found > SCHEMA_VERSION {
+            return Err(SnapshotError::NewerSchema { path: path_buf, found, supported: SCHEMA_VERSION });
+        }
+    }
+    let mut snapshot: Snapshot = serde_json::from_slice(bytes).map_err(json_err)?;
+    let errors: Vec<Problem> = validate(&snapshot).into_iter().filter(|p| p.severity == Severity::Error).collect();
+    if !errors.is_empty() {
+        return Err(SnapshotError::Invalid { path: path_buf, problems: errors });
+    }
+    snapshot.normalize();
+    Ok(snapshot)
+}
+
+/// Canonical bytes of a snapshot: normalized, pretty-printed, trailing newline.
+/// Loading a file written this way and writing it again gives the same bytes.
+pub fn to_json_bytes(snapshot: &Snapshot) -> Vec<u8> {
+    let mut s = snapshot.clone();
+    s.normalize();
+    let mut out = serde_json::to_vec_pretty(&s).expect("snapshot types always serialize");
+    out.push(b'\n');
+    out
+}
+
+pub fn write_file(path: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
+    std::fs::write(path, to_json_bytes(snapshot))
+}
+
+/// Finds the first JSON string longer than the limit, without building it.
+/// Returns (line, column, length in bytes) of the offending string, 1-based.
+fn check_string_lengths(bytes: &[u8]) -> Result<(), (usize, usize, usize)> {
+    let (mut line, mut col) = (1usize, 0usize);
+    let mut in_string = false;
+    let mut escaped = false;
+    let (mut start, mut start_line, mut start_col) = (0usize, 0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+        if !in_string {
+            if b == b'"' {
+                in_string = true;
+                (start, start_line, start_col) = (i + 1, line, col);
+            }
+            continue;
+        }
+        if escaped {
+            escaped = false;
+        } else if b == b'\\' {
+            escaped = true;
+        } else if b == b'"' {
+            in_string = false;
+            continue;
+        }
+        if i - start >= MAX_STRING_BYTES {
+            return Err((start_line, start_col, string_len_from(&bytes[start..])));
+        }
+    }
+    Ok(())
+}
+
+/// Byte length of a JSON string body up to its closing quote (or end of input).
+fn string_len_from(body: &[u8]) -> usize {
+    let mut escaped = false;
+    for (i, &b) in body.iter().enumerate() {
+        if escaped {
+            escaped = false;
+        } else if b == b'\\' {
+            escaped = true;
+        } else if b == b'"' {
+            return i;
+        }
+    }
+    body.len()
+}

@@ -1,0 +1,9 @@
+//! `auditmap package` (being built: see its issue).
+use crate::exit::{CliError, CmdResult};
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CmdResult {
+    Err(CliError::failure(anyhow::anyhow!("`auditmap package` is not available in this build yet")))
+}

@@ -1,0 +1,94 @@
+//! auditmap command line: argument parsing and wiring only; the work lives in the
+//! inventory, discover and render crates.
+mod cmd;
+mod exit;
+
+use clap::{Parser, Subcommand};
+
+use exit::Exit;
+
+const EXAMPLES: &str = "\
+Examples:
+  auditmap package --demo --out evidence/          # the whole job on the bundled demo estate
+  auditmap discover --out snap.json --all-regions  # read a live AWS estate (read-only)
+  auditmap package snap.json --out evidence/       # audit package from a saved snapshot
+  auditmap validate snap.json                      # check a snapshot and summarise it
+  auditmap exposure snap.json                      # internet-exposure findings with evidence
+  auditmap example --resources 10000 --out big.json
+
+Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 completed with coverage gaps,
+4 exposure found (with --fail-on-exposure).";
+
+#[derive(Parser)]
+#[command(name = "auditmap", version, about = "Audit-grade AWS network diagrams, inventory and exposure evidence", after_help = EXAMPLES)]
+struct Cli {
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a snapshot file and print a summary (counts per kind, account/region, coverage gaps).
+    Validate(cmd::validate::Args),
+    /// Write a deterministic synthetic estate of a requested size (for benchmarks and trials).
+    Example(cmd::example::Args),
+    /// Read a live AWS estate (read-only) into a snapshot file.
+    Discover(cmd::discover::Args),
+    /// List internet-exposure findings with their evidence chain.
+    Exposure(cmd::exposure::Args),
+    /// Write network diagrams (SVG/PNG/PDF/draw.io/DOT) for a snapshot.
+    Diagram(cmd::diagram::Args),
+    /// Write the audit evidence package (diagrams, inventory, exposures, report, manifest).
+    Package(cmd::package::Args),
+    /// Print the snapshot JSON Schema.
+    Schema,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Success };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    init_logging(cli.verbose, cli.quiet);
+    let result = match cli.command {
+        Command::Validate(a) => cmd::validate::run(a),
+        Command::Example(a) => cmd::example::run(a),
+        Command::Discover(a) => cmd::discover::run(a),
+        Command::Exposure(a) => cmd::exposure::run(a),
+        Command::Diagram(a) => cmd::diagram::run(a),
+        Command::Package(a) => cmd::package::run(a),
+        Command::Schema => {
+            print!("{}", inventory::Snapshot::json_schema());
+            Ok(Exit::Success)
+        }
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("error: {:#}", e.error);
+            e.code.into()
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUDITMAP_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
