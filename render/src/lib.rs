@@ -1,1 +1,5 @@
-pub fn placeholder(){}
+//! auditmap render: views, layout and every writer. Works from a snapshot and its
+//! analysis only; nothing here touches AWS.
+pub mod diagram;
+pub mod package;
+pub mod text;

@@ -1,0 +1,1 @@
+//! The audit package writer (being built).

@@ -1,0 +1,103 @@
+//! Making hostile strings from AWS safe to show: escaping, eliding, neutralising.
+//! Every name, tag and description is attacker-controllable (anyone who can tag a
+//! resource can put markup or a formula in it).
+
+/// Longest label shown in a diagram or table cell; longer text is elided with "…".
+pub const MAX_LABEL_CHARS: usize = 64;
+/// Longest cell written to CSV/XLSX; longer text is cut with a visible marker.
+pub const MAX_CELL_CHARS: usize = 1024;
+
+/// Escapes text for XML/SVG/HTML content and attribute values, and drops characters
+/// XML 1.0 forbids (most C0 controls) so the output always parses.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Removes bidirectional-override and other invisible formatting characters that
+/// can make a label read differently from what it is (e.g. RTL override).
+pub fn strip_bidi(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
+        })
+        .collect()
+}
+
+/// Shortens to at most `max` characters, marking the cut with "…" so it is visible.
+pub fn elide(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let mut out: String = s.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
+/// A label safe to place in SVG/HTML text: bidi controls removed, elided, escaped.
+pub fn label(s: &str, max: usize) -> String {
+    xml_escape(&elide(&strip_bidi(s), max))
+}
+
+/// Neutralises spreadsheet formula injection as OWASP recommends: a cell starting
+/// with = + - @ (or tab/CR) is prefixed with a single quote so it is read as text.
+/// Also caps absurd lengths visibly.
+pub fn spreadsheet_safe(s: &str) -> String {
+    let capped = if s.chars().count() > MAX_CELL_CHARS {
+        let mut t: String = s.chars().take(MAX_CELL_CHARS).collect();
+        t.push_str("…[truncated]");
+        t
+    } else {
+        s.to_string()
+    };
+    match capped.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{capped}"),
+        _ => capped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_controls() {
+        assert_eq!(xml_escape("<script>&\"'\u{0007}"), "&lt;script&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn elides_visibly() {
+        let long = "x".repeat(10_000);
+        let e = elide(&long, 10);
+        assert_eq!(e.chars().count(), 10);
+        assert!(e.ends_with('…'));
+        assert_eq!(elide("short", 10), "short");
+    }
+
+    #[test]
+    fn strips_rtl_override() {
+        assert_eq!(strip_bidi("abc\u{202E}gpj.exe"), "abcgpj.exe");
+    }
+
+    #[test]
+    fn neutralises_formulas() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(spreadsheet_safe("web-1"), "web-1");
+        assert!(spreadsheet_safe(&"a".repeat(5000)).ends_with("…[truncated]"));
+    }
+}
