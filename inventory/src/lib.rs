@@ -6,5 +6,6 @@ pub mod generate;
 pub mod model;
 pub mod snapshot;
 pub mod summary;
+pub mod topology;
 
 pub use snapshot::{Snapshot, SnapshotError};

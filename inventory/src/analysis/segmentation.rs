@@ -1,0 +1,294 @@
+//! Network segmentation: which VPC can send traffic to which other VPC or on-premises
+//! network, through peering, transit gateways or VPN, with the routes that say so.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ipnet::IpNet;
+
+use super::types::{Connection, ConnectionVia};
+use crate::model::*;
+use crate::topology::{Index, Topology};
+
+/// Environment from tags: `Environment`, `env` or `stage` (key case-insensitive).
+pub fn environment(tags: &Tags) -> Option<String> {
+    for key in ["environment", "env", "stage"] {
+        if let Some((_, v)) = tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            let v = v.trim();
+            if !v.is_empty() {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
+}
+
+pub fn is_production(env: &str) -> bool {
+    let e = env.trim().to_ascii_lowercase();
+    e.starts_with("prod") || e == "prd" || e == "live"
+}
+
+struct Ctx<'c, 'a> {
+    ix: &'c Index<'a>,
+    tables_by_vpc: HashMap<&'a str, Vec<&'a RouteTable>>,
+}
+
+/// Routes of `vpc_id`'s tables whose target is `target_id`, as (destination, evidence).
+fn routes_to(ctx: &Ctx, vpc_id: &str, target_id: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for t in ctx.tables_by_vpc.get(vpc_id).map(Vec::as_slice).unwrap_or_default() {
+        for r in t.routes.iter().filter(|r| r.target.id == target_id && r.state == RouteState::Active) {
+            out.push((r.destination.to_string(), format!("{}: {} → {}", t.id, r.destination, target_id)));
+        }
+    }
+    out
+}
+
+fn expand(d: &RouteDestination, ix: &Index) -> Vec<IpNet> {
+    match d {
+        RouteDestination::Cidr(c) => vec![*c],
+        RouteDestination::PrefixList(p) => {
+            ix.prefix_lists.get(p.as_str()).map(|pl| pl.entries.iter().map(|e| e.cidr).collect()).unwrap_or_default()
+        }
+    }
+}
+
+fn overlaps(a: &[IpNet], b: &[IpNet]) -> bool {
+    a.iter().any(|x| b.iter().any(|y| x.contains(y) || y.contains(x)))
+}
+
+fn vpc_env(ix: &Index, vpc_id: &str) -> Option<String> {
+    ix.vpcs.get(vpc_id).and_then(|v| environment(&v.tags))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn connection(
+    from_vpc: &str,
+    from_account: &str,
+    to_id: &str,
+    to_kind: ResourceKind,
+    to_account: Option<String>,
+    to_env: Option<String>,
+    via: ConnectionVia,
+    via_id: &str,
+    cidrs: BTreeSet<String>,
+    evidence: BTreeSet<String>,
+    from_env: Option<String>,
+) -> Connection {
+    let prod_from_nonprod = matches!((&from_env, &to_env), (Some(f), Some(t)) if is_production(t) && !is_production(f));
+    Connection {
+        from_vpc_id: from_vpc.to_string(),
+        from_account_id: from_account.to_string(),
+        to_id: to_id.to_string(),
+        to_kind,
+        to_account_id: to_account,
+        via,
+        via_id: via_id.to_string(),
+        cidrs: cidrs.into_iter().collect(),
+        evidence: evidence.into_iter().collect(),
+        from_environment: from_env,
+        to_environment: to_env,
+        prod_from_nonprod,
+    }
+}
+
+pub fn segmentation(topo: &Topology) -> Vec<Connection> {
+    let r = &topo.snapshot.resources;
+    let mut tables_by_vpc: HashMap<&str, Vec<&RouteTable>> = HashMap::new();
+    for t in &r.route_tables {
+        tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
+    }
+    let ctx = Ctx { ix: &topo.index, tables_by_vpc };
+    let mut out = Vec::new();
+    peering(&ctx, r, &mut out);
+    transit(&ctx, r, &mut out);
+    vpn(&ctx, r, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
+    for p in r.vpc_peering_connections.iter().filter(|p| p.is_active()) {
+        for (from, to) in [(&p.requester, &p.accepter), (&p.accepter, &p.requester)] {
+            let forward = routes_to(ctx, &from.vpc_id, &p.id);
+            if forward.is_empty() {
+                continue;
+            }
+            let back = routes_to(ctx, &to.vpc_id, &p.id);
+            let mut evidence: BTreeSet<String> = forward.iter().map(|(_, e)| e.clone()).collect();
+            if back.is_empty() {
+                evidence
+                    .insert(format!("return: no route to {} in {} (as far as the snapshot shows)", p.id, to.vpc_id));
+            }
+            evidence.extend(back.iter().map(|(_, e)| format!("return: {e}")));
+            let cidrs = forward.into_iter().map(|(c, _)| c).collect();
+            out.push(connection(
+                &from.vpc_id,
+                &from.account_id,
+                &to.vpc_id,
+                ResourceKind::Vpc,
+                Some(to.account_id.clone()),
+                vpc_env(ctx.ix, &to.vpc_id),
+                ConnectionVia::Peering,
+                &p.id,
+                cidrs,
+                evidence,
+                vpc_env(ctx.ix, &from.vpc_id),
+            ));
+        }
+    }
+}
+
+fn usable(state: &Option<String>) -> bool {
+    !matches!(state.as_deref(), Some("deleted" | "deleting" | "failed" | "rejected" | "rejecting" | "failing"))
+}
+
+/// Where a TGW attachment leads: (id, kind, account).
+fn attachment_target(
+    ix: &Index,
+    att: &TgwAttachmentRef,
+    owner: Option<&str>,
+) -> (String, ResourceKind, Option<String>) {
+    let full = ix.transit_gateway_attachments.get(att.attachment_id.as_str());
+    let res = att.resource_id.clone().or_else(|| full.and_then(|a| a.resource_id.clone()));
+    let account =
+        full.map(|a| a.resource_owner_id.clone().unwrap_or_else(|| a.account_id.clone())).or(owner.map(str::to_string));
+    match (att.resource_type, res) {
+        (TgwAttachmentResourceType::Vpc, Some(v)) => (v, ResourceKind::Vpc, account),
+        (TgwAttachmentResourceType::Vpn, Some(v)) => match ix.vpn_connections.get(v.as_str()) {
+            Some(vpn) => (vpn.customer_gateway_id.clone(), ResourceKind::CustomerGateway, Some(vpn.account_id.clone())),
+            None => (v, ResourceKind::VpnConnection, account),
+        },
+        (TgwAttachmentResourceType::Peering | TgwAttachmentResourceType::TgwPeering, Some(t)) => {
+            (t, ResourceKind::TransitGateway, account)
+        }
+        _ => (att.attachment_id.clone(), ResourceKind::TransitGatewayAttachment, account),
+    }
+}
+
+fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
+    let ix = ctx.ix;
+    let mut associated: HashMap<&str, &TransitGatewayRouteTable> = HashMap::new();
+    for t in &r.transit_gateway_route_tables {
+        for a in &t.associations {
+            associated.entry(a.attachment_id.as_str()).or_insert(t);
+        }
+    }
+    for att in &r.transit_gateway_attachments {
+        if att.resource_type != TgwAttachmentResourceType::Vpc || !usable(&att.state) {
+            continue;
+        }
+        let Some(vpc_id) = att.resource_id.as_deref() else { continue };
+        let table = att
+            .association_route_table_id
+            .as_deref()
+            .and_then(|id| ix.transit_gateway_route_tables.get(id).copied())
+            .or_else(|| associated.get(att.id.as_str()).copied());
+        let Some(table) = table else { continue };
+        // What the VPC sends to the TGW at all.
+        let sent = routes_to(ctx, vpc_id, &att.transit_gateway_id);
+        if sent.is_empty() {
+            continue;
+        }
+        let sent_cidrs: Vec<IpNet> = ctx
+            .tables_by_vpc
+            .get(vpc_id)
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t.routes.iter())
+            .filter(|rt| rt.target.id == att.transit_gateway_id && rt.state == RouteState::Active)
+            .flat_map(|rt| expand(&rt.destination, ix))
+            .collect();
+        let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
+        let mut per_target: BTreeMap<(String, ResourceKind, Option<String>), (BTreeSet<String>, BTreeSet<String>)> =
+            BTreeMap::new();
+        for route in table.routes.iter().filter(|rt| rt.state == RouteState::Active) {
+            if !overlaps(&sent_cidrs, &expand(&route.destination, ix)) {
+                continue;
+            }
+            for target in route.attachments.iter().filter(|t| t.attachment_id != att.id) {
+                let key = attachment_target(ix, target, None);
+                if key.1 == ResourceKind::Vpc && key.0 == vpc_id {
+                    continue;
+                }
+                let entry = per_target.entry(key).or_default();
+                entry.0.insert(route.destination.to_string());
+                entry.1.insert(format!(
+                    "{} (associated with {}): {} → {}",
+                    table.id, att.id, route.destination, target.attachment_id
+                ));
+                entry.1.extend(sent.iter().map(|(_, e)| e.clone()));
+            }
+        }
+        for ((to_id, to_kind, to_account), (cidrs, evidence)) in per_target {
+            let to_env = match to_kind {
+                ResourceKind::Vpc => vpc_env(ix, &to_id),
+                ResourceKind::CustomerGateway => {
+                    ix.customer_gateways.get(to_id.as_str()).and_then(|c| environment(&c.tags))
+                }
+                _ => None,
+            };
+            out.push(connection(
+                vpc_id,
+                from_account,
+                &to_id,
+                to_kind,
+                to_account,
+                to_env,
+                ConnectionVia::TransitGateway,
+                &att.transit_gateway_id,
+                cidrs,
+                evidence,
+                vpc_env(ix, vpc_id),
+            ));
+        }
+    }
+}
+
+fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
+    let ix = ctx.ix;
+    for vgw in &r.vpn_gateways {
+        for a in vgw.attachments.iter().filter(|a| a.is_attached()) {
+            let vpc_id = a.vpc_id.as_str();
+            let routes = routes_to(ctx, vpc_id, &vgw.id);
+            let propagating: Vec<&str> = ctx
+                .tables_by_vpc
+                .get(vpc_id)
+                .into_iter()
+                .flatten()
+                .filter(|t| t.propagating_vgws.iter().any(|g| g == &vgw.id))
+                .map(|t| t.id.as_str())
+                .collect();
+            if routes.is_empty() && propagating.is_empty() {
+                continue;
+            }
+            for conn in r
+                .vpn_connections
+                .iter()
+                .filter(|v| v.vpn_gateway_id.as_deref() == Some(vgw.id.as_str()) && usable(&v.state))
+            {
+                let mut cidrs: BTreeSet<String> = routes.iter().map(|(c, _)| c.clone()).collect();
+                let mut evidence: BTreeSet<String> = routes.iter().map(|(_, e)| e.clone()).collect();
+                for t in &propagating {
+                    evidence.insert(format!("{t}: propagates routes from {}", vgw.id));
+                    cidrs.extend(conn.static_routes.iter().map(|c| c.to_string()));
+                }
+                evidence.insert(format!("{} attached to {vpc_id}; {} → {}", vgw.id, conn.id, conn.customer_gateway_id));
+                let cgw = ix.customer_gateways.get(conn.customer_gateway_id.as_str());
+                let from_account = ix.vpcs.get(vpc_id).map(|v| v.account_id.as_str()).unwrap_or(&vgw.account_id);
+                out.push(connection(
+                    vpc_id,
+                    from_account,
+                    &conn.customer_gateway_id,
+                    ResourceKind::CustomerGateway,
+                    Some(cgw.map(|c| c.account_id.clone()).unwrap_or_else(|| conn.account_id.clone())),
+                    cgw.and_then(|c| environment(&c.tags)),
+                    ConnectionVia::Vpn,
+                    &conn.id,
+                    cidrs,
+                    evidence,
+                    vpc_env(ix, vpc_id),
+                ));
+            }
+        }
+    }
+}

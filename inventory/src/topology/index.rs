@@ -1,0 +1,178 @@
+//! Lookups by id and the derived per-subnet facts every analysis needs (effective
+//! route table, effective NACL, NACL rules in evaluation order). Built once, O(n).
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use crate::model::*;
+use crate::snapshot::Snapshot;
+
+/// The route table that applies to a subnet, and whether it applies as the VPC's
+/// main table (no explicit association).
+#[derive(Debug, Clone, Copy)]
+pub struct EffectiveRouteTable<'a> {
+    pub table: &'a RouteTable,
+    pub main: bool,
+}
+
+/// A NACL's entries split by direction, each in evaluation order.
+#[derive(Debug, Clone)]
+pub struct NaclRules<'a> {
+    pub acl: &'a NetworkAcl,
+    pub inbound: Vec<&'a NaclEntry>,
+    pub outbound: Vec<&'a NaclEntry>,
+}
+
+#[derive(Debug, Default)]
+pub struct Index<'a> {
+    pub vpcs: HashMap<&'a str, &'a Vpc>,
+    pub subnets: HashMap<&'a str, &'a Subnet>,
+    pub route_tables: HashMap<&'a str, &'a RouteTable>,
+    pub internet_gateways: HashMap<&'a str, &'a InternetGateway>,
+    pub nat_gateways: HashMap<&'a str, &'a NatGateway>,
+    pub transit_gateway_attachments: HashMap<&'a str, &'a TransitGatewayAttachment>,
+    pub transit_gateway_route_tables: HashMap<&'a str, &'a TransitGatewayRouteTable>,
+    pub vpn_connections: HashMap<&'a str, &'a VpnConnection>,
+    pub customer_gateways: HashMap<&'a str, &'a CustomerGateway>,
+    pub instances: HashMap<&'a str, &'a Instance>,
+    pub network_interfaces: HashMap<&'a str, &'a NetworkInterface>,
+    pub security_groups: HashMap<&'a str, &'a SecurityGroup>,
+    pub prefix_lists: HashMap<&'a str, &'a ManagedPrefixList>,
+    explicit_route_table: HashMap<&'a str, &'a RouteTable>,
+    main_route_table: HashMap<&'a str, &'a RouteTable>,
+    explicit_nacl: HashMap<&'a str, usize>,
+    default_nacl: HashMap<&'a str, usize>,
+    nacl_rules: Vec<NaclRules<'a>>,
+    /// ENI id → public IPv4 addresses of Elastic IPs associated with it.
+    pub eips_by_eni: HashMap<&'a str, Vec<Ipv4Addr>>,
+    /// SG id → ENIs that carry it, in ENI id order.
+    pub enis_by_sg: HashMap<&'a str, Vec<&'a NetworkInterface>>,
+    /// SG id → (group, ingress rule) pairs whose rule names that SG as its peer.
+    pub sg_referenced_by: HashMap<&'a str, Vec<(&'a SecurityGroup, &'a SgRule)>>,
+}
+
+fn by_id<'a, T: Resource>(items: &'a [T]) -> HashMap<&'a str, &'a T> {
+    let mut m = HashMap::with_capacity(items.len());
+    for i in items {
+        // First wins on a duplicate id so the result does not depend on hashing.
+        m.entry(i.id()).or_insert(i);
+    }
+    m
+}
+
+impl<'a> Index<'a> {
+    pub fn build(snapshot: &'a Snapshot) -> Index<'a> {
+        let r = &snapshot.resources;
+        let mut ix = Index {
+            vpcs: by_id(&r.vpcs),
+            subnets: by_id(&r.subnets),
+            route_tables: by_id(&r.route_tables),
+            internet_gateways: by_id(&r.internet_gateways),
+            nat_gateways: by_id(&r.nat_gateways),
+            transit_gateway_attachments: by_id(&r.transit_gateway_attachments),
+            transit_gateway_route_tables: by_id(&r.transit_gateway_route_tables),
+            vpn_connections: by_id(&r.vpn_connections),
+            customer_gateways: by_id(&r.customer_gateways),
+            instances: by_id(&r.instances),
+            network_interfaces: by_id(&r.network_interfaces),
+            security_groups: by_id(&r.security_groups),
+            prefix_lists: by_id(&r.managed_prefix_lists),
+            ..Index::default()
+        };
+
+        for t in &r.route_tables {
+            for a in &t.associations {
+                if a.main {
+                    ix.main_route_table.entry(t.vpc_id.as_str()).or_insert(t);
+                } else if let Some(s) = &a.subnet_id {
+                    ix.explicit_route_table.entry(s.as_str()).or_insert(t);
+                }
+            }
+        }
+
+        // NACLs: rules sorted once; subnets without an association get the default NACL.
+        ix.nacl_rules = r
+            .network_acls
+            .iter()
+            .map(|acl| {
+                let mut inbound: Vec<&NaclEntry> = acl.entries.iter().filter(|e| !e.egress).collect();
+                let mut outbound: Vec<&NaclEntry> = acl.entries.iter().filter(|e| e.egress).collect();
+                inbound.sort_by_key(|e| e.rule_number);
+                outbound.sort_by_key(|e| e.rule_number);
+                NaclRules { acl, inbound, outbound }
+            })
+            .collect();
+        for (i, n) in ix.nacl_rules.iter().enumerate() {
+            if n.acl.is_default {
+                ix.default_nacl.entry(n.acl.vpc_id.as_str()).or_insert(i);
+            }
+            for a in &n.acl.associations {
+                ix.explicit_nacl.entry(a.subnet_id.as_str()).or_insert(i);
+            }
+        }
+        ix.eips_by_eni = eips(&r.elastic_ips);
+        ix.enis_by_sg = enis_by_sg(&r.network_interfaces);
+        ix.sg_referenced_by = sg_references(&r.security_groups);
+        ix
+    }
+
+    /// The route table that applies to a subnet: its explicit association, else the
+    /// main table of its VPC.
+    pub fn route_table_of(&self, subnet_id: &str, vpc_id: &str) -> Option<EffectiveRouteTable<'a>> {
+        match self.explicit_route_table.get(subnet_id) {
+            Some(t) => Some(EffectiveRouteTable { table: t, main: false }),
+            None => self.main_route_table.get(vpc_id).map(|t| EffectiveRouteTable { table: t, main: true }),
+        }
+    }
+
+    /// The NACL that applies to a subnet: its association, else the VPC's default NACL.
+    pub fn nacl_of(&self, subnet_id: &str, vpc_id: &str) -> Option<&NaclRules<'a>> {
+        let i = self.explicit_nacl.get(subnet_id).or_else(|| self.default_nacl.get(vpc_id))?;
+        self.nacl_rules.get(*i)
+    }
+
+    /// Whether an IGW is attached to a VPC. An IGW missing from the snapshot is
+    /// trusted when an active route names it: AWS marks routes to a detached or
+    /// deleted gateway as blackhole, so "active" is itself evidence of attachment.
+    pub fn igw_attached(&self, igw_id: &str, vpc_id: &str) -> bool {
+        match self.internet_gateways.get(igw_id) {
+            Some(g) => g.attachments.iter().any(|a| a.vpc_id == vpc_id && a.is_attached()),
+            None => true,
+        }
+    }
+}
+
+fn eips(list: &[ElasticIp]) -> HashMap<&str, Vec<Ipv4Addr>> {
+    let mut m: HashMap<&str, Vec<Ipv4Addr>> = HashMap::new();
+    for e in list {
+        if let Some(eni) = &e.network_interface_id {
+            m.entry(eni.as_str()).or_default().push(e.public_ip);
+        }
+    }
+    m
+}
+
+fn enis_by_sg(list: &[NetworkInterface]) -> HashMap<&str, Vec<&NetworkInterface>> {
+    let mut m: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
+    for e in list {
+        for sg in &e.security_group_ids {
+            m.entry(sg.as_str()).or_default().push(e);
+        }
+    }
+    for v in m.values_mut() {
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v.dedup_by(|a, b| a.id == b.id);
+    }
+    m
+}
+
+fn sg_references(list: &[SecurityGroup]) -> HashMap<&str, Vec<(&SecurityGroup, &SgRule)>> {
+    let mut m: HashMap<&str, Vec<(&SecurityGroup, &SgRule)>> = HashMap::new();
+    for g in list {
+        for rule in &g.ingress {
+            if let RulePeer::SecurityGroup { group_id, .. } = &rule.peer {
+                m.entry(group_id.as_str()).or_default().push((g, rule));
+            }
+        }
+    }
+    m
+}
