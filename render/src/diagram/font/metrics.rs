@@ -1,0 +1,97 @@
+//! Text measurement with real glyph advances (ab_glyph over the embedded font).
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef};
+
+struct Fonts {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts {
+        // The bytes are compiled in and known-good; a failure here is a build defect.
+        regular: FontRef::try_from_slice(super::REGULAR).expect("embedded DejaVuSans.ttf parses"),
+        bold: FontRef::try_from_slice(super::BOLD).expect("embedded DejaVuSans-Bold.ttf parses"),
+    })
+}
+
+fn font(bold: bool) -> &'static FontRef<'static> {
+    let f = fonts();
+    if bold {
+        &f.bold
+    } else {
+        &f.regular
+    }
+}
+
+/// Advance width of `s` at `size` px, with kerning.
+pub fn width(s: &str, size: f64, bold: bool) -> f64 {
+    let f = font(bold);
+    let upem = f.units_per_em().unwrap_or(2048.0) as f64;
+    let mut w = 0.0f64;
+    let mut prev = None;
+    for c in s.chars() {
+        let g = f.glyph_id(c);
+        if let Some(p) = prev {
+            w += f.kern_unscaled(p, g) as f64;
+        }
+        w += f.h_advance_unscaled(g) as f64;
+        prev = Some(g);
+    }
+    w * size / upem
+}
+
+/// Distance from baseline to the top of the tallest glyphs.
+pub fn ascent(size: f64) -> f64 {
+    let f = font(false);
+    f.ascent_unscaled() as f64 * size / f.units_per_em().unwrap_or(2048.0) as f64
+}
+
+/// Distance from baseline to the lowest descender (positive).
+pub fn descent(size: f64) -> f64 {
+    let f = font(false);
+    -(f.descent_unscaled() as f64) * size / f.units_per_em().unwrap_or(2048.0) as f64
+}
+
+/// Height of one line of text.
+pub fn line_height(size: f64) -> f64 {
+    ascent(size) + descent(size)
+}
+
+/// `s` shortened with a visible "…" until it is at most `max_w` wide.
+pub fn fit(s: &str, size: f64, bold: bool, max_w: f64) -> String {
+    if width(s, size, bold) <= max_w {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    // Binary search on the kept prefix length: width grows with the prefix.
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi + 1) / 2;
+        let cand: String = chars[..mid].iter().collect::<String>() + "…";
+        if width(&cand, size, bold) <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    chars[..lo].iter().collect::<String>() + "…"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wider_text_measures_wider_and_fit_respects_width() {
+        assert!(width("WWWW", 12.0, false) > width("iiii", 12.0, false));
+        assert!(width("abc", 12.0, true) > width("abc", 12.0, false));
+        let long = "x".repeat(10_000);
+        let f = fit(&long, 12.0, false, 100.0);
+        assert!(width(&f, 12.0, false) <= 100.0);
+        assert!(f.ends_with('…'));
+        assert_eq!(fit("short", 12.0, false, 500.0), "short");
+    }
+}

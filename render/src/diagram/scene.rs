@@ -1,0 +1,231 @@
+//! The scene: every box, line and text of one page with absolute coordinates.
+//! Plain data; the SVG, PNG, PDF and draw.io writers all draw from it, and the
+//! geometry tests check it directly.
+use super::font::metrics;
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect { x, y, w, h }
+    }
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+    pub fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    pub fn cy(&self) -> f64 {
+        self.y + self.h / 2.0
+    }
+    /// `other` lies within `self` (borders may touch), with a small tolerance.
+    pub fn contains(&self, other: &Rect) -> bool {
+        const EPS: f64 = 0.01;
+        other.x >= self.x - EPS
+            && other.y >= self.y - EPS
+            && other.right() <= self.right() + EPS
+            && other.bottom() <= self.bottom() + EPS
+    }
+    /// Interiors intersect (touching borders do not count).
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        const EPS: f64 = 0.01;
+        self.x < other.right() - EPS
+            && other.x < self.right() - EPS
+            && self.y < other.bottom() - EPS
+            && other.y < self.bottom() - EPS
+    }
+    pub fn inflate(&self, m: f64) -> Rect {
+        Rect::new(self.x - m, self.y - m, self.w + 2.0 * m, self.h + 2.0 * m)
+    }
+    pub fn translate(&self, dx: f64, dy: f64) -> Rect {
+        Rect::new(self.x + dx, self.y + dy, self.w, self.h)
+    }
+}
+
+/// What a box stands for; tests and the draw.io writer use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Page,
+    Account,
+    Region,
+    Vpc,
+    AvailabilityZone,
+    Subnet,
+    /// Instance, ENI-derived service, NAT gateway (possibly an aggregate).
+    Resource,
+    /// IGW, EIGW, VGW, TGW attachment, peering, gateway endpoint: on a VPC border.
+    Gateway,
+    /// Internet, on-premises network, transit gateway, VPC summary in the overview.
+    Node,
+    /// Edge label chip.
+    Chip,
+    Legend,
+    TitleBlock,
+    /// Colour sample or field inside the legend / title block.
+    Swatch,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxStyle {
+    pub fill: &'static str,
+    pub stroke: &'static str,
+    pub stroke_width: f64,
+    pub dashed: bool,
+    pub radius: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneBox {
+    /// AWS id or a synthetic key ("internet", "legend", ...); unique per page.
+    pub id: String,
+    pub role: Role,
+    pub rect: Rect,
+    /// Index of the enclosing box, if any.
+    pub parent: Option<usize>,
+    pub style: BoxStyle,
+    /// Outlined red: reachable from the internet.
+    pub exposed: bool,
+    /// Tooltip / draw.io metadata (plain, unescaped).
+    pub tooltip: String,
+    /// Resource and ENI ids this box stands for (aggregates hold many).
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneText {
+    /// Left (Start) or centre (Middle) of the text, and its baseline.
+    pub x: f64,
+    pub y: f64,
+    /// Plain text, already bidi-stripped and elided to fit; writers escape it.
+    pub text: String,
+    pub size: f64,
+    pub bold: bool,
+    pub color: &'static str,
+    pub anchor: Anchor,
+    /// Measured advance width.
+    pub width: f64,
+    /// Box the text belongs to (and must stay inside).
+    pub owner: Option<usize>,
+}
+
+impl SceneText {
+    pub fn bbox(&self) -> Rect {
+        let x = match self.anchor {
+            Anchor::Start => self.x,
+            Anchor::Middle => self.x - self.width / 2.0,
+        };
+        let a = metrics::ascent(self.size);
+        Rect::new(x, self.y - a, self.width, a + metrics::descent(self.size))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeStyle {
+    pub color: &'static str,
+    pub width: f64,
+    pub dashed: bool,
+    pub arrow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneEdge {
+    pub from: String,
+    pub to: String,
+    /// Orthogonal polyline.
+    pub points: Vec<(f64, f64)>,
+    pub style: EdgeStyle,
+    /// Index of the label chip box, if any.
+    pub label: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Scene {
+    pub title: String,
+    pub width: f64,
+    pub height: f64,
+    pub boxes: Vec<SceneBox>,
+    pub texts: Vec<SceneText>,
+    pub edges: Vec<SceneEdge>,
+}
+
+/// Makes an AWS string displayable: invisible/bidi controls out, absurd lengths cut
+/// before measuring (a 10 000-char name must not cost a 10 000-char measurement).
+pub fn clean(s: &str) -> String {
+    let stripped = crate::text::strip_bidi(s);
+    let no_ctl: String = stripped.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    crate::text::elide(&no_ctl, crate::text::MAX_LABEL_CHARS)
+}
+
+impl Scene {
+    pub fn new(title: &str) -> Scene {
+        Scene { title: clean(title), ..Scene::default() }
+    }
+
+    pub fn add_box(&mut self, id: &str, role: Role, rect: Rect, parent: Option<usize>, style: BoxStyle) -> usize {
+        self.boxes.push(SceneBox {
+            id: id.to_string(),
+            role,
+            rect,
+            parent,
+            style,
+            exposed: false,
+            tooltip: String::new(),
+            members: Vec::new(),
+        });
+        self.boxes.len() - 1
+    }
+
+    /// Adds text fitted to `max_w` (elided with "…" when longer).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_text(
+        &mut self,
+        owner: Option<usize>,
+        x: f64,
+        y: f64,
+        s: &str,
+        size: f64,
+        bold: bool,
+        color: &'static str,
+        anchor: Anchor,
+        max_w: f64,
+    ) {
+        let text = metrics::fit(&clean(s), size, bold, max_w.max(0.0));
+        if text.is_empty() || text == "…" && max_w < metrics::width("…", size, bold) {
+            return;
+        }
+        let width = metrics::width(&text, size, bold);
+        self.texts.push(SceneText { x, y, text, size, bold, color, anchor, width, owner });
+    }
+
+    /// Shifts everything (used when a view is placed into a page frame).
+    pub fn translate(&mut self, dx: f64, dy: f64) {
+        for b in &mut self.boxes {
+            b.rect = b.rect.translate(dx, dy);
+        }
+        for t in &mut self.texts {
+            t.x += dx;
+            t.y += dy;
+        }
+        for e in &mut self.edges {
+            for p in &mut e.points {
+                p.0 += dx;
+                p.1 += dy;
+            }
+        }
+    }
+}

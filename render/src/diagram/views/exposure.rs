@@ -1,0 +1,385 @@
+//! Exposure and data flow (PCI DSS 1.2.4): Internet → exposed entry points →
+//! tiers (ENIs grouped by VPC and security-group set) → data stores, every line
+//! labelled with protocol/ports. Layered placement by layout-rs (capped), lines
+//! routed around boxes.
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use inventory::model::*;
+
+use super::super::facts::{port_label, Facts};
+use super::super::font::metrics;
+use super::super::layout::layered;
+use super::super::layout::route::{Port, Router, Side};
+use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
+use super::super::style::{self, Line, EXPOSED, INK, MUTED};
+use super::super::write::dot::DotGraph;
+use super::labels;
+
+/// Above this many nodes, tiers are merged per VPC before layout (layout-rs is cubic).
+pub const MAX_NODES: usize = layered::MAX_LAYOUT_RS_NODES;
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    id: String,
+    vpc: String,
+    account: String,
+    sgs: BTreeSet<String>,
+    services: BTreeMap<&'static str, usize>,
+    enis: BTreeSet<String>,
+    exposed: bool,
+    data: bool,
+    internet: bool,
+}
+
+pub struct ExposurePage {
+    pub scene: Scene,
+    pub notes: Vec<String>,
+    pub dot: DotGraph,
+    /// Nodes handed to the layered layout, and seconds it took (for the report).
+    pub layout_nodes: usize,
+    pub layout_secs: f64,
+}
+
+/// The graph before layout: nodes and labelled edges (port sets).
+pub struct FlowGraph {
+    nodes: Vec<Node>,
+    edges: BTreeMap<(usize, usize), BTreeSet<String>>,
+    notes: Vec<String>,
+}
+
+pub fn graph(f: &Facts) -> FlowGraph {
+    let r = &f.snap.resources;
+    let mut notes = Vec::new();
+    let mut nodes: Vec<Node> = vec![Node { id: "internet".into(), internet: true, ..Node::default() }];
+    let mut by_key: BTreeMap<(String, Vec<String>), usize> = BTreeMap::new();
+    let mut node_of_eni: BTreeMap<&str, usize> = BTreeMap::new();
+    let exposed_enis: BTreeSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
+    for n in &r.network_interfaces {
+        let mut sgs = n.security_group_ids.clone();
+        sgs.sort();
+        let key = (n.vpc_id.clone(), sgs.clone());
+        let idx = *by_key.entry(key).or_insert_with(|| {
+            nodes.push(Node {
+                id: format!("{}:{}", n.vpc_id, if sgs.is_empty() { "no-sg".to_string() } else { sgs.join("+") }),
+                vpc: n.vpc_id.clone(),
+                account: n.account_id.clone(),
+                sgs: sgs.iter().cloned().collect(),
+                ..Node::default()
+            });
+            nodes.len() - 1
+        });
+        let node = &mut nodes[idx];
+        *node.services.entry(n.service.as_str()).or_default() += 1;
+        node.enis.insert(n.id.clone());
+        node.exposed |= exposed_enis.contains(n.id.as_str());
+        node.data |= n.service.is_data_store();
+        node_of_eni.insert(n.id.as_str(), idx);
+    }
+    let mut edges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    for x in &f.analysis.exposures {
+        if let Some(&i) = node_of_eni.get(x.eni_id.as_str()) {
+            let src = if x.source.prefix_len() == 0 { String::new() } else { format!(" from {}", x.source) };
+            edges.entry((0, i)).or_default().insert(format!("{}{src}", port_label(x.protocol, x.ports)));
+        }
+    }
+    for b in &f.analysis.behind_load_balancers {
+        if let (Some(&a), Some(&t)) =
+            (node_of_eni.get(b.load_balancer_eni_id.as_str()), node_of_eni.get(b.eni_id.as_str()))
+        {
+            if a != t {
+                edges.entry((a, t)).or_default().insert(port_label(b.protocol, b.ports));
+            }
+        }
+    }
+    let mut nodes_with_sg: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        for s in &n.sgs {
+            nodes_with_sg.entry(s.as_str()).or_default().push(i);
+        }
+    }
+    for fl in &f.analysis.sg_flows {
+        let (Some(from), Some(to)) = (
+            nodes_with_sg.get(fl.from_security_group_id.as_str()),
+            nodes_with_sg.get(fl.to_security_group_id.as_str()),
+        ) else {
+            continue;
+        };
+        for &a in from {
+            for &b in to {
+                if a != b {
+                    edges.entry((a, b)).or_default().insert(port_label(fl.protocol, fl.ports));
+                }
+            }
+        }
+    }
+    // Keep what the internet reaches (transitively) and every data store with what feeds it.
+    let mut keep = BTreeSet::from([0usize]);
+    let mut q = VecDeque::from([0usize]);
+    let mut succ: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(a, b) in edges.keys() {
+        succ.entry(a).or_default().push(b);
+    }
+    while let Some(v) = q.pop_front() {
+        for &w in succ.get(&v).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if keep.insert(w) {
+                q.push_back(w);
+            }
+        }
+    }
+    for (i, n) in nodes.iter().enumerate() {
+        if n.data {
+            keep.insert(i);
+            for &(a, b) in edges.keys() {
+                if b == i {
+                    keep.insert(a);
+                }
+            }
+        }
+    }
+    let mut remap = BTreeMap::new();
+    let mut kept = Vec::new();
+    for (i, n) in nodes.into_iter().enumerate() {
+        if keep.contains(&i) {
+            remap.insert(i, kept.len());
+            kept.push(n);
+        }
+    }
+    let mut kedges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    for ((a, b), l) in edges {
+        if let (Some(&a), Some(&b)) = (remap.get(&a), remap.get(&b)) {
+            kedges.entry((a, b)).or_default().extend(l);
+        }
+    }
+    let mut g = FlowGraph { nodes: kept, edges: kedges, notes: Vec::new() };
+    if g.nodes.len() > MAX_NODES {
+        let before = g.nodes.len();
+        g = merge(g, |n| if n.exposed || n.data { n.id.clone() } else { format!("{}:tiers", n.vpc) });
+        if g.nodes.len() > MAX_NODES {
+            g = merge(g, |n| {
+                format!(
+                    "{}:{}",
+                    n.vpc,
+                    if n.exposed {
+                        "entry"
+                    } else if n.data {
+                        "data"
+                    } else {
+                        "tiers"
+                    }
+                )
+            });
+        }
+        if g.nodes.len() > MAX_NODES {
+            g = merge(g, |n| {
+                if n.exposed {
+                    "all exposed entry points".into()
+                } else if n.data {
+                    "all data stores".into()
+                } else {
+                    "all other tiers".into()
+                }
+            });
+        }
+        notes.push(format!("{before} security-group tiers merged to {} groups per VPC for legibility; every ENI is listed in the inventory.", g.nodes.len()));
+    }
+    g.notes = notes;
+    g
+}
+
+/// Merges nodes with the same key (the internet node is never merged).
+fn merge(g: FlowGraph, key: impl Fn(&Node) -> String) -> FlowGraph {
+    let mut by: BTreeMap<String, usize> = BTreeMap::new();
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut map = Vec::with_capacity(g.nodes.len());
+    for n in g.nodes {
+        let k = if n.internet { "internet".to_string() } else { key(&n) };
+        let idx = *by.entry(k.clone()).or_insert_with(|| {
+            nodes.push(Node {
+                id: k.clone(),
+                vpc: n.vpc.clone(),
+                account: n.account.clone(),
+                internet: n.internet,
+                ..Node::default()
+            });
+            nodes.len() - 1
+        });
+        let m = &mut nodes[idx];
+        m.sgs.extend(n.sgs);
+        for (s, c) in n.services {
+            *m.services.entry(s).or_default() += c;
+        }
+        m.enis.extend(n.enis);
+        m.exposed |= n.exposed;
+        m.data |= n.data;
+        if m.vpc != n.vpc {
+            m.vpc = "several VPCs".into();
+        }
+        map.push(idx);
+    }
+    let mut edges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    for ((a, b), l) in g.edges {
+        let (a, b) = (map[a], map[b]);
+        if a != b {
+            edges.entry((a, b)).or_default().extend(l);
+        }
+    }
+    FlowGraph { nodes, edges, notes: g.notes }
+}
+
+fn edge_label(ports: &BTreeSet<String>) -> String {
+    if ports.len() > 4 {
+        let first: Vec<&str> = ports.iter().take(3).map(String::as_str).collect();
+        format!("{} × rules: {}, …", ports.len(), first.join(", "))
+    } else {
+        ports.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
+    if n.internet {
+        return vec![("Internet".into(), 13.0, true, EXPOSED), ("any public source".into(), 9.0, false, MUTED)];
+    }
+    let role = if n.exposed {
+        "Entry point"
+    } else if n.data {
+        "Data store"
+    } else {
+        "Tier"
+    };
+    let names: Vec<String> = n
+        .sgs
+        .iter()
+        .take(2)
+        .map(|s| match f.sg_names.get(s.as_str()) {
+            Some(name) => format!("{name} ({s})"),
+            None => s.clone(),
+        })
+        .collect();
+    let more = if n.sgs.len() > 2 { format!(" +{}", n.sgs.len() - 2) } else { String::new() };
+    let services: Vec<String> = n.services.iter().map(|(s, c)| format!("{c} × {s}")).collect();
+    vec![
+        (role.to_string(), 10.0, true, if n.exposed { EXPOSED } else { INK }),
+        (
+            if names.is_empty() { "no security group".into() } else { format!("{}{more}", names.join(", ")) },
+            9.0,
+            false,
+            INK,
+        ),
+        (services.join(", "), 9.0, false, INK),
+        (format!("{} · {}", n.vpc, f.account_label(&n.account)), 8.5, false, MUTED),
+    ]
+}
+
+pub fn render(f: &Facts) -> ExposurePage {
+    let g = graph(f);
+    let mut notes = g.notes.clone();
+    let lines: Vec<_> = g.nodes.iter().map(|n| node_lines(f, n)).collect();
+    let sizes: Vec<(f64, f64)> = lines
+        .iter()
+        .map(|ls| {
+            let w = ls.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max) + 24.0;
+            let h = ls.iter().map(|l| metrics::line_height(l.1) + 3.0).sum::<f64>() + 14.0;
+            (w.clamp(140.0, 300.0), h)
+        })
+        .collect();
+    let edge_list: Vec<(usize, usize)> = g.edges.keys().copied().collect();
+    let t0 = std::time::Instant::now();
+    let centres = layered::place(&sizes, &edge_list);
+    let layout_secs = t0.elapsed().as_secs_f64();
+
+    let mut scene = Scene::new("exposure");
+    let (minx, miny) = centres
+        .iter()
+        .zip(&sizes)
+        .fold((f64::MAX, f64::MAX), |(mx, my), (c, s)| (mx.min(c.0 - s.0 / 2.0), my.min(c.1 - s.1 / 2.0)));
+    let mut rects = Vec::new();
+    let mut dot = DotGraph { name: "exposure".into(), ..DotGraph::default() };
+    for (i, n) in g.nodes.iter().enumerate() {
+        let (c, s) = (centres[i], sizes[i]);
+        let r = Rect::new(c.0 - s.0 / 2.0 - minx + 20.0, c.1 - s.1 / 2.0 - miny + 20.0, s.0, s.1);
+        let st = if n.internet {
+            style::internet()
+        } else if n.exposed {
+            style::exposed_resource()
+        } else if n.data {
+            style::data_store()
+        } else {
+            style::node()
+        };
+        let b = scene.add_box(&n.id, Role::Node, r, None, st);
+        scene.boxes[b].exposed = n.exposed;
+        scene.boxes[b].members = n.enis.iter().cloned().collect();
+        let mut ids: Vec<&str> = n.enis.iter().map(String::as_str).take(40).collect();
+        if n.enis.len() > 40 {
+            ids.push("…");
+        }
+        scene.boxes[b].tooltip = ids.join(" ");
+        let mut y = r.y + 7.0;
+        for (t, size, bold, color) in &lines[i] {
+            y += metrics::ascent(*size);
+            scene.add_text(Some(b), r.cx(), y, t, *size, *bold, color, Anchor::Middle, r.w - 12.0);
+            y += metrics::descent(*size) + 3.0;
+        }
+        rects.push(r);
+        dot.nodes.push((n.id.clone(), lines[i].iter().map(|l| l.0.clone()).collect::<Vec<_>>().join("\n"), Vec::new()));
+    }
+    if g.nodes.len() == 1 {
+        notes.push("No internet exposure and no data stores found in this snapshot.".into());
+    }
+
+    // Ports: bottom of the source and top of the target (reversed for upward lines).
+    let mut per_side: BTreeMap<(usize, bool), usize> = BTreeMap::new();
+    let dir: Vec<bool> = edge_list.iter().map(|&(a, b)| rects[b].y >= rects[a].y).collect();
+    for (k, &(a, b)) in edge_list.iter().enumerate() {
+        *per_side.entry((a, dir[k])).or_default() += 1;
+        *per_side.entry((b, !dir[k])).or_default() += 1;
+    }
+    let mut used: BTreeMap<(usize, bool), usize> = BTreeMap::new();
+    let mut port = |node: usize, bottom: bool| {
+        let r = rects[node];
+        let n = per_side[&(node, bottom)];
+        let k = used.entry((node, bottom)).or_default();
+        let x = r.x + r.w * (*k as f64 + 1.0) / (n as f64 + 1.0);
+        *k += 1;
+        if bottom {
+            Port { x, y: r.bottom(), side: Side::Bottom }
+        } else {
+            Port { x, y: r.y, side: Side::Top }
+        }
+    };
+    let ends: Vec<(Port, Port)> =
+        edge_list.iter().enumerate().map(|(k, &(a, b))| (port(a, dir[k]), port(b, !dir[k]))).collect();
+    let all: Vec<Port> = ends.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let router = Router::new(&rects, &all, 10.0);
+    let mut avoid = rects.clone();
+    for (k, (&(a, b), ports)) in g.edges.iter().enumerate() {
+        let pts = router.route(ends[k].0, ends[k].1);
+        let line = if a == 0 { Line::Internet } else { Line::Flow };
+        scene.edges.push(SceneEdge {
+            from: g.nodes[a].id.clone(),
+            to: g.nodes[b].id.clone(),
+            points: pts,
+            style: line.style(),
+            label: None,
+        });
+        let e = scene.edges.len() - 1;
+        let label = edge_label(ports);
+        labels::place(&mut scene, e, &label, &mut avoid);
+        dot.edges.push((g.nodes[a].id.clone(), g.nodes[b].id.clone(), label));
+    }
+    let (mut w, mut h) = (0.0f64, 0.0f64);
+    for b in &scene.boxes {
+        w = w.max(b.rect.right());
+        h = h.max(b.rect.bottom());
+    }
+    for e in &scene.edges {
+        for p in &e.points {
+            w = w.max(p.0);
+            h = h.max(p.1);
+        }
+    }
+    scene.width = w + 20.0;
+    scene.height = h + 20.0;
+    let _ = ResourceKind::NetworkInterface;
+    ExposurePage { scene, notes, dot, layout_nodes: sizes.len(), layout_secs }
+}

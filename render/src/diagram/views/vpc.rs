@@ -1,0 +1,721 @@
+//! One page per VPC, AWS architecture-diagram style: VPC › availability-zone
+//! columns › subnet boxes (coloured by tier, with CIDR and default route) ›
+//! resources. Gateways sit on the VPC's top border; each has its own lane in the
+//! routing band under the header and in the gutter left of each AZ column, so
+//! route lines never cross a box and never run on top of each other.
+use std::collections::{BTreeMap, BTreeSet};
+
+use inventory::analysis::SubnetTier;
+use inventory::model::*;
+
+use super::super::facts::{name_stem, Facts};
+use super::super::font::metrics;
+use super::super::layout::pack;
+use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
+use super::super::style::{self, Line, EXPOSED, INK, MUTED};
+
+const PAD: f64 = 10.0;
+const CHIP_GAP: f64 = 6.0;
+const LANE: f64 = 7.0;
+const GUTTER: f64 = 18.0;
+const ROW_GAP: f64 = 14.0;
+const GW_H: f64 = 38.0;
+const AZ_HEAD: f64 = 24.0;
+const SUBNET_MIN_W: f64 = 240.0;
+const SUBNET_MAX_HEAD_W: f64 = 360.0;
+const CHIP_MIN_W: f64 = 120.0;
+const CHIP_MAX_W: f64 = 220.0;
+/// Most chips drawn in one subnet; beyond this resources are aggregated harder.
+pub const MAX_CHIPS: usize = 24;
+/// Like resources aggregate into one "× N" chip from this many up.
+pub const AGGREGATE_FROM: usize = 3;
+
+/// One drawable resource before aggregation.
+#[derive(Debug, Clone)]
+struct Item {
+    kind: &'static str,
+    id: String,
+    name: String,
+    stem: String,
+    sgs: Vec<String>,
+    ports: Vec<String>,
+    behind_lb: bool,
+    /// The resource id plus its ENI ids.
+    members: Vec<String>,
+    extra: Option<String>,
+}
+
+fn kind_label(s: ServiceKind) -> &'static str {
+    match s {
+        ServiceKind::Ec2 => "ENI",
+        ServiceKind::Elb => "ELB",
+        ServiceKind::Rds => "RDS",
+        ServiceKind::Lambda => "Lambda",
+        ServiceKind::Nat => "NAT",
+        ServiceKind::VpcEndpoint => "Endpoint",
+        ServiceKind::Eks => "EKS",
+        ServiceKind::Ecs => "ECS",
+        ServiceKind::Efs => "EFS",
+        ServiceKind::Elasticache => "ElastiCache",
+        ServiceKind::Redshift => "Redshift",
+        ServiceKind::TransitGateway => "TGW ENI",
+        ServiceKind::Other => "ENI",
+    }
+}
+
+fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
+    let mut out = Vec::new();
+    let empty_i = Vec::new();
+    let empty_n = Vec::new();
+    let instances = f.instances_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_i);
+    let instance_ids: BTreeSet<&str> = f.snap.resources.instances.iter().map(|i| i.id.as_str()).collect();
+    for i in instances {
+        let enis = f.enis_by_instance.get(i.id.as_str()).unwrap_or(&empty_n);
+        let mut sgs: BTreeSet<String> = i.security_group_ids.iter().cloned().collect();
+        sgs.extend(enis.iter().flat_map(|n| n.security_group_ids.iter().cloned()));
+        let name = i.name().unwrap_or(&i.id).to_string();
+        let stem = i.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
+        let mut members = vec![i.id.clone()];
+        members.extend(enis.iter().map(|n| n.id.clone()));
+        out.push(Item {
+            kind: "EC2",
+            id: i.id.clone(),
+            name,
+            stem,
+            sgs: sgs.into_iter().collect(),
+            ports: f.exposed_ports(enis.iter().map(|n| n.id.as_str())),
+            behind_lb: enis.iter().any(|n| f.behind_lb.contains(n.id.as_str())),
+            members,
+            extra: i.public_ip.map(|ip| format!("public {ip}")),
+        });
+    }
+    let nats = f.nats_by_subnet.get(subnet.id.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
+    let nat_enis: BTreeSet<&str> =
+        nats.iter().flat_map(|n| n.addresses.iter().filter_map(|a| a.network_interface_id.as_deref())).collect();
+    for n in nats {
+        let name = n.name().unwrap_or(&n.id).to_string();
+        let mut members = vec![n.id.clone()];
+        members.extend(n.addresses.iter().filter_map(|a| a.network_interface_id.clone()));
+        let ip = n.addresses.iter().find_map(|a| a.public_ip);
+        out.push(Item {
+            kind: "NAT",
+            id: n.id.clone(),
+            stem: name_stem(&name),
+            name,
+            sgs: Vec::new(),
+            ports: Vec::new(),
+            behind_lb: false,
+            members,
+            extra: ip.map(|ip| format!("public {ip}")),
+        });
+    }
+    for n in f.enis_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_n) {
+        let on_known_instance = n.instance_id().is_some_and(|i| instance_ids.contains(i));
+        if on_known_instance || nat_enis.contains(n.id.as_str()) {
+            continue;
+        }
+        let name = n.name().map(str::to_string).unwrap_or_else(|| {
+            if n.description.trim().is_empty() {
+                n.id.clone()
+            } else {
+                n.description.clone()
+            }
+        });
+        let stem = n.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
+        let ip = n.public_ips().first().map(|ip| format!("public {ip}"));
+        out.push(Item {
+            kind: kind_label(n.service),
+            id: n.id.clone(),
+            name,
+            stem,
+            sgs: n.security_group_ids.clone(),
+            ports: f.exposed_ports(std::iter::once(n.id.as_str())),
+            behind_lb: f.behind_lb.contains(n.id.as_str()),
+            members: vec![n.id.clone()],
+            extra: ip,
+        });
+    }
+    out
+}
+
+/// A chip: one resource, or several like ones.
+#[derive(Debug, Clone)]
+struct Chip {
+    items: Vec<Item>,
+    /// Set when the chip stands for several resources.
+    title: Option<String>,
+}
+
+impl Chip {
+    fn exposed(&self) -> bool {
+        self.items.iter().any(|i| !i.ports.is_empty())
+    }
+    fn ports(&self) -> Vec<String> {
+        let s: BTreeSet<&String> = self.items.iter().flat_map(|i| i.ports.iter()).collect();
+        s.into_iter().cloned().collect()
+    }
+}
+
+/// Groups like resources (same kind, name stem or autoscaling group, SG set and
+/// exposure) so a subnet stays legible; every member stays listed in the inventory.
+fn chips(mut items: Vec<Item>) -> (Vec<Chip>, bool) {
+    items.sort_by(|a, b| {
+        (a.ports.is_empty(), a.kind, &a.stem, &a.id).cmp(&(b.ports.is_empty(), b.kind, &b.stem, &b.id))
+    });
+    let mut groups: BTreeMap<(bool, &'static str, String, Vec<String>, Vec<String>, bool), Vec<Item>> = BTreeMap::new();
+    for it in items.iter().cloned() {
+        groups
+            .entry((it.ports.is_empty(), it.kind, it.stem.clone(), it.sgs.clone(), it.ports.clone(), it.behind_lb))
+            .or_default()
+            .push(it);
+    }
+    let mut out = Vec::new();
+    for ((_, kind, stem, _, _, _), members) in groups {
+        if members.len() >= AGGREGATE_FROM {
+            out.push(Chip { title: Some(format!("{kind} {stem} × {}", members.len())), items: members });
+        } else {
+            out.extend(members.into_iter().map(|m| Chip { items: vec![m], title: None }));
+        }
+    }
+    if out.len() <= MAX_CHIPS {
+        return (out, false);
+    }
+    // Second level: by kind and exposure only.
+    let mut coarse: BTreeMap<(bool, &'static str, Vec<String>), Vec<Item>> = BTreeMap::new();
+    for it in items {
+        coarse.entry((it.ports.is_empty(), it.kind, it.ports.clone())).or_default().push(it);
+    }
+    let mut out: Vec<Chip> = coarse
+        .into_iter()
+        .map(|((_, kind, _), members)| {
+            let stems: BTreeSet<&str> = members.iter().map(|m| m.stem.as_str()).collect();
+            let title = if members.len() == 1 {
+                None
+            } else {
+                Some(format!("{kind} × {} ({} names)", members.len(), stems.len()))
+            };
+            Chip { title, items: members }
+        })
+        .collect();
+    if out.len() > MAX_CHIPS {
+        let rest: Vec<Item> = out.split_off(MAX_CHIPS - 1).into_iter().flat_map(|c| c.items).collect();
+        out.push(Chip { title: Some(format!("+ {} more resources (see inventory)", rest.len())), items: rest });
+    }
+    (out, true)
+}
+
+struct ChipLines {
+    lines: Vec<(String, f64, bool, &'static str)>,
+    w: f64,
+    h: f64,
+}
+
+fn chip_lines(c: &Chip) -> ChipLines {
+    let mut lines: Vec<(String, f64, bool, &'static str)> = Vec::new();
+    let first = &c.items[0];
+    match &c.title {
+        Some(t) => {
+            lines.push((t.clone(), 9.5, true, INK));
+            let sgs: BTreeSet<&str> = c.items.iter().flat_map(|i| i.sgs.iter().map(String::as_str)).collect();
+            let sgs: Vec<&str> = sgs.into_iter().collect();
+            lines.push((
+                if sgs.is_empty() { "no security group".to_string() } else { sgs.join(", ") },
+                8.5,
+                false,
+                MUTED,
+            ));
+        }
+        None => {
+            lines.push((format!("{} {}", first.kind, clean(&first.name)), 9.5, true, INK));
+            lines.push((first.id.clone(), 8.5, false, MUTED));
+            if let Some(x) = &first.extra {
+                lines.push((x.clone(), 8.5, false, MUTED));
+            }
+        }
+    }
+    let ports = c.ports();
+    if !ports.is_empty() {
+        lines.push((format!("internet → {}", ports.join(", ")), 8.5, true, EXPOSED));
+    } else if c.items.iter().any(|i| i.behind_lb) {
+        lines.push(("internet via load balancer".to_string(), 8.5, false, MUTED));
+    }
+    let w = lines.iter().map(|(t, s, b, _)| metrics::width(&clean(t), *s, *b)).fold(0.0, f64::max) + 12.0;
+    let w = w.clamp(CHIP_MIN_W, CHIP_MAX_W);
+    let h = lines.iter().map(|(_, s, _, _)| metrics::line_height(*s) + 2.0).sum::<f64>() + 8.0;
+    ChipLines { lines, w, h }
+}
+
+/// A gateway on the VPC border and the route-target id that selects it.
+struct Gateway {
+    target: String,
+    kind: &'static str,
+    id: String,
+    detail: String,
+    missing: bool,
+}
+
+fn gateways(f: &Facts, vpc: &Vpc, tables: &[&RouteTable]) -> Vec<Gateway> {
+    let r = &f.snap.resources;
+    let mut out: Vec<Gateway> = Vec::new();
+    for g in &r.internet_gateways {
+        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
+            out.push(Gateway {
+                target: g.id.clone(),
+                kind: "IGW",
+                id: g.id.clone(),
+                detail: "internet gateway".into(),
+                missing: false,
+            });
+        }
+    }
+    for g in &r.egress_only_internet_gateways {
+        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
+            out.push(Gateway {
+                target: g.id.clone(),
+                kind: "EIGW",
+                id: g.id.clone(),
+                detail: "egress-only (IPv6)".into(),
+                missing: false,
+            });
+        }
+    }
+    for g in &r.vpn_gateways {
+        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
+            out.push(Gateway {
+                target: g.id.clone(),
+                kind: "VGW",
+                id: g.id.clone(),
+                detail: "VPN gateway".into(),
+                missing: false,
+            });
+        }
+    }
+    for a in &r.transit_gateway_attachments {
+        if a.resource_type == TgwAttachmentResourceType::Vpc && a.resource_id.as_deref() == Some(vpc.id.as_str()) {
+            out.push(Gateway {
+                target: a.transit_gateway_id.clone(),
+                kind: "TGW",
+                id: a.transit_gateway_id.clone(),
+                detail: a.id.clone(),
+                missing: false,
+            });
+        }
+    }
+    for p in &r.vpc_peering_connections {
+        let other = if p.requester.vpc_id == vpc.id {
+            &p.accepter
+        } else if p.accepter.vpc_id == vpc.id {
+            &p.requester
+        } else {
+            continue;
+        };
+        let acct = if other.account_id != vpc.account_id { format!(" ({})", other.account_id) } else { String::new() };
+        out.push(Gateway {
+            target: p.id.clone(),
+            kind: "PCX",
+            id: p.id.clone(),
+            detail: format!("↔ {}{acct} {}", other.vpc_id, p.status),
+            missing: false,
+        });
+    }
+    for e in &r.vpc_endpoints {
+        if e.vpc_id == vpc.id && e.endpoint_type == VpcEndpointType::Gateway {
+            let svc = e.service_name.rsplit('.').next().unwrap_or(&e.service_name).to_string();
+            out.push(Gateway {
+                target: e.id.clone(),
+                kind: "VPCE",
+                id: e.id.clone(),
+                detail: format!("gateway endpoint {svc}"),
+                missing: false,
+            });
+        }
+    }
+    // Route targets that name a gateway the snapshot lacks: draw them anyway, marked.
+    let known: BTreeSet<String> = out.iter().map(|g| g.target.clone()).collect();
+    let mut missing = BTreeSet::new();
+    for t in tables {
+        for route in &t.routes {
+            let kind = match route.target.kind {
+                RouteTargetKind::InternetGateway => "IGW",
+                RouteTargetKind::EgressOnlyInternetGateway => "EIGW",
+                RouteTargetKind::VpnGateway => "VGW",
+                RouteTargetKind::TransitGateway => "TGW",
+                RouteTargetKind::VpcPeeringConnection => "PCX",
+                RouteTargetKind::VpcEndpoint => "VPCE",
+                _ => continue,
+            };
+            if !known.contains(&route.target.id) && missing.insert(route.target.id.clone()) {
+                out.push(Gateway {
+                    target: route.target.id.clone(),
+                    kind,
+                    id: route.target.id.clone(),
+                    detail: "not in snapshot".into(),
+                    missing: true,
+                });
+            }
+        }
+    }
+    let order = |k: &str| ["IGW", "EIGW", "VGW", "TGW", "PCX", "VPCE"].iter().position(|x| *x == k).unwrap_or(9);
+    out.sort_by(|a, b| (order(a.kind), &a.id, &a.detail).cmp(&(order(b.kind), &b.id, &b.detail)));
+    out.dedup_by(|a, b| a.target == b.target);
+    out
+}
+
+pub struct VpcPage {
+    pub scene: Scene,
+    pub notes: Vec<String>,
+}
+
+struct SubnetPlan<'a> {
+    subnet: &'a Subnet,
+    tier: SubnetTier,
+    head: Vec<(String, f64, bool, &'static str)>,
+    head_h: f64,
+    chips: Vec<(Chip, ChipLines)>,
+    pref_w: f64,
+    w: f64,
+    h: f64,
+    offs: Vec<(f64, f64)>,
+}
+
+pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
+    let env = f.vpc_env(vpc);
+    let mut notes = Vec::new();
+    let subnets: Vec<&Subnet> = f.subnets_by_vpc.get(vpc.id.as_str()).cloned().unwrap_or_default();
+    let tables: Vec<&RouteTable> = f.snap.resources.route_tables.iter().filter(|t| t.vpc_id == vpc.id).collect();
+    let gws = gateways(f, vpc, &tables);
+
+    // Which subnets route to which gateway.
+    let mut uses: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); gws.len()];
+    for s in &subnets {
+        if let Some(rt) = f.route_table(&s.id) {
+            for route in &rt.routes {
+                if let Some(g) = gws.iter().position(|g| g.target == route.target.id) {
+                    uses[g].insert(s.id.as_str());
+                }
+            }
+        }
+    }
+
+    // Plan subnets: header, chips, preferred width.
+    let mut aggregated = 0usize;
+    let mut plans: Vec<SubnetPlan> = subnets
+        .iter()
+        .map(|s| {
+            let tier = f.tier(&s.id);
+            let cidr = s.cidr_block.map(|c| c.to_string()).unwrap_or_else(|| "no IPv4 CIDR".into());
+            let mut head = Vec::new();
+            match s.name() {
+                Some(n) => {
+                    head.push((n.to_string(), 11.0, true, INK));
+                    head.push((format!("{} · {} · {}", s.id, cidr, style::tier_label(tier)), 9.0, false, INK));
+                }
+                None => head.push((format!("{} · {} · {}", s.id, cidr, style::tier_label(tier)), 10.0, true, INK)),
+            }
+            head.push((f.default_route_text(&s.id), 9.0, false, MUTED));
+            let head_h = head.iter().map(|l| metrics::line_height(l.1) + 3.0).sum::<f64>() + 6.0;
+            let head_w =
+                head.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max).min(SUBNET_MAX_HEAD_W);
+            let (cs, hard) = chips(items_of_subnet(f, s));
+            if hard {
+                aggregated += 1;
+            }
+            let chips: Vec<(Chip, ChipLines)> = cs
+                .into_iter()
+                .map(|c| {
+                    let l = chip_lines(&c);
+                    (c, l)
+                })
+                .collect();
+            let sizes: Vec<(f64, f64)> = chips.iter().map(|(_, l)| (l.w, l.h)).collect();
+            let (_, cw, _) = pack::shelves(&sizes, CHIP_GAP, 3.0);
+            let pref_w = (cw.max(head_w) + 2.0 * PAD).max(SUBNET_MIN_W);
+            SubnetPlan { subnet: s, tier, head, head_h, chips, pref_w, w: 0.0, h: 0.0, offs: Vec::new() }
+        })
+        .collect();
+    if aggregated > 0 {
+        notes.push(format!("{aggregated} subnet(s) hold more than {MAX_CHIPS} kinds of resources: grouped by kind; every resource is listed in the inventory."));
+    }
+    notes.push(format!("Like resources (same kind, name stem or autoscaling group, security groups, exposure) are drawn once as \"× N\" from {AGGREGATE_FROM} up."));
+
+    // AZ columns, tier-ordered rows aligned across columns.
+    let mut azs: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in plans.iter().enumerate() {
+        azs.entry(p.subnet.availability_zone.as_str()).or_default().push(i);
+    }
+    let az_names: Vec<&str> = azs.keys().copied().collect();
+    let mut rows_per_tier = [0usize; 3];
+    for idxs in azs.values_mut() {
+        idxs.sort_by(|a, b| {
+            let (pa, pb) = (&plans[*a], &plans[*b]);
+            (pa.tier, pa.subnet.name().unwrap_or(""), &pa.subnet.id).cmp(&(
+                pb.tier,
+                pb.subnet.name().unwrap_or(""),
+                &pb.subnet.id,
+            ))
+        });
+        for t in 0..3 {
+            let n = idxs.iter().filter(|i| plans[**i].tier as usize == t).count();
+            rows_per_tier[t] = rows_per_tier[t].max(n);
+        }
+    }
+    let tier_row0 = [0, rows_per_tier[0], rows_per_tier[0] + rows_per_tier[1]];
+    let n_rows: usize = rows_per_tier.iter().sum();
+    // cell[(row, col)] = plan index
+    let mut cell: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (c, name) in az_names.iter().enumerate() {
+        let mut k = [0usize; 3];
+        for &i in &azs[name] {
+            let t = plans[i].tier as usize;
+            cell.insert((tier_row0[t] + k[t], c), i);
+            k[t] += 1;
+        }
+    }
+    let mut col_w = vec![SUBNET_MIN_W; az_names.len()];
+    for (&(_, c), &i) in &cell {
+        col_w[c] = col_w[c].max(plans[i].pref_w);
+    }
+    for (&(_, c), &i) in &cell {
+        let p = &mut plans[i];
+        p.w = col_w[c];
+        let sizes: Vec<(f64, f64)> = p.chips.iter().map(|(_, l)| (l.w, l.h)).collect();
+        let (offs, _, ch) = pack::shelves_at_width(&sizes, CHIP_GAP, p.w - 2.0 * PAD);
+        p.offs = offs;
+        p.h = p.head_h + ch + if p.chips.is_empty() { PAD / 2.0 } else { PAD };
+    }
+    let mut row_h = vec![0.0f64; n_rows];
+    for (&(r, _), &i) in &cell {
+        row_h[r] = row_h[r].max(plans[i].h);
+    }
+
+    // Lanes: one per gateway with lines; per AZ gutter, one per gateway reaching it.
+    let lined: Vec<usize> = (0..gws.len()).filter(|g| !uses[*g].is_empty()).collect();
+    let az_of: BTreeMap<&str, usize> = plans
+        .iter()
+        .map(|p| (p.subnet.id.as_str(), az_names.iter().position(|a| *a == p.subnet.availability_zone).unwrap_or(0)))
+        .collect();
+    let mut gutter_lanes: Vec<Vec<usize>> = vec![Vec::new(); az_names.len()];
+    for &g in &lined {
+        let cols: BTreeSet<usize> = uses[g].iter().filter_map(|s| az_of.get(s).copied()).collect();
+        for c in cols {
+            gutter_lanes[c].push(g);
+        }
+    }
+
+    // Header and gateway row geometry.
+    let vy = GW_H / 2.0;
+    let name = vpc.name().map(|n| format!("VPC {n}")).unwrap_or_else(|| format!("VPC {}", vpc.id));
+    let cidrs: Vec<String> = vpc
+        .cidr_blocks
+        .iter()
+        .map(|c| c.to_string())
+        .chain(vpc.ipv6_cidr_blocks.iter().map(|c| c.to_string()))
+        .collect();
+    let head = [
+        (name, 14.0, true, env.color()),
+        (
+            format!(
+                "{} · {} · {}",
+                vpc.id,
+                if cidrs.is_empty() { "no CIDR".to_string() } else { cidrs.join(", ") },
+                env.label()
+            ),
+            10.0,
+            false,
+            INK,
+        ),
+        (
+            format!(
+                "account {} · {}{}",
+                f.account_label(&vpc.account_id),
+                vpc.region,
+                if vpc.is_default { " · default VPC" } else { "" }
+            ),
+            10.0,
+            false,
+            INK,
+        ),
+    ];
+    let head_w = head.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max).min(520.0);
+    let gw_lines: Vec<[(String, f64, bool); 2]> =
+        gws.iter().map(|g| [(format!("{} {}", g.kind, g.detail), 9.0, true), (g.id.clone(), 8.5, false)]).collect();
+    let gw_w: Vec<f64> = gw_lines
+        .iter()
+        .map(|ls| {
+            (ls.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max) + 14.0).clamp(90.0, 230.0)
+        })
+        .collect();
+    let gw_x0 = PAD + head_w + 24.0;
+    let gw_total: f64 = gw_w.iter().sum::<f64>() + 12.0 * gw_w.len().saturating_sub(1) as f64;
+    let head_bottom = vy + 10.0 + head.iter().map(|l| metrics::line_height(l.1) + 4.0).sum::<f64>();
+    let band_top = head_bottom.max(vy + GW_H / 2.0) + 8.0;
+    let band_h = 8.0 + lined.len() as f64 * LANE + 6.0;
+    let az_top = band_top + band_h;
+
+    // Columns.
+    let mut x = 0.0;
+    let mut az_x = Vec::new();
+    for c in 0..az_names.len() {
+        x += GUTTER + gutter_lanes[c].len() as f64 * LANE;
+        az_x.push(x);
+        x += col_w[c] + 2.0 * PAD;
+    }
+    x += GUTTER;
+    let rows_h: f64 = row_h.iter().sum::<f64>() + ROW_GAP * n_rows.saturating_sub(1) as f64;
+    let az_h = AZ_HEAD + PAD + rows_h + PAD;
+    let vpc_w = x.max(gw_x0 + gw_total + PAD).max(head_w + 2.0 * PAD).max(320.0);
+    let body_h = if az_names.is_empty() { 40.0 } else { az_h };
+    let vpc_h = az_top - vy + body_h + GUTTER;
+
+    let mut scene = Scene::new(&vpc.id);
+    let vpc_rect = Rect::new(0.0, vy, vpc_w, vpc_h);
+    let vb = scene.add_box(&vpc.id, Role::Vpc, vpc_rect, None, style::vpc(env));
+    scene.boxes[vb].tooltip = format!("{} {}", vpc.id, vpc.name().unwrap_or(""));
+    let mut ty = vy + 10.0;
+    for (t, size, bold, color) in &head {
+        ty += metrics::ascent(*size);
+        scene.add_text(Some(vb), PAD, ty, t, *size, *bold, color, Anchor::Start, head_w);
+        ty += metrics::descent(*size) + 4.0;
+    }
+    if az_names.is_empty() {
+        scene.add_text(
+            Some(vb),
+            PAD,
+            az_top + 20.0,
+            "no subnets in snapshot",
+            10.0,
+            false,
+            MUTED,
+            Anchor::Start,
+            vpc_w - 2.0 * PAD,
+        );
+    }
+
+    // Gateways straddle the top border.
+    let mut gx = gw_x0;
+    let mut gw_rect = Vec::new();
+    for (i, g) in gws.iter().enumerate() {
+        let r = Rect::new(gx, vy - GW_H / 2.0, gw_w[i], GW_H);
+        let mut st = style::gateway();
+        if g.missing {
+            st.dashed = true;
+        }
+        let b = scene.add_box(&g.id, Role::Gateway, r, Some(vb), st);
+        scene.boxes[b].tooltip = format!("{} {} {}", g.kind, g.id, g.detail);
+        scene.boxes[b].members = vec![g.id.clone(), g.target.clone()];
+        let mut ly = r.y + 6.0;
+        for (t, size, bold) in &gw_lines[i] {
+            ly += metrics::ascent(*size);
+            scene.add_text(Some(b), r.cx(), ly, t, *size, *bold, INK, Anchor::Middle, r.w - 10.0);
+            ly += metrics::descent(*size) + 2.0;
+        }
+        gw_rect.push(r);
+        gx += gw_w[i] + 12.0;
+    }
+
+    // AZ columns and subnets.
+    let mut subnet_rect: BTreeMap<&str, Rect> = BTreeMap::new();
+    let mut row_y = vec![0.0; n_rows];
+    let mut yy = az_top + AZ_HEAD + PAD;
+    for r in 0..n_rows {
+        row_y[r] = yy;
+        yy += row_h[r] + ROW_GAP;
+    }
+    for (c, az) in az_names.iter().enumerate() {
+        let ar = Rect::new(az_x[c], az_top, col_w[c] + 2.0 * PAD, az_h);
+        let ab = scene.add_box(&format!("{}:{az}", vpc.id), Role::AvailabilityZone, ar, Some(vb), style::az());
+        let zone_id = plans
+            .iter()
+            .find(|p| p.subnet.availability_zone == *az)
+            .and_then(|p| p.subnet.availability_zone_id.clone());
+        let label = match zone_id {
+            Some(z) => format!("Availability zone {az} ({z})"),
+            None => format!("Availability zone {az}"),
+        };
+        scene.add_text(
+            Some(ab),
+            ar.x + PAD,
+            ar.y + 6.0 + metrics::ascent(10.0),
+            &label,
+            10.0,
+            true,
+            "#147eba",
+            Anchor::Start,
+            ar.w - 2.0 * PAD,
+        );
+        for r in 0..n_rows {
+            let Some(&i) = cell.get(&(r, c)) else { continue };
+            let p = &plans[i];
+            let sr = Rect::new(ar.x + PAD, row_y[r], p.w, row_h[r]);
+            let sb = scene.add_box(&p.subnet.id, Role::Subnet, sr, Some(ab), style::subnet_style(p.tier));
+            scene.boxes[sb].tooltip =
+                format!("{} {} {}", p.subnet.id, p.subnet.name().unwrap_or(""), style::tier_label(p.tier));
+            subnet_rect.insert(p.subnet.id.as_str(), sr);
+            let mut ly = sr.y + 5.0;
+            for (t, size, bold, color) in &p.head {
+                ly += metrics::ascent(*size);
+                scene.add_text(Some(sb), sr.x + PAD, ly, t, *size, *bold, color, Anchor::Start, sr.w - 2.0 * PAD);
+                ly += metrics::descent(*size) + 3.0;
+            }
+            for ((chip, lines), (ox, oy)) in p.chips.iter().zip(&p.offs) {
+                let cr = Rect::new(sr.x + PAD + ox, sr.y + p.head_h + oy, lines.w, lines.h);
+                let exposed = chip.exposed();
+                let id = match &chip.title {
+                    None => chip.items[0].id.clone(),
+                    Some(_) => format!("{}:group:{}", p.subnet.id, chip.items[0].id),
+                };
+                let cb = scene.add_box(
+                    &id,
+                    Role::Resource,
+                    cr,
+                    Some(sb),
+                    if exposed { style::exposed_resource() } else { style::resource() },
+                );
+                scene.boxes[cb].exposed = exposed;
+                scene.boxes[cb].members = chip.items.iter().flat_map(|i| i.members.iter().cloned()).collect();
+                let mut ids: Vec<&str> = chip.items.iter().map(|i| i.id.as_str()).take(40).collect();
+                if chip.items.len() > 40 {
+                    ids.push("…");
+                }
+                scene.boxes[cb].tooltip = ids.join(" ");
+                let mut ly = cr.y + 4.0;
+                for (t, size, bold, color) in &lines.lines {
+                    ly += metrics::ascent(*size);
+                    scene.add_text(Some(cb), cr.x + 6.0, ly, t, *size, *bold, color, Anchor::Start, cr.w - 12.0);
+                    ly += metrics::descent(*size) + 2.0;
+                }
+            }
+        }
+    }
+
+    // Route lines: gateway → its lane → the AZ gutter lane → the subnet's left edge.
+    let mut port_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, &g) in lined.iter().enumerate() {
+        let gr = gw_rect[g];
+        let lane_y = band_top + 8.0 + k as f64 * LANE;
+        let mut targets: Vec<&str> = uses[g].iter().copied().collect();
+        targets.sort();
+        for s in targets {
+            let (Some(sr), Some(&c)) = (subnet_rect.get(s), az_of.get(s)) else { continue };
+            let m = gutter_lanes[c].iter().position(|x| *x == g).unwrap_or(0);
+            let lane_x = az_x[c] - 8.0 - m as f64 * LANE;
+            let n = port_count.entry(s).or_insert(0);
+            let py = (sr.y + 10.0 + *n as f64 * 5.0).min(sr.bottom() - 4.0);
+            *n += 1;
+            let gxc = gr.x + 10.0 + (k % 8) as f64 * 4.0;
+            let gxc = gxc.min(gr.right() - 6.0);
+            scene.edges.push(SceneEdge {
+                from: gws[g].id.clone(),
+                to: s.to_string(),
+                points: vec![(gxc, gr.bottom()), (gxc, lane_y), (lane_x, lane_y), (lane_x, py), (sr.x, py)],
+                style: Line::Route.style(),
+                label: None,
+            });
+        }
+    }
+
+    // Everything must start at (0,0): shift down by nothing (gateways start at y=0).
+    scene.width = vpc_w;
+    scene.height = vy + vpc_h;
+    VpcPage { scene, notes }
+}
