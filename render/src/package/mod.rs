@@ -1,1 +1,518 @@
-//! The audit package writer (being built).
+//! The audit package: every evidence file for one snapshot, in one directory, with a
+//! manifest and SHA256SUMS. Deterministic: the same snapshot and options give the
+//! same bytes (times come from the snapshot unless the caller passes `generated_at`).
+//!
+//! Written into a staging directory next to `out` and renamed into place at the end,
+//! so a failed run never leaves a half package that looks complete.
+mod controls;
+mod csv;
+mod html;
+mod inventory_table;
+mod manifest;
+mod readme;
+mod redact;
+mod sums;
+mod tables;
+mod xlsx;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use inventory::analysis::Analysis;
+use inventory::snapshot::{to_json_bytes, Timestamp};
+use inventory::Snapshot;
+
+pub use controls::{describe, FileRole, CONTROLS};
+pub use csv::cell as spreadsheet_cell;
+pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
+pub use manifest::{FileEntry, Manifest};
+pub use redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
+pub use sums::sha256_hex;
+
+use crate::diagram::{self, DiagramError, RenderedPage};
+
+/// Files larger than this are flagged: many evidence portals cap one upload at 20 MB.
+pub const UPLOAD_LIMIT_BYTES: u64 = 20_000_000;
+pub const DEFAULT_VALID_DAYS: i64 = 90;
+
+#[derive(Debug, Clone)]
+pub struct PackageOptions {
+    pub redact: bool,
+    pub scope_tags: Vec<ScopeTag>,
+    pub valid_days: i64,
+    /// None: the snapshot's collected_at (deterministic output).
+    pub generated_at: Option<Timestamp>,
+    pub tag_keys: TagKeys,
+    /// Human description of where the snapshot came from, recorded in the manifest.
+    pub source: String,
+}
+
+impl Default for PackageOptions {
+    fn default() -> PackageOptions {
+        PackageOptions {
+            redact: false,
+            scope_tags: Vec::new(),
+            valid_days: DEFAULT_VALID_DAYS,
+            generated_at: None,
+            tag_keys: TagKeys::default(),
+            source: "snapshot file".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// The caller's request cannot be met (exit 2).
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Diagram(#[from] DiagramError),
+    #[error("writing {file}: {message}")]
+    Write { file: String, message: String },
+}
+
+/// What was written, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct PackageOutcome {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    /// Denied or failed API calls: the package says so on its first page; exit 3.
+    pub has_gaps: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Files written so far, with their hashes.
+struct Out {
+    dir: PathBuf,
+    files: Vec<manifest::FileEntry>,
+}
+
+impl Out {
+    fn put(&mut self, path: &str, bytes: &[u8], role: FileRole) -> Result<(), PackageError> {
+        let full = self.dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| PackageError::Io { path: parent.to_path_buf(), source })?;
+        }
+        std::fs::write(&full, bytes).map_err(|source| PackageError::Io { path: full.clone(), source })?;
+        self.files.push(manifest::FileEntry {
+            path: path.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sums::sha256_hex(bytes),
+            description: describe(path),
+            controls: role.controls().to_vec(),
+            over_upload_limit: bytes.len() as u64 > UPLOAD_LIMIT_BYTES,
+        });
+        Ok(())
+    }
+}
+
+fn write_err(file: &str) -> impl Fn(String) -> PackageError + '_ {
+    move |message| PackageError::Write { file: file.to_string(), message }
+}
+
+/// A diagram file stem safe as a file name whatever the VPC id says.
+fn safe_stem(stem: &str, used: &mut BTreeSet<String>) -> String {
+    let mut s: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(100)
+        .collect();
+    if s.is_empty() {
+        s = "page".into();
+    }
+    let base = s.clone();
+    let mut n = 2;
+    while !used.insert(s.clone()) {
+        s = format!("{base}-{n}");
+        n += 1;
+    }
+    s
+}
+
+/// Checks `out` can receive a package: absent, or an empty directory.
+fn check_out_dir(out: &Path) -> Result<(), PackageError> {
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(PackageError::BadInput(format!(
+                    "{}: directory is not empty; give a new or empty directory so the package holds only its own files",
+                    out.display()
+                )));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) if out.is_file() => {
+            Err(PackageError::BadInput(format!("{}: exists and is a file, not a directory ({e})", out.display())))
+        }
+        Err(source) => Err(PackageError::Io { path: out.to_path_buf(), source }),
+    }
+}
+
+/// Writes the package for `snapshot` into `out` (which must be absent or empty).
+/// `input_bytes` are the snapshot's bytes as read (stored verbatim as snapshot.json
+/// unless redacting).
+pub fn write_package(
+    snapshot: &Snapshot,
+    input_bytes: &[u8],
+    opts: &PackageOptions,
+    out: &Path,
+) -> Result<PackageOutcome, PackageError> {
+    if opts.valid_days < 1 {
+        return Err(PackageError::BadInput(format!("--valid-days must be at least 1 (got {})", opts.valid_days)));
+    }
+    check_out_dir(out)?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|source| PackageError::Io { path: parent.clone(), source })?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
+    let staging = parent.join(format!(".{name}.auditmap-partial-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
+    }
+    std::fs::create_dir(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
+    match write_into(snapshot, input_bytes, opts, &staging) {
+        Ok(mut outcome) => {
+            if out.exists() {
+                // Empty (checked above); rename cannot replace it on every platform.
+                std::fs::remove_dir(out).map_err(|source| PackageError::Io { path: out.to_path_buf(), source })?;
+            }
+            std::fs::rename(&staging, out).map_err(|source| PackageError::Io { path: out.to_path_buf(), source })?;
+            outcome.dir = out.to_path_buf();
+            Ok(outcome)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+fn write_into(
+    original: &Snapshot,
+    input_bytes: &[u8],
+    opts: &PackageOptions,
+    dir: &Path,
+) -> Result<PackageOutcome, PackageError> {
+    let source_sha = sums::sha256_hex(input_bytes);
+    let (snapshot, snapshot_bytes, redaction): (Cow<'_, Snapshot>, Cow<'_, [u8]>, Option<RedactionStats>) =
+        if opts.redact {
+            let (s, stats) = redact::redact(original)
+                .map_err(|m| PackageError::Write { file: "snapshot.json".into(), message: m })?;
+            let bytes = to_json_bytes(&s);
+            (Cow::Owned(s), Cow::Owned(bytes), Some(stats))
+        } else {
+            (Cow::Borrowed(original), Cow::Borrowed(input_bytes), None)
+        };
+    let snapshot: &Snapshot = &snapshot;
+    let analysis = inventory::analysis::analyze(snapshot);
+    let pages = diagram::render_pages(snapshot, &analysis)?;
+
+    let collected = snapshot.collected_at;
+    let generated = opts.generated_at.unwrap_or(collected);
+    let valid_until = collected.plus_days(opts.valid_days);
+    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
+    let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
+
+    out.put("snapshot.json", &snapshot_bytes, FileRole::Snapshot)?;
+    let snapshot_sha = out.files[0].sha256.clone();
+
+    let rows = build_rows(snapshot, &analysis, &opts.tag_keys, &opts.scope_tags);
+    let exposures = tables::exposures(&analysis);
+    let coverage = tables::coverage(snapshot);
+    let ctx = ReportContext {
+        version: env!("CARGO_PKG_VERSION"),
+        generated,
+        collected,
+        valid_until,
+        valid_days: opts.valid_days,
+        source: &opts.source,
+        snapshot,
+        snapshot_sha: &snapshot_sha,
+        redacted: opts.redact,
+        scope_tags: &opts.scope_tags,
+    };
+
+    out.put("inventory.csv", &csv::inventory_csv(&rows).map_err(write_err("inventory.csv"))?, FileRole::Inventory)?;
+    row_counts.insert("inventory.csv".into(), rows.len());
+    let json = inventory_json(&ctx, &rows).map_err(write_err("inventory.json"))?;
+    out.put("inventory.json", &json, FileRole::Inventory)?;
+    row_counts.insert("inventory.json".into(), rows.len());
+    out.put("exposures.csv", &csv::table_csv(&exposures).map_err(write_err("exposures.csv"))?, FileRole::Exposures)?;
+    row_counts.insert("exposures.csv".into(), exposures.rows.len());
+    out.put("coverage.csv", &csv::table_csv(&coverage).map_err(write_err("coverage.csv"))?, FileRole::Coverage)?;
+    row_counts.insert("coverage.csv".into(), coverage.rows.len());
+
+    let (sg_rules, nacl_rules, routes) =
+        (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
+    let metadata = ctx.metadata();
+    let sheets = xlsx::Sheets {
+        assets: &rows,
+        exposures: &exposures,
+        sg_rules: &sg_rules,
+        nacl_rules: &nacl_rules,
+        routes: &routes,
+        coverage: &coverage,
+        metadata: &metadata,
+        created_unix: generated.unix(),
+    };
+    let book = xlsx::write(&sheets)
+        .map_err(|e| PackageError::Write { file: "inventory.xlsx".into(), message: e.to_string() })?;
+    for (sheet, n) in xlsx::sheet_rows(&sheets) {
+        row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
+    }
+    drop((sg_rules, nacl_rules, routes));
+    out.put("inventory.xlsx", &book, FileRole::Inventory)?;
+    drop(book);
+
+    let diagram_files = write_diagrams(&mut out, &pages)?;
+
+    let readme = readme::render(&ctx, &out.files, &diagram_files, &row_counts, analysis.exposures.len());
+    out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
+
+    let report = html::render(&html::Report {
+        ctx: &ctx,
+        rows: &rows,
+        analysis: &analysis,
+        coverage: &coverage,
+        pages: &pages,
+        files: &out.files,
+        row_counts: &row_counts,
+    });
+    out.put("report.html", report.as_bytes(), FileRole::Report)?;
+    drop(report);
+
+    let mut warnings = Vec::new();
+    for f in out.files.iter().filter(|f| f.over_upload_limit) {
+        warnings.push(format!(
+            "{} is {} bytes, over the {} MB many evidence portals accept in one upload; compress or split it before uploading",
+            f.path,
+            f.bytes,
+            UPLOAD_LIMIT_BYTES / 1_000_000
+        ));
+    }
+    if pages.is_empty() {
+        warnings.push("no diagram pages were produced for this snapshot".into());
+    }
+    let manifest = Manifest {
+        format: manifest::FORMAT,
+        auditmap_version: ctx.version.to_string(),
+        generated_at: generated.to_string(),
+        collected_at: collected.to_string(),
+        valid_until: valid_until.to_string(),
+        valid_days: opts.valid_days,
+        snapshot_sha256: snapshot_sha.clone(),
+        source_snapshot_sha256: source_sha,
+        source: opts.source.clone(),
+        snapshot_generator: format!("{} {}", snapshot.generator.name, snapshot.generator.version),
+        snapshot_schema_version: snapshot.schema_version,
+        scope: manifest::ScopeInfo {
+            accounts: snapshot.scope.accounts.clone(),
+            regions_requested: snapshot.scope.regions_requested.clone(),
+            regions_discovered: snapshot.scope.regions_discovered.clone(),
+            scope_tags: opts.scope_tags.clone(),
+            in_scope_rule: readme::SCOPE_RULE.into(),
+        },
+        caller_identities: snapshot.identity.clone(),
+        coverage: manifest::CoverageSummary::of(snapshot),
+        row_counts,
+        exposure_findings: analysis.exposures.len(),
+        redaction: manifest::Redaction::of(redaction.as_ref()),
+        tag_keys: opts.tag_keys.clone(),
+        warnings: warnings.clone(),
+        files: out.files.clone(),
+        controls: manifest::control_catalogue(),
+    };
+    let mut mbytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| PackageError::Write { file: "manifest.json".into(), message: e.to_string() })?;
+    mbytes.push(b'\n');
+    out.put("manifest.json", &mbytes, FileRole::Manifest)?;
+
+    let list: Vec<(String, String)> = out.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
+    let sums_text = sums::sha256sums(&list);
+    std::fs::write(dir.join("SHA256SUMS"), sums_text)
+        .map_err(|source| PackageError::Io { path: dir.join("SHA256SUMS"), source })?;
+
+    Ok(PackageOutcome { dir: dir.to_path_buf(), manifest, has_gaps: snapshot.has_gaps(), warnings })
+}
+
+/// Writes every page as SVG, PNG, PDF (and draw.io where the page has one).
+/// Rasterising is the slow part, so pages are converted on all cores.
+fn write_diagrams(out: &mut Out, pages: &[RenderedPage]) -> Result<Vec<String>, PackageError> {
+    let mut used = BTreeSet::new();
+    let stems: Vec<String> = pages.iter().map(|p| safe_stem(&p.file_stem, &mut used)).collect();
+    let converted = convert_pages(pages)?;
+    let mut paths = Vec::new();
+    for ((page, stem), (png, pdf)) in pages.iter().zip(&stems).zip(converted) {
+        let role = FileRole::of_diagram(&page.file_stem);
+        let mut put = |ext: &str, bytes: &[u8]| -> Result<(), PackageError> {
+            let path = format!("diagrams/{stem}.{ext}");
+            out.put(&path, bytes, role)?;
+            paths.push(path);
+            Ok(())
+        };
+        put("svg", page.svg.as_bytes())?;
+        put("png", &png)?;
+        put("pdf", &pdf)?;
+        if let Some(d) = &page.drawio {
+            put("drawio", d.as_bytes())?;
+        }
+    }
+    Ok(paths)
+}
+
+type Converted = Result<(Vec<u8>, Vec<u8>), DiagramError>;
+
+fn convert_pages(pages: &[RenderedPage]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PackageError> {
+    let convert = |p: &RenderedPage| -> Converted { Ok((diagram::svg_to_png(&p.svg)?, diagram::svg_to_pdf(&p.svg)?)) };
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Converted>> = (0..pages.len()).map(|_| None).collect();
+    let done: Vec<(usize, Converted)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= pages.len() {
+                            break;
+                        }
+                        mine.push((i, convert(&pages[i])));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (i, r) in done {
+        results[i] = Some(r);
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| match r {
+            Some(r) => r.map_err(PackageError::from),
+            None => Err(PackageError::Write {
+                file: format!("diagram page {}", pages[i].file_stem),
+                message: "conversion thread failed".into(),
+            }),
+        })
+        .collect()
+}
+
+/// Facts every artifact repeats: when, from what, by which version.
+pub(crate) struct ReportContext<'a> {
+    pub version: &'static str,
+    pub generated: Timestamp,
+    pub collected: Timestamp,
+    pub valid_until: Timestamp,
+    pub valid_days: i64,
+    pub source: &'a str,
+    pub snapshot: &'a Snapshot,
+    pub snapshot_sha: &'a str,
+    pub redacted: bool,
+    pub scope_tags: &'a [ScopeTag],
+}
+
+impl ReportContext<'_> {
+    pub fn accounts(&self) -> String {
+        join_or_none(&self.snapshot.scope.accounts)
+    }
+    pub fn regions(&self) -> String {
+        join_or_none(&self.snapshot.scope.regions_discovered)
+    }
+    pub fn scope_tags_text(&self) -> String {
+        if self.scope_tags.is_empty() {
+            "none (every resource in scope)".into()
+        } else {
+            self.scope_tags.iter().map(|t| format!("{}={}", t.key, t.value)).collect::<Vec<_>>().join(", ")
+        }
+    }
+    /// Key/value facts for the Metadata sheet.
+    fn metadata(&self) -> Vec<(String, String)> {
+        let s = self.snapshot;
+        let cov = manifest::CoverageSummary::of(s);
+        let kv = |k: &str, v: String| (k.to_string(), v);
+        vec![
+            kv("auditmap_version", self.version.to_string()),
+            kv("generated_at_utc", self.generated.to_string()),
+            kv("collected_at_utc", self.collected.to_string()),
+            kv("valid_until_utc", format!("{} ({} days after collection)", self.valid_until, self.valid_days)),
+            kv("source", self.source.to_string()),
+            kv("snapshot_sha256", self.snapshot_sha.to_string()),
+            kv("accounts", self.accounts()),
+            kv("regions_discovered", self.regions()),
+            kv("regions_requested", join_or_none(&s.scope.regions_requested)),
+            kv("caller_identities", s.identity.iter().map(|i| i.caller_arn.clone()).collect::<Vec<_>>().join(" ")),
+            kv("scope_tags", self.scope_tags_text()),
+            kv("redaction_applied", self.redacted.to_string()),
+            kv("resources", s.resources.total().to_string()),
+            kv(
+                "coverage",
+                format!(
+                    "{} API calls: {} ok, {} denied, {} failed, {} skipped",
+                    cov.records, cov.ok, cov.denied, cov.failed, cov.skipped
+                ),
+            ),
+            kv(
+                "coverage_complete",
+                if cov.complete {
+                    "yes".into()
+                } else {
+                    format!("NO: {} gap(s), resources may be missing; see Coverage sheet", cov.gaps.len())
+                },
+            ),
+            kv("first_seen / last_seen", "collected_at of this single snapshot (no history is kept)".into()),
+        ]
+    }
+}
+
+fn join_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none recorded)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow]) -> Result<Vec<u8>, String> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        auditmap_version: &'a str,
+        generated_at: String,
+        collected_at: String,
+        accounts: &'a [String],
+        regions: &'a [String],
+        snapshot_sha256: &'a str,
+        redaction_applied: bool,
+        columns: &'a [&'a str],
+        resources: &'a [InventoryRow],
+    }
+    let doc = Doc {
+        auditmap_version: ctx.version,
+        generated_at: ctx.generated.to_string(),
+        collected_at: ctx.collected.to_string(),
+        accounts: &ctx.snapshot.scope.accounts,
+        regions: &ctx.snapshot.scope.regions_discovered,
+        snapshot_sha256: ctx.snapshot_sha,
+        redaction_applied: ctx.redacted,
+        columns: &inventory_table::HEADERS,
+        resources: rows,
+    };
+    let mut v = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+/// The analysis used for a package (exposed so tests can compare exposures exactly).
+pub fn analysis_for(snapshot: &Snapshot) -> Analysis {
+    inventory::analysis::analyze(snapshot)
+}

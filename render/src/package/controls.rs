@@ -1,0 +1,115 @@
+//! Which audit controls each file evidences, and what each file is. One table, used
+//! by the manifest, README.txt and the report, so they cannot disagree.
+
+/// A control reference, e.g. ("SOC 2", "CC6.1", "Logical access security ...").
+pub struct Control {
+    pub framework: &'static str,
+    pub id: &'static str,
+    pub title: &'static str,
+}
+
+pub const CONTROLS: [Control; 9] = [
+    Control {
+        framework: "SOC 2",
+        id: "CC6.1",
+        title: "Logical access security over protected information assets (asset inventory, network segmentation)",
+    },
+    Control {
+        framework: "SOC 2",
+        id: "CC6.6",
+        title: "Logical access security measures against threats from sources outside system boundaries",
+    },
+    Control {
+        framework: "SOC 2",
+        id: "CC7.1",
+        title: "Detection and monitoring of configuration changes and vulnerabilities",
+    },
+    Control { framework: "ISO 27001", id: "A.5.9", title: "Inventory of information and other associated assets" },
+    Control { framework: "ISO 27001", id: "A.8.20", title: "Networks security" },
+    Control { framework: "ISO 27001", id: "A.8.22", title: "Segregation of networks" },
+    Control {
+        framework: "PCI DSS",
+        id: "1.2.3",
+        title: "Accurate network diagram(s) showing all connections between the CDE and other networks",
+    },
+    Control {
+        framework: "PCI DSS",
+        id: "1.2.4",
+        title: "Accurate data-flow diagram(s) (network paths shown; application data flows are the entity's)",
+    },
+    Control { framework: "PCI DSS", id: "12.5.1", title: "Inventory of in-scope system components, kept current" },
+];
+
+/// Role of a file in the package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    Snapshot,
+    Inventory,
+    Exposures,
+    Coverage,
+    Report,
+    DiagramOverview,
+    DiagramVpc,
+    DiagramExposure,
+    Readme,
+    Manifest,
+}
+
+impl FileRole {
+    pub fn controls(self) -> &'static [&'static str] {
+        match self {
+            FileRole::Snapshot => &["CC6.1", "CC7.1", "A.5.9", "12.5.1"],
+            FileRole::Inventory => &["CC6.1", "A.5.9", "12.5.1"],
+            FileRole::Exposures => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
+            FileRole::Coverage => &["CC7.1", "A.5.9", "12.5.1"],
+            FileRole::Report => &["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"],
+            FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
+            FileRole::DiagramVpc => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
+            FileRole::DiagramExposure => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
+            // Integrity and orientation: they support every control above but evidence none alone.
+            FileRole::Readme | FileRole::Manifest => &[],
+        }
+    }
+
+    /// Role of a diagram page by its file stem.
+    pub fn of_diagram(stem: &str) -> FileRole {
+        match stem {
+            "overview" => FileRole::DiagramOverview,
+            "exposure" => FileRole::DiagramExposure,
+            _ => FileRole::DiagramVpc,
+        }
+    }
+}
+
+/// One-line description of a file by path, for README.txt and the report.
+pub fn describe(path: &str) -> String {
+    let ext = path.rsplit('.').next().unwrap_or("");
+    let format = match ext {
+        "svg" => "SVG (vector; opens in any browser)",
+        "png" => "PNG image",
+        "pdf" => "PDF",
+        "drawio" => "draw.io / diagrams.net file (editable copy)",
+        _ => "",
+    };
+    if let Some(stem) = path.strip_prefix("diagrams/").and_then(|p| p.rsplit_once('.').map(|(s, _)| s)) {
+        let what = match stem {
+            "overview" => "Overview diagram: every account, region and VPC and how they connect (peering, transit gateway, VPN, internet)".to_string(),
+            "exposure" => "Internet exposure diagram: each internet-reachable resource and the path that admits it".to_string(),
+            vpc => format!("Network diagram of VPC {vpc}: subnets, route tables, gateways, endpoints and resources"),
+        };
+        return format!("{what} — {format}");
+    }
+    match path {
+        "manifest.json" => "Machine-readable manifest: version, snapshot hash, times, scope, identities, coverage, row counts, and per file its size, SHA-256 and controls".into(),
+        "SHA256SUMS" => "SHA-256 of every other file; verify with `sha256sum -c SHA256SUMS` inside this directory".into(),
+        "snapshot.json" => "The exact snapshot this package was generated from (redacted copy when redaction was applied)".into(),
+        "report.html" => "Self-contained HTML report: summary, coverage gaps, diagrams, searchable inventory, exposures with evidence, manifest".into(),
+        "inventory.csv" => "Asset inventory, one row per resource of every kind".into(),
+        "inventory.json" => "Asset inventory as JSON (exact values, typed fields)".into(),
+        "inventory.xlsx" => "Asset inventory workbook: Assets, Exposures, Security group rules, NACL rules, Routes, Coverage, Metadata".into(),
+        "exposures.csv" => "Internet exposure findings, one row per finding, with the evidence chain (route, NACL rules, security group rule, public IP)".into(),
+        "coverage.csv" => "Collection coverage: one row per account × region × API call, with status and errors".into(),
+        "README.txt" => "This file: what each file is and which controls it evidences".into(),
+        _ => String::new(),
+    }
+}
