@@ -134,12 +134,30 @@ fn exposure_cases() {
 
 #[test]
 fn finding_fields() {
-    let a = ssh().with(|r| r.instances.push(Instance {
-        id: "i-1".into(), account_id: ACCT.into(), region: REGION.into(), arn: None, vpc_id: Some("vpc-1".into()),
-        subnet_id: Some("subnet-1".into()), availability_zone: None, instance_type: None, state: Some("running".into()),
-        image_id: None, platform: None, private_ip: None, public_ip: None, network_interface_ids: vec!["eni-1".into()],
-        security_group_ids: vec![], iam_instance_profile_arn: None, launch_time: None, tags: tags(&[("Name", "bastion")]),
-    })).analyze();
+    let a = ssh()
+        .with(|r| {
+            r.instances.push(Instance {
+                id: "i-1".into(),
+                account_id: ACCT.into(),
+                region: REGION.into(),
+                arn: None,
+                vpc_id: Some("vpc-1".into()),
+                subnet_id: Some("subnet-1".into()),
+                availability_zone: None,
+                instance_type: None,
+                state: Some("running".into()),
+                image_id: None,
+                platform: None,
+                private_ip: None,
+                public_ip: None,
+                network_interface_ids: vec!["eni-1".into()],
+                security_group_ids: vec![],
+                iam_instance_profile_arn: None,
+                launch_time: None,
+                tags: tags(&[("Name", "bastion")]),
+            })
+        })
+        .analyze();
     let f = &a.exposures[0];
     assert_eq!(f.resource_kind, ResourceKind::Instance);
     assert_eq!(f.name.as_deref(), Some("bastion"));
@@ -159,14 +177,26 @@ fn load_balancer_backends() {
             lb.service = ServiceKind::Elb;
             lb.interface_type = "interface".into();
             r.network_interfaces.push(lb);
-            r.network_interfaces.push(eni("eni-app", "vpc-1", "subnet-1", "10.0.1.30", None, &[], &["sg-app"], Some("i-app")));
+            r.network_interfaces.push(eni(
+                "eni-app",
+                "vpc-1",
+                "subnet-1",
+                "10.0.1.30",
+                None,
+                &[],
+                &["sg-app"],
+                Some("i-app"),
+            ));
         })
         .analyze();
     let lines: Vec<String> = a.exposures.iter().map(show).collect();
     assert_eq!(lines, vec![format!("eni-lb eni-lb V4 tcp/443 from 0.0.0.0/0 {V4} sg-lb tcp/443 from 0.0.0.0/0")]);
     assert_eq!(a.behind_load_balancers.len(), 1);
     let b = &a.behind_load_balancers[0];
-    assert_eq!((b.resource_id.as_str(), b.eni_id.as_str(), b.load_balancer_eni_id.as_str()), ("i-app", "eni-app", "eni-lb"));
+    assert_eq!(
+        (b.resource_id.as_str(), b.eni_id.as_str(), b.load_balancer_eni_id.as_str()),
+        ("i-app", "eni-app", "eni-lb")
+    );
     assert_eq!((b.load_balancer_security_group_id.as_str(), b.security_group_id.as_str()), ("sg-lb", "sg-app"));
     assert_eq!((b.protocol, b.ports), (Protocol::Tcp, Some(PortRange::single(8080))));
 }

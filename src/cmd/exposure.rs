@@ -1,9 +1,143 @@
-//! `auditmap exposure` (being built: see its issue).
-use crate::exit::{CliError, CmdResult};
+//! `auditmap exposure`: internet-exposure findings with their evidence chain.
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use inventory::analysis::{analyze, Analysis, ExposureFinding, LoadBalancerBackend};
+
+use crate::exit::{CliError, CmdResult, Exit};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Snapshot file (JSON).
+    pub snapshot: PathBuf,
+    /// Print the findings (and load-balancer backends) as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with code 4 when any exposure finding exists (for CI gates).
+    #[arg(long)]
+    pub fail_on_exposure: bool,
+}
 
-pub fn run(_args: Args) -> CmdResult {
-    Err(CliError::failure(anyhow::anyhow!("`auditmap exposure` is not available in this build yet")))
+pub fn run(args: Args) -> CmdResult {
+    let snapshot = super::load_snapshot(&args.snapshot)?;
+    let analysis = analyze(&snapshot);
+    if args.json {
+        let doc = serde_json::json!({
+            "collected_at": snapshot.collected_at.to_string(),
+            "exposures": analysis.exposures,
+            "behind_load_balancers": analysis.behind_load_balancers,
+        });
+        let text = serde_json::to_string_pretty(&doc).map_err(CliError::failure)?;
+        println!("{text}");
+    } else {
+        print!("{}", table(&analysis, &snapshot.collected_at.to_string()));
+    }
+    Ok(if args.fail_on_exposure && !analysis.exposures.is_empty() { Exit::ExposureFound } else { Exit::Success })
+}
+
+/// Terminal-safe text: AWS strings are hostile, so no control characters (escape
+/// sequences), no bidi overrides, and a visible cap on length.
+fn safe(s: &str) -> String {
+    let clean: String = render::text::strip_bidi(s).chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
+}
+
+fn ports(f: &ExposureFinding) -> String {
+    match f.ports {
+        Some(p) => format!("{}/{p}", f.protocol),
+        None => f.protocol.to_string(),
+    }
+}
+
+fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>| -> String {
+        let parts: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()));
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r.clone()));
+    }
+    out
+}
+
+fn table(a: &Analysis, collected_at: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Internet exposure (snapshot collected {collected_at}): {} finding(s)\n", a.exposures.len());
+    if !a.exposures.is_empty() {
+        let rows: Vec<Vec<String>> = a
+            .exposures
+            .iter()
+            .map(|f| {
+                let e = &f.evidence;
+                vec![
+                    safe(&f.resource_id),
+                    safe(f.name.as_deref().unwrap_or("")),
+                    f.service.to_string(),
+                    safe(&f.eni_id),
+                    format!("{:?}", f.ip_version).to_lowercase(),
+                    safe(&f.public_ip),
+                    ports(f),
+                    f.source.to_string(),
+                    format!(
+                        "{}{}: {}",
+                        safe(&e.route_table_id),
+                        if e.route_table_main { " (main)" } else { "" },
+                        safe(&e.route)
+                    ),
+                    format!("{} in #{} out #{}", safe(&e.nacl_id), e.nacl_in_rule, e.nacl_out_rule),
+                    format!("{}: {}", safe(&e.security_group_id), safe(&e.sg_rule)),
+                ]
+            })
+            .collect();
+        out.push_str(&render_rows(
+            &[
+                "RESOURCE",
+                "NAME",
+                "SERVICE",
+                "ENI",
+                "IP",
+                "PUBLIC IP",
+                "PROTO/PORTS",
+                "SOURCE",
+                "ROUTE",
+                "NACL",
+                "SECURITY GROUP RULE",
+            ],
+            &rows,
+        ));
+    }
+    if !a.behind_load_balancers.is_empty() {
+        let _ = writeln!(out, "\nReachable via load balancer: {} row(s)\n", a.behind_load_balancers.len());
+        let rows: Vec<Vec<String>> = a.behind_load_balancers.iter().map(backend_row).collect();
+        out.push_str(&render_rows(
+            &["RESOURCE", "ENI", "VPC", "LOAD BALANCER ENI", "LB SECURITY GROUP", "ADMITTED BY", "PROTO/PORTS"],
+            &rows,
+        ));
+    }
+    out
+}
+
+fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
+    let ports = match b.ports {
+        Some(p) => format!("{}/{p}", b.protocol),
+        None => b.protocol.to_string(),
+    };
+    vec![
+        safe(&b.resource_id),
+        safe(&b.eni_id),
+        safe(&b.vpc_id),
+        safe(&b.load_balancer_eni_id),
+        safe(&b.load_balancer_security_group_id),
+        safe(&b.security_group_id),
+        ports,
+    ]
 }

@@ -251,7 +251,13 @@ impl<'c, 'a> Ctx<'c, 'a> {
             (Some(id), inst) => {
                 (id.to_string(), ResourceKind::Instance, inst.and_then(|i| i.name()).or(eni.name()).map(str::to_string))
             }
-            (None, _) => (eni.id.clone(), ResourceKind::NetworkInterface, eni.name().map(str::to_string)),
+            // Managed-service ENIs rarely have a Name tag; their description names the
+            // service ("ELB app/prod-web-alb/...").
+            (None, _) => (
+                eni.id.clone(),
+                ResourceKind::NetworkInterface,
+                eni.name().or((!eni.description.is_empty()).then_some(eni.description.as_str())).map(str::to_string),
+            ),
         };
         ExposureFinding {
             account_id: eni.account_id.clone(),

@@ -189,20 +189,25 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         if sent.is_empty() {
             continue;
         }
-        let sent_cidrs: Vec<IpNet> = ctx
+        // Each VPC route to the TGW with its concrete CIDRs, to match TGW routes against.
+        let sent_cidrs: Vec<(Vec<IpNet>, String)> = ctx
             .tables_by_vpc
             .get(vpc_id)
             .into_iter()
             .flatten()
-            .flat_map(|t| t.routes.iter())
-            .filter(|rt| rt.target.id == att.transit_gateway_id && rt.state == RouteState::Active)
-            .flat_map(|rt| expand(&rt.destination, ix))
+            .flat_map(|t| t.routes.iter().map(move |rt| (t, rt)))
+            .filter(|(_, rt)| rt.target.id == att.transit_gateway_id && rt.state == RouteState::Active)
+            .map(|(t, rt)| {
+                (expand(&rt.destination, ix), format!("{}: {} → {}", t.id, rt.destination, att.transit_gateway_id))
+            })
             .collect();
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let mut per_target: BTreeMap<(String, ResourceKind, Option<String>), (BTreeSet<String>, BTreeSet<String>)> =
             BTreeMap::new();
         for route in table.routes.iter().filter(|rt| rt.state == RouteState::Active) {
-            if !overlaps(&sent_cidrs, &expand(&route.destination, ix)) {
+            let dest = expand(&route.destination, ix);
+            let via: Vec<&String> = sent_cidrs.iter().filter(|(c, _)| overlaps(c, &dest)).map(|(_, e)| e).collect();
+            if via.is_empty() {
                 continue;
             }
             for target in route.attachments.iter().filter(|t| t.attachment_id != att.id) {
@@ -216,7 +221,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     "{} (associated with {}): {} → {}",
                     table.id, att.id, route.destination, target.attachment_id
                 ));
-                entry.1.extend(sent.iter().map(|(_, e)| e.clone()));
+                entry.1.extend(via.iter().map(|e| e.to_string()));
             }
         }
         for ((to_id, to_kind, to_account), (cidrs, evidence)) in per_target {

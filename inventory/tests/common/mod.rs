@@ -32,8 +32,17 @@ pub fn proto(p: &str) -> Protocol {
 }
 
 pub fn route(dest: &str, target: &str) -> Route {
-    let destination = if dest.starts_with("pl-") { RouteDestination::PrefixList(dest.into()) } else { RouteDestination::Cidr(net(dest)) };
-    Route { destination, target: RouteTarget { kind: RouteTargetKind::from_target_id(target), id: target.into() }, state: RouteState::Active, origin: None }
+    let destination = if dest.starts_with("pl-") {
+        RouteDestination::PrefixList(dest.into())
+    } else {
+        RouteDestination::Cidr(net(dest))
+    };
+    Route {
+        destination,
+        target: RouteTarget { kind: RouteTargetKind::from_target_id(target), id: target.into() },
+        state: RouteState::Active,
+        origin: None,
+    }
 }
 
 pub fn sg_rule(p: &str, port: &str, peer: &str) -> SgRule {
@@ -93,12 +102,34 @@ pub fn subnet(id: &str, vpc: &str, cidr: &str) -> Subnet {
 }
 
 pub fn route_table(id: &str, vpc: &str, main: bool, subnets: &[&str], routes: Vec<Route>) -> RouteTable {
-    let mut associations: Vec<RouteTableAssociation> =
-        subnets.iter().map(|s| RouteTableAssociation { id: format!("rtbassoc-{s}"), main: false, subnet_id: Some(s.to_string()), gateway_id: None }).collect();
+    let mut associations: Vec<RouteTableAssociation> = subnets
+        .iter()
+        .map(|s| RouteTableAssociation {
+            id: format!("rtbassoc-{s}"),
+            main: false,
+            subnet_id: Some(s.to_string()),
+            gateway_id: None,
+        })
+        .collect();
     if main {
-        associations.push(RouteTableAssociation { id: format!("rtbassoc-main-{id}"), main: true, subnet_id: None, gateway_id: None });
+        associations.push(RouteTableAssociation {
+            id: format!("rtbassoc-main-{id}"),
+            main: true,
+            subnet_id: None,
+            gateway_id: None,
+        });
     }
-    RouteTable { id: id.into(), account_id: ACCT.into(), region: REGION.into(), arn: None, vpc_id: vpc.into(), routes, associations, propagating_vgws: vec![], tags: Tags::new() }
+    RouteTable {
+        id: id.into(),
+        account_id: ACCT.into(),
+        region: REGION.into(),
+        arn: None,
+        vpc_id: vpc.into(),
+        routes,
+        associations,
+        propagating_vgws: vec![],
+        tags: Tags::new(),
+    }
 }
 
 /// The NACL AWS creates with a VPC: allow everything both ways (v4 rule 100, v6 rule 101).
@@ -140,7 +171,16 @@ pub fn sg(id: &str, vpc: &str, ingress: Vec<SgRule>) -> SecurityGroup {
     }
 }
 
-pub fn eni(id: &str, vpc: &str, subnet: &str, private: &str, public: Option<&str>, ipv6: &[&str], sgs: &[&str], instance: Option<&str>) -> NetworkInterface {
+pub fn eni(
+    id: &str,
+    vpc: &str,
+    subnet: &str,
+    private: &str,
+    public: Option<&str>,
+    ipv6: &[&str],
+    sgs: &[&str],
+    instance: Option<&str>,
+) -> NetworkInterface {
     NetworkInterface {
         id: id.into(),
         account_id: ACCT.into(),
@@ -157,11 +197,20 @@ pub fn eni(id: &str, vpc: &str, subnet: &str, private: &str, public: Option<&str
         private_ips: vec![PrivateIp {
             address: private.parse().unwrap(),
             primary: true,
-            association: public.map(|p| PublicIpAssociation { public_ip: p.parse().unwrap(), allocation_id: None, ip_owner_id: Some("amazon".into()) }),
+            association: public.map(|p| PublicIpAssociation {
+                public_ip: p.parse().unwrap(),
+                allocation_id: None,
+                ip_owner_id: Some("amazon".into()),
+            }),
         }],
         ipv6_addresses: ipv6.iter().map(|a| a.parse().unwrap()).collect(),
         security_group_ids: sgs.iter().map(|s| s.to_string()).collect(),
-        attachment: instance.map(|i| EniAttachment { instance_id: Some(i.into()), instance_owner_id: None, device_index: Some(0), status: Some("attached".into()) }),
+        attachment: instance.map(|i| EniAttachment {
+            instance_id: Some(i.into()),
+            instance_owner_id: None,
+            device_index: Some(0),
+            status: Some("attached".into()),
+        }),
         source_dest_check: true,
         service: if instance.is_some() { ServiceKind::Ec2 } else { ServiceKind::Other },
         tags: Tags::new(),
@@ -207,7 +256,16 @@ impl Estate {
         ));
         r.network_acls.push(default_nacl("acl-1", "vpc-1"));
         r.security_groups.push(sg("sg-1", "vpc-1", vec![]));
-        r.network_interfaces.push(eni("eni-1", "vpc-1", "subnet-1", "10.0.1.10", Some("198.51.100.10"), &["2001:db8:1::10"], &["sg-1"], Some("i-1")));
+        r.network_interfaces.push(eni(
+            "eni-1",
+            "vpc-1",
+            "subnet-1",
+            "10.0.1.10",
+            Some("198.51.100.10"),
+            &["2001:db8:1::10"],
+            &["sg-1"],
+            Some("i-1"),
+        ));
         e
     }
 
