@@ -1,0 +1,63 @@
+//! What the caller asks discovery to do (the `auditmap discover` flags, minus output).
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter for throttling, 5xx and transient errors.
+    #[default]
+    Standard,
+    /// Standard plus client-side rate limiting when AWS throttles.
+    Adaptive,
+}
+
+/// A role to assume for one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleTarget {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscoverOptions {
+    /// Named profile; None uses AWS_PROFILE or "default" (the standard chain).
+    pub profile: Option<String>,
+    /// Regions to read; empty means the configured default region (or all with `all_regions`).
+    pub regions: Vec<String>,
+    /// Read every region enabled for each account (DescribeRegions).
+    pub all_regions: bool,
+    /// Roles to assume, one account each.
+    pub roles: Vec<RoleTarget>,
+    /// Role name to assume in every active account of the organisation.
+    pub org_role: Option<String>,
+    /// Most API requests in flight at once, over all accounts and regions.
+    pub concurrency: usize,
+    pub retry_mode: RetryMode,
+    /// Attempts per request, including the first.
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    /// Longest wait for response bytes once connected.
+    pub read_timeout: Duration,
+    /// Longest one operation may take, all retries included.
+    pub operation_timeout: Duration,
+    /// Draw a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions {
+            profile: None,
+            regions: Vec::new(),
+            all_regions: false,
+            roles: Vec::new(),
+            org_role: None,
+            concurrency: 16,
+            retry_mode: RetryMode::Standard,
+            max_attempts: 5,
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(120),
+            progress: true,
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! One discovery run: identity → accounts → regions → every regional API, all under
+//! one concurrency bound; then one normalized snapshot.
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use aws_config::Region as SdkRegion;
+use inventory::model::{Account, Region, Resources, VpcPeeringConnection};
+use inventory::snapshot::{CoverageRecord, CoverageStatus, Identity, Scope, Timestamp};
+use inventory::Snapshot;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::accounts::{self, account_of_role, Reached};
+use crate::chain::{record, single};
+use crate::ops;
+use crate::options::{DiscoverOptions, RoleTarget};
+use crate::progress::Progress;
+use crate::recorder::{CallCount, Recorder};
+use crate::region::{self, RegionJob};
+use crate::sdk;
+use crate::transform::{network, Ctx};
+use crate::{DiscoverError, Discovery, Stats};
+
+/// Shared by every task of a run.
+#[derive(Clone)]
+struct Run {
+    opts: Arc<DiscoverOptions>,
+    home_region: String,
+    recorder: Recorder,
+    sem: Arc<Semaphore>,
+    progress: Progress,
+}
+
+struct AccountOutput {
+    resources: Resources,
+    coverage: Vec<CoverageRecord>,
+    regions_read: Vec<String>,
+}
+
+fn check(opts: &DiscoverOptions) -> Result<(), DiscoverError> {
+    if opts.concurrency == 0 {
+        return Err(DiscoverError::BadOption("--concurrency must be at least 1".into()));
+    }
+    for r in &opts.roles {
+        if account_of_role(&r.role_arn).is_none() {
+            return Err(DiscoverError::BadOption(format!(
+                "--role-arn {:?} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+                r.role_arn
+            )));
+        }
+    }
+    if let Some(name) = &opts.org_role {
+        if name.is_empty() || name.contains(':') {
+            return Err(DiscoverError::BadOption(format!("--org-role {name:?} must be a role name, not an ARN")));
+        }
+    }
+    Ok(())
+}
+
+pub async fn discover(opts: DiscoverOptions) -> Result<Discovery, DiscoverError> {
+    check(&opts)?;
+    let started = Instant::now();
+    let mut base = sdk::load_base(&opts).await;
+    let home_region = match base.region() {
+        Some(r) => r.to_string(),
+        None => opts.regions.first().cloned().ok_or(DiscoverError::NoRegion)?,
+    };
+    if base.region().is_none() {
+        base = base.into_builder().region(SdkRegion::new(home_region.clone())).build();
+    }
+    let run = Run {
+        sem: Arc::new(Semaphore::new(opts.concurrency)),
+        progress: Progress::new(opts.progress),
+        opts: Arc::new(opts),
+        home_region,
+        recorder: Recorder::new(),
+    };
+    let result = discover_with(&run, base, started).await;
+    run.progress.finish();
+    result
+}
+
+async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant) -> Result<Discovery, DiscoverError> {
+    let opts = &run.opts;
+    let mut coverage: Vec<CoverageRecord> = Vec::new();
+
+    // Who are we? Without this nothing else can work, so failing here ends the run.
+    let (ch, caller) = accounts::caller_identity(&base, &run.recorder, "caller", &run.sem).await;
+    let caller = match (caller, &ch.failure) {
+        (Some(c), _) => c,
+        (None, Some(f)) => {
+            return Err(DiscoverError::NothingRead(format!(
+                "cannot read the caller identity (sts:GetCallerIdentity) in {}: {}{}. Check the credentials (AWS_PROFILE / --profile, AWS_ACCESS_KEY_ID, `aws sso login`) and the endpoint (AWS_ENDPOINT_URL)",
+                run.home_region,
+                f.code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
+                f.message
+            )))
+        }
+        (None, None) => return Err(DiscoverError::NothingRead("sts:GetCallerIdentity returned no account".into())),
+    };
+    coverage.push(record(&caller.account_id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], &run.recorder));
+
+    // Which accounts?
+    let mut targets: Vec<(RoleTarget, Option<String>)> = opts.roles.iter().map(|r| (r.clone(), None)).collect();
+    let mut include_base = opts.roles.is_empty() && opts.org_role.is_none();
+    let mut base_org_name = None;
+    if let Some(role_name) = &opts.org_role {
+        let (ch, org) = accounts::org_accounts(&base, &run.recorder, &caller.account_id, &run.sem).await;
+        coverage.push(record(&caller.account_id, "global", ops::ORG_LIST_ACCOUNTS, &[&ch], &run.recorder));
+        if !ch.ok() {
+            // The caller's own account is still readable; the org gap is recorded.
+            include_base = true;
+        }
+        for (id, name) in org {
+            if id == caller.account_id {
+                include_base = true;
+                base_org_name = name;
+            } else if !targets.iter().any(|(t, _)| account_of_role(&t.role_arn).as_deref() == Some(id.as_str())) {
+                let arn = format!("arn:{}:iam::{}:role/{}", caller.partition(), id, role_name);
+                targets.push((RoleTarget { role_arn: arn, external_id: None }, name));
+            }
+        }
+    }
+    let mut scope_accounts: BTreeSet<String> =
+        targets.iter().filter_map(|(t, _)| account_of_role(&t.role_arn)).collect();
+    let mut reached: Vec<Reached> = Vec::new();
+    if include_base {
+        scope_accounts.insert(caller.account_id.clone());
+        reached.push(Reached {
+            account_id: caller.account_id.clone(),
+            conf: base.clone(),
+            identity: Identity {
+                account_id: caller.account_id.clone(),
+                caller_arn: caller.arn.clone(),
+                assumed_role_arn: None,
+            },
+            org_name: base_org_name,
+        });
+    }
+    let mut assumed: JoinSet<(Vec<CoverageRecord>, Option<Reached>)> = JoinSet::new();
+    for (role, org_name) in targets {
+        let (base, recorder, sem) = (base.clone(), run.recorder.clone(), run.sem.clone());
+        assumed.spawn(async move { accounts::assume(&base, &role, org_name, &recorder, &sem).await });
+    }
+    while let Some(res) = assumed.join_next().await {
+        match res {
+            Ok((records, r)) => {
+                coverage.extend(records);
+                if let Some(r) = r {
+                    if reached.iter().all(|x| x.account_id != r.account_id) {
+                        scope_accounts.insert(r.account_id.clone());
+                        reached.push(r);
+                    }
+                }
+            }
+            Err(e) => tracing::error!("account task failed: {e}"),
+        }
+    }
+    if reached.is_empty() {
+        let reasons: Vec<String> = coverage
+            .iter()
+            .filter(|c| c.status.is_gap())
+            .map(|c| format!("{} {}: {}", c.account_id, c.api, c.error_message.as_deref().unwrap_or("?")))
+            .collect();
+        return Err(DiscoverError::NothingRead(format!("no account could be read:\n  {}", reasons.join("\n  "))));
+    }
+
+    // Every account, every region, concurrently.
+    let mut identity: Vec<Identity> = reached.iter().map(|r| r.identity.clone()).collect();
+    let mut resources = Resources::default();
+    for r in &reached {
+        resources.accounts.push(Account {
+            id: r.account_id.clone(),
+            account_id: r.account_id.clone(),
+            region: String::new(),
+            arn: None,
+            alias: None,
+            org_name: r.org_name.clone(),
+            tags: Default::default(),
+        });
+    }
+    let mut per_account: JoinSet<AccountOutput> = JoinSet::new();
+    for r in reached {
+        let run = run.clone();
+        per_account.spawn(async move { read_account(&run, r).await });
+    }
+    let mut regions_discovered = BTreeSet::new();
+    while let Some(res) = per_account.join_next().await {
+        match res {
+            Ok(out) => {
+                merge(&mut resources, out.resources);
+                coverage.extend(out.coverage);
+                regions_discovered.extend(out.regions_read);
+            }
+            Err(e) => tracing::error!("account task failed: {e}"),
+        }
+    }
+    dedup_peering(&mut resources.vpc_peering_connections);
+    identity.sort();
+
+    let mut snapshot = Snapshot::new(Timestamp::now());
+    snapshot.scope = Scope {
+        accounts: scope_accounts.into_iter().collect(),
+        regions_requested: opts.regions.clone(),
+        regions_discovered: regions_discovered.into_iter().collect(),
+    };
+    snapshot.identity = identity;
+    snapshot.coverage = coverage;
+    snapshot.resources = resources;
+    snapshot.normalize();
+
+    let mut calls: BTreeMap<String, CallCount> = run.recorder.per_action();
+    // AssumeRole runs inside aws-config's provider, outside our interceptor; count it from its records.
+    let assumes = snapshot.coverage.iter().filter(|c| c.api == ops::STS_ASSUME_ROLE.action()).count() as u64;
+    if assumes > 0 {
+        calls.insert(ops::STS_ASSUME_ROLE.action(), CallCount { calls: assumes, attempts: assumes });
+    }
+    tracing::debug!("calls per action: {calls:?}");
+    let stats = Stats {
+        accounts: snapshot.resources.accounts.len(),
+        regions: snapshot.scope.regions_discovered.len(),
+        calls,
+        gaps: snapshot.gaps().count(),
+        wall: started.elapsed(),
+    };
+    Ok(Discovery { snapshot, stats })
+}
+
+/// Regions of one account (DescribeRegions decides opt-in), then one job per region.
+async fn read_account(run: &Run, acct: Reached) -> AccountOutput {
+    let opts = &run.opts;
+    let id = acct.account_id.clone();
+    let home = sdk::ec2(&acct.conf, &run.home_region, &run.recorder, &id);
+    let ctx = Ctx::new(id.clone(), run.home_region.clone());
+    run.progress.add(1);
+    let mut listed: Vec<Region> = Vec::new();
+    let ch = single(&run.sem, ops::DESCRIBE_REGIONS, home.describe_regions().all_regions(true).send(), |o, ch| {
+        for r in o.regions() {
+            ch.take(network::region(&ctx, r), &mut listed);
+        }
+    })
+    .await;
+    run.progress.done(&format!("{id} DescribeRegions"));
+    let mut coverage = vec![record(&id, &run.home_region, ops::DESCRIBE_REGIONS, &[&ch], &run.recorder)];
+
+    let wanted: Vec<String> = if opts.all_regions && ch.ok() {
+        listed.iter().map(|r| r.region.clone()).collect()
+    } else if opts.regions.is_empty() {
+        // --all-regions without DescribeRegions: the home region is all we know.
+        vec![run.home_region.clone()]
+    } else {
+        opts.regions.clone()
+    };
+    let mut resources = Resources::default();
+    let mut regions_read = Vec::new();
+    let mut jobs: JoinSet<region::RegionOutput> = JoinSet::new();
+    for name in wanted.iter().collect::<BTreeSet<_>>() {
+        let known = listed.iter().find(|r| &r.region == name);
+        if let Some(r) = known.filter(|r| r.opt_in_status.as_deref() == Some("not-opted-in")) {
+            // Calls would fail with OptInRequired; the account chose not to use the region.
+            for op in ops::REGIONAL {
+                coverage.push(CoverageRecord {
+                    account_id: id.clone(),
+                    region: r.region.clone(),
+                    api: op.action(),
+                    status: CoverageStatus::Skipped,
+                    items: 0,
+                    pages: 0,
+                    retries: 0,
+                    duration_ms: 0,
+                    error_code: None,
+                    error_message: Some("region not enabled for this account (not-opted-in)".into()),
+                });
+            }
+            continue;
+        }
+        resources.regions.push(known.cloned().unwrap_or_else(|| Region {
+            id: format!("{id}/{name}"),
+            account_id: id.clone(),
+            region: name.clone(),
+            arn: None,
+            opt_in_status: None,
+            tags: Default::default(),
+        }));
+        regions_read.push(name.clone());
+        let job = RegionJob {
+            ctx: Ctx::new(id.clone(), name.clone()),
+            ec2: sdk::ec2(&acct.conf, name, &run.recorder, &id),
+            sem: run.sem.clone(),
+            recorder: run.recorder.clone(),
+            progress: run.progress.clone(),
+        };
+        jobs.spawn(region::collect(job));
+    }
+    while let Some(res) = jobs.join_next().await {
+        match res {
+            Ok(out) => {
+                merge(&mut resources, out.resources);
+                coverage.extend(out.coverage);
+            }
+            Err(e) => tracing::error!("region task failed: {e}"),
+        }
+    }
+    AccountOutput { resources, coverage, regions_read }
+}
+
+fn merge(into: &mut Resources, from: Resources) {
+    macro_rules! extend {
+        ($field:ident, $ty:ident) => {
+            into.$field.extend(from.$field);
+        };
+    }
+    inventory::for_each_kind!(extend);
+}
+
+/// A cross-region peering is described in both regions of the same account; keep
+/// one record per (account, id), preferring the requester's region.
+fn dedup_peering(v: &mut Vec<VpcPeeringConnection>) {
+    let mut best: BTreeMap<(String, String), VpcPeeringConnection> = BTreeMap::new();
+    for p in v.drain(..) {
+        let key = (p.account_id.clone(), p.id.clone());
+        match best.get(&key) {
+            Some(existing) if existing.region == existing.requester.region => {}
+            Some(_) if p.region != p.requester.region => {}
+            _ => {
+                best.insert(key, p);
+            }
+        }
+    }
+    v.extend(best.into_values());
+}
