@@ -19,7 +19,11 @@ fn demo_path() -> PathBuf {
 fn demo_loads_with_no_problems_at_all() {
     let s = demo();
     let problems = validate(&s);
-    assert!(problems.is_empty(), "demo has problems:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "demo has problems:\n{}",
+        problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    );
     assert!(!s.has_gaps());
     assert_eq!(s.collected_at.to_string(), "2026-11-20T09:30:00Z");
     assert_eq!(s.generator.name, "auditmap");
@@ -47,7 +51,10 @@ fn demo_file_is_canonical() {
     }
     let s = demo();
     let canonical = to_json_bytes(&s);
-    assert!(canonical == DEMO_JSON.as_bytes(), "demo.json is not canonical; run AUDITMAP_BLESS=1 cargo test -p auditmap-inventory --test demo_estate");
+    assert!(
+        canonical == DEMO_JSON.as_bytes(),
+        "demo.json is not canonical; run AUDITMAP_BLESS=1 cargo test -p auditmap-inventory --test demo_estate"
+    );
     // And the embedded copy is the file on disk.
     let on_disk = std::fs::read(demo_path()).expect("read demo.json");
     assert!(on_disk == DEMO_JSON.as_bytes(), "embedded demo differs from the file; rebuild");
@@ -57,11 +64,24 @@ fn demo_file_is_canonical() {
 fn eni_service_matches_classification() {
     let s = demo();
     for e in &s.resources.network_interfaces {
-        let expected = ServiceKind::classify(&e.interface_type, e.requester_id.as_deref(), &e.description, e.instance_id().is_some());
+        let expected = ServiceKind::classify(
+            &e.interface_type,
+            e.requester_id.as_deref(),
+            &e.description,
+            e.instance_id().is_some(),
+        );
         assert_eq!(e.service, expected, "ENI {} ({:?})", e.id, e.description);
     }
-    let services: std::collections::BTreeSet<ServiceKind> = s.resources.network_interfaces.iter().map(|e| e.service).collect();
-    for want in [ServiceKind::Ec2, ServiceKind::Elb, ServiceKind::Rds, ServiceKind::Lambda, ServiceKind::Nat, ServiceKind::VpcEndpoint] {
+    let services: std::collections::BTreeSet<ServiceKind> =
+        s.resources.network_interfaces.iter().map(|e| e.service).collect();
+    for want in [
+        ServiceKind::Ec2,
+        ServiceKind::Elb,
+        ServiceKind::Rds,
+        ServiceKind::Lambda,
+        ServiceKind::Nat,
+        ServiceKind::VpcEndpoint,
+    ] {
         assert!(services.contains(&want), "no {want} ENI in demo");
     }
 }
@@ -87,7 +107,11 @@ fn coverage_items_match_resources() {
     let mut checked = 0;
     for c in &s.coverage {
         if let Some(kind) = api_kind.get(c.api.as_str()) {
-            let n = s.resources.iter().filter(|r| r.kind == *kind && r.account_id == c.account_id && r.region == c.region).count();
+            let n = s
+                .resources
+                .iter()
+                .filter(|r| r.kind == *kind && r.account_id == c.account_id && r.region == c.region)
+                .count();
             assert_eq!(c.items as usize, n, "{} {} {}", c.account_id, c.region, c.api);
             checked += 1;
         }
@@ -102,7 +126,11 @@ fn instance<'a>(s: &'a Snapshot, name: &str) -> &'a Instance {
     s.resources.instances.iter().find(|i| i.name() == Some(name)).unwrap_or_else(|| panic!("no instance {name}"))
 }
 fn eni_of<'a>(s: &'a Snapshot, i: &Instance) -> &'a NetworkInterface {
-    s.resources.network_interfaces.iter().find(|e| e.instance_id() == Some(i.id.as_str())).unwrap_or_else(|| panic!("no ENI for {}", i.id))
+    s.resources
+        .network_interfaces
+        .iter()
+        .find(|e| e.instance_id() == Some(i.id.as_str()))
+        .unwrap_or_else(|| panic!("no ENI for {}", i.id))
 }
 fn sg<'a>(s: &'a Snapshot, id: &str) -> &'a SecurityGroup {
     s.resources.security_groups.iter().find(|g| g.id == id).unwrap_or_else(|| panic!("no SG {id}"))
@@ -110,7 +138,9 @@ fn sg<'a>(s: &'a Snapshot, id: &str) -> &'a SecurityGroup {
 /// The route table a subnet uses: its explicit association, else the VPC main table.
 fn route_table_of<'a>(s: &'a Snapshot, subnet: &Subnet) -> (&'a RouteTable, bool) {
     let rts = &s.resources.route_tables;
-    if let Some(rt) = rts.iter().find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str()))) {
+    if let Some(rt) =
+        rts.iter().find(|t| t.associations.iter().any(|a| a.subnet_id.as_deref() == Some(subnet.id.as_str())))
+    {
         return (rt, false);
     }
     (rts.iter().find(|t| t.vpc_id == subnet.vpc_id && t.is_main()).expect("main table"), true)
@@ -123,7 +153,11 @@ fn default_route<'a>(rt: &'a RouteTable, v6: bool) -> Option<&'a Route> {
     rt.routes.iter().find(|r| r.destination == RouteDestination::Cidr(dest))
 }
 fn nacl_of<'a>(s: &'a Snapshot, subnet_id: &str) -> &'a NetworkAcl {
-    s.resources.network_acls.iter().find(|n| n.associations.iter().any(|a| a.subnet_id == subnet_id)).expect("every subnet has a NACL")
+    s.resources
+        .network_acls
+        .iter()
+        .find(|n| n.associations.iter().any(|a| a.subnet_id == subnet_id))
+        .expect("every subnet has a NACL")
 }
 fn any_ingress(s: &Snapshot, e: &NetworkInterface, pred: impl Fn(&SgRule) -> bool) -> bool {
     e.security_group_ids.iter().any(|g| sg(s, g).ingress.iter().any(&pred))
@@ -148,7 +182,10 @@ fn exposure_fixtures_are_as_documented() {
     // Bastion: EIP, SG 22 from the office /32 only, public route, default NACL.
     let b = instance(&s, "prod-bastion-1");
     let be = eni_of(&s, b);
-    assert!(be.private_ips[0].association.as_ref().and_then(|a| a.allocation_id.as_ref()).is_some(), "bastion uses an EIP");
+    assert!(
+        be.private_ips[0].association.as_ref().and_then(|a| a.allocation_id.as_ref()).is_some(),
+        "bastion uses an EIP"
+    );
     assert!(any_ingress(&s, be, |r| r.ports == Some(PortRange::single(22)) && r.peer.to_string() == "198.51.100.10/32"));
     assert!(!any_ingress(&s, be, world));
     let bs = subnet(&s, b.subnet_id.as_deref().unwrap());
@@ -156,7 +193,8 @@ fn exposure_fixtures_are_as_documented() {
     assert!(nacl_of(&s, &bs.id).is_default);
 
     // ALB ENIs: public, amazon-elb, 443 and 80 from the world.
-    let albs: Vec<&NetworkInterface> = s.resources.network_interfaces.iter().filter(|e| e.service == ServiceKind::Elb).collect();
+    let albs: Vec<&NetworkInterface> =
+        s.resources.network_interfaces.iter().filter(|e| e.service == ServiceKind::Elb).collect();
     assert_eq!(albs.len(), 2);
     for a in &albs {
         assert!(!a.public_ips().is_empty());
@@ -167,7 +205,11 @@ fn exposure_fixtures_are_as_documented() {
     for name in ["prod-web-1", "prod-web-2"] {
         let w = eni_of(&s, instance(&s, name));
         assert!(w.public_ips().is_empty());
-        assert!(any_ingress(&s, w, |r| matches!(&r.peer, RulePeer::SecurityGroup { group_id, .. } if *group_id == albs[0].security_group_ids[0])));
+        assert!(any_ingress(
+            &s,
+            w,
+            |r| matches!(&r.peer, RulePeer::SecurityGroup { group_id, .. } if *group_id == albs[0].security_group_ids[0])
+        ));
     }
 
     // Legacy: public IP and SG 8080 from the world, but NACL denies 8080 before allowing all.
@@ -175,7 +217,14 @@ fn exposure_fixtures_are_as_documented() {
     assert!(l.public_ip.is_some());
     assert!(any_ingress(&s, eni_of(&s, l), |r| world(r) && r.ports == Some(PortRange::single(8080))));
     let ln = nacl_of(&s, l.subnet_id.as_deref().unwrap());
-    let first = ln.rules(false).find(|e| e.cidr.prefix_len() == 0 && (e.ports.is_none() || e.ports.unwrap().contains(8080)) && e.protocol.covers(Protocol::Tcp)).unwrap();
+    let first = ln
+        .rules(false)
+        .find(|e| {
+            e.cidr.prefix_len() == 0
+                && (e.ports.is_none() || e.ports.unwrap().contains(8080))
+                && e.protocol.covers(Protocol::Tcp)
+        })
+        .unwrap();
     assert_eq!((first.rule_number, first.action), (90, RuleAction::Deny));
 
     // Batch: public IP, but the subnet's default route is the NAT gateway.
@@ -186,12 +235,17 @@ fn exposure_fixtures_are_as_documented() {
 
     // Internal API: open SG in a public subnet, no public IP.
     let ia = instance(&s, "prod-internal-api-1");
-    assert!(ia.public_ip.is_none() && eni_of(&s, ia).public_ips().is_empty() && eni_of(&s, ia).ipv6_addresses.is_empty());
+    assert!(
+        ia.public_ip.is_none() && eni_of(&s, ia).public_ips().is_empty() && eni_of(&s, ia).ipv6_addresses.is_empty()
+    );
     let (rt, _) = route_table_of(&s, subnet(&s, ia.subnet_id.as_deref().unwrap()));
     assert_eq!(default_route(rt, false).unwrap().target.kind, RouteTargetKind::InternetGateway);
 
     // IPv6: worker behind the EIGW, web behind the IGW; both ::/0 tcp/443.
-    for (name, kind) in [("prod-ipv6-worker-1", RouteTargetKind::EgressOnlyInternetGateway), ("prod-ipv6-web-1", RouteTargetKind::InternetGateway)] {
+    for (name, kind) in [
+        ("prod-ipv6-worker-1", RouteTargetKind::EgressOnlyInternetGateway),
+        ("prod-ipv6-web-1", RouteTargetKind::InternetGateway),
+    ] {
         let i = instance(&s, name);
         let e = eni_of(&s, i);
         assert_eq!(e.ipv6_addresses.len(), 1);
@@ -236,7 +290,8 @@ fn exposure_fixtures_are_as_documented() {
     assert!(n.rules(false).any(|e| e.action == RuleAction::Allow && e.ports == Some(PortRange::single(443))));
 
     // Rules with protocol "all" and ICMP exist.
-    let rules: Vec<&SgRule> = s.resources.security_groups.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).collect();
+    let rules: Vec<&SgRule> =
+        s.resources.security_groups.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).collect();
     assert!(rules.iter().any(|r| r.protocol == Protocol::All));
     assert!(rules.iter().any(|r| r.protocol == Protocol::Icmp && r.icmp.is_some()));
 }
