@@ -2,6 +2,8 @@
 //! NACL inbound (first match) + NACL outbound for the replies + some SG rule, all for
 //! the same source range, protocol and ports. Every finding carries that chain.
 use std::collections::{BTreeSet, HashMap};
+
+use crate::topology::hash::FastMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
@@ -17,7 +19,7 @@ use crate::topology::{EffectiveRouteTable, Index, NaclRules, Topology};
 
 pub fn exposures(topo: &Topology) -> Vec<ExposureFinding> {
     let ix = &topo.index;
-    let mut route_cache: HashMap<&str, Vec<RouteEntry>> = HashMap::new();
+    let mut route_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
     let mut out = Vec::new();
     for eni in &topo.snapshot.resources.network_interfaces {
         eni_exposures(eni, ix, &mut route_cache, &mut out);
@@ -51,7 +53,7 @@ struct Hit<'c, 'a> {
 fn eni_exposures<'a>(
     eni: &'a NetworkInterface,
     ix: &Index<'a>,
-    cache: &mut HashMap<&'a str, Vec<RouteEntry<'a>>>,
+    cache: &mut FastMap<&'a str, Vec<RouteEntry<'a>>>,
     out: &mut Vec<ExposureFinding>,
 ) {
     let mut v4: Vec<Ipv4Addr> = eni.public_ips();

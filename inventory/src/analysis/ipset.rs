@@ -80,16 +80,22 @@ const NON_PUBLIC_V4: [&str; 8] = [
 ];
 const NON_PUBLIC_V6: [&str; 5] = ["::/127", "fc00::/7", "fe80::/10", "ff00::/8", "::ffff:0:0/96"];
 
-fn non_public(v6: bool) -> impl Iterator<Item = Span> {
-    let list: &'static [&'static str] = if v6 { &NON_PUBLIC_V6 } else { &NON_PUBLIC_V4 };
-    list.iter().filter_map(|s| s.parse::<IpNet>().ok()).map(|n| span(&n))
+fn non_public(v6: bool) -> &'static [Span] {
+    static V4: std::sync::OnceLock<Vec<Span>> = std::sync::OnceLock::new();
+    static V6: std::sync::OnceLock<Vec<Span>> = std::sync::OnceLock::new();
+    let parse = |list: &[&str]| list.iter().filter_map(|s| s.parse::<IpNet>().ok()).map(|n| span(&n)).collect();
+    if v6 {
+        V6.get_or_init(|| parse(&NON_PUBLIC_V6))
+    } else {
+        V4.get_or_init(|| parse(&NON_PUBLIC_V4))
+    }
 }
 
 /// The public part of a range (possibly empty).
 pub fn public_part(net: &IpNet) -> SpanSet {
     let mut set = SpanSet::of(span(net));
     for cut in non_public(matches!(net, IpNet::V6(_))) {
-        set.subtract(cut);
+        set.subtract(*cut);
     }
     set
 }

@@ -1,11 +1,12 @@
 //! Network segmentation: which VPC can send traffic to which other VPC or on-premises
 //! network, through peering, transit gateways or VPN, with the routes that say so.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
 use super::types::{Connection, ConnectionVia};
 use crate::model::*;
+use crate::topology::hash::FastMap;
 use crate::topology::{Index, Topology};
 
 /// Environment from tags: `Environment`, `env` or `stage` (key case-insensitive).
@@ -28,7 +29,14 @@ pub fn is_production(env: &str) -> bool {
 
 struct Ctx<'c, 'a> {
     ix: &'c Index<'a>,
-    tables_by_vpc: HashMap<&'a str, Vec<&'a RouteTable>>,
+    tables_by_vpc: FastMap<&'a str, Vec<&'a RouteTable>>,
+    env_by_vpc: FastMap<&'a str, Option<String>>,
+}
+
+impl Ctx<'_, '_> {
+    fn env(&self, vpc_id: &str) -> Option<String> {
+        self.env_by_vpc.get(vpc_id).cloned().flatten()
+    }
 }
 
 /// Routes of `vpc_id`'s tables whose target is `target_id`, as (destination, evidence).
@@ -53,10 +61,6 @@ fn expand(d: &RouteDestination, ix: &Index) -> Vec<IpNet> {
 
 fn overlaps(a: &[IpNet], b: &[IpNet]) -> bool {
     a.iter().any(|x| b.iter().any(|y| x.contains(y) || y.contains(x)))
-}
-
-fn vpc_env(ix: &Index, vpc_id: &str) -> Option<String> {
-    ix.vpcs.get(vpc_id).and_then(|v| environment(&v.tags))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -92,16 +96,17 @@ fn connection(
 
 pub fn segmentation(topo: &Topology) -> Vec<Connection> {
     let r = &topo.snapshot.resources;
-    let mut tables_by_vpc: HashMap<&str, Vec<&RouteTable>> = HashMap::new();
+    let mut tables_by_vpc: FastMap<&str, Vec<&RouteTable>> = FastMap::default();
     for t in &r.route_tables {
         tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
     }
-    let ctx = Ctx { ix: &topo.index, tables_by_vpc };
+    let env_by_vpc = r.vpcs.iter().map(|v| (v.id.as_str(), environment(&v.tags))).collect();
+    let ctx = Ctx { ix: &topo.index, tables_by_vpc, env_by_vpc };
     let mut out = Vec::new();
     peering(&ctx, r, &mut out);
     transit(&ctx, r, &mut out);
     vpn(&ctx, r, &mut out);
-    out.sort();
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -127,12 +132,12 @@ fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 &to.vpc_id,
                 ResourceKind::Vpc,
                 Some(to.account_id.clone()),
-                vpc_env(ctx.ix, &to.vpc_id),
+                ctx.env(&to.vpc_id),
                 ConnectionVia::Peering,
                 &p.id,
                 cidrs,
                 evidence,
-                vpc_env(ctx.ix, &from.vpc_id),
+                ctx.env(&from.vpc_id),
             ));
         }
     }
@@ -165,14 +170,39 @@ fn attachment_target(
     }
 }
 
+/// One TGW route, resolved once per table: concrete CIDRs and where each target leads.
+struct TgwRouteInfo<'a> {
+    dest: Vec<IpNet>,
+    text: String,
+    targets: Vec<(&'a str, (String, ResourceKind, Option<String>))>,
+}
+
+fn resolve_table<'a>(ix: &Index, table: &'a TransitGatewayRouteTable) -> Vec<TgwRouteInfo<'a>> {
+    table
+        .routes
+        .iter()
+        .filter(|rt| rt.state == RouteState::Active)
+        .map(|rt| TgwRouteInfo {
+            dest: expand(&rt.destination, ix),
+            text: rt.destination.to_string(),
+            targets: rt
+                .attachments
+                .iter()
+                .map(|t| (t.attachment_id.as_str(), attachment_target(ix, t, None)))
+                .collect(),
+        })
+        .collect()
+}
+
 fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
     let ix = ctx.ix;
-    let mut associated: HashMap<&str, &TransitGatewayRouteTable> = HashMap::new();
+    let mut associated: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
     for t in &r.transit_gateway_route_tables {
         for a in &t.associations {
             associated.entry(a.attachment_id.as_str()).or_insert(t);
         }
     }
+    let mut resolved: FastMap<&str, Vec<TgwRouteInfo>> = FastMap::default();
     for att in &r.transit_gateway_attachments {
         if att.resource_type != TgwAttachmentResourceType::Vpc || !usable(&att.state) {
             continue;
@@ -184,13 +214,8 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             .and_then(|id| ix.transit_gateway_route_tables.get(id).copied())
             .or_else(|| associated.get(att.id.as_str()).copied());
         let Some(table) = table else { continue };
-        // What the VPC sends to the TGW at all.
-        let sent = routes_to(ctx, vpc_id, &att.transit_gateway_id);
-        if sent.is_empty() {
-            continue;
-        }
         // Each VPC route to the TGW with its concrete CIDRs, to match TGW routes against.
-        let sent_cidrs: Vec<(Vec<IpNet>, String)> = ctx
+        let sent: Vec<(Vec<IpNet>, String)> = ctx
             .tables_by_vpc
             .get(vpc_id)
             .into_iter()
@@ -201,32 +226,32 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 (expand(&rt.destination, ix), format!("{}: {} → {}", t.id, rt.destination, att.transit_gateway_id))
             })
             .collect();
+        if sent.is_empty() {
+            continue;
+        }
+        let routes = resolved.entry(table.id.as_str()).or_insert_with(|| resolve_table(ix, table));
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
-        let mut per_target: BTreeMap<(String, ResourceKind, Option<String>), (BTreeSet<String>, BTreeSet<String>)> =
+        let from_env = ctx.env(vpc_id);
+        let mut per_target: BTreeMap<&(String, ResourceKind, Option<String>), (BTreeSet<String>, BTreeSet<String>)> =
             BTreeMap::new();
-        for route in table.routes.iter().filter(|rt| rt.state == RouteState::Active) {
-            let dest = expand(&route.destination, ix);
-            let via: Vec<&String> = sent_cidrs.iter().filter(|(c, _)| overlaps(c, &dest)).map(|(_, e)| e).collect();
+        for route in routes.iter() {
+            let via: Vec<&String> = sent.iter().filter(|(c, _)| overlaps(c, &route.dest)).map(|(_, e)| e).collect();
             if via.is_empty() {
                 continue;
             }
-            for target in route.attachments.iter().filter(|t| t.attachment_id != att.id) {
-                let key = attachment_target(ix, target, None);
+            for (target_att, key) in route.targets.iter().filter(|(t, _)| *t != att.id) {
                 if key.1 == ResourceKind::Vpc && key.0 == vpc_id {
                     continue;
                 }
                 let entry = per_target.entry(key).or_default();
-                entry.0.insert(route.destination.to_string());
-                entry.1.insert(format!(
-                    "{} (associated with {}): {} → {}",
-                    table.id, att.id, route.destination, target.attachment_id
-                ));
+                entry.0.insert(route.text.clone());
+                entry.1.insert(format!("{} (associated with {}): {} → {}", table.id, att.id, route.text, target_att));
                 entry.1.extend(via.iter().map(|e| e.to_string()));
             }
         }
         for ((to_id, to_kind, to_account), (cidrs, evidence)) in per_target {
             let to_env = match to_kind {
-                ResourceKind::Vpc => vpc_env(ix, &to_id),
+                ResourceKind::Vpc => ctx.env(to_id),
                 ResourceKind::CustomerGateway => {
                     ix.customer_gateways.get(to_id.as_str()).and_then(|c| environment(&c.tags))
                 }
@@ -235,15 +260,15 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             out.push(connection(
                 vpc_id,
                 from_account,
-                &to_id,
-                to_kind,
-                to_account,
+                to_id,
+                *to_kind,
+                to_account.clone(),
                 to_env,
                 ConnectionVia::TransitGateway,
                 &att.transit_gateway_id,
                 cidrs,
                 evidence,
-                vpc_env(ix, vpc_id),
+                from_env.clone(),
             ));
         }
     }
@@ -291,7 +316,7 @@ fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     &conn.id,
                     cidrs,
                     evidence,
-                    vpc_env(ix, vpc_id),
+                    ctx.env(vpc_id),
                 ));
             }
         }

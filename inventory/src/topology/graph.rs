@@ -1,6 +1,6 @@
 //! The estate as a typed petgraph graph: one node per resource, edges for
 //! containment, attachment, routing, peering, TGW, VPN and SG references.
-use std::collections::HashMap;
+use super::hash::FastMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -45,9 +45,9 @@ pub enum Edge<'a> {
 #[derive(Debug, Default)]
 pub struct Graph<'a> {
     pub graph: DiGraph<Node<'a>, Edge<'a>>,
-    pub nodes: HashMap<(ResourceKind, &'a str), NodeIndex>,
+    pub nodes: FastMap<(ResourceKind, &'a str), NodeIndex>,
     /// Any kind, by id alone (route targets name ids, not kinds); first wins.
-    by_id: HashMap<&'a str, NodeIndex>,
+    by_id: FastMap<&'a str, NodeIndex>,
 }
 
 impl<'a> Graph<'a> {
@@ -88,7 +88,7 @@ impl<'a> Graph<'a> {
             g.add_node(res.kind, res.id);
         }
 
-        let mut region_node: HashMap<(&str, &str), &str> = HashMap::new();
+        let mut region_node: FastMap<(&str, &str), &str> = FastMap::default();
         for reg in &r.regions {
             region_node.insert((reg.account_id.as_str(), reg.region.as_str()), reg.id.as_str());
             g.link((K::Account, &reg.account_id), (K::Region, &reg.id), Edge::Contains);

@@ -1,6 +1,6 @@
 //! Lookups by id and the derived per-subnet facts every analysis needs (effective
 //! route table, effective NACL, NACL rules in evaluation order). Built once, O(n).
-use std::collections::HashMap;
+use super::hash::FastMap;
 use std::net::Ipv4Addr;
 
 use crate::model::*;
@@ -24,34 +24,34 @@ pub struct NaclRules<'a> {
 
 #[derive(Debug, Default)]
 pub struct Index<'a> {
-    pub vpcs: HashMap<&'a str, &'a Vpc>,
-    pub subnets: HashMap<&'a str, &'a Subnet>,
-    pub route_tables: HashMap<&'a str, &'a RouteTable>,
-    pub internet_gateways: HashMap<&'a str, &'a InternetGateway>,
-    pub nat_gateways: HashMap<&'a str, &'a NatGateway>,
-    pub transit_gateway_attachments: HashMap<&'a str, &'a TransitGatewayAttachment>,
-    pub transit_gateway_route_tables: HashMap<&'a str, &'a TransitGatewayRouteTable>,
-    pub vpn_connections: HashMap<&'a str, &'a VpnConnection>,
-    pub customer_gateways: HashMap<&'a str, &'a CustomerGateway>,
-    pub instances: HashMap<&'a str, &'a Instance>,
-    pub network_interfaces: HashMap<&'a str, &'a NetworkInterface>,
-    pub security_groups: HashMap<&'a str, &'a SecurityGroup>,
-    pub prefix_lists: HashMap<&'a str, &'a ManagedPrefixList>,
-    explicit_route_table: HashMap<&'a str, &'a RouteTable>,
-    main_route_table: HashMap<&'a str, &'a RouteTable>,
-    explicit_nacl: HashMap<&'a str, usize>,
-    default_nacl: HashMap<&'a str, usize>,
+    pub vpcs: FastMap<&'a str, &'a Vpc>,
+    pub subnets: FastMap<&'a str, &'a Subnet>,
+    pub route_tables: FastMap<&'a str, &'a RouteTable>,
+    pub internet_gateways: FastMap<&'a str, &'a InternetGateway>,
+    pub nat_gateways: FastMap<&'a str, &'a NatGateway>,
+    pub transit_gateway_attachments: FastMap<&'a str, &'a TransitGatewayAttachment>,
+    pub transit_gateway_route_tables: FastMap<&'a str, &'a TransitGatewayRouteTable>,
+    pub vpn_connections: FastMap<&'a str, &'a VpnConnection>,
+    pub customer_gateways: FastMap<&'a str, &'a CustomerGateway>,
+    pub instances: FastMap<&'a str, &'a Instance>,
+    pub network_interfaces: FastMap<&'a str, &'a NetworkInterface>,
+    pub security_groups: FastMap<&'a str, &'a SecurityGroup>,
+    pub prefix_lists: FastMap<&'a str, &'a ManagedPrefixList>,
+    explicit_route_table: FastMap<&'a str, &'a RouteTable>,
+    main_route_table: FastMap<&'a str, &'a RouteTable>,
+    explicit_nacl: FastMap<&'a str, usize>,
+    default_nacl: FastMap<&'a str, usize>,
     nacl_rules: Vec<NaclRules<'a>>,
     /// ENI id → public IPv4 addresses of Elastic IPs associated with it.
-    pub eips_by_eni: HashMap<&'a str, Vec<Ipv4Addr>>,
+    pub eips_by_eni: FastMap<&'a str, Vec<Ipv4Addr>>,
     /// SG id → ENIs that carry it, in ENI id order.
-    pub enis_by_sg: HashMap<&'a str, Vec<&'a NetworkInterface>>,
+    pub enis_by_sg: FastMap<&'a str, Vec<&'a NetworkInterface>>,
     /// SG id → (group, ingress rule) pairs whose rule names that SG as its peer.
-    pub sg_referenced_by: HashMap<&'a str, Vec<(&'a SecurityGroup, &'a SgRule)>>,
+    pub sg_referenced_by: FastMap<&'a str, Vec<(&'a SecurityGroup, &'a SgRule)>>,
 }
 
-fn by_id<'a, T: Resource>(items: &'a [T]) -> HashMap<&'a str, &'a T> {
-    let mut m = HashMap::with_capacity(items.len());
+fn by_id<'a, T: Resource>(items: &'a [T]) -> FastMap<&'a str, &'a T> {
+    let mut m = super::hash::map_with_capacity(items.len());
     for i in items {
         // First wins on a duplicate id so the result does not depend on hashing.
         m.entry(i.id()).or_insert(i);
@@ -141,8 +141,8 @@ impl<'a> Index<'a> {
     }
 }
 
-fn eips(list: &[ElasticIp]) -> HashMap<&str, Vec<Ipv4Addr>> {
-    let mut m: HashMap<&str, Vec<Ipv4Addr>> = HashMap::new();
+fn eips(list: &[ElasticIp]) -> FastMap<&str, Vec<Ipv4Addr>> {
+    let mut m: FastMap<&str, Vec<Ipv4Addr>> = FastMap::default();
     for e in list {
         if let Some(eni) = &e.network_interface_id {
             m.entry(eni.as_str()).or_default().push(e.public_ip);
@@ -151,8 +151,8 @@ fn eips(list: &[ElasticIp]) -> HashMap<&str, Vec<Ipv4Addr>> {
     m
 }
 
-fn enis_by_sg(list: &[NetworkInterface]) -> HashMap<&str, Vec<&NetworkInterface>> {
-    let mut m: HashMap<&str, Vec<&NetworkInterface>> = HashMap::new();
+fn enis_by_sg(list: &[NetworkInterface]) -> FastMap<&str, Vec<&NetworkInterface>> {
+    let mut m: FastMap<&str, Vec<&NetworkInterface>> = FastMap::default();
     for e in list {
         for sg in &e.security_group_ids {
             m.entry(sg.as_str()).or_default().push(e);
@@ -165,8 +165,8 @@ fn enis_by_sg(list: &[NetworkInterface]) -> HashMap<&str, Vec<&NetworkInterface>
     m
 }
 
-fn sg_references(list: &[SecurityGroup]) -> HashMap<&str, Vec<(&SecurityGroup, &SgRule)>> {
-    let mut m: HashMap<&str, Vec<(&SecurityGroup, &SgRule)>> = HashMap::new();
+fn sg_references(list: &[SecurityGroup]) -> FastMap<&str, Vec<(&SecurityGroup, &SgRule)>> {
+    let mut m: FastMap<&str, Vec<(&SecurityGroup, &SgRule)>> = FastMap::default();
     for g in list {
         for rule in &g.ingress {
             if let RulePeer::SecurityGroup { group_id, .. } = &rule.peer {

@@ -1,6 +1,7 @@
 //! The topology stage: a snapshot indexed by id and turned into a typed graph.
 //! Analyses (`crate::analysis`) run on this.
 mod graph;
+pub mod hash;
 mod index;
 
 pub use graph::{Edge, Graph, Node};
