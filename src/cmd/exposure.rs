@@ -141,3 +141,34 @@ fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
         ports,
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_table_lists_findings_and_load_balancer_backends() {
+        let snap = inventory::demo::demo_snapshot().expect("demo loads");
+        let text = table(&analyze(&snap), "2026-11-20T09:30:00Z");
+        assert!(
+            text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 8 finding(s)"),
+            "{text}"
+        );
+        assert!(text.contains("prod-bastion-1"));
+        assert!(text.contains("198.51.100.10/32"));
+        assert!(text.contains("rtb-0d8d74b1af1c6c66e (main): 0.0.0.0/0 → igw-0beaf81e89426e7f3"));
+        assert!(text.contains("Reachable via load balancer: 4 row(s)"));
+        assert!(text.contains("tcp/8080"));
+    }
+
+    #[test]
+    fn hostile_strings_cannot_drive_the_terminal() {
+        assert_eq!(safe("web\u{1b}[2J\u{202e}1"), "web?[2J1");
+        assert_eq!(safe(&"x".repeat(500)).chars().count(), render::text::MAX_LABEL_CHARS);
+    }
+
+    #[test]
+    fn empty_analysis_prints_zero_findings() {
+        assert_eq!(table(&Analysis::default(), "t"), "Internet exposure (snapshot collected t): 0 finding(s)\n\n");
+    }
+}

@@ -97,7 +97,8 @@ fn connection(
 pub fn segmentation(topo: &Topology) -> Vec<Connection> {
     let r = &topo.snapshot.resources;
     let mut tables_by_vpc: FastMap<&str, Vec<&RouteTable>> = FastMap::default();
-    for t in &r.route_tables {
+    // Only tables that route some subnet's traffic: an unassociated table is inert.
+    for t in r.route_tables.iter().filter(|t| t.associations.iter().any(|a| a.main || a.subnet_id.is_some())) {
         tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
     }
     let env_by_vpc = r.vpcs.iter().map(|v| (v.id.as_str(), environment(&v.tags))).collect();

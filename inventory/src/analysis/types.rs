@@ -7,9 +7,11 @@ use crate::model::{PortRange, Protocol, ResourceKind, ServiceKind};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
-    /// Internet exposure findings, sorted by (account, region, vpc, resource, eni, ip version, protocol, ports, source).
+    /// Internet exposure findings, sorted by (account, region, vpc, subnet, resource, ...)
+    /// in field order. A finding is per (ENI, IP version, protocol, port range, source).
     pub exposures: Vec<ExposureFinding>,
-    /// ENIs reachable from the internet only through an internet-facing load balancer.
+    /// ENIs whose security groups admit the group of a load balancer that has exposure
+    /// findings: reachable from the internet through it (they may also be exposed directly).
     pub behind_load_balancers: Vec<LoadBalancerBackend>,
     /// Internet egress of every subnet.
     pub egress: Vec<SubnetEgress>,
