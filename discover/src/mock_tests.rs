@@ -1,1 +1,279 @@
+//! SDK-level mocks (aws-smithy-mocks) for what moto cannot show: several pages,
+//! throttling with retries, denied calls, and odd or malformed fields.
+use std::sync::Arc;
+use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_ec2::config::Credentials;
+use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
+use aws_sdk_ec2::operation::describe_transit_gateways::DescribeTransitGatewaysError;
+use aws_sdk_ec2::types as sdk;
+use aws_sdk_ec2::Client;
+use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_types::error::ErrorMetadata;
+use inventory::snapshot::{CoverageRecord, CoverageStatus};
+use tokio::sync::Semaphore;
+
+use crate::ops;
+use crate::progress::Progress;
+use crate::recorder::Recorder;
+use crate::region::{collect, RegionJob, RegionOutput};
+use crate::transform::Ctx;
+
+const ACCOUNT: &str = "111111111111";
+const REGION: &str = "eu-west-1";
+
+/// A client whose every call is answered by `rules`; anything unmatched gets an
+/// HTTP 418 (so it shows up as a failed record, never as silent success).
+fn client(rules: &[Rule], recorder: &Recorder) -> Client {
+    let mut mocks = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).allow_passthrough();
+    for r in rules {
+        mocks = mocks.with_rule(r);
+    }
+    let conf = aws_sdk_ec2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "mock"))
+        .http_client(create_mock_http_client())
+        .retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(1)))
+        .interceptor(mocks)
+        .interceptor(recorder.interceptor(ACCOUNT, REGION))
+        .build();
+    Client::from_conf(conf)
+}
+
+async fn run(rules: &[Rule]) -> (RegionOutput, Recorder) {
+    let recorder = Recorder::new();
+    let job = RegionJob {
+        ctx: Ctx::new(ACCOUNT, REGION),
+        ec2: client(rules, &recorder),
+        sem: Arc::new(Semaphore::new(4)),
+        recorder: recorder.clone(),
+        progress: Progress::hidden(),
+    };
+    (collect(job).await, recorder)
+}
+
+fn rec<'a>(out: &'a RegionOutput, op: ops::Op) -> &'a CoverageRecord {
+    out.coverage.iter().find(|c| c.api == op.action()).unwrap_or_else(|| panic!("no record for {}", op.action()))
+}
+
+fn vpc(id: &str) -> sdk::Vpc {
+    sdk::Vpc::builder().vpc_id(id).cidr_block("10.0.0.0/16").build()
+}
+
+fn throttled() -> String {
+    "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>".into()
+}
+
+#[tokio::test]
+async fn pages_are_followed_with_the_largest_page_size() {
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput;
+    let first = mock!(Client::describe_vpcs)
+        .match_requests(|r| r.next_token().is_none() && r.max_results() == Some(1000))
+        .then_output(|| {
+            DescribeVpcsOutput::builder().vpcs(vpc("vpc-1")).vpcs(vpc("vpc-2")).next_token("page2").build()
+        });
+    let second = mock!(Client::describe_vpcs)
+        .match_requests(|r| r.next_token() == Some("page2"))
+        .then_output(|| DescribeVpcsOutput::builder().vpcs(vpc("vpc-3")).next_token("page3").build());
+    let third = mock!(Client::describe_vpcs)
+        .match_requests(|r| r.next_token() == Some("page3"))
+        .then_output(|| DescribeVpcsOutput::builder().vpcs(vpc("vpc-4")).build());
+    let (out, recorder) = run(&[first, second, third]).await;
+    let ids: Vec<&str> = out.resources.vpcs.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["vpc-1", "vpc-2", "vpc-3", "vpc-4"]);
+    let r = rec(&out, ops::DESCRIBE_VPCS);
+    assert_eq!((r.status, r.pages, r.items, r.retries), (CoverageStatus::Ok, 3, 4, 0));
+    assert_eq!(recorder.get(ACCOUNT, REGION, "ec2:DescribeVpcs").calls, 3);
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_counted() {
+    use aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsOutput;
+    let subnets = mock!(Client::describe_subnets)
+        .sequence()
+        .http_status(400, Some(throttled()))
+        .times(2)
+        .output(|| {
+            DescribeSubnetsOutput::builder()
+                .subnets(sdk::Subnet::builder().subnet_id("subnet-1").vpc_id("vpc-1").build())
+                .build()
+        })
+        .build();
+    // Three 503s then nothing more: retries run out (max 4 attempts) and the call fails.
+    let nat = mock!(Client::describe_nat_gateways).sequence().http_status(503, None).repeatedly().build();
+    let (out, _) = run(&[subnets, nat]).await;
+    let r = rec(&out, ops::DESCRIBE_SUBNETS);
+    assert_eq!((r.status, r.items, r.retries), (CoverageStatus::Ok, 1, 2), "{r:?}");
+    assert_eq!(out.resources.subnets.len(), 1);
+    let r = rec(&out, ops::DESCRIBE_NAT_GATEWAYS);
+    assert_eq!((r.status, r.retries), (CoverageStatus::Failed, 3), "{r:?}");
+    assert_eq!(r.error_code.as_deref(), Some("HTTP 503"));
+}
+
+#[tokio::test]
+async fn denied_calls_are_gaps_and_the_rest_goes_on() {
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsOutput;
+    let denied = mock!(Client::describe_security_groups).then_error(|| {
+        DescribeSecurityGroupsError::generic(
+            ErrorMetadata::builder()
+                .code("UnauthorizedOperation")
+                .message("You are not authorized to perform this operation.")
+                .build(),
+        )
+    });
+    let broken = mock!(Client::describe_transit_gateways)
+        .then_error(|| DescribeTransitGatewaysError::generic(ErrorMetadata::builder().code("InternalError").build()));
+    let vpcs = mock!(Client::describe_vpcs).then_output(|| DescribeVpcsOutput::builder().vpcs(vpc("vpc-1")).build());
+    let (out, _) = run(&[denied, broken, vpcs]).await;
+    let r = rec(&out, ops::DESCRIBE_SECURITY_GROUPS);
+    assert_eq!(r.status, CoverageStatus::Denied);
+    assert_eq!(r.error_code.as_deref(), Some("UnauthorizedOperation"));
+    assert!(r.error_message.as_deref().unwrap_or("").contains("not authorized"));
+    assert_eq!(rec(&out, ops::DESCRIBE_TRANSIT_GATEWAYS).status, CoverageStatus::Failed);
+    assert_eq!(rec(&out, ops::DESCRIBE_VPCS).status, CoverageStatus::Ok);
+    assert_eq!(out.resources.vpcs.len(), 1);
+    // Every regional API has exactly one record, whatever happened.
+    for op in ops::REGIONAL {
+        assert_eq!(out.coverage.iter().filter(|c| c.api == op.action()).count(), 1, "{}", op.action());
+    }
+}
+
+#[tokio::test]
+async fn odd_fields_are_handled_and_unusable_items_are_reported() {
+    use aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput;
+    use aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput;
+    use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
+    // Instance with no groups or interfaces listed; its ENI has both.
+    let instances = mock!(Client::describe_instances).then_output(|| {
+        DescribeInstancesOutput::builder()
+            .reservations(
+                sdk::Reservation::builder()
+                    .instances(
+                        sdk::Instance::builder().instance_id("i-1").vpc_id("vpc-1").subnet_id("subnet-1").build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let enis = mock!(Client::describe_network_interfaces).then_output(|| {
+        DescribeNetworkInterfacesOutput::builder()
+            .network_interfaces(
+                sdk::NetworkInterface::builder()
+                    .network_interface_id("eni-1")
+                    .vpc_id("vpc-1")
+                    .subnet_id("subnet-1")
+                    .attachment(sdk::NetworkInterfaceAttachment::builder().instance_id("i-1").build())
+                    .groups(sdk::GroupIdentifier::builder().group_id("sg-1").build())
+                    .build(),
+            )
+            .build()
+    });
+    // One good table, one whose route has no destination: the bad one is reported, not dropped silently.
+    let rtbs = mock!(Client::describe_route_tables).then_output(|| {
+        DescribeRouteTablesOutput::builder()
+            .route_tables(sdk::RouteTable::builder().route_table_id("rtb-good").vpc_id("vpc-1").build())
+            .route_tables(
+                sdk::RouteTable::builder()
+                    .route_table_id("rtb-bad")
+                    .vpc_id("vpc-1")
+                    .routes(sdk::Route::builder().gateway_id("igw-1").build())
+                    .build(),
+            )
+            .build()
+    });
+    let (out, _) = run(&[instances, enis, rtbs]).await;
+    let i = &out.resources.instances[0];
+    assert_eq!(i.security_group_ids, vec!["sg-1".to_string()]);
+    assert_eq!(i.network_interface_ids, vec!["eni-1".to_string()]);
+    assert_eq!(out.resources.route_tables.len(), 1);
+    let r = rec(&out, ops::DESCRIBE_ROUTE_TABLES);
+    assert_eq!(r.status, CoverageStatus::Failed);
+    assert_eq!(r.error_code.as_deref(), Some("UnusableResponse"));
+    assert!(r.error_message.as_deref().unwrap_or("").contains("rtb-bad"), "{r:?}");
+}
+
+#[tokio::test]
+async fn tgw_route_tables_fan_out_and_parent_failure_skips_children() {
+    use aws_sdk_ec2::operation::describe_transit_gateway_route_tables::DescribeTransitGatewayRouteTablesOutput;
+    use aws_sdk_ec2::operation::get_transit_gateway_route_table_associations::GetTransitGatewayRouteTableAssociationsOutput;
+    use aws_sdk_ec2::operation::get_transit_gateway_route_table_propagations::GetTransitGatewayRouteTablePropagationsOutput;
+    use aws_sdk_ec2::operation::search_transit_gateway_routes::SearchTransitGatewayRoutesOutput;
+    let tables = mock!(Client::describe_transit_gateway_route_tables).then_output(|| {
+        DescribeTransitGatewayRouteTablesOutput::builder()
+            .transit_gateway_route_tables(
+                sdk::TransitGatewayRouteTable::builder()
+                    .transit_gateway_route_table_id("tgw-rtb-1")
+                    .transit_gateway_id("tgw-1")
+                    .build(),
+            )
+            .build()
+    });
+    // The search must ask for both active and blackhole routes.
+    let routes = mock!(Client::search_transit_gateway_routes)
+        .match_requests(|r| {
+            r.filters().iter().any(|f| {
+                f.name() == Some("state")
+                    && f.values().contains(&"active".to_string())
+                    && f.values().contains(&"blackhole".to_string())
+            })
+        })
+        .then_output(|| {
+            SearchTransitGatewayRoutesOutput::builder()
+                .routes(
+                    sdk::TransitGatewayRoute::builder()
+                        .destination_cidr_block("10.0.0.0/16")
+                        .r#type(sdk::TransitGatewayRouteType::Static)
+                        .state(sdk::TransitGatewayRouteState::Active)
+                        .transit_gateway_attachments(
+                            sdk::TransitGatewayRouteAttachment::builder()
+                                .transit_gateway_attachment_id("tgw-attach-1")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let assoc = mock!(Client::get_transit_gateway_route_table_associations).then_output(|| {
+        GetTransitGatewayRouteTableAssociationsOutput::builder()
+            .associations(
+                sdk::TransitGatewayRouteTableAssociation::builder()
+                    .transit_gateway_attachment_id("tgw-attach-1")
+                    .build(),
+            )
+            .build()
+    });
+    let prop = mock!(Client::get_transit_gateway_route_table_propagations).then_output(|| {
+        GetTransitGatewayRouteTablePropagationsOutput::builder()
+            .transit_gateway_route_table_propagations(
+                sdk::TransitGatewayRouteTablePropagation::builder()
+                    .transit_gateway_attachment_id("tgw-attach-1")
+                    .build(),
+            )
+            .build()
+    });
+    let (out, _) = run(&[tables, routes, assoc, prop]).await;
+    let t = &out.resources.transit_gateway_route_tables[0];
+    assert_eq!((t.routes.len(), t.associations.len(), t.propagations.len()), (1, 1, 1));
+    assert_eq!(rec(&out, ops::SEARCH_TRANSIT_GATEWAY_ROUTES).status, CoverageStatus::Ok);
+
+    // Prefix lists denied: the entries API is recorded as skipped, with the reason.
+    let (out, _) = run(&[]).await;
+    assert_eq!(rec(&out, ops::DESCRIBE_MANAGED_PREFIX_LISTS).status, CoverageStatus::Failed);
+    let child = rec(&out, ops::GET_MANAGED_PREFIX_LIST_ENTRIES);
+    assert_eq!(child.status, CoverageStatus::Skipped);
+    assert!(child.error_message.as_deref().unwrap_or("").contains("DescribeManagedPrefixLists"));
+}
+
+/// Every operation the collector sent is in the operation table (and so in the IAM policy).
+#[tokio::test]
+async fn only_table_operations_are_sent() {
+    let (_, recorder) = run(&[]).await;
+    let sent = recorder.per_action();
+    assert!(!sent.is_empty());
+    for action in sent.keys() {
+        assert!(ops::OPERATIONS.iter().any(|o| &o.action() == action), "{action} is not in ops::OPERATIONS");
+    }
+}

@@ -39,6 +39,8 @@ pub struct DiscoverOptions {
     pub read_timeout: Duration,
     /// Longest one operation may take, all retries included.
     pub operation_timeout: Duration,
+    /// Endpoint for every service, overriding AWS_ENDPOINT_URL (tests, emulators).
+    pub endpoint_url: Option<String>,
     /// Draw a progress bar on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
 }
@@ -57,6 +59,7 @@ impl Default for DiscoverOptions {
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(30),
             operation_timeout: Duration::from_secs(120),
+            endpoint_url: None,
             progress: true,
         }
     }

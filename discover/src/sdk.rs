@@ -31,6 +31,9 @@ pub async fn load_base(opts: &DiscoverOptions) -> SdkConfig {
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
+    if let Some(u) = &opts.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
     loader.load().await
 }
 

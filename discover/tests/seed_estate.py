@@ -10,8 +10,8 @@ import boto3
 
 ENDPOINT = sys.argv[1]
 WITH_ORG = "--org" in sys.argv[2:]
-MAIN = "123456789012"  # moto's default account for non-numeric access keys
-OTHER = "111111111111"  # moto maps a 12-digit access key id to that account
+MAIN = "123456789012"  # moto's default account
+OTHER = "111111111111"  # reached through sts:AssumeRole, as discovery does
 
 
 def client(service, region, key="testing", secret="testing", token=None):
@@ -140,8 +140,14 @@ def seed_main():
     out["accounts"][MAIN] = ids
 
 
+def assumed(account, role, service, region):
+    sts = client("sts", "us-east-1")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="seed")["Credentials"]
+    return client(service, region, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+
+
 def seed_other():
-    e = client("ec2", "us-east-1", key=OTHER, secret="testing")
+    e = assumed(OTHER, "audit", "ec2", "us-east-1")
     vpc = e.create_vpc(CidrBlock="10.50.0.0/16", TagSpecifications=tagspec("vpc", "other"))["Vpc"]["VpcId"]
     sn = e.create_subnet(VpcId=vpc, CidrBlock="10.50.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
     out["accounts"][OTHER] = {"vpc": vpc, "subnets": [sn]}
@@ -152,9 +158,7 @@ def seed_org():
     org.create_organization(FeatureSet="ALL")
     acct = org.create_account(Email="member@example.com", AccountName="member")["CreateAccountStatus"]
     member = acct["AccountId"]
-    sts = client("sts", "us-east-1")
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName="seed")["Credentials"]
-    e = client("ec2", "us-east-1", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    e = assumed(member, "OrganizationAccountAccessRole", "ec2", "us-east-1")
     vpc = e.create_vpc(CidrBlock="10.60.0.0/16", TagSpecifications=tagspec("vpc", "member"))["Vpc"]["VpcId"]
     out["accounts"][member] = {"vpc": vpc, "subnets": [], "org_name": "member"}
     out["org_member"] = member

@@ -98,6 +98,7 @@ fn options(args: &Args) -> Result<DiscoverOptions, CliError> {
         connect_timeout: secs("connect-timeout", args.connect_timeout)?,
         read_timeout: secs("read-timeout", args.read_timeout)?,
         operation_timeout: secs("operation-timeout", args.operation_timeout)?,
+        endpoint_url: None,
         progress: true,
     })
 }

@@ -40,6 +40,21 @@ fn association(a: Option<&sdk::NetworkInterfaceAssociation>) -> Option<PublicIpA
     })
 }
 
+/// AWS spells one interface type in camel case ("natGateway") and the rest in snake
+/// case; the model (and `ServiceKind::classify`) uses snake case throughout.
+fn snake_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn network_interface(ctx: &Ctx, n: &sdk::NetworkInterface) -> Result<NetworkInterface> {
     let id = required(n.network_interface_id(), "NetworkInterfaceId", "network interface")?;
     let mut private_ips: Vec<PrivateIp> = n
@@ -75,7 +90,7 @@ pub fn network_interface(ctx: &Ctx, n: &sdk::NetworkInterface) -> Result<Network
     });
     let interface_type = n
         .interface_type()
-        .map(|t| t.as_str().to_string())
+        .map(|t| snake_case(t.as_str()))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "interface".to_string());
     let description = n.description().unwrap_or("").to_string();
@@ -197,7 +212,8 @@ mod tests {
             .subnet_id("subnet-1")
             .interface_type(sdk::NetworkInterfaceType::NatGateway)
             .build();
-        assert_eq!(network_interface(&ctx(), &nat).unwrap().service, ServiceKind::Nat);
+        let nat = network_interface(&ctx(), &nat).unwrap();
+        assert_eq!((nat.interface_type.as_str(), nat.service), ("nat_gateway", ServiceKind::Nat));
         assert!(
             network_interface(&ctx(), &sdk::NetworkInterface::builder().network_interface_id("eni-4").build()).is_err()
         );

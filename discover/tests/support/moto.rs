@@ -1,0 +1,103 @@
+//! A moto server per test: started on a free port, killed on drop. Shared by the
+//! discover crate's tests and the CLI tests (included with #[path]).
+#![allow(dead_code)]
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+fn workspace_root() -> PathBuf {
+    // Both the discover crate and the root package call this; find the workspace by its .venv or Cargo.lock.
+    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    while !dir.join("Cargo.lock").exists() {
+        if !dir.pop() {
+            return PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        }
+    }
+    dir
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// AUDITMAP_MOTO_SERVER, else the workspace venv, else PATH. Missing moto fails the
+/// test with instructions: a discovery test that silently passes proves nothing.
+pub fn moto_server() -> PathBuf {
+    if let Some(p) = std::env::var_os("AUDITMAP_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let venv = workspace_root().join(".venv/bin/moto_server");
+    if venv.is_file() {
+        return venv;
+    }
+    on_path("moto_server").unwrap_or_else(|| {
+        panic!("moto_server not found: run the tests with scripts/test (it installs moto[server] into .venv and sets AUDITMAP_MOTO_SERVER)")
+    })
+}
+
+/// The Python that has boto3: AUDITMAP_PYTHON, else the one next to moto_server, else python3.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("AUDITMAP_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let server = moto_server();
+    let sibling = server.parent().map(|d| d.join("python")).filter(|p| p.is_file());
+    sibling.unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = free_port();
+        let bin = moto_server();
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e} (run scripts/test to install moto)", bin.display()));
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto_server did not listen on port {port} within 30s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto
+    }
+
+    /// Runs tests/seed_estate.py against this server; returns what it created.
+    pub fn seed(&self, org: bool) -> serde_json::Value {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            if Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seed_estate.py").exists() {
+                "tests/seed_estate.py"
+            } else {
+                "discover/tests/seed_estate.py"
+            },
+        );
+        let mut cmd = Command::new(python());
+        cmd.arg(&script).arg(&self.endpoint);
+        if org {
+            cmd.arg("--org");
+        }
+        let out = cmd.output().expect("run the seeding script");
+        assert!(out.status.success(), "seeding failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("seed output is JSON")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
