@@ -65,7 +65,7 @@ impl FileRole {
             FileRole::Report => &["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"],
             FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
             FileRole::DiagramVpc => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
-            FileRole::DiagramExposure => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
+            FileRole::DiagramExposure => &["CC6.6", "CC7.1", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
             // Integrity and orientation: they support every control above but evidence none alone.
             FileRole::Readme | FileRole::Manifest => &[],
         }
@@ -94,7 +94,7 @@ pub fn describe(path: &str) -> String {
     if let Some(stem) = path.strip_prefix("diagrams/").and_then(|p| p.rsplit_once('.').map(|(s, _)| s)) {
         let what = match stem {
             "overview" => "Overview diagram: every account, region and VPC and how they connect (peering, transit gateway, VPN, internet)".to_string(),
-            "exposure" => "Internet exposure diagram: each internet-reachable resource and the path that admits it".to_string(),
+            "exposure" => "Internet exposure and data-flow diagram: internet-reachable entry points, the tiers they reach and the data stores behind them, each line labelled with protocol/ports".to_string(),
             vpc => format!("Network diagram of VPC {vpc}: subnets, route tables, gateways, endpoints and resources"),
         };
         return format!("{what} — {format}");

@@ -97,6 +97,7 @@ input#q{font-size:15px;padding:6px 10px;width:420px;max-width:100%}
 .note{color:#57606a;font-size:12px}
 code{font-size:12px}
 table.compact{width:auto;min-width:40%}
+ul#kinds{columns:4;margin:4px 0;padding-left:18px;font-size:13px}
 h3{font-size:15px;margin:14px 0 4px}
 "#;
 
@@ -222,9 +223,8 @@ fn summary(r: &Report<'_>, cov: &CoverageSummary) -> Markup {
                 p .note { "Evidence chain for each finding: see Internet exposure below and exposures.csv." }
             }
             h3 { "Resources by kind" }
-            table #kinds .compact {
-                thead { tr { th { "Kind" } th { "Count" } } }
-                tbody { @for (k, n) in &per_kind { tr { td { (k.as_str()) } td { (n) } } } }
+            ul #kinds {
+                @for (k, n) in &per_kind { li { (k.as_str()) ": " b { (n) } } }
             }
         }
     }

@@ -1,0 +1,384 @@
+//! The audit package of the demo estate: complete, verifiable, consistent with the
+//! snapshot and analysis, deterministic, and honest about coverage gaps.
+mod package_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use package_support::*;
+use render::package::{sha256_hex, write_package, PackageError, PackageOptions, ScopeTag};
+use serde_json::Value;
+
+fn manifest(dir: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn demo_package_has_every_file_listed_and_hashed() {
+    let (s, bytes) = demo();
+    let (_t, dir, outcome) = package(&s, &bytes, &PackageOptions::default());
+    let files = files(&dir);
+    for required in [
+        "manifest.json",
+        "SHA256SUMS",
+        "snapshot.json",
+        "report.html",
+        "inventory.csv",
+        "inventory.json",
+        "inventory.xlsx",
+        "exposures.csv",
+        "coverage.csv",
+        "README.txt",
+    ] {
+        assert!(files.contains_key(required), "missing {required}");
+    }
+    // Every page the diagram stage returns is in the package, in every format.
+    let analysis = inventory::analysis::analyze(&s);
+    let pages = render::diagram::render_pages(&s, &analysis).unwrap();
+    for p in &pages {
+        for ext in ["svg", "png", "pdf"] {
+            assert!(
+                files.contains_key(&format!("diagrams/{}.{ext}", p.file_stem)),
+                "missing diagrams/{}.{ext}",
+                p.file_stem
+            );
+        }
+        if p.drawio.is_some() {
+            assert!(files.contains_key(&format!("diagrams/{}.drawio", p.file_stem)));
+        }
+    }
+    if !pages.is_empty() {
+        assert!(files.contains_key("diagrams/overview.svg") && files.contains_key("diagrams/exposure.svg"));
+        for v in &s.resources.vpcs {
+            assert!(files.contains_key(&format!("diagrams/{}.drawio", v.id)), "no page for {}", v.id);
+        }
+    }
+
+    // The manifest lists every file but itself and SHA256SUMS, with true sizes and hashes.
+    let m = manifest(&dir);
+    let listed: BTreeMap<String, (u64, String)> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                (f["bytes"].as_u64().unwrap(), f["sha256"].as_str().unwrap().to_string()),
+            )
+        })
+        .collect();
+    let on_disk: BTreeSet<&String> = files.keys().filter(|p| *p != "manifest.json" && *p != "SHA256SUMS").collect();
+    assert_eq!(listed.keys().collect::<BTreeSet<_>>(), on_disk);
+    for (path, (size, hash)) in &listed {
+        assert_eq!(*size, files[path].len() as u64, "{path} size");
+        assert_eq!(*hash, sha256_hex(&files[path]), "{path} hash");
+    }
+    assert_eq!(outcome.manifest.files.len(), listed.len());
+
+    // SHA256SUMS covers everything else, manifest.json included, and coreutils accepts it.
+    let sums = String::from_utf8(files["SHA256SUMS"].clone()).unwrap();
+    let in_sums: BTreeSet<&str> = sums.lines().map(|l| l.split_once("  ").unwrap().1).collect();
+    let expected: BTreeSet<&str> = files.keys().filter(|p| *p != "SHA256SUMS").map(String::as_str).collect();
+    assert_eq!(in_sums, expected);
+    let out = Command::new("sha256sum")
+        .arg("-c")
+        .arg("--strict")
+        .arg("SHA256SUMS")
+        .current_dir(&dir)
+        .output()
+        .expect("sha256sum runs");
+    assert!(out.status.success(), "sha256sum -c failed: {}", String::from_utf8_lossy(&out.stdout));
+
+    // Provenance and validity.
+    assert_eq!(m["snapshot_sha256"], sha256_hex(&bytes));
+    assert_eq!(files["snapshot.json"], bytes, "snapshot.json must be the exact input bytes");
+    assert_eq!(m["collected_at"], s.collected_at.to_string());
+    assert_eq!(m["generated_at"], s.collected_at.to_string());
+    assert_eq!(m["valid_until"], s.collected_at.plus_days(90).to_string());
+    assert_eq!(m["auditmap_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["redaction"]["applied"], false);
+    assert_eq!(m["coverage"]["complete"], !s.has_gaps());
+    assert_eq!(m["scope"]["accounts"], serde_json::to_value(&s.scope.accounts).unwrap());
+    assert_eq!(m["caller_identities"].as_array().unwrap().len(), s.identity.len());
+    let controls: BTreeSet<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["controls"].as_array().unwrap())
+        .filter_map(|c| c.as_str())
+        .collect();
+    for c in ["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"] {
+        assert!(controls.contains(c), "no file evidences {c}");
+    }
+}
+
+#[test]
+fn row_counts_match_the_snapshot_and_exposures_match_the_analysis() {
+    let (s, bytes) = demo();
+    let (_t, dir, _) = package(&s, &bytes, &PackageOptions::default());
+    let files = files(&dir);
+    let m = manifest(&dir);
+    let total = s.resources.total();
+    assert!(total > 0);
+
+    let (header, inv) = csv_rows(&files["inventory.csv"]);
+    assert_eq!(inv.len(), total);
+    assert_eq!(m["row_counts"]["inventory.csv"], total);
+    for col in [
+        "id",
+        "arn",
+        "name",
+        "kind",
+        "service",
+        "account",
+        "region",
+        "availability_zone",
+        "vpc",
+        "subnet",
+        "private_ips",
+        "public_ips",
+        "security_groups",
+        "internet_exposed",
+        "exposed_ports",
+        "environment",
+        "owner",
+        "data_classification",
+        "encrypted",
+        "in_scope",
+        "first_seen",
+        "last_seen",
+        "tags",
+    ] {
+        assert!(header.iter().any(|h| h == col), "inventory.csv lacks column {col}");
+    }
+    // One row per resource: the (kind, id, account) keys are exactly the snapshot's.
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (ck, ci, ca) = (col("kind"), col("id"), col("account"));
+    let got: BTreeSet<(String, String, String)> =
+        inv.iter().map(|r| (r[ck].clone(), r[ci].clone(), r[ca].clone())).collect();
+    let want: BTreeSet<(String, String, String)> =
+        s.resources.iter().map(|a| (a.kind.as_str().to_string(), a.id.to_string(), a.account_id.to_string())).collect();
+    assert_eq!(got, want);
+    // Every kind in the snapshot shows up.
+    for k in inventory::model::ResourceKind::ALL {
+        let n = inv.iter().filter(|r| r[ck] == k.as_str()).count();
+        assert_eq!(n, s.resources.count(k), "rows of kind {k}");
+    }
+    let seen = s.collected_at.to_string();
+    assert!(inv
+        .iter()
+        .all(|r| r[col("first_seen")] == seen && r[col("last_seen")] == seen && r[col("in_scope")] == "true"));
+    // Encryption is not in the snapshot: never invented.
+    assert!(inv.iter().all(|r| r[col("encrypted")].is_empty()));
+
+    let json: Value = serde_json::from_slice(&files["inventory.json"]).unwrap();
+    assert_eq!(json["resources"].as_array().unwrap().len(), total);
+    assert_eq!(json["collected_at"], seen);
+
+    let analysis = inventory::analysis::analyze(&s);
+    let (eh, ex) = csv_rows(&files["exposures.csv"]);
+    assert_eq!(
+        &eh[..12],
+        &[
+            "resource_id",
+            "eni_id",
+            "public_ip",
+            "protocol",
+            "port_from",
+            "port_to",
+            "source",
+            "route_table",
+            "nacl_in_rule",
+            "nacl_out_rule",
+            "security_group",
+            "sg_rule"
+        ]
+    );
+    assert_eq!(ex.len(), analysis.exposures.len());
+    assert_eq!(m["row_counts"]["exposures.csv"], analysis.exposures.len());
+    for (row, f) in ex.iter().zip(&analysis.exposures) {
+        assert_eq!(row[0], f.resource_id);
+        assert_eq!(row[1], f.eni_id);
+        assert_eq!(row[2], f.public_ip);
+        assert_eq!(row[6], f.source.to_string());
+        assert_eq!(row[7], f.evidence.route_table_id);
+        assert_eq!(row[8], f.evidence.nacl_in_rule.to_string());
+        assert_eq!(row[10], f.evidence.security_group_id);
+        assert_eq!(row[11], render::package::spreadsheet_cell(&f.evidence.sg_rule));
+    }
+    // Exposed resources are flagged in the inventory, and only those.
+    let exposed: BTreeSet<&str> =
+        analysis.exposures.iter().flat_map(|f| [f.resource_id.as_str(), f.eni_id.as_str()]).collect();
+    for r in &inv {
+        if r[col("internet_exposed")] == "true" {
+            assert!(exposed.contains(r[ci].as_str()), "{} flagged but not in the analysis", r[ci]);
+        }
+    }
+    for f in &analysis.exposures {
+        let row = inv.iter().find(|r| r[ci] == f.resource_id).expect("exposed resource in inventory");
+        assert_eq!(row[col("internet_exposed")], "true");
+    }
+
+    let (_, cov) = csv_rows(&files["coverage.csv"]);
+    assert_eq!(cov.len(), s.coverage.len());
+
+    // XLSX sheets and their row counts.
+    let parts = unzip(&files["inventory.xlsx"]);
+    let wb = String::from_utf8(parts["xl/workbook.xml"].clone()).unwrap();
+    for sheet in ["Assets", "Exposures", "Security group rules", "NACL rules", "Routes", "Coverage", "Metadata"] {
+        assert!(wb.contains(&format!("name=\"{sheet}\"")), "no sheet {sheet}");
+    }
+    assert_eq!(m["row_counts"]["inventory.xlsx#Assets"], total);
+    let sheet1 = String::from_utf8(parts["xl/worksheets/sheet1.xml"].clone()).unwrap();
+    assert_eq!(sheet1.matches("<row ").count(), total + 1, "Assets rows + header");
+    assert!(sheet1.contains("<pane ") && sheet1.contains("state=\"frozen\""), "header row frozen");
+    assert!(sheet1.contains("<autoFilter "), "autofilter on Assets");
+    let sg_rules: usize = s.resources.security_groups.iter().map(|g| g.ingress.len() + g.egress.len()).sum();
+    assert_eq!(m["row_counts"]["inventory.xlsx#Security group rules"], sg_rules);
+    let routes: usize = s.resources.route_tables.iter().map(|r| r.routes.len()).sum();
+    assert_eq!(m["row_counts"]["inventory.xlsx#Routes"], routes);
+    let nacl: usize = s.resources.network_acls.iter().map(|n| n.entries.len()).sum();
+    assert_eq!(m["row_counts"]["inventory.xlsx#NACL rules"], nacl);
+
+    // Every visible artifact states time, source and version.
+    let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
+    let report = String::from_utf8(files["report.html"].clone()).unwrap();
+    for text in [&readme, &report] {
+        assert!(text.contains(&seen));
+        assert!(text.contains(env!("CARGO_PKG_VERSION")));
+        for a in &s.scope.accounts {
+            assert!(text.contains(a.as_str()));
+        }
+    }
+    let meta = String::from_utf8(parts["xl/sharedStrings.xml"].clone()).unwrap();
+    assert!(meta.contains("auditmap_version") && meta.contains(&seen));
+    for c in ["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"] {
+        assert!(readme.contains(c), "README lacks {c}");
+    }
+}
+
+#[test]
+fn same_snapshot_gives_byte_identical_packages() {
+    let (s, bytes) = demo();
+    let (_a, dir_a, _) = package(&s, &bytes, &PackageOptions::default());
+    let (_b, dir_b, _) = package(&s, &bytes, &PackageOptions::default());
+    let (fa, fb) = (files(&dir_a), files(&dir_b));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &fa {
+        assert!(bytes == &fb[path], "{path} differs between two runs");
+    }
+}
+
+#[test]
+fn coverage_gaps_are_stated_first() {
+    let (s, bytes) = with_gaps();
+    let (_t, dir, outcome) = package(&s, &bytes, &PackageOptions::default());
+    assert!(outcome.has_gaps);
+    let files = files(&dir);
+    let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
+    let first_lines: String = readme.lines().take(4).collect::<Vec<_>>().join("\n");
+    assert!(first_lines.contains("COVERAGE GAPS: 2"), "README must open with the gaps:\n{first_lines}");
+    assert!(readme.contains("ec2:DescribeVpcEndpointsGap"));
+    let report = String::from_utf8(files["report.html"].clone()).unwrap();
+    let gap = report.find("Coverage gaps: 2").expect("gap banner");
+    let inventory = report.find("id=\"inventory\"").unwrap();
+    assert!(gap < inventory && gap < report.find("id=\"diagrams\"").unwrap(), "gap banner must come before the rest");
+    let m = manifest(&dir);
+    assert_eq!(m["coverage"]["complete"], false);
+    assert_eq!(m["coverage"]["denied"], 1);
+    assert_eq!(m["coverage"]["failed"], 1);
+    assert_eq!(m["coverage"]["gaps"].as_array().unwrap().len(), 2);
+    let (_, cov) = csv_rows(&files["coverage.csv"]);
+    assert_eq!(cov.iter().filter(|r| r[4] == "true").count(), 2);
+}
+
+#[test]
+fn generated_at_and_validity_follow_the_options() {
+    let (s, bytes) = demo();
+    let now = inventory::snapshot::Timestamp::parse("2030-01-02T03:04:05Z").unwrap();
+    let opts = PackageOptions { generated_at: Some(now), valid_days: 30, ..PackageOptions::default() };
+    let (_t, dir, _) = package(&s, &bytes, &opts);
+    let m = manifest(&dir);
+    assert_eq!(m["generated_at"], "2030-01-02T03:04:05Z");
+    assert_eq!(m["collected_at"], s.collected_at.to_string());
+    assert_eq!(m["valid_until"], s.collected_at.plus_days(30).to_string());
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("2030-01-02T03:04:05Z"));
+}
+
+#[test]
+fn refuses_a_non_empty_directory_and_bad_options() {
+    let (s, bytes) = demo();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("stale.txt"), "old").unwrap();
+    let err = write_package(&s, &bytes, &PackageOptions::default(), tmp.path()).unwrap_err();
+    assert!(matches!(err, PackageError::BadInput(_)), "{err}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1, "nothing written next to the stale file");
+    let opts = PackageOptions { valid_days: 0, ..PackageOptions::default() };
+    assert!(matches!(write_package(&s, &bytes, &opts, &tmp.path().join("new")), Err(PackageError::BadInput(_))));
+    // An empty existing directory is fine.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    write_package(&s, &bytes, &PackageOptions::default(), &empty).unwrap();
+    assert!(empty.join("manifest.json").exists());
+}
+
+#[test]
+fn scope_tags_select_resources_and_their_vpc_network() {
+    let (s, bytes) = demo();
+    // Pick an instance with an Environment tag; scope on that exact tag.
+    let inst = s
+        .resources
+        .instances
+        .iter()
+        .find(|i| i.tags.contains_key("Environment") && i.vpc_id.is_some())
+        .expect("tagged instance");
+    let (k, v) = ("Environment".to_string(), inst.tags["Environment"].clone());
+    let opts =
+        PackageOptions { scope_tags: vec![ScopeTag { key: k.clone(), value: v.clone() }], ..PackageOptions::default() };
+    let (_t, dir, _) = package(&s, &bytes, &opts);
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("inventory.csv")).unwrap());
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let in_scope = |id: &str| rows.iter().find(|r| r[col("id")] == id).map(|r| r[col("in_scope")] == "true").unwrap();
+    assert!(in_scope(&inst.id));
+    let vpc = inst.vpc_id.as_deref().unwrap();
+    assert!(in_scope(vpc), "the VPC of an in-scope instance is in scope");
+    for sn in s.resources.subnets.iter().filter(|x| x.vpc_id == vpc) {
+        assert!(in_scope(&sn.id), "subnet {} of the VPC", sn.id);
+    }
+    for sg in s.resources.security_groups.iter().filter(|x| x.vpc_id == vpc) {
+        assert!(in_scope(&sg.id));
+    }
+    for e in s.resources.network_interfaces.iter().filter(|e| e.instance_id() == Some(inst.id.as_str())) {
+        assert!(in_scope(&e.id), "ENI of an in-scope instance");
+    }
+    // Untagged instances elsewhere are out of scope; so are accounts.
+    for i in s.resources.instances.iter().filter(|i| i.tags.get(&k) != Some(&v) && i.vpc_id.as_deref() != Some(vpc)) {
+        assert!(!in_scope(&i.id), "{} should be out of scope", i.id);
+    }
+    // Accounts are in scope only when their own tags match.
+    for a in &s.resources.accounts {
+        assert_eq!(in_scope(&a.id), a.tags.get(&k) == Some(&v), "account {}", a.id);
+    }
+    let m = manifest(&dir);
+    assert_eq!(m["scope"]["scope_tags"][0]["key"], k);
+}
+
+#[test]
+fn tag_columns_read_common_keys_case_insensitively() {
+    let (mut s, _) = demo();
+    let i = &mut s.resources.instances[0];
+    i.tags.retain(|k, _| k == "Name");
+    i.tags.insert("OWNER".into(), "payments-team".into());
+    i.tags.insert("env".into(), "prod".into());
+    i.tags.insert("Classification".into(), "restricted".into());
+    let id = i.id.clone();
+    let bytes = inventory::snapshot::to_json_bytes(&s);
+    let (_t, dir, _) = package(&s, &bytes, &PackageOptions::default());
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("inventory.csv")).unwrap());
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let row = rows.iter().find(|r| r[col("id")] == id).unwrap();
+    assert_eq!(row[col("owner")], "payments-team");
+    assert_eq!(row[col("environment")], "prod");
+    assert_eq!(row[col("data_classification")], "restricted");
+}

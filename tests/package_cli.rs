@@ -1,0 +1,118 @@
+//! `auditmap package` from the command line: exit codes, the demo, and files on disk.
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn auditmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditmap")).args(args).output().expect("auditmap runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+fn demo_json() -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/estates/demo.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn demo_package_exits_zero_and_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("evidence");
+    let o = auditmap(&["package", "--demo", "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("sha256sum -c SHA256SUMS"), "{stdout}");
+    for f in ["manifest.json", "SHA256SUMS", "snapshot.json", "report.html", "inventory.xlsx", "README.txt"] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    assert_eq!(
+        std::fs::read(out.join("snapshot.json")).unwrap(),
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/estates/demo.json")).unwrap()
+    );
+    let v = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(&out).status().unwrap();
+    assert!(v.success());
+    // No staging directory is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[test]
+fn snapshot_file_package_and_gaps_exit_three() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut snap = demo_json();
+    let account = snap["scope"]["accounts"][0].clone();
+    snap["coverage"].as_array_mut().unwrap().push(serde_json::json!({
+        "account_id": account, "region": "eu-west-1", "api": "ec2:DescribeInstances",
+        "status": "denied", "error_code": "UnauthorizedOperation", "error_message": "not authorized"
+    }));
+    let path = tmp.path().join("gappy.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&snap).unwrap()).unwrap();
+    let out = tmp.path().join("pkg");
+    let o = auditmap(&[
+        "package",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--redact",
+        "--valid-days",
+        "30",
+    ]);
+    assert_eq!(code(&o), 3, "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("coverage gaps"));
+    let readme = std::fs::read_to_string(out.join("README.txt")).unwrap();
+    assert!(readme.lines().take(3).any(|l| l.contains("COVERAGE GAPS")), "{readme}");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["redaction"]["applied"], true);
+    assert_eq!(m["valid_days"], 30);
+    assert_eq!(m["coverage"]["complete"], false);
+}
+
+#[test]
+fn plain_snapshot_file_keeps_its_exact_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Deliberately not canonical formatting: the package must keep the bytes as given.
+    let path = tmp.path().join("compact.json");
+    std::fs::write(&path, serde_json::to_vec(&demo_json()).unwrap()).unwrap();
+    let out = tmp.path().join("pkg");
+    let o = auditmap(&[
+        "package",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--scope-tag",
+        "Environment=prod",
+        "--owner-tag",
+        "Team",
+    ]);
+    assert_eq!(code(&o), 0, "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(out.join("snapshot.json")).unwrap(), std::fs::read(&path).unwrap());
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["tag_keys"]["owner"], serde_json::json!(["Team"]));
+    assert_eq!(m["scope"]["scope_tags"][0]["value"], "prod");
+}
+
+#[test]
+fn bad_input_exits_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pkg");
+    let out_s = out.to_str().unwrap();
+    // Missing file, invalid JSON, no source, bad scope tag, bad validity, non-empty out dir.
+    assert_eq!(code(&auditmap(&["package", "/nonexistent/snap.json", "--out", out_s])), 2);
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let o = auditmap(&["package", bad.to_str().unwrap(), "--out", out_s]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.json:1:"), "points at the file and line");
+    assert_eq!(code(&auditmap(&["package", "--out", out_s])), 2);
+    assert_eq!(code(&auditmap(&["package", "--demo", "--out", out_s, "--scope-tag", "novalue"])), 2);
+    assert_eq!(code(&auditmap(&["package", "--demo", "--out", out_s, "--valid-days", "0"])), 2);
+    assert!(!out.exists(), "nothing written on bad input");
+    let full = tmp.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("keep.txt"), "x").unwrap();
+    let o = auditmap(&["package", "--demo", "--out", full.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+}
