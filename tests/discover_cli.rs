@@ -1,0 +1,145 @@
+//! `auditmap discover` as a user runs it: against moto, against a dead or silent
+//! endpoint, and with partial failures, checking exit codes and messages.
+#[path = "../discover/tests/support/moto.rs"]
+mod moto;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use moto::Moto;
+
+/// The binary with a clean AWS environment pointing at `endpoint`.
+fn auditmap(endpoint: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_auditmap"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
+    c
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn discover_then_validate_on_a_moto_estate() {
+    let moto = Moto::start();
+    let seed = moto.seed(false);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    let o = auditmap(&moto.endpoint)
+        .args(["discover", "--out"])
+        .arg(&out)
+        .args(["--region", "us-east-1", "--region", "eu-west-1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("discovered 1 account(s), 2 region(s)") && err.contains("0 coverage gap(s)"), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    for (_, v) in seed["accounts"]["123456789012"].as_object().unwrap() {
+        for id in v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]) {
+            let id = id.as_str().unwrap();
+            assert!(text.contains(&format!("\"{id}\"")), "{id} missing from the snapshot");
+        }
+    }
+    let v = Command::new(env!("CARGO_BIN_EXE_auditmap")).arg("validate").arg(&out).output().unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    let summary = String::from_utf8_lossy(&v.stdout);
+    assert!(summary.contains("transit_gateway_route_table") && summary.contains("vpn_connection"), "{summary}");
+}
+
+#[test]
+fn endpoint_down_fails_fast_with_a_clear_error() {
+    let port = moto::free_port(); // nothing listens there
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    let started = Instant::now();
+    let o = auditmap(&format!("http://127.0.0.1:{port}"))
+        .args(["discover", "--max-attempts", "2", "--connect-timeout", "1", "--operation-timeout", "5", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let err = stderr(&o);
+    assert!(err.contains("sts:GetCallerIdentity") && err.contains("DispatchFailure"), "{err}");
+    assert!(!Path::new(&out).exists(), "no snapshot when nothing was read");
+}
+
+#[test]
+fn silent_endpoint_times_out_within_the_configured_timeout() {
+    // Accepts connections and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let o = auditmap(&format!("http://127.0.0.1:{port}"))
+        .args(["discover", "--read-timeout", "1", "--operation-timeout", "3", "--max-attempts", "3", "--out"])
+        .arg(dir.path().join("snap.json"))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(took < Duration::from_secs(8), "took {took:?}; operation timeout was 3s");
+    assert!(stderr(&o).contains("TimeoutError"), "{}", stderr(&o));
+}
+
+#[test]
+fn failing_api_calls_are_gaps_with_exit_3() {
+    let moto = Moto::start();
+    let dead = moto::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    // STS answers (moto); every EC2 call goes to a closed port.
+    let o = auditmap(&moto.endpoint)
+        .env("AWS_ENDPOINT_URL_EC2", format!("http://127.0.0.1:{dead}"))
+        .args(["discover", "--max-attempts", "1", "--connect-timeout", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("gap: 123456789012 us-east-1 ec2:DescribeRegions"), "{}", stderr(&o));
+    let snap = inventory::snapshot::load_file(&out).expect("snapshot with gaps is still valid");
+    assert!(snap.gaps().count() >= 20);
+    assert!(snap.identity.iter().any(|i| i.account_id == "123456789012"));
+    let v = Command::new(env!("CARGO_BIN_EXE_auditmap")).arg("validate").arg(&out).output().unwrap();
+    assert_eq!(v.status.code(), Some(3));
+}
+
+#[test]
+fn missing_region_and_bad_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = auditmap("http://127.0.0.1:9")
+        .env_remove("AWS_REGION")
+        .args(["discover", "--out"])
+        .arg(dir.path().join("s.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no AWS region"), "{}", stderr(&o));
+    let o = auditmap("http://127.0.0.1:9")
+        .args(["discover", "--role-arn", "not-an-arn", "--out"])
+        .arg(dir.path().join("s.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not-an-arn"));
+}
