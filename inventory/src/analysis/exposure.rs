@@ -39,6 +39,10 @@ struct Ctx<'c, 'a> {
     routes: &'c [RouteEntry<'a>],
 }
 
+/// (source, inbound NACL rule, outbound NACL rule, SG rule) of a collapsed "all" finding.
+type AllKey = (IpNet, u16, u16, *const SgRule);
+type RuleKey = (u16, u16, *const SgRule);
+
 /// Exposure of one ENI to one source on one protocol, before reporting.
 struct Hit<'c, 'a> {
     source: IpNet,
@@ -210,12 +214,8 @@ impl<'c, 'a> Ctx<'c, 'a> {
 
     /// Sources for which TCP, UDP and ICMP are each allowed completely by the same
     /// NACL rules and the same protocol-"all" SG rule: one "all" finding says it better.
-    fn collapse_all(
-        &self,
-        hits: &[Hit],
-        reduced: &[Segments<(u16, usize)>],
-    ) -> BTreeSet<(IpNet, u16, u16, *const SgRule)> {
-        let mut per_source: HashMap<IpNet, Vec<Option<(u16, u16, *const SgRule)>>> = HashMap::new();
+    fn collapse_all(&self, hits: &[Hit], reduced: &[Segments<(u16, usize)>]) -> BTreeSet<AllKey> {
+        let mut per_source: HashMap<IpNet, Vec<Option<RuleKey>>> = HashMap::new();
         for (h, segs) in hits.iter().zip(reduced) {
             let full = match segs.as_slice() {
                 [(r, (in_rule, m))] if *r == domain(h.protocol) && h.matches[*m].rule.protocol == Protocol::All => {

@@ -46,7 +46,7 @@ fn surviving(ports: Span, partial: &[(Span, Span)], peer: &IpNet) -> Vec<Span> {
     for w in cuts.windows(2) {
         let piece = (w[0], w[1] - 1);
         let mut left = public_part(peer);
-        for (addr, pr) in partial.iter().filter(|(_, pr)| pr.0 <= piece.0 && piece.1 <= pr.1) {
+        for (addr, _) in partial.iter().filter(|(_, pr)| pr.0 <= piece.0 && piece.1 <= pr.1) {
             left.subtract(*addr);
         }
         if left.is_empty() {

@@ -148,12 +148,7 @@ fn usable(state: &Option<String>) -> bool {
     !matches!(state.as_deref(), Some("deleted" | "deleting" | "failed" | "rejected" | "rejecting" | "failing"))
 }
 
-/// Where a TGW attachment leads: (id, kind, account).
-fn attachment_target(
-    ix: &Index,
-    att: &TgwAttachmentRef,
-    owner: Option<&str>,
-) -> (String, ResourceKind, Option<String>) {
+fn attachment_target(ix: &Index, att: &TgwAttachmentRef, owner: Option<&str>) -> Target {
     let full = ix.transit_gateway_attachments.get(att.attachment_id.as_str());
     let res = att.resource_id.clone().or_else(|| full.and_then(|a| a.resource_id.clone()));
     let account =
@@ -171,11 +166,14 @@ fn attachment_target(
     }
 }
 
+/// Where a TGW attachment leads: (id, kind, account).
+type Target = (String, ResourceKind, Option<String>);
+
 /// One TGW route, resolved once per table: concrete CIDRs and where each target leads.
 struct TgwRouteInfo<'a> {
     dest: Vec<IpNet>,
     text: String,
-    targets: Vec<(&'a str, (String, ResourceKind, Option<String>))>,
+    targets: Vec<(&'a str, Target)>,
 }
 
 fn resolve_table<'a>(ix: &Index, table: &'a TransitGatewayRouteTable) -> Vec<TgwRouteInfo<'a>> {
@@ -233,8 +231,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         let routes = resolved.entry(table.id.as_str()).or_insert_with(|| resolve_table(ix, table));
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let from_env = ctx.env(vpc_id);
-        let mut per_target: BTreeMap<&(String, ResourceKind, Option<String>), (BTreeSet<String>, BTreeSet<String>)> =
-            BTreeMap::new();
+        let mut per_target: BTreeMap<&Target, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
         for route in routes.iter() {
             let via: Vec<&String> = sent.iter().filter(|(c, _)| overlaps(c, &route.dest)).map(|(_, e)| e).collect();
             if via.is_empty() {

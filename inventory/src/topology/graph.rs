@@ -59,12 +59,11 @@ impl<'a> Graph<'a> {
     }
 
     fn add_node(&mut self, kind: ResourceKind, id: &'a str) {
-        if self.nodes.contains_key(&(kind, id)) {
-            return;
+        if let std::collections::hash_map::Entry::Vacant(v) = self.nodes.entry((kind, id)) {
+            let n = self.graph.add_node(Node { kind, id });
+            v.insert(n);
+            self.by_id.entry(id).or_insert(n);
         }
-        let n = self.graph.add_node(Node { kind, id });
-        self.nodes.insert((kind, id), n);
-        self.by_id.entry(id).or_insert(n);
     }
 
     fn link(&mut self, from: (ResourceKind, &str), to: (ResourceKind, &str), e: Edge<'a>) {
@@ -82,11 +81,20 @@ impl<'a> Graph<'a> {
     pub fn build(snapshot: &'a Snapshot, ix: &Index<'a>) -> Graph<'a> {
         use ResourceKind as K;
         let r = &snapshot.resources;
-        let mut g = Graph::default();
-        g.graph.reserve_nodes(r.total());
-        for res in r.iter() {
-            g.add_node(res.kind, res.id);
+        let total = r.total();
+        let mut g = Graph {
+            graph: DiGraph::with_capacity(total, 2 * total),
+            nodes: super::hash::map_with_capacity(total),
+            by_id: super::hash::map_with_capacity(total),
+        };
+        macro_rules! add_nodes {
+            ($field:ident, $ty:ident) => {
+                for x in &r.$field {
+                    g.add_node(<$ty as Resource>::KIND, x.id());
+                }
+            };
         }
+        crate::for_each_kind!(add_nodes);
 
         let mut region_node: FastMap<(&str, &str), &str> = FastMap::default();
         for reg in &r.regions {

@@ -50,7 +50,7 @@ pub struct Index<'a> {
     pub sg_referenced_by: FastMap<&'a str, Vec<(&'a SecurityGroup, &'a SgRule)>>,
 }
 
-fn by_id<'a, T: Resource>(items: &'a [T]) -> FastMap<&'a str, &'a T> {
+fn by_id<T: Resource>(items: &[T]) -> FastMap<&str, &T> {
     let mut m = super::hash::map_with_capacity(items.len());
     for i in items {
         // First wins on a duplicate id so the result does not depend on hashing.

@@ -171,6 +171,7 @@ pub fn sg(id: &str, vpc: &str, ingress: Vec<SgRule>) -> SecurityGroup {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn eni(
     id: &str,
     vpc: &str,
