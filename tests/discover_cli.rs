@@ -143,3 +143,100 @@ fn missing_region_and_bad_flags_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("not-an-arn"));
 }
+
+/// A minimal fake AWS endpoint for what moto cannot do: refuse an AssumeRole and
+/// report a region as not opted in. Answers EC2 listings with empty results.
+fn fake_aws() -> u16 {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    fn answer(head: &str, body: &str) -> (u16, String, &'static str) {
+        let target = head
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-amz-target:").map(|t| t.trim().to_string()));
+        if target.as_deref() == Some("awsorganizationsv20161128.listaccounts") {
+            let json = r#"{"Accounts":[{"Id":"123456789012","Name":"management","Status":"ACTIVE"},{"Id":"222222222222","Name":"locked","Status":"ACTIVE"}]}"#;
+            return (200, json.into(), "application/x-amz-json-1.1");
+        }
+        let action = body.split('&').find_map(|kv| kv.strip_prefix("Action=")).unwrap_or("").to_string();
+        let ec2 = "http://ec2.amazonaws.com/doc/2016-11-15/";
+        let sts = "https://sts.amazonaws.com/doc/2011-06-15/";
+        match action.as_str() {
+            "GetCallerIdentity" => (200, format!("<GetCallerIdentityResponse xmlns=\"{sts}\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"), "text/xml"),
+            "AssumeRole" => (403, format!("<ErrorResponse xmlns=\"{sts}\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>"), "text/xml"),
+            "DescribeRegions" => (200, format!("<DescribeRegionsResponse xmlns=\"{ec2}\"><regionInfo><item><regionName>us-east-1</regionName><optInStatus>opt-in-not-required</optInStatus></item><item><regionName>ap-east-1</regionName><optInStatus>not-opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>"), "text/xml"),
+            a => (200, format!("<{a}Response xmlns=\"{ec2}\"><requestId>1</requestId></{a}Response>"), "text/xml"),
+        }
+    }
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut head = String::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        head.push_str(&line);
+                    }
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0u8; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let (status, text, ctype) = answer(&head, &String::from_utf8_lossy(&body));
+                    let reply = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    );
+                    if stream.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn refused_role_and_disabled_region_are_recorded_and_the_run_goes_on() {
+    let port = fake_aws();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    let o = auditmap(&format!("http://127.0.0.1:{port}"))
+        .args(["discover", "--all-regions", "--org-role", "Audit", "--max-attempts", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("gap: 222222222222 global sts:AssumeRole: Denied AccessDenied"), "{err}");
+    let snap = inventory::snapshot::load_file(&out).unwrap();
+    assert_eq!(snap.scope.accounts, vec!["123456789012".to_string(), "222222222222".to_string()]);
+    assert_eq!(snap.scope.regions_discovered, vec!["us-east-1".to_string()]);
+    assert_eq!(snap.gaps().count(), 1, "only the refused role is a gap");
+    let skipped = snap
+        .coverage
+        .iter()
+        .filter(|c| c.region == "ap-east-1" && c.status == inventory::snapshot::CoverageStatus::Skipped)
+        .count();
+    assert_eq!(skipped, discover::ops::REGIONAL.len());
+    assert_eq!(
+        snap.resources.accounts.iter().map(|a| (a.id.as_str(), a.org_name.as_deref())).collect::<Vec<_>>(),
+        vec![("123456789012", Some("management"))]
+    );
+}

@@ -109,7 +109,7 @@ fn credentials_failure(e: &aws_credential_types::provider::error::CredentialsErr
         }
         source = s.source();
     }
-    ApiFailure::from_code(None, DisplayErrorContext(e).to_string())
+    ApiFailure::from_code(None, crate::errors::chain_message(e))
 }
 
 /// Assumes `role` from the base credentials; on success the account's config and

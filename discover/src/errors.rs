@@ -57,6 +57,10 @@ where
         _ => None,
     };
     let message = match err {
+        SdkError::DispatchFailure(_)
+        | SdkError::TimeoutError(_)
+        | SdkError::ResponseError(_)
+        | SdkError::ConstructionFailure(_) => chain_message(err),
         // Without an AWS error body the full context is a raw HTTP dump; the status says enough.
         SdkError::ServiceError(ctx) => match (ctx.err().message(), ctx.err().code()) {
             (Some(m), _) => m.to_string(),
@@ -66,6 +70,21 @@ where
         _ => DisplayErrorContext(err).to_string(),
     };
     ApiFailure::from_code(code.as_deref(), message)
+}
+
+/// "outer: cause: root cause" from an error's source chain, without the Debug dump
+/// `DisplayErrorContext` appends; repeated links are dropped.
+pub fn chain_message(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    cap(parts.join(": "))
 }
 
 /// Caps a message at a char boundary, visibly.

@@ -112,7 +112,10 @@ pub fn run(args: Args) -> CmdResult {
     inventory::snapshot::write_file(&args.out, &discovery.snapshot)
         .map_err(|e| CliError::failure(anyhow::anyhow!("{}: cannot write snapshot: {e}", args.out.display())))?;
     eprintln!("{}", discovery.summary_line());
-    for gap in discovery.snapshot.gaps() {
+    // The snapshot lists every gap; stderr shows the first few so a bad run stays readable.
+    const SHOWN: usize = 20;
+    let gaps: Vec<_> = discovery.snapshot.gaps().collect();
+    for gap in gaps.iter().take(SHOWN) {
         eprintln!(
             "  gap: {} {} {}: {:?} {}{}",
             gap.account_id,
@@ -121,6 +124,13 @@ pub fn run(args: Args) -> CmdResult {
             gap.status,
             gap.error_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
             gap.error_message.as_deref().unwrap_or("")
+        );
+    }
+    if gaps.len() > SHOWN {
+        eprintln!(
+            "  … and {} more gap(s); `auditmap validate {}` lists them all",
+            gaps.len() - SHOWN,
+            args.out.display()
         );
     }
     eprintln!("wrote {}", args.out.display());
