@@ -1,4 +1,8 @@
-//! `auditmap package` from the command line: exit codes, the demo, and files on disk.
+//! `auditmap package` from the command line: exit codes, the demo, live discovery
+//! (against moto), and files on disk.
+#[path = "../discover/tests/support/moto.rs"]
+mod moto;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -115,4 +119,57 @@ fn bad_input_exits_two() {
     let o = auditmap(&["package", "--demo", "--out", full.to_str().unwrap()]);
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+}
+
+#[test]
+fn live_discovery_is_packaged() {
+    let moto = moto::Moto::start();
+    moto.seed(false);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("live");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_auditmap"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            c.env_remove(k);
+        }
+    }
+    let o = c
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials")
+        .args(["package", "--live", "--region", "us-east-1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(matches!(code(&o), 0 | 3), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(m["source"].as_str().unwrap().starts_with("live discovery"));
+    assert_eq!(m["coverage"]["complete"], code(&o) == 0);
+    let snap = inventory_total(&out.join("snapshot.json"));
+    assert!(snap > 0, "live snapshot has resources");
+    assert_eq!(m["row_counts"]["inventory.csv"], snap);
+    let v = Command::new("sha256sum").args(["-c", "--quiet", "SHA256SUMS"]).current_dir(&out).status().unwrap();
+    assert!(v.success());
+    // Live flags without --live are a usage error.
+    assert_eq!(
+        code(&auditmap(&[
+            "package",
+            "--demo",
+            "--region",
+            "us-east-1",
+            "--out",
+            tmp.path().join("x").to_str().unwrap()
+        ])),
+        2
+    );
+}
+
+/// Resources in a snapshot file, counted from the JSON.
+fn inventory_total(path: &Path) -> usize {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    v["resources"].as_object().unwrap().values().map(|l| l.as_array().map_or(0, Vec::len)).sum()
 }

@@ -12,11 +12,14 @@ coverage gaps (denied or failed API calls; the package says so on its first page
 )]
 pub struct Args {
     /// Snapshot file (JSON) written by `auditmap discover`.
-    #[arg(required_unless_present = "demo", conflicts_with = "demo")]
+    #[arg(required_unless_present_any = ["demo", "live"], conflicts_with_all = ["demo", "live"])]
     pub snapshot: Option<PathBuf>,
     /// Use the bundled example estate instead of a snapshot file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "live")]
     pub demo: bool,
+    /// Read the live AWS estate now (read-only, like `auditmap discover`) and package it.
+    #[arg(long)]
+    pub live: bool,
     /// Directory to write the package into; must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -42,10 +45,91 @@ pub struct Args {
     /// Tag key(s) read for the data_classification column [default: DataClassification, data-classification, classification].
     #[arg(long = "classification-tag", value_name = "KEY")]
     pub classification_tags: Vec<String>,
+    #[command(flatten)]
+    pub discover: LiveArgs,
+}
+
+/// The `auditmap discover` flags that apply with `--live` (timeouts keep their defaults).
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    /// With --live: named AWS profile (default: AWS_PROFILE or "default").
+    #[arg(long, value_name = "P", requires = "live")]
+    pub profile: Option<String>,
+    /// With --live: region to read (repeatable; default: the configured region).
+    #[arg(long = "region", value_name = "R", requires = "live")]
+    pub regions: Vec<String>,
+    /// With --live: read every region enabled for each account.
+    #[arg(long, requires = "live")]
+    pub all_regions: bool,
+    /// With --live: role to assume for one account (repeatable).
+    #[arg(long = "role-arn", value_name = "ARN", requires = "live")]
+    pub role_arns: Vec<String>,
+    /// With --live: external id for the --role-arn before it (repeat once per role, in order).
+    #[arg(long = "external-id", value_name = "X", requires = "live")]
+    pub external_ids: Vec<String>,
+    /// With --live: role name to assume in every active account of the organisation.
+    #[arg(long, value_name = "ROLE_NAME", requires = "live")]
+    pub org_role: Option<String>,
+    /// With --live: most API requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+    /// With --live: attempts per request, first one included.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_attempts: u32,
+}
+
+fn live_snapshot(a: &LiveArgs) -> Result<inventory::Snapshot, CliError> {
+    if a.external_ids.len() > a.role_arns.len() {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "--external-id given {} time(s) but --role-arn only {}",
+            a.external_ids.len(),
+            a.role_arns.len()
+        )));
+    }
+    let roles = a
+        .role_arns
+        .iter()
+        .enumerate()
+        .map(|(i, arn)| discover::RoleTarget { role_arn: arn.clone(), external_id: a.external_ids.get(i).cloned() })
+        .collect();
+    let opts = discover::DiscoverOptions {
+        profile: a.profile.clone(),
+        regions: a.regions.clone(),
+        all_regions: a.all_regions,
+        roles,
+        org_role: a.org_role.clone(),
+        concurrency: a.concurrency,
+        max_attempts: a.max_attempts,
+        ..discover::DiscoverOptions::default()
+    };
+    let found = discover::discover_blocking(opts).map_err(|e| match e {
+        discover::DiscoverError::BadOption(_) | discover::DiscoverError::NoRegion => CliError::bad_input(e),
+        other => CliError::failure(other),
+    })?;
+    eprintln!("{}", found.summary_line());
+    let mut snapshot = found.snapshot;
+    snapshot.normalize();
+    Ok(snapshot)
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let (snapshot, bytes, source) = if args.demo {
+    let d = &args.discover;
+    let live_only = d.profile.is_some()
+        || !d.regions.is_empty()
+        || d.all_regions
+        || !d.role_arns.is_empty()
+        || d.org_role.is_some();
+    if live_only && !args.live {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "--profile/--region/--all-regions/--role-arn/--org-role only apply with --live"
+        )));
+    }
+    let (snapshot, bytes, source) = if args.live {
+        let snapshot = live_snapshot(&args.discover)?;
+        // snapshot.json holds the canonical bytes of what was just collected.
+        let bytes = inventory::snapshot::to_json_bytes(&snapshot);
+        (snapshot, bytes, "live discovery (auditmap package --live)".to_string())
+    } else if args.demo {
         let snapshot = inventory::demo::demo_snapshot().map_err(CliError::failure)?;
         (
             snapshot,
