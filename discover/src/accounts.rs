@@ -112,6 +112,28 @@ fn credentials_failure(e: &aws_credential_types::provider::error::CredentialsErr
     ApiFailure::from_code(None, crate::errors::chain_message(e))
 }
 
+/// Hands out the credentials the probe already obtained, then defers to the role
+/// provider when the shared identity cache asks again (at expiry): one AssumeRole
+/// per account instead of two.
+#[derive(Debug)]
+struct Primed {
+    first: std::sync::Mutex<Option<aws_credential_types::Credentials>>,
+    inner: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Primed {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self.first.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match first {
+            Some(c) => aws_credential_types::provider::future::ProvideCredentials::ready(Ok(c)),
+            None => aws_credential_types::provider::future::ProvideCredentials::new(self.inner.provide_credentials()),
+        }
+    }
+}
+
 /// Assumes `role` from the base credentials; on success the account's config and
 /// identity, on failure the sts:AssumeRole gap record.
 pub async fn assume(
@@ -143,7 +165,9 @@ pub async fn assume(
     }
     chain.items = 1;
     let mut records = vec![record(&account_id, "global", ops::STS_ASSUME_ROLE, &[&chain], recorder)];
-    let conf = base.clone().into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+    let first = probe.ok();
+    let primed = Primed { first: std::sync::Mutex::new(first), inner: provider };
+    let conf = base.clone().into_builder().credentials_provider(SharedCredentialsProvider::new(primed)).build();
     let (ch, caller) = caller_identity(&conf, recorder, &account_id, sem).await;
     records.push(record(&account_id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], recorder));
     let Some(caller) = caller else { return (records, None) };
