@@ -4,15 +4,15 @@
 //! The operations it may send are listed once, in [`ops::OPERATIONS`].
 mod accounts;
 mod chain;
-pub mod errors;
+mod errors;
 pub mod ops;
 mod options;
 mod progress;
-pub mod recorder;
+mod recorder;
 mod region;
 mod run;
 mod sdk;
-pub mod transform;
+mod transform;
 
 #[cfg(test)]
 mod mock_tests;

@@ -65,8 +65,3 @@ pub fn v4addr(s: Option<&str>) -> Option<Ipv4Addr> {
 pub fn v6addr(s: Option<&str>) -> Option<Ipv6Addr> {
     s.and_then(|s| s.trim().parse().ok())
 }
-
-/// Tag-like text fields AWS documents as small integers but sends as strings.
-pub fn u16_port(v: Option<i32>) -> Option<u16> {
-    v.and_then(|p| u16::try_from(p).ok())
-}
