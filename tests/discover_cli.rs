@@ -240,3 +240,21 @@ fn refused_role_and_disabled_region_are_recorded_and_the_run_goes_on() {
         vec![("123456789012", Some("management"))]
     );
 }
+
+#[test]
+fn unknown_region_is_a_gap_without_calls() {
+    let port = fake_aws();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    let o = auditmap(&format!("http://127.0.0.1:{port}"))
+        .args(["discover", "--region", "us-east-1", "--region", "eu-wset-1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let snap = inventory::snapshot::load_file(&out).unwrap();
+    assert_eq!(snap.scope.regions_discovered, vec!["us-east-1".to_string()]);
+    let bad: Vec<_> = snap.coverage.iter().filter(|c| c.region == "eu-wset-1").collect();
+    assert_eq!(bad.len(), discover::ops::REGIONAL.len());
+    assert!(bad.iter().all(|c| c.error_code.as_deref() == Some("UnknownRegion") && c.items == 0 && c.pages == 0));
+}

@@ -257,20 +257,32 @@ async fn read_account(run: &Run, acct: Reached) -> AccountOutput {
     let mut jobs: JoinSet<region::RegionOutput> = JoinSet::new();
     for name in wanted.iter().collect::<BTreeSet<_>>() {
         let known = listed.iter().find(|r| &r.region == name);
-        if let Some(r) = known.filter(|r| r.opt_in_status.as_deref() == Some("not-opted-in")) {
+        let not_read = match known {
             // Calls would fail with OptInRequired; the account chose not to use the region.
+            Some(r) if r.opt_in_status.as_deref() == Some("not-opted-in") => {
+                Some((CoverageStatus::Skipped, None, "region not enabled for this account (not-opted-in)".to_string()))
+            }
+            // A typo would otherwise cost every API its retries against a host that does not exist.
+            None if ch.ok() && !listed.is_empty() => Some((
+                CoverageStatus::Failed,
+                Some("UnknownRegion".to_string()),
+                format!("{name:?} is not a region this account's DescribeRegions lists"),
+            )),
+            _ => None,
+        };
+        if let Some((status, error_code, message)) = not_read {
             for op in ops::REGIONAL {
                 coverage.push(CoverageRecord {
                     account_id: id.clone(),
-                    region: r.region.clone(),
+                    region: name.clone(),
                     api: op.action(),
-                    status: CoverageStatus::Skipped,
+                    status,
                     items: 0,
                     pages: 0,
                     retries: 0,
                     duration_ms: 0,
-                    error_code: None,
-                    error_message: Some("region not enabled for this account (not-opted-in)".into()),
+                    error_code: error_code.clone(),
+                    error_message: Some(message.clone()),
                 });
             }
             continue;
