@@ -55,7 +55,7 @@ async fn run(rules: &[Rule]) -> (RegionOutput, Recorder) {
     (collect(job).await, recorder)
 }
 
-fn rec<'a>(out: &'a RegionOutput, op: ops::Op) -> &'a CoverageRecord {
+fn rec(out: &RegionOutput, op: ops::Op) -> &CoverageRecord {
     out.coverage.iter().find(|c| c.api == op.action()).unwrap_or_else(|| panic!("no record for {}", op.action()))
 }
 
