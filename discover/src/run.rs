@@ -197,6 +197,7 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
         }
     }
     dedup_peering(&mut resources.vpc_peering_connections);
+    dedup_shared(&mut resources);
     identity.sort();
 
     let mut snapshot = Snapshot::new(Timestamp::now());
@@ -326,6 +327,35 @@ fn merge(into: &mut Resources, from: Resources) {
     inventory::for_each_kind!(extend);
 }
 
+/// Resources seen from several accounts (RAM-shared VPCs and subnets, a TGW and its
+/// attachments seen by owner and attacher, AWS-managed prefix lists present in every
+/// account) must appear once: ids are unique per kind in a snapshot. Transforms put
+/// owned resources under their owner, so the copies agree; keep the first in
+/// (id, account) order, which is deterministic.
+fn dedup_shared(r: &mut Resources) {
+    macro_rules! dedup {
+        ($field:ident, $ty:ident) => {
+            if <inventory::model::$ty as inventory::model::Resource>::KIND
+                != inventory::model::ResourceKind::VpcPeeringConnection
+            {
+                r.$field.sort_by(|a, b| {
+                    (a.id.as_str(), a.account_id.as_str()).cmp(&(b.id.as_str(), b.account_id.as_str()))
+                });
+                let before = r.$field.len();
+                r.$field.dedup_by(|later, first| later.id == first.id);
+                if r.$field.len() < before {
+                    tracing::debug!(
+                        kind = stringify!($field),
+                        dropped = before - r.$field.len(),
+                        "same resource seen from several accounts"
+                    );
+                }
+            }
+        };
+    }
+    inventory::for_each_kind!(dedup);
+}
+
 /// A cross-region peering is described in both regions of the same account; keep
 /// one record per (account, id), preferring the requester's region.
 fn dedup_peering(v: &mut Vec<VpcPeeringConnection>) {
@@ -341,4 +371,58 @@ fn dedup_peering(v: &mut Vec<VpcPeeringConnection>) {
         }
     }
     v.extend(best.into_values());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inventory::model::{ManagedPrefixList, PeeringSide};
+
+    fn pl(account: &str) -> ManagedPrefixList {
+        ManagedPrefixList {
+            id: "pl-63a5400a".into(),
+            account_id: account.into(),
+            region: "us-east-1".into(),
+            arn: None,
+            name: "com.amazonaws.us-east-1.s3".into(),
+            address_family: "IPv4".into(),
+            max_entries: None,
+            owner_id: Some("AWS".into()),
+            entries: Vec::new(),
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn resources_seen_from_several_accounts_appear_once() {
+        let mut r =
+            Resources { managed_prefix_lists: vec![pl("222222222222"), pl("111111111111")], ..Resources::default() };
+        dedup_shared(&mut r);
+        assert_eq!(r.managed_prefix_lists.len(), 1);
+        assert_eq!(r.managed_prefix_lists[0].account_id, "111111111111");
+    }
+
+    #[test]
+    fn cross_region_peering_is_kept_once_per_account_from_the_requester_region() {
+        let side = |region: &str, vpc: &str| PeeringSide {
+            account_id: "1".into(),
+            region: region.into(),
+            vpc_id: vpc.into(),
+            cidr_blocks: vec![],
+        };
+        let p = |region: &str| VpcPeeringConnection {
+            id: "pcx-1".into(),
+            account_id: "1".into(),
+            region: region.into(),
+            arn: None,
+            requester: side("us-east-1", "vpc-a"),
+            accepter: side("eu-west-1", "vpc-b"),
+            status: "active".into(),
+            tags: Default::default(),
+        };
+        let mut v = vec![p("eu-west-1"), p("us-east-1")];
+        dedup_peering(&mut v);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].region, "us-east-1");
+    }
 }

@@ -118,7 +118,7 @@ pub fn network_interface(ctx: &Ctx, n: &sdk::NetworkInterface) -> Result<Network
             id
         )),
         tags: tags(n.tag_set()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(n.owner_id()),
         region: ctx.region.clone(),
         id,
     })

@@ -25,9 +25,31 @@ impl Ctx {
     pub fn new(account_id: impl Into<String>, region: impl Into<String>) -> Ctx {
         Ctx { account_id: account_id.into(), region: region.into() }
     }
+
+    /// The owning account where AWS names one: a VPC shared through RAM is listed by
+    /// every participant, and must land in the snapshot once, under its owner.
+    pub fn owner(&self, owner_id: Option<&str>) -> String {
+        match owner_id {
+            Some(o) if o.len() == 12 && o.bytes().all(|b| b.is_ascii_digit()) => o.to_string(),
+            _ => self.account_id.clone(),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_is_used_only_when_it_is_an_account_id() {
+        let c = Ctx::new("111111111111", "eu-west-1");
+        assert_eq!(c.owner(Some("222222222222")), "222222222222");
+        assert_eq!(c.owner(Some("AWS")), "111111111111");
+        assert_eq!(c.owner(None), "111111111111");
+    }
+}
 
 pub fn tags(tags: &[Tag]) -> Tags {
     tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))).collect()

@@ -65,7 +65,7 @@ pub fn vpc(ctx: &Ctx, v: &sdk::Vpc) -> Result<Vpc> {
     Ok(Vpc {
         arn: Some(format!("arn:aws:ec2:{}:{}:vpc/{}", ctx.region, v.owner_id().unwrap_or(&ctx.account_id), id)),
         id,
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(v.owner_id()),
         region: ctx.region.clone(),
         cidr_blocks,
         ipv6_cidr_blocks,
@@ -99,7 +99,7 @@ pub fn subnet(ctx: &Ctx, s: &sdk::Subnet) -> Result<Subnet> {
         state: s.state().map(|s| s.as_str().to_string()),
         arn: opt(s.subnet_arn()),
         tags: tags(s.tags()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(s.owner_id()),
         region: ctx.region.clone(),
         id,
     })
@@ -169,7 +169,7 @@ pub fn route_table(ctx: &Ctx, t: &sdk::RouteTable) -> Result<RouteTable> {
         associations,
         propagating_vgws: t.propagating_vgws().iter().filter_map(|v| opt(v.gateway_id())).collect(),
         tags: tags(t.tags()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(t.owner_id()),
         region: ctx.region.clone(),
         id,
     })
@@ -197,7 +197,7 @@ pub fn internet_gateway(ctx: &Ctx, g: &sdk::InternetGateway) -> Result<InternetG
             id
         )),
         tags: tags(g.tags()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(g.owner_id()),
         region: ctx.region.clone(),
         id,
     })

@@ -96,7 +96,7 @@ pub fn security_group(ctx: &Ctx, g: &sdk::SecurityGroup) -> Result<SecurityGroup
         egress,
         arn: opt(g.security_group_arn()),
         tags: tags(g.tags()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(g.owner_id()),
         region: ctx.region.clone(),
         id,
     })
@@ -155,7 +155,7 @@ pub fn network_acl(ctx: &Ctx, a: &sdk::NetworkAcl) -> Result<NetworkAcl> {
             .collect(),
         arn: None,
         tags: tags(a.tags()),
-        account_id: ctx.account_id.clone(),
+        account_id: ctx.owner(a.owner_id()),
         region: ctx.region.clone(),
         id,
     })
