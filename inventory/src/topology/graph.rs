@@ -46,23 +46,45 @@ pub enum Edge<'a> {
 pub struct Graph<'a> {
     pub graph: DiGraph<Node<'a>, Edge<'a>>,
     pub nodes: FastMap<(ResourceKind, &'a str), NodeIndex>,
-    /// Any kind, by id alone (route targets name ids, not kinds); first wins.
-    by_id: FastMap<&'a str, NodeIndex>,
+}
+
+/// The node kind a route target names, when auditmap models that kind.
+fn target_kind(k: RouteTargetKind) -> Option<ResourceKind> {
+    Some(match k {
+        RouteTargetKind::InternetGateway => ResourceKind::InternetGateway,
+        RouteTargetKind::EgressOnlyInternetGateway => ResourceKind::EgressOnlyInternetGateway,
+        RouteTargetKind::NatGateway => ResourceKind::NatGateway,
+        RouteTargetKind::VpcPeeringConnection => ResourceKind::VpcPeeringConnection,
+        RouteTargetKind::TransitGateway => ResourceKind::TransitGateway,
+        RouteTargetKind::VpnGateway => ResourceKind::VpnGateway,
+        RouteTargetKind::VpcEndpoint => ResourceKind::VpcEndpoint,
+        RouteTargetKind::NetworkInterface => ResourceKind::NetworkInterface,
+        RouteTargetKind::Instance => ResourceKind::Instance,
+        _ => return None,
+    })
+}
+
+/// The node kind a TGW attachment's resource is, when modelled.
+fn attachment_resource_kind(t: TgwAttachmentResourceType) -> Option<ResourceKind> {
+    match t {
+        TgwAttachmentResourceType::Vpc => Some(ResourceKind::Vpc),
+        TgwAttachmentResourceType::Vpn => Some(ResourceKind::VpnConnection),
+        TgwAttachmentResourceType::Peering | TgwAttachmentResourceType::TgwPeering => {
+            Some(ResourceKind::TransitGateway)
+        }
+        _ => None,
+    }
 }
 
 impl<'a> Graph<'a> {
     pub fn node(&self, kind: ResourceKind, id: &str) -> Option<NodeIndex> {
         self.nodes.get(&(kind, id)).copied()
     }
-    pub fn node_by_id(&self, id: &str) -> Option<NodeIndex> {
-        self.by_id.get(id).copied()
-    }
 
     fn add_node(&mut self, kind: ResourceKind, id: &'a str) {
         if let std::collections::hash_map::Entry::Vacant(v) = self.nodes.entry((kind, id)) {
             let n = self.graph.add_node(Node { kind, id });
             v.insert(n);
-            self.by_id.entry(id).or_insert(n);
         }
     }
 
@@ -72,21 +94,12 @@ impl<'a> Graph<'a> {
         }
     }
 
-    fn link_any(&mut self, from: (ResourceKind, &str), to_id: &str, e: Edge<'a>) {
-        if let (Some(a), Some(b)) = (self.node(from.0, from.1), self.node_by_id(to_id)) {
-            self.graph.add_edge(a, b, e);
-        }
-    }
-
     pub fn build(snapshot: &'a Snapshot, ix: &Index<'a>) -> Graph<'a> {
         use ResourceKind as K;
         let r = &snapshot.resources;
         let total = r.total();
-        let mut g = Graph {
-            graph: DiGraph::with_capacity(total, 2 * total),
-            nodes: super::hash::map_with_capacity(total),
-            by_id: super::hash::map_with_capacity(total),
-        };
+        let mut g =
+            Graph { graph: DiGraph::with_capacity(total, 2 * total), nodes: super::hash::map_with_capacity(total) };
         macro_rules! add_nodes {
             ($field:ident, $ty:ident) => {
                 for x in &r.$field {
@@ -126,8 +139,10 @@ impl<'a> Graph<'a> {
         }
         for t in &r.route_tables {
             for route in &t.routes {
-                let e = Edge::Route { destination: &route.destination, state: route.state };
-                g.link_any((K::RouteTable, &t.id), &route.target.id, e);
+                if let Some(kind) = target_kind(route.target.kind) {
+                    let e = Edge::Route { destination: &route.destination, state: route.state };
+                    g.link((K::RouteTable, &t.id), (kind, &route.target.id), e);
+                }
             }
         }
         for gw in &r.internet_gateways {
@@ -161,8 +176,8 @@ impl<'a> Graph<'a> {
             g.link((K::VpcPeeringConnection, &p.id), (K::Vpc, &p.accepter.vpc_id), Edge::Peering);
         }
         for a in &r.transit_gateway_attachments {
-            if let Some(res) = &a.resource_id {
-                g.link_any((K::TransitGatewayAttachment, &a.id), res, Edge::Attached);
+            if let (Some(res), Some(kind)) = (&a.resource_id, attachment_resource_kind(a.resource_type)) {
+                g.link((K::TransitGatewayAttachment, &a.id), (kind, res), Edge::Attached);
             }
             g.link((K::TransitGatewayAttachment, &a.id), (K::TransitGateway, &a.transit_gateway_id), Edge::Attached);
             if let Some(t) = &a.association_route_table_id {
