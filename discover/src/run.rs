@@ -99,7 +99,11 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
         }
         (None, None) => return Err(DiscoverError::NothingRead("sts:GetCallerIdentity returned no account".into())),
     };
-    coverage.push(record(&caller.account_id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], &run.recorder));
+    let mut rec = record(&caller.account_id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], &run.recorder);
+    // The account was unknown when the call went out; its attempts are filed under "caller".
+    rec.retries = u32::try_from(run.recorder.get("caller", "global", &ops::STS_GET_CALLER_IDENTITY.action()).retries())
+        .unwrap_or(u32::MAX);
+    coverage.push(rec);
 
     // Which accounts?
     let mut targets: Vec<(RoleTarget, Option<String>)> = opts.roles.iter().map(|r| (r.clone(), None)).collect();
