@@ -46,6 +46,15 @@ fn size_is_as_requested() {
 }
 
 #[test]
+fn exact_size_across_many_sizes_and_seeds() {
+    for n in (400..4000).step_by(271) {
+        for seed in 0..3 {
+            assert_eq!(generate(n, seed).resources.total(), n, "n={n} seed={seed}");
+        }
+    }
+}
+
+#[test]
 fn tiny_requests_still_give_a_valid_estate() {
     for n in [0, 1, 50, 120, 300] {
         let s = generate(n, 5);

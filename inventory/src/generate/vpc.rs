@@ -949,9 +949,12 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
         }
     }
     // A dev "quick test" box with a public IP and an open port: a real finding.
-    if env == "dev" && idx % 4 == 1 {
-        let r = rule(g, Protocol::Tcp, Some((8080, 8080)), from_cidr("0.0.0.0/0"), "temporary test");
-        let test_sg = sg(g, &c, &format!("{stem}-test-sg"), "launch-wizard-1", vec![r], has_v6);
+    if env == "dev" && g.rng.chance(35) {
+        let mut rules = vec![rule(g, Protocol::Tcp, Some((8080, 8080)), from_cidr("0.0.0.0/0"), "temporary test")];
+        if has_v6 {
+            rules.push(rule(g, Protocol::Tcp, Some((8080, 8080)), from_cidr("::/0"), "temporary test"));
+        }
+        let test_sg = sg(g, &c, &format!("{stem}-test-sg"), "launch-wizard-1", rules, has_v6);
         let ip = g.public_ip();
         let spec = InstanceSpec {
             subnet: public[public.len() - 1],
