@@ -182,3 +182,28 @@ fn size_100k() {
     assert_valid(&s);
     eprintln!("generate(100000) took {elapsed:?}");
 }
+
+/// Exposure analysis has something to find: load balancers, open bastions, dev test boxes.
+#[test]
+fn generated_estates_have_exposure_findings() {
+    use inventory::analysis::{analyze, IpVersion};
+    let s = generate(10_000, 1);
+    let a = analyze(&s);
+    let by = |svc: ServiceKind| a.exposures.iter().filter(|f| f.service == svc).count();
+    assert!(by(ServiceKind::Elb) > 0, "ALB findings");
+    let ec2_world: Vec<_> =
+        a.exposures.iter().filter(|f| f.service == ServiceKind::Ec2 && f.source.prefix_len() == 0).collect();
+    assert!(ec2_world.iter().any(|f| f.ports == Some(PortRange::single(22))), "an SSH-open bastion");
+    assert!(ec2_world.iter().any(|f| f.ports == Some(PortRange::single(8080))), "a dev test box");
+    assert!(a.exposures.iter().any(|f| f.ip_version == IpVersion::V6), "an IPv6 finding");
+    assert!(!a.behind_load_balancers.is_empty());
+    // Most instances are not exposed.
+    let exposed: BTreeSet<&str> = a
+        .exposures
+        .iter()
+        .filter(|f| f.resource_kind == ResourceKind::Instance)
+        .map(|f| f.resource_id.as_str())
+        .collect();
+    assert!(!exposed.is_empty());
+    assert!(exposed.len() * 20 < s.resources.instances.len());
+}
