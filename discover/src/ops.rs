@@ -54,6 +54,8 @@ pub const DESCRIBE_VPC_ENDPOINTS: Op = op("ec2", "DescribeVpcEndpoints", Some(10
 pub const DESCRIBE_INSTANCES: Op = op("ec2", "DescribeInstances", Some(1000));
 pub const DESCRIBE_NETWORK_INTERFACES: Op = op("ec2", "DescribeNetworkInterfaces", Some(1000));
 pub const DESCRIBE_SECURITY_GROUPS: Op = op("ec2", "DescribeSecurityGroups", Some(1000));
+/// Only for rule ids ("sgr-…"): the rules themselves come from DescribeSecurityGroups.
+pub const DESCRIBE_SECURITY_GROUP_RULES: Op = op("ec2", "DescribeSecurityGroupRules", Some(1000));
 pub const DESCRIBE_NETWORK_ACLS: Op = op("ec2", "DescribeNetworkAcls", Some(1000));
 pub const DESCRIBE_ADDRESSES: Op = op("ec2", "DescribeAddresses", None);
 pub const DESCRIBE_MANAGED_PREFIX_LISTS: Op = op("ec2", "DescribeManagedPrefixLists", Some(100));
@@ -88,6 +90,7 @@ pub const OPERATIONS: &[Op] = &[
     DESCRIBE_INSTANCES,
     DESCRIBE_NETWORK_INTERFACES,
     DESCRIBE_SECURITY_GROUPS,
+    DESCRIBE_SECURITY_GROUP_RULES,
     DESCRIBE_NETWORK_ACLS,
     DESCRIBE_ADDRESSES,
     DESCRIBE_MANAGED_PREFIX_LISTS,
@@ -119,6 +122,7 @@ pub const REGIONAL: &[Op] = &[
     DESCRIBE_INSTANCES,
     DESCRIBE_NETWORK_INTERFACES,
     DESCRIBE_SECURITY_GROUPS,
+    DESCRIBE_SECURITY_GROUP_RULES,
     DESCRIBE_NETWORK_ACLS,
     DESCRIBE_ADDRESSES,
     DESCRIBE_MANAGED_PREFIX_LISTS,

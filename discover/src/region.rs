@@ -156,6 +156,12 @@ pub async fn collect(job: RegionJob) -> RegionOutput {
     );
     let sgs =
         paged_list!(ops::DESCRIBE_SECURITY_GROUPS, describe_security_groups, security_groups, security::security_group);
+    let sg_rules = paged_list!(
+        ops::DESCRIBE_SECURITY_GROUP_RULES,
+        describe_security_group_rules,
+        security_group_rules,
+        |_: &Ctx, x| { security::security_group_rule(x) }
+    );
     let nacls = paged_list!(ops::DESCRIBE_NETWORK_ACLS, describe_network_acls, network_acls, security::network_acl);
     let eips = single_list!(ops::DESCRIBE_ADDRESSES, describe_addresses, addresses, network::elastic_ip);
     let pls = prefix_lists(j);
@@ -181,11 +187,12 @@ pub async fn collect(job: RegionJob) -> RegionOutput {
         (c_vpce, endpoints),
         (c_inst, mut instances),
         (c_eni, enis),
-        (c_sg, sgs),
+        (c_sg, mut sgs),
+        (c_sgr, sg_rules),
         (c_acl, nacls),
         (c_eip, eips),
         (c_pl, pls),
-    ) = tokio::join!(vgws, vpns, cgws, endpoints, instances, enis, sgs, nacls, eips, pls);
+    ) = tokio::join!(vgws, vpns, cgws, endpoints, instances, enis, sgs, sg_rules, nacls, eips, pls);
 
     // VPC attachment subnets arrive from their own API.
     let subnets_by_att: BTreeMap<String, Vec<String>> = tgw_vpc_atts.into_iter().collect();
@@ -195,10 +202,19 @@ pub async fn collect(job: RegionJob) -> RegionOutput {
         }
     }
     fill_instances_from_enis(&mut instances, &enis);
+    let mut rule_ids: BTreeMap<String, Vec<(bool, SgRule)>> = BTreeMap::new();
+    for (group, egress, rule) in sg_rules {
+        rule_ids.entry(group).or_default().push((egress, rule));
+    }
+    for g in &mut sgs {
+        if let Some(ids) = rule_ids.get(&g.id) {
+            security::attach_rule_ids(g, ids);
+        }
+    }
 
     let mut chains: Vec<Chain> = vec![
         c_az, c_vpc, c_sn, c_rtb, c_igw, c_eigw, c_nat, c_pcx, c_tgw, c_att, c_vatt, c_vgw, c_vpn, c_cgw, c_vpce,
-        c_inst, c_eni, c_sg, c_acl, c_eip,
+        c_inst, c_eni, c_sg, c_sgr, c_acl, c_eip,
     ];
     chains.extend(c_tgwrt);
     chains.extend(c_pl);

@@ -146,6 +146,12 @@ async fn moto_estate_is_discovered_completely() {
         .iter()
         .any(|x| matches!(&x.peer, RulePeer::SecurityGroup { group_id, .. } if *group_id == web.id)
             && x.ports == Some(PortRange::single(8080))));
+    for g in [web, app] {
+        assert!(
+            g.ingress.iter().chain(&g.egress).all(|x| x.rule_id.as_deref().is_some_and(|id| id.starts_with("sgr-"))),
+            "rule ids on {g:?}"
+        );
+    }
     let acl = find(&r.network_acls, &s(main, "nacl"));
     assert!(acl.entries.iter().any(|e| e.rule_number == 100
         && !e.egress

@@ -102,6 +102,52 @@ pub fn security_group(ctx: &Ctx, g: &sdk::SecurityGroup) -> Result<SecurityGroup
     })
 }
 
+/// A rule as DescribeSecurityGroupRules reports it: (group id, egress, rule with its id).
+/// Only used to put rule ids on the rules split from DescribeSecurityGroups.
+pub fn security_group_rule(r: &sdk::SecurityGroupRule) -> Result<(String, bool, SgRule)> {
+    let rule_id = required(r.security_group_rule_id(), "SecurityGroupRuleId", "security group rule")?;
+    let group = required(r.group_id(), "GroupId", &rule_id)?;
+    let proto_text = r.ip_protocol().unwrap_or("-1");
+    let protocol =
+        Protocol::parse(proto_text).ok_or_else(|| format!("{rule_id}: unknown IpProtocol {proto_text:?}"))?;
+    let (ports, icmp) = ports_and_icmp(protocol, r.from_port(), r.to_port());
+    let peer = if let Some(c) = r.cidr_ipv4().or(r.cidr_ipv6()) {
+        RulePeer::Cidr { cidr: net(c, "Cidr", &rule_id)? }
+    } else if let Some(p) = opt(r.prefix_list_id()) {
+        RulePeer::PrefixList { prefix_list_id: p }
+    } else if let Some(g) = r.referenced_group_info().and_then(|g| opt(g.group_id())) {
+        RulePeer::SecurityGroup { group_id: g, account_id: None, vpc_id: None, peering_status: None }
+    } else {
+        return Err(format!("{rule_id}: rule without a peer"));
+    };
+    Ok((
+        group,
+        r.is_egress().unwrap_or(false),
+        SgRule { rule_id: Some(rule_id), protocol, ports, icmp, peer, description: opt(r.description()) },
+    ))
+}
+
+/// Whether two rules are the same permission (ignoring ids, descriptions and the
+/// extra detail DescribeSecurityGroups gives on referenced groups).
+pub fn same_permission(a: &SgRule, b: &SgRule) -> bool {
+    let peer_eq = match (&a.peer, &b.peer) {
+        (RulePeer::SecurityGroup { group_id: x, .. }, RulePeer::SecurityGroup { group_id: y, .. }) => x == y,
+        (x, y) => x == y,
+    };
+    a.protocol == b.protocol && a.ports == b.ports && a.icmp == b.icmp && peer_eq
+}
+
+/// Puts rule ids on a group's rules; rules without a matching id keep None.
+pub fn attach_rule_ids(group: &mut SecurityGroup, ids: &[(bool, SgRule)]) {
+    for (egress, rules) in [(false, &mut group.ingress), (true, &mut group.egress)] {
+        for rule in rules.iter_mut().filter(|r| r.rule_id.is_none()) {
+            if let Some((_, with_id)) = ids.iter().find(|(e, w)| *e == egress && same_permission(rule, w)) {
+                rule.rule_id = with_id.rule_id.clone();
+            }
+        }
+    }
+}
+
 pub fn nacl_entry(acl_id: &str, e: &sdk::NetworkAclEntry) -> Result<NaclEntry> {
     let rule_number = e
         .rule_number()
@@ -255,6 +301,44 @@ mod tests {
         assert_eq!(sg_rules("sg-1", &all).unwrap()[0].ports, None);
         let bad = sdk::IpPermission::builder().ip_protocol("bogus").build();
         assert!(sg_rules("sg-1", &bad).is_err());
+    }
+
+    #[test]
+    fn rule_ids_attach_to_the_matching_split_rule() {
+        let g = sdk::SecurityGroup::builder()
+            .group_id("sg-1")
+            .vpc_id("vpc-1")
+            .ip_permissions(
+                sdk::IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(sdk::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                    .user_id_group_pairs(
+                        sdk::UserIdGroupPair::builder().group_id("sg-2").user_id("222222222222").build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let mut m = security_group(&ctx(), &g).unwrap();
+        let r = sdk::SecurityGroupRule::builder()
+            .security_group_rule_id("sgr-1")
+            .group_id("sg-1")
+            .is_egress(false)
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .referenced_group_info(sdk::ReferencedSecurityGroup::builder().group_id("sg-2").build())
+            .build();
+        let (group, egress, rule) = security_group_rule(&r).unwrap();
+        assert_eq!((group.as_str(), egress), ("sg-1", false));
+        attach_rule_ids(&mut m, &[(egress, rule)]);
+        assert_eq!(m.ingress[0].rule_id, None, "the CIDR rule is another permission");
+        assert_eq!(m.ingress[1].rule_id.as_deref(), Some("sgr-1"));
+        assert!(security_group_rule(
+            &sdk::SecurityGroupRule::builder().security_group_rule_id("sgr-2").group_id("sg-1").build()
+        )
+        .is_err());
     }
 
     #[test]
