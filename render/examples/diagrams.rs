@@ -9,6 +9,12 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
+    // `png IN.svg OUT.png`: rasterise one SVG (e.g. a cropped one) with the embedded font.
+    if args.get(1).map(String::as_str) == Some("png") {
+        let svg = std::fs::read_to_string(&args[2])?;
+        std::fs::write(&args[3], render::diagram::svg_to_png(&svg)?)?;
+        return Ok(());
+    }
     let src = args.get(1).map(String::as_str).unwrap_or("demo");
     let out = Path::new(args.get(2).map(String::as_str).unwrap_or("diagrams-out"));
     let formats = args.get(3).map(String::as_str).unwrap_or("svg,png");
@@ -16,7 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let snap = if src == "demo" {
         inventory::demo::demo_snapshot()?
     } else if let Some(spec) = src.strip_prefix("gen:") {
-        return Err(format!("generator not available yet ({spec})").into());
+        let mut it = spec.split(':');
+        let n: usize = it.next().unwrap_or("1000").parse()?;
+        let seed: u64 = it.next().unwrap_or("1").parse()?;
+        inventory::generate::generate(n, seed)
     } else {
         inventory::snapshot::load_file(Path::new(src))?
     };

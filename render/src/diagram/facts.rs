@@ -27,6 +27,7 @@ pub struct Facts<'a> {
     pub nats_by_subnet: BTreeMap<&'a str, Vec<&'a NatGateway>>,
     pub accounts: BTreeMap<&'a str, &'a Account>,
     pub sg_names: BTreeMap<&'a str, &'a str>,
+    pub instance_ids: BTreeSet<&'a str>,
 }
 
 impl<'a> Facts<'a> {
@@ -88,7 +89,9 @@ impl<'a> Facts<'a> {
         }
         let accounts = r.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
         let sg_names = r.security_groups.iter().map(|g| (g.id.as_str(), g.group_name.as_str())).collect();
+        let instance_ids = r.instances.iter().map(|i| i.id.as_str()).collect();
         Facts {
+            instance_ids,
             snap,
             analysis,
             sha_prefix,
@@ -132,7 +135,7 @@ impl<'a> Facts<'a> {
     /// Display name of an account: "alias (id)" or the id.
     pub fn account_label(&self, id: &str) -> String {
         match self.accounts.get(id).and_then(|a| a.alias.as_deref().or(a.org_name.as_deref())) {
-            Some(alias) => format!("{alias} ({id})"),
+            Some(alias) => format!("{} ({id})", super::scene::name(alias)),
             None => id.to_string(),
         }
     }

@@ -145,7 +145,7 @@ pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<Pag
         legend.push(views::fill(style::gateway(), "gateway on the VPC border (dashed: not in snapshot)"));
         legend.push(views::line_legend(Line::Route));
         let title = match inventory::model::Resource::name(v) {
-            Some(n) => format!("VPC {} ({})", n, v.id),
+            Some(n) => format!("VPC {} ({})", scene::name(n), v.id),
             None => format!("VPC {}", v.id),
         };
         let info = base(

@@ -163,12 +163,21 @@ pub struct Scene {
     pub edges: Vec<SceneEdge>,
 }
 
-/// Makes an AWS string displayable: invisible/bidi controls out, absurd lengths cut
+/// Longest line of text (ours plus embedded AWS strings) before width fitting.
+pub const MAX_LINE_CHARS: usize = 240;
+
+/// Makes a line displayable: invisible/bidi controls out, absurd lengths cut
 /// before measuring (a 10 000-char name must not cost a 10 000-char measurement).
 pub fn clean(s: &str) -> String {
     let stripped = crate::text::strip_bidi(s);
     let no_ctl: String = stripped.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    crate::text::elide(&no_ctl, crate::text::MAX_LABEL_CHARS)
+    crate::text::elide(&no_ctl, MAX_LINE_CHARS)
+}
+
+/// One AWS-supplied name/tag/description for display: cleaned and capped at
+/// `text::MAX_LABEL_CHARS` with a visible "…".
+pub fn name(s: &str) -> String {
+    crate::text::elide(&clean(s), crate::text::MAX_LABEL_CHARS)
 }
 
 impl Scene {

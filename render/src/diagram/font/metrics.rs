@@ -80,6 +80,25 @@ pub fn fit(s: &str, size: f64, bold: bool, max_w: f64) -> String {
     chars[..lo].iter().collect::<String>() + "…"
 }
 
+/// Greedy word wrap to `max_w`; a single over-long word is elided.
+pub fn wrap(s: &str, size: f64, bold: bool, max_w: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in s.split_whitespace() {
+        let cand = if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
+        if width(&cand, size, bold) <= max_w || cur.is_empty() {
+            cur = cand;
+        } else {
+            lines.push(std::mem::take(&mut cur));
+            cur = word.to_string();
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines.into_iter().map(|l| fit(&l, size, bold, max_w)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,17 +134,35 @@ impl Router {
     pub fn route(&self, a: Port, b: Port) -> Vec<(f64, f64)> {
         let sa = a.stub(self.margin);
         let sb = b.stub(self.margin);
-        let mid = self.search(a, sa, b, sb).unwrap_or_else(|| fallback(a, sa, sb));
+        // Search a window around the two ends first (cheap on big pages), widening
+        // until a path is found or the window is the whole grid.
+        let mut pad = 240.0;
+        let mid = loop {
+            let win = Window::around(&self.xs, &self.ys, sa, sb, pad);
+            if let Some(p) = self.search(a, sa, b, sb, win) {
+                break p;
+            }
+            if win.is_full(self.xs.len(), self.ys.len()) {
+                break fallback(a, sa, sb);
+            }
+            pad *= 4.0;
+        };
         let mut pts = vec![(a.x, a.y)];
         pts.extend(mid);
         pts.push((b.x, b.y));
         simplify(pts)
     }
 
-    fn search(&self, a: Port, sa: (f64, f64), b: Port, sb: (f64, f64)) -> Option<Vec<(f64, f64)>> {
-        let (nx, ny) = (self.xs.len(), self.ys.len());
-        let (ia, ja) = (index_of(&self.xs, sa.0)?, index_of(&self.ys, sa.1)?);
-        let (ib, jb) = (index_of(&self.xs, sb.0)?, index_of(&self.ys, sb.1)?);
+    fn search(&self, a: Port, sa: (f64, f64), b: Port, sb: (f64, f64), win: Window) -> Option<Vec<(f64, f64)>> {
+        let (gnx, gny) = (self.xs.len(), self.ys.len());
+        // Local indices inside the window; `gi`/`gj` map back to the grid.
+        let (nx, ny) = (win.i1 - win.i0 + 1, win.j1 - win.j0 + 1);
+        let (ia, ja) = (index_of(&self.xs, sa.0)? - win.i0, index_of(&self.ys, sa.1)? - win.j0);
+        let (ib, jb) = (index_of(&self.xs, sb.0)? - win.i0, index_of(&self.ys, sb.1)? - win.j0);
+        let xs = &self.xs[win.i0..=win.i1];
+        let ys = &self.ys[win.j0..=win.j1];
+        let hb = |i: usize, j: usize| self.h_block[(j + win.j0) * (gnx - 1) + i + win.i0];
+        let vb = |i: usize, j: usize| self.v_block[(i + win.i0) * (gny - 1) + j + win.j0];
         // dirs: 0 +x, 1 -x, 2 +y, 3 -y
         let dir_of = |s: Side| match s {
             Side::Right => 0usize,
@@ -185,16 +203,16 @@ impl Router {
             }
             for nd in 0..4usize {
                 let (ni, nj, blocked) = match nd {
-                    0 if i + 1 < nx => (i + 1, j, self.h_block[j * (nx - 1) + i]),
-                    1 if i > 0 => (i - 1, j, self.h_block[j * (nx - 1) + i - 1]),
-                    2 if j + 1 < ny => (i, j + 1, self.v_block[i * (ny - 1) + j]),
-                    3 if j > 0 => (i, j - 1, self.v_block[i * (ny - 1) + j - 1]),
+                    0 if i + 1 < nx => (i + 1, j, hb(i, j)),
+                    1 if i > 0 => (i - 1, j, hb(i - 1, j)),
+                    2 if j + 1 < ny => (i, j + 1, vb(i, j)),
+                    3 if j > 0 => (i, j - 1, vb(i, j - 1)),
                     _ => continue,
                 };
                 if blocked || (nd ^ 1) == dir {
                     continue;
                 }
-                let len = (self.xs[ni] - self.xs[i]).abs() + (self.ys[nj] - self.ys[j]).abs();
+                let len = (xs[ni] - xs[i]).abs() + (ys[nj] - ys[j]).abs();
                 let mut cost = g + (len * SCALE as f64) as u64 + if nd != dir { BEND } else { 0 };
                 if ni == ib && nj == jb && nd != end_dir {
                     cost += BEND;
@@ -212,7 +230,7 @@ impl Router {
         let mut pts = Vec::new();
         loop {
             let node = cur / 4;
-            pts.push((self.xs[node % nx], self.ys[node / nx]));
+            pts.push((xs[node % nx], ys[node / nx]));
             let p = prev[cur];
             if p == u32::MAX {
                 break;
@@ -221,6 +239,32 @@ impl Router {
         }
         pts.reverse();
         Some(pts)
+    }
+}
+
+/// Index range of the grid searched for one route.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
+}
+
+impl Window {
+    fn around(xs: &[f64], ys: &[f64], a: (f64, f64), b: (f64, f64), pad: f64) -> Window {
+        let lo = |v: &[f64], x: f64| v.partition_point(|p| *p < x - pad);
+        let hi =
+            |v: &[f64], x: f64| v.partition_point(|p| *p <= x + pad).saturating_sub(1).min(v.len().saturating_sub(1));
+        Window {
+            i0: lo(xs, a.0.min(b.0)),
+            i1: hi(xs, a.0.max(b.0)),
+            j0: lo(ys, a.1.min(b.1)),
+            j1: hi(ys, a.1.max(b.1)),
+        }
+    }
+    fn is_full(&self, nx: usize, ny: usize) -> bool {
+        self.i0 == 0 && self.j0 == 0 && self.i1 + 1 >= nx && self.j1 + 1 >= ny
     }
 }
 

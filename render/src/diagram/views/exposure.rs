@@ -43,7 +43,7 @@ pub struct ExposurePage {
 /// The graph before layout: nodes and labelled edges (port sets).
 pub struct FlowGraph {
     nodes: Vec<Node>,
-    edges: BTreeMap<(usize, usize), BTreeSet<String>>,
+    edges: BTreeMap<(usize, usize), BTreeMap<String, usize>>,
     notes: Vec<String>,
 }
 
@@ -75,11 +75,15 @@ pub fn graph(f: &Facts) -> FlowGraph {
         node.data |= n.service.is_data_store();
         node_of_eni.insert(n.id.as_str(), idx);
     }
-    let mut edges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
     for x in &f.analysis.exposures {
         if let Some(&i) = node_of_eni.get(x.eni_id.as_str()) {
             let src = if x.source.prefix_len() == 0 { String::new() } else { format!(" from {}", x.source) };
-            edges.entry((0, i)).or_default().insert(format!("{}{src}", port_label(x.protocol, x.ports)));
+            *edges
+                .entry((0, i))
+                .or_default()
+                .entry(format!("{}{src}", port_label(x.protocol, x.ports)))
+                .or_default() += 1;
         }
     }
     for b in &f.analysis.behind_load_balancers {
@@ -87,7 +91,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
             (node_of_eni.get(b.load_balancer_eni_id.as_str()), node_of_eni.get(b.eni_id.as_str()))
         {
             if a != t {
-                edges.entry((a, t)).or_default().insert(port_label(b.protocol, b.ports));
+                *edges.entry((a, t)).or_default().entry(port_label(b.protocol, b.ports)).or_default() += 1;
             }
         }
     }
@@ -107,7 +111,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
         for &a in from {
             for &b in to {
                 if a != b {
-                    edges.entry((a, b)).or_default().insert(port_label(fl.protocol, fl.ports));
+                    *edges.entry((a, b)).or_default().entry(port_label(fl.protocol, fl.ports)).or_default() += 1;
                 }
             }
         }
@@ -144,10 +148,10 @@ pub fn graph(f: &Facts) -> FlowGraph {
             kept.push(n);
         }
     }
-    let mut kedges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    let mut kedges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
     for ((a, b), l) in edges {
         if let (Some(&a), Some(&b)) = (remap.get(&a), remap.get(&b)) {
-            kedges.entry((a, b)).or_default().extend(l);
+            add_counts(kedges.entry((a, b)).or_default(), l);
         }
     }
     let mut g = FlowGraph { nodes: kept, edges: kedges, notes: Vec::new() };
@@ -216,22 +220,30 @@ fn merge(g: FlowGraph, key: impl Fn(&Node) -> String) -> FlowGraph {
         }
         map.push(idx);
     }
-    let mut edges: BTreeMap<(usize, usize), BTreeSet<String>> = BTreeMap::new();
+    let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
     for ((a, b), l) in g.edges {
         let (a, b) = (map[a], map[b]);
         if a != b {
-            edges.entry((a, b)).or_default().extend(l);
+            add_counts(edges.entry((a, b)).or_default(), l);
         }
     }
     FlowGraph { nodes, edges, notes: g.notes }
 }
 
-fn edge_label(ports: &BTreeSet<String>) -> String {
+fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
+    for (k, n) in from {
+        *into.entry(k).or_default() += n;
+    }
+}
+
+/// Parallel rules bundled: "12 × tcp/443, tcp/80"; long lists cut with a count.
+fn edge_label(ports: &BTreeMap<String, usize>) -> String {
+    let one = |(p, n): (&String, &usize)| if *n > 1 { format!("{n} × {p}") } else { p.clone() };
     if ports.len() > 4 {
-        let first: Vec<&str> = ports.iter().take(3).map(String::as_str).collect();
-        format!("{} × rules: {}, …", ports.len(), first.join(", "))
+        let first: Vec<String> = ports.iter().take(3).map(one).collect();
+        format!("{}, … ({} port sets)", first.join(", "), ports.len())
     } else {
-        ports.iter().cloned().collect::<Vec<_>>().join(", ")
+        ports.iter().map(one).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -251,7 +263,7 @@ fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
         .iter()
         .take(2)
         .map(|s| match f.sg_names.get(s.as_str()) {
-            Some(name) => format!("{name} ({s})"),
+            Some(name) => format!("{} ({s})", super::super::scene::name(name)),
             None => s.clone(),
         })
         .collect();

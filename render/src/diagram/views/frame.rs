@@ -142,6 +142,12 @@ fn draw_title_block(page: &mut Scene, root: usize, r: Rect, rows: &[(String, Str
 }
 
 const SWATCH_W: f64 = 28.0;
+/// Width notes wrap to.
+const NOTES_W: f64 = 440.0;
+
+fn note_lines(notes: &[String]) -> Vec<String> {
+    notes.iter().flat_map(|n| metrics::wrap(&crate::text::strip_bidi(n), BODY - 1.0, false, NOTES_W)).collect()
+}
 
 fn legend_width(entries: &[LegendEntry], notes: &[String]) -> f64 {
     let mut w = metrics::width("Legend", BODY + 1.0, true);
@@ -151,15 +157,18 @@ fn legend_width(entries: &[LegendEntry], notes: &[String]) -> f64 {
         };
         w = w.max(SWATCH_W + 8.0 + metrics::width(l, BODY, false));
     }
-    for n in notes {
-        w = w.max(metrics::width(&super::super::scene::clean(n), BODY - 1.0, false).min(560.0));
+    if !notes.is_empty() {
+        w = w.max(NOTES_W);
     }
     w + 20.0
 }
 
 fn legend_height(entries: &[LegendEntry], notes: &[String]) -> f64 {
     let lh = metrics::line_height(BODY) + 6.0;
-    10.0 + lh + entries.len() as f64 * lh + notes.len() as f64 * (metrics::line_height(BODY - 1.0) + 4.0) + 10.0
+    10.0 + lh
+        + entries.len() as f64 * lh
+        + note_lines(notes).len() as f64 * (metrics::line_height(BODY - 1.0) + 4.0)
+        + 10.0
 }
 
 fn draw_legend(page: &mut Scene, root: usize, r: Rect, entries: &[LegendEntry], notes: &[String]) {
@@ -216,7 +225,7 @@ fn draw_legend(page: &mut Scene, root: usize, r: Rect, entries: &[LegendEntry], 
         );
         y += lh;
     }
-    for n in notes {
+    for n in &note_lines(notes) {
         let nl = metrics::line_height(BODY - 1.0) + 4.0;
         page.add_text(
             Some(lg),

@@ -13,7 +13,7 @@ pub fn place(scene: &mut Scene, e: usize, text: &str, avoid: &mut Vec<Rect>) {
         return;
     }
     let t = super::super::scene::clean(text);
-    let w = (metrics::width(&t, SIZE, false) + 8.0).min(240.0);
+    let w = (metrics::width(&t, SIZE, false) + 8.0).min(340.0);
     let h = metrics::line_height(SIZE) + 4.0;
     // Segments longest first; candidate positions along each.
     let mut segs: Vec<usize> = (0..pts.len() - 1).collect();

@@ -11,7 +11,7 @@ use super::super::facts::Facts;
 use super::super::font::metrics;
 use super::super::layout::containment::CNode;
 use super::super::layout::route::{Port, Router, Side};
-use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
+use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 use super::super::write::dot::DotGraph;
 use super::labels;
@@ -47,6 +47,15 @@ fn draw_lines(scene: &mut Scene, owner: usize, r: Rect, top: f64, lines: &[TextL
         }
         y += metrics::descent(*size) + 3.0;
     }
+}
+
+const CHIP_MAX_W: f64 = 190.0;
+/// Above this many internet gateways, IGW chips stand alone (no line to the Internet box).
+const MAX_INTERNET_LINES: usize = 40;
+
+/// Width of a border chip "IGW igw-…", fitted to the id.
+fn chip_w(id: &str) -> f64 {
+    (metrics::width(&clean(&format!("IGW {id}")), 8.5, false) + 12.0).clamp(100.0, CHIP_MAX_W)
 }
 
 enum Leaf<'a> {
@@ -96,7 +105,7 @@ pub fn render(f: &Facts) -> OverviewPage {
     for t in &r.transit_gateways {
         let n = r.transit_gateway_attachments.iter().filter(|a| a.transit_gateway_id == t.id).count();
         let lines = vec![
-            (format!("Transit gateway {}", t.name().unwrap_or("")), 10.0, true, INK),
+            (format!("Transit gateway {}", nm(t.name().unwrap_or(""))), 10.0, true, INK),
             (t.id.clone(), 9.0, false, INK),
             (format!("{n} attachment(s)"), 9.0, false, MUTED),
         ];
@@ -112,7 +121,7 @@ pub fn render(f: &Facts) -> OverviewPage {
             .collect();
         let x = exposed.get(v.id.as_str()).map_or(0, |s| s.len());
         let lines = vec![
-            (v.name().map(str::to_string).unwrap_or_else(|| v.id.clone()), 11.0, true, env.color()),
+            (v.name().map(nm).unwrap_or_else(|| v.id.clone()), 11.0, true, env.color()),
             (format!("{}{}", v.id, if v.is_default { " (default)" } else { "" }), 9.0, false, INK),
             (if cidrs.is_empty() { "no CIDR".into() } else { cidrs.join(", ") }, 9.0, false, INK),
             (
@@ -168,7 +177,8 @@ pub fn render(f: &Facts) -> OverviewPage {
                             .get(v.id.as_str())
                             .map_or(0, |g| g.len())
                             .max(vgw_of.get(v.id.as_str()).map_or(0, |g| g.len()));
-                        (w.max(20.0 + chips as f64 * 130.0), h + 2.0 * LEAF_MARGIN)
+                        // Room inside for the halves of the border chips.
+                        (w.max(120.0 + chips as f64 * (CHIP_MAX_W + 10.0)), h + CHIP_H + 2.0 * LEAF_MARGIN)
                     }
                     Leaf::Tgw(_, lines) => {
                         let (w, h) = measure(lines, 170.0, 260.0);
@@ -223,7 +233,7 @@ pub fn render(f: &Facts) -> OverviewPage {
         band.push((
             c.id.clone(),
             vec![
-                (format!("On-premises {}", c.name().or(c.device_name.as_deref()).unwrap_or("")), 10.0, true, INK),
+                (format!("On-premises {}", nm(c.name().or(c.device_name.as_deref()).unwrap_or(""))), 10.0, true, INK),
                 (c.id.clone(), 9.0, false, INK),
                 (
                     format!("{} · ASN {}", c.ip_address.as_deref().unwrap_or("?"), c.bgp_asn.as_deref().unwrap_or("?")),
@@ -294,6 +304,8 @@ pub fn render(f: &Facts) -> OverviewPage {
             index_parents(c, out);
         }
     }
+    // Right end of the gateway chips on each VPC side: (box, side) → x.
+    let mut chip_end: BTreeMap<(usize, u8), f64> = BTreeMap::new();
     let mut parent_key = BTreeMap::new();
     index_parents(&root, &mut parent_key);
     for n in order {
@@ -321,22 +333,27 @@ pub fn render(f: &Facts) -> OverviewPage {
                 let env = f.vpc_env(v);
                 let b = scene.add_box(&v.id, Role::Vpc, inner, parent, style::vpc(env));
                 scene.boxes[b].exposed = exposed.contains_key(v.id.as_str());
-                draw_lines(&mut scene, b, inner, 4.0, lines, false);
+                draw_lines(&mut scene, b, inner, CHIP_H / 2.0 + 4.0, lines, false);
                 box_of.insert(v.id.clone(), b);
                 obstacles.push(inner);
                 dot.nodes.push((v.id.clone(), format!("{}\n{}", lines[0].0, lines[2].0), ppath.clone()));
                 let mut chips: Vec<(String, Rect)> = Vec::new();
                 let mut cx = inner.x + 10.0;
                 for g in igw_of.get(v.id.as_str()).cloned().unwrap_or_default() {
-                    chips.push((g.to_string(), Rect::new(cx, inner.y - CHIP_H / 2.0, 120.0, CHIP_H)));
-                    cx += 130.0;
+                    let w = chip_w(g);
+                    chips.push((g.to_string(), Rect::new(cx, inner.y - CHIP_H / 2.0, w, CHIP_H)));
+                    cx += w + 10.0;
                 }
                 let mut cx = inner.x + 10.0;
                 for g in vgw_of.get(v.id.as_str()).cloned().unwrap_or_default() {
-                    chips.push((g.to_string(), Rect::new(cx, inner.bottom() - CHIP_H / 2.0, 120.0, CHIP_H)));
-                    cx += 130.0;
+                    let w = chip_w(g);
+                    chips.push((g.to_string(), Rect::new(cx, inner.bottom() - CHIP_H / 2.0, w, CHIP_H)));
+                    cx += w + 10.0;
                 }
                 for (g, cr) in &chips {
+                    let side = if cr.cy() < inner.cy() { Side::Top } else { Side::Bottom };
+                    let e = chip_end.entry((b, side as u8)).or_insert(inner.x);
+                    *e = e.max(cr.right());
                     let kind = if g.starts_with("vgw") { "VGW" } else { "IGW" };
                     let cb = scene.add_box(g, Role::Gateway, *cr, Some(b), style::gateway());
                     scene.add_text(
@@ -366,7 +383,10 @@ pub fn render(f: &Facts) -> OverviewPage {
 
     // What to connect.
     let mut wants: Vec<Want> = Vec::new();
-    if box_of.contains_key("internet") {
+    let igw_count: usize = igw_of.values().map(Vec::len).sum();
+    if igw_count > MAX_INTERNET_LINES {
+        notes.push(format!("{igw_count} internet gateways: each is marked on its VPC's top border (IGW chip); lines to the Internet box are omitted above {MAX_INTERNET_LINES} for legibility."));
+    } else if box_of.contains_key("internet") {
         for gws in igw_of.values() {
             for g in gws {
                 wants.push(Want {
@@ -378,15 +398,24 @@ pub fn render(f: &Facts) -> OverviewPage {
             }
         }
     }
-    let prod_risk: BTreeSet<&str> =
-        f.analysis.segmentation.iter().filter(|c| c.prod_from_nonprod).map(|c| c.via_id.as_str()).collect();
+    // (link id, VPC) pairs that let a non-production network reach production.
+    let mut prod_risk: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for c in f.analysis.segmentation.iter().filter(|c| c.prod_from_nonprod) {
+        prod_risk.insert((c.via_id.as_str(), c.from_vpc_id.as_str()));
+        prod_risk.insert((c.via_id.as_str(), c.to_id.as_str()));
+    }
+    // Both sides' accounts may describe the same peering / attachment: draw each once.
+    let mut seen_links: BTreeSet<&str> = BTreeSet::new();
     for p in &r.vpc_peering_connections {
+        if !seen_links.insert(p.id.as_str()) {
+            continue;
+        }
         let cross = p.requester.account_id != p.accepter.account_id;
         let mut label = format!("{} {}", p.id, p.status);
         if cross {
             label.push_str(" · cross-account");
         }
-        if prod_risk.contains(p.id.as_str()) {
+        if prod_risk.contains(&(p.id.as_str(), p.requester.vpc_id.as_str())) {
             label.push_str(" · non-prod ↔ prod");
         }
         wants.push(Want {
@@ -400,7 +429,7 @@ pub fn render(f: &Facts) -> OverviewPage {
         r.transit_gateways.iter().map(|t| (t.id.as_str(), t.account_id.as_str())).collect();
     for a in &r.transit_gateway_attachments {
         let Some(res) = a.resource_id.as_deref() else { continue };
-        if a.resource_type != TgwAttachmentResourceType::Vpc {
+        if a.resource_type != TgwAttachmentResourceType::Vpc || !seen_links.insert(a.id.as_str()) {
             continue;
         }
         let owner = a
@@ -416,10 +445,9 @@ pub fn render(f: &Facts) -> OverviewPage {
             .or(a.resource_owner_id.as_deref())
             .unwrap_or(&a.account_id);
         let cross = owner != vpc_acct;
-        let mut label = if cross { format!("{} · cross-account", a.id) } else { String::new() };
-        if prod_risk.contains(a.transit_gateway_id.as_str()) || prod_risk.contains(a.id.as_str()) {
-            label = format!("{} · non-prod ↔ prod", a.id);
-        }
+        // Cross-account shows in the line style; only the segmentation risk gets words.
+        let risky = [a.transit_gateway_id.as_str(), a.id.as_str()].iter().any(|via| prod_risk.contains(&(*via, res)));
+        let label = if risky { format!("{} · non-prod ↔ prod", a.id) } else { String::new() };
         wants.push(Want {
             from: (a.transit_gateway_id.clone(), Side::Bottom),
             to: (res.to_string(), Side::Top),
@@ -428,6 +456,9 @@ pub fn render(f: &Facts) -> OverviewPage {
         });
     }
     for v in &r.vpn_connections {
+        if !seen_links.insert(v.id.as_str()) {
+            continue;
+        }
         let up = v.tunnels.iter().filter(|t| t.status.eq_ignore_ascii_case("up")).count();
         let label = format!("{} · tunnels {up}/{} up", v.id, v.tunnels.len());
         let to = match (&v.vpn_gateway_id, &v.transit_gateway_id) {
@@ -462,9 +493,11 @@ pub fn render(f: &Facts) -> OverviewPage {
             let rr = scene.boxes[b].rect;
             let n = per_side[&(b, side_key(*s))];
             let k = used.entry((b, side_key(*s))).or_default();
-            // VPC tops/bottoms carry gateway chips on their left: use the right 60%.
-            let (x0, span) =
-                if scene.boxes[b].role == Role::Vpc { (rr.x + rr.w * 0.4, rr.w * 0.6) } else { (rr.x, rr.w) };
+            // VPC tops/bottoms carry gateway chips on their left: attach right of them.
+            let (x0, span) = match chip_end.get(&(b, side_key(*s))) {
+                Some(end) => (*end + 6.0, rr.right() - 6.0 - (*end + 6.0)),
+                None => (rr.x, rr.w),
+            };
             let x = x0 + span * (*k as f64 + 1.0) / (n as f64 + 1.0);
             *k += 1;
             let y = if *s == Side::Top { rr.y } else { rr.bottom() };

@@ -11,7 +11,7 @@ use inventory::model::*;
 use super::super::facts::{name_stem, Facts};
 use super::super::font::metrics;
 use super::super::layout::pack;
-use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
+use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 
 const PAD: f64 = 10.0;
@@ -68,12 +68,11 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
     let empty_i = Vec::new();
     let empty_n = Vec::new();
     let instances = f.instances_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_i);
-    let instance_ids: BTreeSet<&str> = f.snap.resources.instances.iter().map(|i| i.id.as_str()).collect();
     for i in instances {
         let enis = f.enis_by_instance.get(i.id.as_str()).unwrap_or(&empty_n);
         let mut sgs: BTreeSet<String> = i.security_group_ids.iter().cloned().collect();
         sgs.extend(enis.iter().flat_map(|n| n.security_group_ids.iter().cloned()));
-        let name = i.name().unwrap_or(&i.id).to_string();
+        let name = nm(i.name().unwrap_or(&i.id));
         let stem = i.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
         let mut members = vec![i.id.clone()];
         members.extend(enis.iter().map(|n| n.id.clone()));
@@ -93,7 +92,7 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
     let nat_enis: BTreeSet<&str> =
         nats.iter().flat_map(|n| n.addresses.iter().filter_map(|a| a.network_interface_id.as_deref())).collect();
     for n in nats {
-        let name = n.name().unwrap_or(&n.id).to_string();
+        let name = nm(n.name().unwrap_or(&n.id));
         let mut members = vec![n.id.clone()];
         members.extend(n.addresses.iter().filter_map(|a| a.network_interface_id.clone()));
         let ip = n.addresses.iter().find_map(|a| a.public_ip);
@@ -110,17 +109,17 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
         });
     }
     for n in f.enis_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_n) {
-        let on_known_instance = n.instance_id().is_some_and(|i| instance_ids.contains(i));
+        let on_known_instance = n.instance_id().is_some_and(|i| f.instance_ids.contains(i));
         if on_known_instance || nat_enis.contains(n.id.as_str()) {
             continue;
         }
-        let name = n.name().map(str::to_string).unwrap_or_else(|| {
+        let name = nm(&n.name().map(str::to_string).unwrap_or_else(|| {
             if n.description.trim().is_empty() {
                 n.id.clone()
             } else {
-                n.description.clone()
+                short_description(&n.description)
             }
-        });
+        }));
         let stem = n.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
         let ip = n.public_ips().first().map(|ip| format!("public {ip}"));
         out.push(Item {
@@ -136,6 +135,27 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
         });
     }
     out
+}
+
+/// Managed-service ENI descriptions repeat the service name; keep the telling part.
+fn short_description(d: &str) -> String {
+    let d = d.trim();
+    for prefix in [
+        "ELB ",
+        "AWS Lambda VPC ENI-",
+        "RDSNetworkInterface",
+        "VPC Endpoint Interface ",
+        "Network Interface for Transit Gateway Attachment ",
+        "Interface for NAT Gateway ",
+    ] {
+        if let Some(rest) = d.strip_prefix(prefix) {
+            let rest = rest.trim();
+            if !rest.is_empty() {
+                return rest.to_string();
+            }
+        }
+    }
+    d.to_string()
 }
 
 /// A chip: one resource, or several like ones.
@@ -407,7 +427,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             let mut head = Vec::new();
             match s.name() {
                 Some(n) => {
-                    head.push((n.to_string(), 11.0, true, INK));
+                    head.push((nm(n), 11.0, true, INK));
                     head.push((format!("{} · {} · {}", s.id, cidr, style::tier_label(tier)), 9.0, false, INK));
                 }
                 None => head.push((format!("{} · {} · {}", s.id, cidr, style::tier_label(tier)), 10.0, true, INK)),
@@ -504,7 +524,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
 
     // Header and gateway row geometry.
     let vy = GW_H / 2.0;
-    let name = vpc.name().map(|n| format!("VPC {n}")).unwrap_or_else(|| format!("VPC {}", vpc.id));
+    let name = vpc.name().map(|n| format!("VPC {}", nm(n))).unwrap_or_else(|| format!("VPC {}", vpc.id));
     let cidrs: Vec<String> = vpc
         .cidr_blocks
         .iter()
@@ -542,7 +562,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
     let gw_w: Vec<f64> = gw_lines
         .iter()
         .map(|ls| {
-            (ls.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max) + 14.0).clamp(90.0, 230.0)
+            (ls.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max) + 14.0).clamp(90.0, 290.0)
         })
         .collect();
     let gw_x0 = PAD + head_w + 24.0;
@@ -570,7 +590,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
     let mut scene = Scene::new(&vpc.id);
     let vpc_rect = Rect::new(0.0, vy, vpc_w, vpc_h);
     let vb = scene.add_box(&vpc.id, Role::Vpc, vpc_rect, None, style::vpc(env));
-    scene.boxes[vb].tooltip = format!("{} {}", vpc.id, vpc.name().unwrap_or(""));
+    scene.boxes[vb].tooltip = format!("{} {}", vpc.id, nm(vpc.name().unwrap_or("")));
     let mut ty = vy + 10.0;
     for (t, size, bold, color) in &head {
         ty += metrics::ascent(*size);
@@ -649,7 +669,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             let sr = Rect::new(ar.x + PAD, row_y[r], p.w, row_h[r]);
             let sb = scene.add_box(&p.subnet.id, Role::Subnet, sr, Some(ab), style::subnet_style(p.tier));
             scene.boxes[sb].tooltip =
-                format!("{} {} {}", p.subnet.id, p.subnet.name().unwrap_or(""), style::tier_label(p.tier));
+                format!("{} {} {}", p.subnet.id, nm(p.subnet.name().unwrap_or("")), style::tier_label(p.tier));
             subnet_rect.insert(p.subnet.id.as_str(), sr);
             let mut ly = sr.y + 5.0;
             for (t, size, bold, color) in &p.head {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::num;
 use crate::diagram::font::FAMILY;
-use crate::diagram::scene::{Role, Scene};
+use crate::diagram::scene::{clean, Role, Scene};
 use crate::text::xml_escape;
 
 pub fn write(scene: &Scene, page_id: &str) -> String {
@@ -53,8 +53,11 @@ pub fn write(scene: &Scene, page_id: &str) -> String {
             if centred { "middle" } else { "top" },
             u8::from(!centred),
         );
-        let tooltip =
-            if b.tooltip.is_empty() { String::new() } else { format!(r#" tooltip="{}""#, xml_escape(&b.tooltip)) };
+        let tooltip = if b.tooltip.is_empty() {
+            String::new()
+        } else {
+            format!(r#" tooltip="{}""#, xml_escape(&clean(&b.tooltip)))
+        };
         let _ = writeln!(
             s,
             r#"<mxCell id="b{i}" value="{}" style="{}" vertex="1" parent="{parent}"{tooltip}><mxGeometry x="{}" y="{}" width="{}" height="{}" as="geometry"/></mxCell>"#,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::num;
 use crate::diagram::font::FAMILY;
-use crate::diagram::scene::{Anchor, Role, Scene};
+use crate::diagram::scene::{clean, Anchor, Role, Scene};
 use crate::text::xml_escape;
 
 fn marker_id(color: &str) -> String {
@@ -52,7 +52,8 @@ pub fn write(scene: &Scene) -> String {
         if e.style.arrow {
             let _ = write!(s, r#" marker-end="url(#{})""#, marker_id(e.style.color));
         }
-        let _ = writeln!(s, "><title>{} → {}</title></polyline>", xml_escape(&e.from), xml_escape(&e.to));
+        let _ =
+            writeln!(s, "><title>{} → {}</title></polyline>", xml_escape(&clean(&e.from)), xml_escape(&clean(&e.to)));
     }
     for b in scene.boxes.iter().filter(|b| b.role == Role::Chip) {
         rect(&mut s, b);
@@ -94,6 +95,6 @@ fn rect(s: &mut String, b: &crate::diagram::scene::SceneBox) {
     if b.tooltip.is_empty() {
         s.push_str("/>\n");
     } else {
-        let _ = writeln!(s, "><title>{}</title></rect>", xml_escape(&b.tooltip));
+        let _ = writeln!(s, "><title>{}</title></rect>", xml_escape(&clean(&b.tooltip)));
     }
 }

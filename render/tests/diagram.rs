@@ -1,0 +1,298 @@
+//! Diagram tests: scene geometry (containment, overlaps, labels, exposure outline,
+//! gateways on borders, lines around boxes), SVG validity, determinism, escaping of
+//! hostile names, non-blank PNGs, and insta snapshots of the demo estate's SVGs.
+use inventory::analysis::{analyze, Analysis};
+use inventory::model::*;
+use inventory::Snapshot;
+use render::diagram::layout::route::segment_crosses;
+use render::diagram::scene::{Role, Scene};
+use render::diagram::{render_pages, render_scenes, svg_to_pdf, svg_to_png, PageScene};
+
+fn demo() -> (Snapshot, Analysis) {
+    let s = inventory::demo::demo_snapshot().expect("demo estate loads");
+    let a = analyze(&s);
+    (s, a)
+}
+
+fn check_geometry(page: &PageScene) {
+    let sc: &Scene = &page.scene;
+    let p = &page.file_stem;
+    for (i, b) in sc.boxes.iter().enumerate() {
+        assert!(b.rect.w > 0.0 && b.rect.h > 0.0, "{p}: box {} has no area", b.id);
+        assert!(
+            b.rect.x >= -0.01
+                && b.rect.y >= -0.01
+                && b.rect.right() <= sc.width + 0.01
+                && b.rect.bottom() <= sc.height + 0.01,
+            "{p}: box {} off the page",
+            b.id
+        );
+        let Some(parent) = b.parent else { continue };
+        let pr = &sc.boxes[parent];
+        match b.role {
+            // Gateways straddle their VPC's border: centred on it, within its width.
+            Role::Gateway => {
+                let on_top = (b.rect.cy() - pr.rect.y).abs() < 0.5;
+                let on_bottom = (b.rect.cy() - pr.rect.bottom()).abs() < 0.5;
+                assert!(pr.role == Role::Vpc && (on_top || on_bottom), "{p}: gateway {} not on its VPC border", b.id);
+                assert!(
+                    b.rect.x >= pr.rect.x && b.rect.right() <= pr.rect.right(),
+                    "{p}: gateway {} beyond its VPC",
+                    b.id
+                );
+            }
+            Role::Chip => {}
+            _ => assert!(
+                pr.rect.contains(&b.rect),
+                "{p}: {} ({:?}) not inside its parent {} ({:?})",
+                b.id,
+                b.role,
+                pr.id,
+                pr.role
+            ),
+        }
+        if b.role == Role::Subnet {
+            assert_eq!(pr.role, Role::AvailabilityZone, "{p}: subnet {} not in an AZ column", b.id);
+            let vpc = pr.parent.map(|v| &sc.boxes[v]).expect("AZ has a VPC");
+            assert_eq!(vpc.role, Role::Vpc);
+            assert!(vpc.rect.contains(&b.rect));
+            let _ = i;
+        }
+    }
+    // Siblings never overlap (label chips are checked among themselves below).
+    let mut by_parent: std::collections::BTreeMap<Option<usize>, Vec<usize>> = Default::default();
+    for (i, b) in sc.boxes.iter().enumerate() {
+        if b.role != Role::Chip {
+            by_parent.entry(b.parent).or_default().push(i);
+        }
+    }
+    for kids in by_parent.values() {
+        for (x, &a) in kids.iter().enumerate() {
+            for &b in &kids[x + 1..] {
+                let (ba, bb) = (&sc.boxes[a], &sc.boxes[b]);
+                assert!(!ba.rect.overlaps(&bb.rect), "{p}: siblings {} and {} overlap", ba.id, bb.id);
+            }
+        }
+    }
+    let chips: Vec<_> = sc.boxes.iter().filter(|b| b.role == Role::Chip).collect();
+    for (x, a) in chips.iter().enumerate() {
+        for b in &chips[x + 1..] {
+            assert!(!a.rect.overlaps(&b.rect), "{p}: label chips {} and {} collide", a.id, b.id);
+        }
+    }
+    for t in &sc.texts {
+        let owner = &sc.boxes[t.owner.expect("every text belongs to a box")];
+        assert!(owner.rect.inflate(0.5).contains(&t.bbox()), "{p}: text {:?} overflows {}", t.text, owner.id);
+    }
+    for e in &sc.edges {
+        if e.from.starts_with("legend:") {
+            continue;
+        }
+        assert!(e.points.len() >= 2);
+        for w in e.points.windows(2) {
+            assert!(
+                (w[0].0 - w[1].0).abs() < 1e-6 || (w[0].1 - w[1].1).abs() < 1e-6,
+                "{p}: edge {}→{} not orthogonal",
+                e.from,
+                e.to
+            );
+            for b in &sc.boxes {
+                let leaf = matches!(b.role, Role::Resource | Role::Node | Role::Gateway)
+                    || (b.role == Role::Vpc && p == "overview");
+                if leaf && b.id != e.from && b.id != e.to {
+                    assert!(!segment_crosses(w[0], w[1], &b.rect), "{p}: edge {}→{} crosses {}", e.from, e.to, b.id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn demo_pages_have_sound_geometry() {
+    let (s, a) = demo();
+    let pages = render_scenes(&s, &a).unwrap();
+    assert_eq!(pages.first().map(|p| p.file_stem.as_str()), Some("overview"));
+    assert_eq!(pages.last().map(|p| p.file_stem.as_str()), Some("exposure"));
+    assert_eq!(pages.len(), s.resources.vpcs.len() + 2);
+    for p in &pages {
+        check_geometry(p);
+    }
+}
+
+#[test]
+fn every_exposed_eni_is_outlined_on_its_vpc_page_and_the_exposure_page() {
+    let (s, a) = demo();
+    assert!(!a.exposures.is_empty(), "demo estate has exposure fixtures");
+    let pages = render_scenes(&s, &a).unwrap();
+    for x in &a.exposures {
+        for stem in [x.vpc_id.as_str(), "exposure"] {
+            let page = pages.iter().find(|p| p.file_stem == stem).expect("page exists");
+            let hit = page
+                .scene
+                .boxes
+                .iter()
+                .any(|b| b.exposed && b.style.stroke == "#d00000" && b.members.iter().any(|m| *m == x.eni_id));
+            assert!(hit, "{}: exposed ENI {} not outlined", stem, x.eni_id);
+        }
+    }
+    // And nothing unexposed is outlined as exposed on VPC pages.
+    let exposed: std::collections::BTreeSet<&str> = a.exposures.iter().map(|x| x.eni_id.as_str()).collect();
+    for p in pages.iter().filter(|p| p.file_stem.starts_with("vpc-")) {
+        for b in p.scene.boxes.iter().filter(|b| b.exposed) {
+            assert!(
+                b.members.iter().any(|m| exposed.contains(m.as_str())),
+                "{}: {} outlined without a finding",
+                p.file_stem,
+                b.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_page_carries_title_block_and_legend() {
+    let (s, a) = demo();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(inventory::snapshot::to_json_bytes(&s)))
+    };
+    for p in render_scenes(&s, &a).unwrap() {
+        let texts: Vec<&str> = p.scene.texts.iter().map(|t| t.text.as_str()).collect();
+        for needed in ["Reviewed by", "Approved by", "Date", "Legend", "Snapshot taken (UTC)"] {
+            assert!(texts.contains(&needed), "{}: missing {needed}", p.file_stem);
+        }
+        assert!(texts.contains(&s.collected_at.to_string().as_str()), "{}: snapshot time", p.file_stem);
+        assert!(texts.iter().any(|t| t.starts_with(&sha[..16])), "{}: snapshot hash", p.file_stem);
+        assert!(texts.iter().any(|t| t.contains(env!("CARGO_PKG_VERSION"))), "{}: version", p.file_stem);
+    }
+}
+
+#[test]
+fn svg_is_valid_script_free_and_deterministic_and_png_pdf_work() {
+    let (s, a) = demo();
+    let one = render_pages(&s, &a).unwrap();
+    let two = render_pages(&s, &a).unwrap();
+    for (p, q) in one.iter().zip(&two) {
+        assert_eq!(p.svg, q.svg, "{}: SVG differs between runs", p.file_stem);
+        assert_eq!(p.drawio, q.drawio);
+        render::diagram::write::raster::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
+        let lower = p.svg.to_ascii_lowercase();
+        for bad in ["<script", "javascript:", "onload=", "onclick=", "onerror=", "onmouseover=", "<foreignobject"] {
+            assert!(!lower.contains(bad), "{}: script-like content {bad}", p.file_stem);
+        }
+        assert!(!lower.contains("href"), "{}: external reference", p.file_stem);
+        let png = svg_to_png(&p.svg).unwrap();
+        assert_eq!(png, svg_to_png(&q.svg).unwrap(), "{}: PNG differs between runs", p.file_stem);
+        assert_non_blank(&png, &p.file_stem);
+        let pdf = svg_to_pdf(&p.svg).unwrap();
+        assert!(pdf.starts_with(b"%PDF"), "{}", p.file_stem);
+        let d = p.drawio.as_deref().unwrap();
+        assert!(d.starts_with("<mxfile") && d.trim_end().ends_with("</mxfile>"));
+    }
+    assert!(one.iter().find(|p| p.file_stem == "overview").unwrap().dot.as_deref().unwrap().starts_with("digraph"));
+}
+
+fn assert_non_blank(png: &[u8], what: &str) {
+    let pix = resvg::tiny_skia::Pixmap::decode_png(png).expect("PNG decodes");
+    let data = pix.data();
+    let ink = data.chunks(4).filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200).count();
+    let total = data.len() / 4;
+    assert!(ink * 100 > total, "{what}: PNG is (nearly) blank: {ink} of {total} pixels inked");
+}
+
+const HOSTILE: [&str; 4] =
+    ["<script>alert(1)</script>", "a & b \"quoted\" 'single' ]]> --", "\u{202E}gpj.exe\u{200F}", ""];
+
+fn hostile_estate() -> (Snapshot, Analysis) {
+    let (mut s, _) = demo();
+    let long = "W".repeat(10_000);
+    let names: Vec<String> = HOSTILE.iter().take(3).map(|x| x.to_string()).chain([long]).collect();
+    let r = &mut s.resources;
+    for (i, v) in r.vpcs.iter_mut().enumerate() {
+        v.tags.insert("Name".into(), names[i % names.len()].clone());
+    }
+    for (i, x) in r.subnets.iter_mut().enumerate() {
+        x.tags.insert("Name".into(), names[(i + 1) % names.len()].clone());
+    }
+    for (i, x) in r.instances.iter_mut().enumerate() {
+        x.tags.insert("Name".into(), names[(i + 2) % names.len()].clone());
+    }
+    for (i, x) in r.security_groups.iter_mut().enumerate() {
+        x.group_name = names[(i + 3) % names.len()].clone();
+    }
+    for (i, x) in r.accounts.iter_mut().enumerate() {
+        x.alias = Some(names[i % names.len()].clone());
+    }
+    let a = analyze(&s);
+    (s, a)
+}
+
+#[test]
+fn hostile_names_are_escaped_stripped_and_elided() {
+    let (s, a) = hostile_estate();
+    let pages = render_pages(&s, &a).unwrap();
+    for p in &pages {
+        for out in [&p.svg, p.drawio.as_ref().unwrap()] {
+            assert!(!out.contains("<script"), "{}: raw markup", p.file_stem);
+            assert!(!out.contains('\u{202E}') && !out.contains('\u{200F}'), "{}: bidi control kept", p.file_stem);
+            assert!(!out.contains(&"W".repeat(300)), "{}: 10 000-char name not elided", p.file_stem);
+            assert!(!out.contains("]]>"), "{}: CDATA terminator", p.file_stem);
+        }
+        render::diagram::write::raster::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
+        if let Some(d) = &p.dot {
+            assert!(!d.contains("\"quoted\""), "DOT quotes escaped");
+        }
+    }
+    let all: String = pages.iter().map(|p| p.svg.as_str()).collect();
+    assert!(all.contains("&lt;script&gt;alert(1)"), "hostile name shown, escaped");
+    assert!(all.contains("WWW…"), "long name shown elided");
+    for p in render_scenes(&s, &a).unwrap() {
+        check_geometry(&p);
+    }
+}
+
+#[test]
+fn many_like_resources_aggregate_into_one_chip() {
+    let (mut s, _) = demo();
+    let template = s
+        .resources
+        .instances
+        .iter()
+        .find(|i| i.subnet_id.is_some())
+        .cloned()
+        .expect("demo has an instance in a subnet");
+    for n in 0..40 {
+        let mut i = template.clone();
+        i.id = format!("i-0aggregate{n:08}");
+        i.network_interface_ids.clear();
+        i.tags.insert("Name".into(), format!("web-asg-{n:02}"));
+        s.resources.instances.push(i);
+    }
+    s.normalize();
+    let a = analyze(&s);
+    let pages = render_scenes(&s, &a).unwrap();
+    let page = pages.iter().find(|p| Some(p.file_stem.as_str()) == template.vpc_id.as_deref()).unwrap();
+    assert!(page.scene.texts.iter().any(|t| t.text.contains("web-asg × 40")), "aggregate chip");
+    check_geometry(page);
+}
+
+#[test]
+fn empty_snapshot_renders_overview_and_exposure() {
+    let s = Snapshot::new(inventory::snapshot::Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+    let pages = render_pages(&s, &Analysis::default()).unwrap();
+    assert_eq!(pages.iter().map(|p| p.file_stem.as_str()).collect::<Vec<_>>(), ["overview", "exposure"]);
+    for p in &pages {
+        render::diagram::write::raster::parse(&p.svg).unwrap();
+    }
+}
+
+#[test]
+fn demo_svgs_match_snapshots() {
+    let (s, a) = demo();
+    for p in render_pages(&s, &a).unwrap() {
+        insta::assert_snapshot!(format!("diagram_demo_{}", p.file_stem), p.svg);
+    }
+}
+
+#[allow(dead_code)]
+fn _uses(_: &Vpc) {}
