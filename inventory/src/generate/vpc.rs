@@ -550,7 +550,11 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
     let app = pick_app(&mut g.rng);
     let owner = if g.rng.chance(70) { format!("{team}@acme.example") } else { format!("{app}-team@acme.example") };
     let vpc_id = g.id("vpc");
-    let stem = format!("{env}-{app}");
+    // Names stay unique so diagrams and reports can tell VPCs apart.
+    let mut stem = format!("{env}-{app}");
+    if g.vpcs.iter().any(|v| v.stem == stem) {
+        stem = format!("{env}-{app}-{idx}");
+    }
     let c = Ctx {
         account: account.clone(),
         ai,
