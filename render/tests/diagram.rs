@@ -296,3 +296,26 @@ fn demo_svgs_match_snapshots() {
 
 #[allow(dead_code)]
 fn _uses(_: &Vpc) {}
+
+#[test]
+fn generated_estate_pages_have_sound_geometry_and_stay_legible() {
+    let s = inventory::generate::generate(3000, 7);
+    let a = analyze(&s);
+    let pages = render_scenes(&s, &a).unwrap();
+    assert_eq!(pages.len(), s.resources.vpcs.len() + 2);
+    for p in &pages {
+        check_geometry(p);
+        // Aggregation keeps every subnet to a bounded number of chips.
+        let subnets: Vec<usize> = p.scene.boxes.iter().enumerate().filter(|(_, b)| b.role == Role::Subnet).map(|(i, _)| i).collect();
+        for sb in subnets {
+            let chips = p.scene.boxes.iter().filter(|b| b.parent == Some(sb)).count();
+            assert!(chips <= render::diagram::views::vpc::MAX_CHIPS, "{}: {chips} chips in one subnet", p.file_stem);
+        }
+    }
+    // Every instance is accounted for on its VPC page (drawn alone or inside an aggregate).
+    for i in s.resources.instances.iter().filter(|i| i.subnet_id.is_some()) {
+        let vpc = i.vpc_id.as_deref().unwrap();
+        let page = pages.iter().find(|p| p.file_stem == vpc).unwrap();
+        assert!(page.scene.boxes.iter().any(|b| b.members.contains(&i.id)), "{} missing from {vpc}", i.id);
+    }
+}

@@ -63,7 +63,7 @@ const BEND: u64 = 40 * SCALE;
 const SCALE: u64 = 8;
 
 fn key(v: f64) -> i64 {
-    (v * 8.0).round() as i64
+    (v * 1000.0).round() as i64
 }
 
 fn sorted_unique(mut v: Vec<f64>) -> Vec<f64> {

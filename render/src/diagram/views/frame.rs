@@ -30,7 +30,8 @@ const SUB_SIZE: f64 = 11.0;
 const BODY: f64 = 10.0;
 
 /// Wraps `content` (drawn from (0,0)) into a full page.
-pub fn frame(content: Scene, info: &PageInfo, legend: &[LegendEntry]) -> Scene {
+pub fn frame(mut content: Scene, info: &PageInfo, legend: &[LegendEntry]) -> Scene {
+    normalize(&mut content);
     let mut page = Scene::new(&info.title);
     let header_h = metrics::line_height(TITLE_SIZE) + metrics::line_height(SUB_SIZE) + 16.0;
     let top = MARGIN + header_h;
@@ -70,6 +71,36 @@ pub fn frame(content: Scene, info: &PageInfo, legend: &[LegendEntry]) -> Scene {
     let tb = Rect::new(width - MARGIN - tb_w, band_y, tb_w, tb_h);
     draw_title_block(&mut page, root, tb, &tb_rows, label_w, row_h);
     page
+}
+
+/// Shifts content so nothing (a line routed round the outside, a label chip on
+/// it) lies left of or above (0,0), and grows its size to cover everything.
+fn normalize(c: &mut Scene) {
+    let (mut x0, mut y0, mut x1, mut y1) = (0.0f64, 0.0f64, c.width, c.height);
+    for b in &c.boxes {
+        x0 = x0.min(b.rect.x);
+        y0 = y0.min(b.rect.y);
+        x1 = x1.max(b.rect.right());
+        y1 = y1.max(b.rect.bottom());
+    }
+    for e in &c.edges {
+        for p in &e.points {
+            x0 = x0.min(p.0);
+            y0 = y0.min(p.1);
+            x1 = x1.max(p.0);
+            y1 = y1.max(p.1);
+        }
+    }
+    for t in &c.texts {
+        let r = t.bbox();
+        x0 = x0.min(r.x);
+        y0 = y0.min(r.y);
+        x1 = x1.max(r.right());
+        y1 = y1.max(r.bottom());
+    }
+    c.translate(-x0, -y0);
+    c.width = x1 - x0;
+    c.height = y1 - y0;
 }
 
 /// Moves `content` to (dx, dy) and appends it under `root`.
