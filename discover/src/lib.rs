@@ -4,6 +4,7 @@
 //! The operations it may send are listed once, in [`ops::OPERATIONS`].
 mod accounts;
 mod chain;
+mod complete;
 mod errors;
 pub mod ops;
 mod options;

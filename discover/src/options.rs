@@ -35,7 +35,8 @@ pub struct DiscoverOptions {
     /// Attempts per request, including the first.
     pub max_attempts: u32,
     pub connect_timeout: Duration,
-    /// Longest wait for response bytes once connected.
+    /// Longest wait for response bytes once connected; one attempt (connect, head and
+    /// body) is also bounded by connect_timeout + read_timeout, then retried.
     pub read_timeout: Duration,
     /// Longest one operation may take, all retries included.
     pub operation_timeout: Duration,

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -121,6 +122,23 @@ impl Intercept for RecordingInterceptor {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.recorder.bump(self.key(cfg), |c| c.attempts += 1);
+        Ok(())
+    }
+
+    /// A successful response whose XML stops early is an error, not a short page
+    /// (see complete.rs). It is not retried: the run records the API as failed.
+    fn read_after_deserialization(
+        &self,
+        ctx: &AfterDeserializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = ctx.response();
+        if response.status().is_success() {
+            if let Some(body) = response.body().bytes() {
+                crate::complete::check_xml_complete(body)?;
+            }
+        }
         Ok(())
     }
 }

@@ -20,6 +20,10 @@ pub fn timeout_config(opts: &DiscoverOptions) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(opts.connect_timeout)
         .read_timeout(opts.read_timeout)
+        // The SDK's read timeout only covers the wait for the response head; a body
+        // that stops arriving would hold the call until the operation timeout and then
+        // fail it with no retry. Bounding each attempt makes that a retried timeout.
+        .operation_attempt_timeout(opts.connect_timeout + opts.read_timeout)
         .operation_timeout(opts.operation_timeout)
         .build()
 }

@@ -57,6 +57,11 @@ pub fn free_port() -> u16 {
 }
 
 impl Moto {
+    /// Process id of the server (for clean-up of a moto shared through a static).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start() -> Moto {
         let port = free_port();
         let bin = moto_server();
