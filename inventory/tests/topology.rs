@@ -273,3 +273,16 @@ fn sg_flows_per_referencing_rule() {
         ("sg-1", "sg-2", Some(PortRange::single(5432)))
     );
 }
+
+#[test]
+fn generated_estates_analyze_without_panic_and_deterministically() {
+    for seed in [1, 7] {
+        let snap = inventory::generate::generate(2_000, seed);
+        let a = inventory::analysis::analyze(&snap);
+        assert_eq!(a, inventory::analysis::analyze(&snap));
+        assert_eq!(a.egress.len(), snap.resources.subnets.len(), "every subnet has an egress row");
+        let mut sorted = a.exposures.clone();
+        sorted.sort();
+        assert_eq!(sorted, a.exposures, "findings are in their documented order");
+    }
+}
