@@ -2,6 +2,7 @@
 //! inventory, discover and render crates.
 mod cmd;
 mod exit;
+mod timings;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,9 @@ struct Cli {
     /// Only errors on stderr.
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Print the wall time of each stage (load, topology, analyze, ...) on stderr at exit.
+    #[arg(long, global = true)]
+    timings: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,7 +63,8 @@ fn main() -> std::process::ExitCode {
             return code.into();
         }
     };
-    init_logging(cli.verbose, cli.quiet);
+    let timings = init_logging(cli.verbose, cli.quiet, cli.timings);
+    let command_span = command_span(&cli.command).entered();
     let result = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Example(a) => cmd::example::run(a),
@@ -72,6 +77,10 @@ fn main() -> std::process::ExitCode {
             Ok(Exit::Success)
         }
     };
+    drop(command_span);
+    if let Some(t) = timings {
+        eprint!("{}", t.report());
+    }
     match result {
         Ok(code) => code.into(),
         Err(e) => {
@@ -81,7 +90,25 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+/// The root span of `--timings` (span names are static, hence one arm per command).
+fn command_span(c: &Command) -> tracing::Span {
+    match c {
+        Command::Validate(_) => tracing::info_span!("validate"),
+        Command::Example(_) => tracing::info_span!("example"),
+        Command::Discover(_) => tracing::info_span!("discover"),
+        Command::Exposure(_) => tracing::info_span!("exposure"),
+        Command::Diagram(_) => tracing::info_span!("diagram"),
+        Command::Package(_) => tracing::info_span!("package"),
+        Command::Schema => tracing::info_span!("schema"),
+    }
+}
+
+/// Logging per -v/-q (or AUDITMAP_LOG); with --timings also a layer that records
+/// auditmap's own stage spans (never the SDK's), whatever the log level.
+fn init_logging(verbose: u8, quiet: bool, timings: bool) -> Option<timings::Timings> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -90,5 +117,14 @@ fn init_logging(verbose: u8, quiet: bool) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("AUDITMAP_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter);
+    let recorder = timings.then(timings::Timings::default);
+    let ours = tracing_subscriber::filter::Targets::new()
+        .with_target("auditmap", tracing::Level::INFO)
+        .with_target("inventory", tracing::Level::INFO)
+        .with_target("render", tracing::Level::INFO)
+        .with_target("discover", tracing::Level::INFO);
+    let layer = recorder.clone().map(|t| t.with_filter(ours));
+    let _ = tracing_subscriber::registry().with(fmt).with(layer).try_init();
+    recorder
 }

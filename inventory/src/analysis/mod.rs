@@ -25,13 +25,11 @@ pub fn analyze(snapshot: &Snapshot) -> Analysis {
 
 /// Runs every analysis on an already built topology.
 pub fn analyze_topology(topo: &Topology) -> Analysis {
-    let exposures = exposure::exposures(topo);
+    let _span = tracing::info_span!("analyze").entered();
+    let exposures = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
     let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
-    Analysis {
-        exposures,
-        behind_load_balancers,
-        egress: egress::egress(topo),
-        segmentation: segmentation::segmentation(topo),
-        sg_flows: sg_flows::sg_flows(&topo.snapshot.resources.security_groups),
-    }
+    let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
+    let segmentation = tracing::info_span!("segmentation").in_scope(|| segmentation::segmentation(topo));
+    let sg_flows = tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
+    Analysis { exposures, behind_load_balancers, egress, segmentation, sg_flows }
 }

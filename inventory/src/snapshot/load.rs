@@ -33,6 +33,7 @@ pub fn load_file(path: &Path) -> Result<Snapshot, SnapshotError> {
 
 /// Parses and validates a snapshot. `path` is only used in messages.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let _span = tracing::info_span!("load").entered();
     let path_buf = path.to_path_buf();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SnapshotError::Empty { path: path_buf });
@@ -62,7 +63,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
             return Err(SnapshotError::NewerSchema { path: path_buf, found, supported: SCHEMA_VERSION });
         }
     }
-    let mut snapshot: Snapshot = serde_json::from_slice(bytes).map_err(json_err)?;
+    let mut snapshot: Snapshot = tracing::info_span!("parse").in_scope(|| serde_json::from_slice(bytes)).map_err(json_err)?;
+    let _validate = tracing::info_span!("validate").entered();
     let errors: Vec<Problem> = validate(&snapshot).into_iter().filter(|p| p.severity == Severity::Error).collect();
     if !errors.is_empty() {
         return Err(SnapshotError::Invalid { path: path_buf, problems: errors });

@@ -18,6 +18,7 @@ pub struct Topology<'a> {
 
 impl<'a> Topology<'a> {
     pub fn build(snapshot: &'a Snapshot) -> Topology<'a> {
+        let _span = tracing::info_span!("topology").entered();
         let index = Index::build(snapshot);
         let graph = Graph::build(snapshot, &index);
         Topology { snapshot, index, graph }
