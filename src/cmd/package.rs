@@ -170,6 +170,7 @@ pub fn run(args: Args) -> CmdResult {
         generated_at: args.now.then(inventory::snapshot::Timestamp::now),
         tag_keys,
         source,
+        diagrams: true,
     };
     let outcome = write_package(&snapshot, &bytes, &opts, &args.out).map_err(|e| match e {
         PackageError::BadInput(_) => CliError::bad_input(e),

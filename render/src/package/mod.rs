@@ -47,6 +47,9 @@ pub struct PackageOptions {
     pub tag_keys: TagKeys,
     /// Human description of where the snapshot came from, recorded in the manifest.
     pub source: String,
+    /// Render diagrams (always, from the CLI). False only to time the other writers
+    /// in isolation; the package then says the diagrams were skipped.
+    pub diagrams: bool,
 }
 
 impl Default for PackageOptions {
@@ -58,6 +61,7 @@ impl Default for PackageOptions {
             generated_at: None,
             tag_keys: TagKeys::default(),
             source: "snapshot file".into(),
+            diagrams: true,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct PackageOutcome {
     /// Denied or failed API calls: the package says so on its first page; exit 3.
     pub has_gaps: bool,
     pub warnings: Vec<String>,
+    /// Seconds since the start at the end of each stage (for `-v` and benchmarks).
+    pub timings: Vec<(String, f64)>,
 }
 
 /// Files written so far, with their hashes.
@@ -212,8 +218,18 @@ fn write_into(
             (Cow::Borrowed(original), Cow::Borrowed(input_bytes), None)
         };
     let snapshot: &Snapshot = &snapshot;
+    let clock = std::time::Instant::now();
+    let timings = std::cell::RefCell::new(Vec::new());
+    let lap = |stage: &str| {
+        let t = clock.elapsed().as_secs_f64();
+        tracing::info!("package: {stage} done at {t:.2}s");
+        timings.borrow_mut().push((stage.to_string(), (t * 100.0).round() / 100.0));
+    };
+    lap("redaction");
     let analysis = inventory::analysis::analyze(snapshot);
-    let pages = diagram::render_pages(snapshot, &analysis)?;
+    lap("analysis");
+    let pages = if opts.diagrams { diagram::render_pages(snapshot, &analysis)? } else { Vec::new() };
+    lap("diagram pages");
 
     let collected = snapshot.collected_at;
     let generated = opts.generated_at.unwrap_or(collected);
@@ -240,8 +256,10 @@ fn write_into(
         scope_tags: &opts.scope_tags,
     };
 
+    lap("inventory rows");
     out.put("inventory.csv", &csv::inventory_csv(&rows).map_err(write_err("inventory.csv"))?, FileRole::Inventory)?;
     row_counts.insert("inventory.csv".into(), rows.len());
+    lap("inventory.csv");
     let json = inventory_json(&ctx, &rows).map_err(write_err("inventory.json"))?;
     out.put("inventory.json", &json, FileRole::Inventory)?;
     row_counts.insert("inventory.json".into(), rows.len());
@@ -250,6 +268,7 @@ fn write_into(
     out.put("coverage.csv", &csv::table_csv(&coverage).map_err(write_err("coverage.csv"))?, FileRole::Coverage)?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
 
+    lap("inventory.json, exposures.csv, coverage.csv");
     let (sg_rules, nacl_rules, routes) =
         (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
     let metadata = ctx.metadata();
@@ -269,10 +288,12 @@ fn write_into(
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }
     drop((sg_rules, nacl_rules, routes));
+    lap("inventory.xlsx");
     out.put("inventory.xlsx", &book, FileRole::Inventory)?;
     drop(book);
 
     let diagram_files = write_diagrams(&mut out, &pages)?;
+    lap("diagram files (png, pdf)");
 
     let readme = readme::render(&ctx, &out.files, &diagram_files, &row_counts, analysis.exposures.len());
     out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
@@ -287,6 +308,7 @@ fn write_into(
         row_counts: &row_counts,
     });
     out.put("report.html", report.as_bytes(), FileRole::Report)?;
+    lap("readme, report");
     drop(report);
 
     let mut warnings = Vec::new();
@@ -298,7 +320,9 @@ fn write_into(
             UPLOAD_LIMIT_BYTES / 1_000_000
         ));
     }
-    if pages.is_empty() {
+    if !opts.diagrams {
+        warnings.push("diagrams were skipped (measurement run): this package is incomplete".into());
+    } else if pages.is_empty() {
         warnings.push("no diagram pages were produced for this snapshot".into());
     }
     let manifest = Manifest {
@@ -340,7 +364,14 @@ fn write_into(
     std::fs::write(dir.join("SHA256SUMS"), sums_text)
         .map_err(|source| PackageError::Io { path: dir.join("SHA256SUMS"), source })?;
 
-    Ok(PackageOutcome { dir: dir.to_path_buf(), manifest, has_gaps: snapshot.has_gaps(), warnings })
+    lap("manifest, SHA256SUMS");
+    Ok(PackageOutcome {
+        dir: dir.to_path_buf(),
+        manifest,
+        has_gaps: snapshot.has_gaps(),
+        warnings,
+        timings: timings.into_inner(),
+    })
 }
 
 /// Writes every page as SVG, PNG, PDF (and draw.io where the page has one).
@@ -509,7 +540,8 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow]) -> Result<Vec<
         columns: &inventory_table::HEADERS,
         resources: rows,
     };
-    let mut v = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+    // Compact: pretty-printing doubles the size on large estates; any JSON tool re-indents.
+    let mut v = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
     v.push(b'\n');
     Ok(v)
 }
