@@ -1,5 +1,4 @@
 //! `auditmap example`: writes a deterministic synthetic estate (same arguments, same bytes).
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -22,10 +21,7 @@ pub fn run(args: Args) -> CmdResult {
     let total = snapshot.resources.total();
     if args.out.as_os_str() == "-" {
         let bytes = inventory::snapshot::to_json_bytes(&snapshot);
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes)
-            .and_then(|_| out.flush())
-            .map_err(|e| CliError::failure(anyhow::anyhow!("cannot write to stdout: {e}")))?;
+        super::emit(&String::from_utf8_lossy(&bytes))?;
     } else {
         inventory::snapshot::write_file(&args.out, &snapshot)
             .map_err(|e| CliError::failure(anyhow::anyhow!("{}: cannot write: {e}", args.out.display())))?;

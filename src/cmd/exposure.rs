@@ -28,9 +28,9 @@ pub fn run(args: Args) -> CmdResult {
             "behind_load_balancers": analysis.behind_load_balancers,
         });
         let text = serde_json::to_string_pretty(&doc).map_err(CliError::failure)?;
-        println!("{text}");
+        super::emit(&(text + "\n"))?;
     } else {
-        print!("{}", table(&analysis, &snapshot.collected_at.to_string()));
+        super::emit(&table(&analysis, &snapshot.collected_at.to_string()))?;
     }
     Ok(if args.fail_on_exposure && !analysis.exposures.is_empty() { Exit::ExposureFound } else { Exit::Success })
 }

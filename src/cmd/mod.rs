@@ -14,3 +14,15 @@ use crate::exit::CliError;
 pub fn load_snapshot(path: &Path) -> Result<inventory::Snapshot, CliError> {
     inventory::snapshot::load_file(path).map_err(CliError::bad_input)
 }
+
+/// Writes command output to stdout. A closed pipe (`auditmap exposure … | head`) is
+/// not an error: the reader has what it wanted, so stop quietly.
+pub fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failure(anyhow::Error::new(e).context("writing to stdout"))),
+    }
+}

@@ -16,9 +16,9 @@ pub fn run(args: Args) -> CmdResult {
     let summary = inventory::summary::Summary::of(&snapshot);
     if args.json {
         let json = serde_json::to_string_pretty(&summary_json(&summary)).map_err(crate::exit::CliError::failure)?;
-        println!("{json}");
+        super::emit(&(json + "\n"))?;
     } else {
-        print!("{summary}");
+        super::emit(&summary.to_string())?;
     }
     Ok(if snapshot.has_gaps() { Exit::CoverageGaps } else { Exit::Success })
 }
