@@ -3,7 +3,9 @@
 //!   cargo run --release -p auditmap-discover --example fault_proxy -- \
 //!       --upstream 127.0.0.1:5000 --delay-ms 50 [--port 0] [--max-results 5] [--flaky 20]
 //!
-//! Prints `listening http://127.0.0.1:PORT` on stdout, then serves until killed. With
+//! With `--replay` it keeps the first upstream answer to each distinct request and
+//! serves it again without asking the upstream (a fast replay endpoint: benchmarks
+//! then measure discovery, not moto). Prints `listening http://127.0.0.1:PORT` on stdout, then serves until killed. With
 //! `--stats-every-ms N` it prints a line of request/fault counts every N ms on stderr.
 #[path = "../tests/support/proxy.rs"]
 mod proxy;
@@ -18,6 +20,7 @@ fn main() {
     let mut max_results = None;
     let mut flaky = None;
     let mut stats_every = None;
+    let mut replay = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
@@ -27,6 +30,7 @@ fn main() {
             "--port" => port = value().parse().unwrap_or_else(|_| usage("--port: a number")),
             "--max-results" => max_results = Some(value().parse().unwrap_or_else(|_| usage("--max-results: a number"))),
             "--flaky" => flaky = Some(value().parse().unwrap_or_else(|_| usage("--flaky: a percentage"))),
+            "--replay" => replay = true,
             "--stats-every-ms" => {
                 stats_every = Some(value().parse().unwrap_or_else(|_| usage("--stats-every-ms: a number")))
             }
@@ -39,7 +43,7 @@ fn main() {
         None => proxy::forward_all(),
     };
     let config = proxy::Config { upstream, delay: Duration::from_millis(delay_ms), policy, max_results };
-    let p = proxy::Proxy::start_on(port, config).unwrap_or_else(|e| {
+    let p = proxy::Proxy::start_with(port, config, replay).unwrap_or_else(|e| {
         eprintln!("fault_proxy: cannot listen on 127.0.0.1:{port}: {e}");
         std::process::exit(1)
     });
@@ -55,6 +59,6 @@ fn main() {
 }
 
 fn usage(msg: &str) -> ! {
-    eprintln!("fault_proxy: {msg}\nusage: fault_proxy --upstream HOST:PORT [--delay-ms N] [--port P] [--max-results N] [--flaky PCT] [--stats-every-ms N]");
+    eprintln!("fault_proxy: {msg}\nusage: fault_proxy --upstream HOST:PORT [--delay-ms N] [--port P] [--max-results N] [--flaky PCT] [--replay] [--stats-every-ms N]");
     std::process::exit(2)
 }

@@ -248,12 +248,12 @@ async fn resets_stalls_and_garbled_xml_are_retried_or_recorded_without_hanging()
     let p = proxy_for(base, policy);
     let opts = DiscoverOptions {
         max_attempts: 3,
-        // An attempt is bounded by connect + read timeout (4 s here): tight enough that
+        // An attempt is bounded by connect + read timeout (3 s here): tight enough that
         // stalls end quickly, loose enough for moto on a loaded machine. The operation
         // timeout leaves room for one stalled attempt and its retry.
-        connect_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(1),
         read_timeout: Duration::from_secs(2),
-        operation_timeout: Duration::from_secs(10),
+        operation_timeout: Duration::from_secs(7),
         ..options(&p.endpoint)
     };
     let started = Instant::now();

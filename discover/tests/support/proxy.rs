@@ -107,6 +107,13 @@ pub struct Config {
     pub max_results: Option<u32>,
 }
 
+impl Config {
+    /// A proxy that forwards everything to `upstream` after `delay`.
+    pub fn new(upstream: impl Into<String>, delay: Duration) -> Config {
+        Config { upstream: upstream.into(), delay, policy: forward_all(), max_results: None }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
     /// Requests received (every attempt).
@@ -125,6 +132,8 @@ impl Stats {
 
 struct Shared {
     config: Config,
+    /// Replay mode: upstream answers kept by (service, region, body); None when off.
+    replay: Option<Mutex<HashMap<u64, Arc<HttpResponse>>>>,
     stats: Mutex<Stats>,
     attempts: Mutex<HashMap<u64, u32>>,
     in_flight: AtomicU64,
@@ -140,10 +149,18 @@ pub struct Proxy {
 impl Proxy {
     /// Listens on 127.0.0.1:`port` (0: any free port) and serves in background threads.
     pub fn start_on(port: u16, config: Config) -> io::Result<Proxy> {
+        Proxy::start_with(port, config, false)
+    }
+
+    /// With `replay`, the first answer to each distinct request is kept and served
+    /// again (after the delay) without asking the upstream: a fast endpoint, so that
+    /// a benchmark measures the client's concurrency and not moto's speed.
+    pub fn start_with(port: u16, config: Config, replay: bool) -> io::Result<Proxy> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
+            replay: replay.then(|| Mutex::new(HashMap::new())),
             stats: Mutex::new(Stats::default()),
             attempts: Mutex::new(HashMap::new()),
             in_flight: AtomicU64::new(0),
@@ -313,6 +330,7 @@ fn rewrite_max_results(body: &[u8], n: u32) -> Vec<u8> {
         .into_bytes()
 }
 
+#[derive(Clone)]
 struct HttpResponse {
     status: String,
     headers: Vec<(String, String)>,
@@ -473,7 +491,7 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
             st.requests += 1;
             st.max_in_flight = st.max_in_flight.max(now);
             if fault != Fault::Forward {
-                *st.faults.entry((region, action, fault)).or_insert(0) += 1;
+                *st.faults.entry((region.clone(), action, fault)).or_insert(0) += 1;
             }
         }
         if !s.config.delay.is_zero() {
@@ -482,14 +500,26 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
         let close_after = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let resp = match fault {
             Fault::Throttle | Fault::ServerError | Fault::Deny => aws_error(&service, fault),
-            _ => match forward(&req, &body, &s.config.upstream) {
-                Ok(r) => r,
-                Err(e) => HttpResponse {
-                    status: "HTTP/1.1 502 Bad Gateway".into(),
-                    headers: vec![("Content-Type".into(), "text/plain".into())],
-                    body: format!("fault proxy: upstream {}: {e}", s.config.upstream).into_bytes(),
-                },
-            },
+            _ => {
+                let replay_key = fnv(&[&service, &region, &String::from_utf8_lossy(&body)]);
+                let cached = s.replay.as_ref().and_then(|m| m.lock().expect("replay lock").get(&replay_key).cloned());
+                match cached {
+                    Some(r) => (*r).clone(),
+                    None => match forward(&req, &body, &s.config.upstream) {
+                        Ok(r) => {
+                            if let (Some(m), true) = (&s.replay, r.status.contains(" 200")) {
+                                m.lock().expect("replay lock").insert(replay_key, Arc::new(r.clone()));
+                            }
+                            r
+                        }
+                        Err(e) => HttpResponse {
+                            status: "HTTP/1.1 502 Bad Gateway".into(),
+                            headers: vec![("Content-Type".into(), "text/plain".into())],
+                            body: format!("fault proxy: upstream {}: {e}", s.config.upstream).into_bytes(),
+                        },
+                    },
+                }
+            }
         };
         match fault {
             Fault::Reset | Fault::Stall => {
