@@ -15,6 +15,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(&args[3], render::diagram::svg_to_png(&svg)?)?;
         return Ok(());
     }
+    // `layered N OUT.dot`: time layout-rs on a deterministic N-node layered DAG, and
+    // write the same graph as DOT for `dot -Tsvg` (the cap's rationale, in numbers).
+    if args.get(1).map(String::as_str) == Some("layered") {
+        let n: usize = args.get(2).map(String::as_str).unwrap_or("150").parse()?;
+        let sizes: Vec<(f64, f64)> = (0..n).map(|i| (120.0 + (i % 5) as f64 * 20.0, 60.0)).collect();
+        let layer = |i: usize| i * 6 / n.max(1);
+        let mut edges = Vec::new();
+        for i in 0..n {
+            for k in 1..=2 {
+                let j = (i * 7 + k * 13) % n;
+                if layer(j) == layer(i) + 1 {
+                    edges.push((i, j));
+                }
+            }
+        }
+        let t = Instant::now();
+        let _ = render::diagram::layout::layered::place(&sizes, &edges);
+        eprintln!("layout-rs: {n} nodes, {} edges in {:.3}s", edges.len(), t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let _ = render::diagram::layout::layered::simple_layers(&sizes, &edges, 60.0, 90.0);
+        eprintln!("own layering: {n} nodes in {:.4}s", t.elapsed().as_secs_f64());
+        let mut dot = String::from("digraph g {\n");
+        for i in 0..n {
+            dot.push_str(&format!("  n{i} [shape=box, width={:.2}, height=0.83];\n", sizes[i].0 / 72.0));
+        }
+        for (a, b) in &edges {
+            dot.push_str(&format!("  n{a} -> n{b};\n"));
+        }
+        dot.push_str("}\n");
+        std::fs::write(args.get(3).map(String::as_str).unwrap_or("layered.dot"), dot)?;
+        return Ok(());
+    }
     let src = args.get(1).map(String::as_str).unwrap_or("demo");
     let out = Path::new(args.get(2).map(String::as_str).unwrap_or("diagrams-out"));
     let formats = args.get(3).map(String::as_str).unwrap_or("svg,png");
@@ -33,6 +65,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let analysis = inventory::analysis::analyze(&snap);
     eprintln!("analysis: {} exposures in {:.2}s", analysis.exposures.len(), t.elapsed().as_secs_f64());
+    {
+        // The layered page's layout on its own, for comparison with `dot -Tsvg exposure.dot`.
+        let facts = render::diagram::facts::Facts::new(&snap, &analysis);
+        let t = Instant::now();
+        let ov = render::diagram::views::overview::render(&facts);
+        eprintln!(
+            "overview page: {} boxes, {} lines in {:.2}s",
+            ov.scene.boxes.len(),
+            ov.scene.edges.len(),
+            t.elapsed().as_secs_f64()
+        );
+        let ex = render::diagram::views::exposure::render(&facts);
+        eprintln!(
+            "exposure page: layered layout of {} nodes / {} edges in {:.3}s (layout-rs{})",
+            ex.layout_nodes,
+            ex.dot.edges.len(),
+            ex.layout_secs,
+            if ex.layout_nodes > render::diagram::layout::layered::MAX_LAYOUT_RS_NODES {
+                " skipped: own layering"
+            } else {
+                ""
+            }
+        );
+    }
     let t = Instant::now();
     let pages = render::diagram::render_pages(&snap, &analysis)?;
     eprintln!("render_pages: {} pages in {:.2}s", pages.len(), t.elapsed().as_secs_f64());

@@ -306,7 +306,8 @@ fn generated_estate_pages_have_sound_geometry_and_stay_legible() {
     for p in &pages {
         check_geometry(p);
         // Aggregation keeps every subnet to a bounded number of chips.
-        let subnets: Vec<usize> = p.scene.boxes.iter().enumerate().filter(|(_, b)| b.role == Role::Subnet).map(|(i, _)| i).collect();
+        let subnets: Vec<usize> =
+            p.scene.boxes.iter().enumerate().filter(|(_, b)| b.role == Role::Subnet).map(|(i, _)| i).collect();
         for sb in subnets {
             let chips = p.scene.boxes.iter().filter(|b| b.parent == Some(sb)).count();
             assert!(chips <= render::diagram::views::vpc::MAX_CHIPS, "{}: {chips} chips in one subnet", p.file_stem);

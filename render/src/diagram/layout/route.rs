@@ -57,9 +57,13 @@ pub struct Router {
     h_block: Vec<bool>,
     /// Vertical segment (j → j+1) on column i blocked: index i * (ny-1) + j.
     v_block: Vec<bool>,
+    /// Routes that fell back to a plain dog-leg (may cross boxes).
+    pub fallbacks: std::cell::Cell<usize>,
 }
 
 const BEND: u64 = 40 * SCALE;
+/// Largest window (grid points) one route may search.
+const MAX_SEARCH_CELLS: usize = 300_000;
 const SCALE: u64 = 8;
 
 fn key(v: f64) -> i64 {
@@ -127,7 +131,7 @@ impl Router {
                 }
             }
         }
-        Router { margin, xs, ys, h_block, v_block }
+        Router { margin, xs, ys, h_block, v_block, fallbacks: std::cell::Cell::new(0) }
     }
 
     /// Orthogonal polyline from `a` to `b`, leaving and entering perpendicular to the borders.
@@ -142,7 +146,11 @@ impl Router {
             if let Some(p) = self.search(a, sa, b, sb, win) {
                 break p;
             }
-            if win.is_full(self.xs.len(), self.ys.len()) {
+            // Past a few widenings on a huge page, searching the whole grid costs
+            // seconds per line: accept the dog-leg instead (counted in `fallbacks`).
+            let cells = (win.i1 - win.i0 + 1) * (win.j1 - win.j0 + 1);
+            if win.is_full(self.xs.len(), self.ys.len()) || cells > MAX_SEARCH_CELLS {
+                self.fallbacks.set(self.fallbacks.get() + 1);
                 break fallback(a, sa, sb);
             }
             pad *= 4.0;

@@ -22,6 +22,7 @@ pub const MAX_NODES: usize = layered::MAX_LAYOUT_RS_NODES;
 struct Node {
     id: String,
     vpc: String,
+    vpcs: BTreeSet<String>,
     account: String,
     sgs: BTreeSet<String>,
     services: BTreeMap<&'static str, usize>,
@@ -62,6 +63,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
             nodes.push(Node {
                 id: format!("{}:{}", n.vpc_id, if sgs.is_empty() { "no-sg".to_string() } else { sgs.join("+") }),
                 vpc: n.vpc_id.clone(),
+                vpcs: BTreeSet::from([n.vpc_id.clone()]),
                 account: n.account_id.clone(),
                 sgs: sgs.iter().cloned().collect(),
                 ..Node::default()
@@ -157,34 +159,49 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let mut g = FlowGraph { nodes: kept, edges: kedges, notes: Vec::new() };
     if g.nodes.len() > MAX_NODES {
         let before = g.nodes.len();
-        g = merge(g, |n| if n.exposed || n.data { n.id.clone() } else { format!("{}:tiers", n.vpc) });
+        // Tiers by function across VPCs: same role and security-group names.
+        let role = |n: &Node| {
+            if n.exposed {
+                "entry"
+            } else if n.data {
+                "data"
+            } else {
+                "tier"
+            }
+        };
+        // A group's function: its name without the VPC's name as prefix ("prod-pay-web-sg" → "web-sg").
+        let vpc_name: BTreeMap<&str, &str> =
+            r.vpcs.iter().filter_map(|v| v.tags.get("Name").map(|n| (v.id.as_str(), n.as_str()))).collect();
+        let sg_vpc: BTreeMap<&str, &str> =
+            r.security_groups.iter().map(|g| (g.id.as_str(), g.vpc_id.as_str())).collect();
+        let function = |sg: &str| -> String {
+            let name = f.sg_names.get(sg).copied().unwrap_or(sg);
+            let prefix = sg_vpc.get(sg).and_then(|v| vpc_name.get(v)).copied().unwrap_or("");
+            match name
+                .strip_prefix(prefix)
+                .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | ' ')))
+            {
+                Some(rest) if !prefix.is_empty() && !rest.is_empty() => rest.to_string(),
+                _ => name.to_string(),
+            }
+        };
+        let names = |n: &Node| {
+            let set: BTreeSet<String> = n.sgs.iter().map(|s| function(s)).collect();
+            set.into_iter().collect::<Vec<_>>().join("+")
+        };
         if g.nodes.len() > MAX_NODES {
-            g = merge(g, |n| {
-                format!(
-                    "{}:{}",
-                    n.vpc,
-                    if n.exposed {
-                        "entry"
-                    } else if n.data {
-                        "data"
-                    } else {
-                        "tiers"
-                    }
-                )
-            });
+            g = merge(g, |n| format!("{}:{}", role(n), names(n)));
         }
         if g.nodes.len() > MAX_NODES {
-            g = merge(g, |n| {
-                if n.exposed {
-                    "all exposed entry points".into()
-                } else if n.data {
-                    "all data stores".into()
-                } else {
-                    "all other tiers".into()
-                }
-            });
+            g = merge(g, |n| format!("{}:{}", role(n), names(n).split('+').next().unwrap_or("")));
         }
-        notes.push(format!("{before} security-group tiers merged to {} groups per VPC for legibility; every ENI is listed in the inventory.", g.nodes.len()));
+        if g.nodes.len() > MAX_NODES {
+            g = merge(g, |n| role(n).to_string());
+        }
+        notes.push(format!(
+            "{before} security-group tiers merged into {} groups (by role and security-group name across VPCs) to stay legible; every ENI is listed in the inventory.",
+            g.nodes.len()
+        ));
     }
     g.notes = notes;
     g
@@ -209,14 +226,18 @@ fn merge(g: FlowGraph, key: impl Fn(&Node) -> String) -> FlowGraph {
         });
         let m = &mut nodes[idx];
         m.sgs.extend(n.sgs);
+        m.vpcs.extend(n.vpcs);
         for (s, c) in n.services {
             *m.services.entry(s).or_default() += c;
         }
         m.enis.extend(n.enis);
         m.exposed |= n.exposed;
         m.data |= n.data;
-        if m.vpc != n.vpc {
-            m.vpc = "several VPCs".into();
+        if m.vpcs.len() > 1 {
+            m.vpc = format!("{} VPCs", m.vpcs.len());
+        }
+        if m.account != n.account {
+            m.account = "several accounts".into();
         }
         map.push(idx);
     }
@@ -258,16 +279,29 @@ fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
     } else {
         "Tier"
     };
-    let names: Vec<String> = n
-        .sgs
-        .iter()
-        .take(2)
-        .map(|s| match f.sg_names.get(s.as_str()) {
-            Some(name) => format!("{} ({s})", super::super::scene::name(name)),
-            None => s.clone(),
-        })
-        .collect();
-    let more = if n.sgs.len() > 2 { format!(" +{}", n.sgs.len() - 2) } else { String::new() };
+    // One VPC: names with ids. Merged across VPCs: the distinct names and how many groups.
+    let (names, total): (Vec<String>, usize) = if n.vpcs.len() > 1 && n.id.contains(':') {
+        // Merged by function: the key says which ("entry:alb-sg").
+        let func = n.id.split_once(':').map(|x| x.1).unwrap_or(&n.id);
+        (vec![format!("{} ({} groups)", super::super::scene::name(func), n.sgs.len())], 1)
+    } else if n.vpcs.len() > 1 {
+        let set: BTreeSet<String> =
+            n.sgs.iter().map(|s| super::super::scene::name(f.sg_names.get(s.as_str()).copied().unwrap_or(s))).collect();
+        let total = set.len();
+        (set.into_iter().take(3).collect(), total.max(3) - 3 + 3)
+    } else {
+        let v = n
+            .sgs
+            .iter()
+            .take(2)
+            .map(|s| match f.sg_names.get(s.as_str()) {
+                Some(name) => format!("{} ({s})", super::super::scene::name(name)),
+                None => s.clone(),
+            })
+            .collect();
+        (v, n.sgs.len())
+    };
+    let more = if total > names.len() { format!(" +{}", total - names.len()) } else { String::new() };
     let services: Vec<String> = n.services.iter().map(|(s, c)| format!("{c} × {s}")).collect();
     vec![
         (role.to_string(), 10.0, true, if n.exposed { EXPOSED } else { INK }),
@@ -278,7 +312,16 @@ fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
             INK,
         ),
         (services.join(", "), 9.0, false, INK),
-        (format!("{} · {}", n.vpc, f.account_label(&n.account)), 8.5, false, MUTED),
+        (
+            format!(
+                "{} · {}",
+                n.vpc,
+                if n.account.contains(' ') { n.account.clone() } else { f.account_label(&n.account) }
+            ),
+            8.5,
+            false,
+            MUTED,
+        ),
     ]
 }
 

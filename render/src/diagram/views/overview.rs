@@ -506,7 +506,9 @@ pub fn render(f: &Facts) -> OverviewPage {
         ends.push((pe[0], pe[1]));
     }
     let all_ports: Vec<Port> = ends.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let t_router = std::time::Instant::now();
     let router = Router::new(&obstacles, &all_ports, MARGIN);
+    tracing::debug!("overview router grid built in {:.2}s", t_router.elapsed().as_secs_f64());
     let mut avoid = obstacles.clone();
     for (w, (a, b)) in wants.iter().zip(&ends) {
         let pts = router.route(*a, *b);
@@ -522,6 +524,12 @@ pub fn render(f: &Facts) -> OverviewPage {
         dot.edges.push((w.from.0.clone(), w.to.0.clone(), w.label.clone()));
     }
 
+    if router.fallbacks.get() > 0 {
+        notes.push(format!(
+            "{} long line(s) drawn as simple dog-legs (they may pass over boxes) to keep this page fast.",
+            router.fallbacks.get()
+        ));
+    }
     let (mut w, mut h) = (root.w.max(bx - 30.0), top + root.h);
     for b in &scene.boxes {
         w = w.max(b.rect.right());
