@@ -250,7 +250,7 @@ fn row_counts_match_the_snapshot_and_exposures_match_the_analysis() {
             assert!(text.contains(a.as_str()));
         }
     }
-    let meta = String::from_utf8(parts["xl/sharedStrings.xml"].clone()).unwrap();
+    let meta = xlsx_text(&parts);
     assert!(meta.contains("auditmap_version") && meta.contains(&seen));
     for c in ["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"] {
         assert!(readme.contains(c), "README lacks {c}");

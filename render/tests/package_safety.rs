@@ -94,7 +94,7 @@ fn xlsx_has_no_formulas_and_quote_prefixes_hostile_text() {
         let t = String::from_utf8(b.clone()).unwrap();
         assert!(!t.contains("<f>") && !t.contains("<f "), "{name} holds a formula");
     }
-    let strings = String::from_utf8(parts["xl/sharedStrings.xml"].clone()).unwrap();
+    let strings = xlsx_text(&parts);
     assert!(strings.contains("&apos;=HYPERLINK(") || strings.contains("'=HYPERLINK("), "quote-prefixed formula text");
     assert!(!strings.contains(">=HYPERLINK("), "unprefixed formula text");
     assert!(strings.contains("'+cmd") || strings.contains("&apos;+cmd"));

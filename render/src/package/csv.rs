@@ -1,5 +1,7 @@
 //! CSV writers. Every cell goes through `cell()`: bidi controls dropped and formula
 //! starters neutralised, so opening the file in a spreadsheet runs nothing.
+use std::io::Write;
+
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
 use crate::text::{spreadsheet_safe, strip_bidi};
@@ -9,28 +11,26 @@ pub fn cell(s: &str) -> String {
     spreadsheet_safe(&strip_bidi(s))
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new())
+// Written straight into `out` (the package streams big files to disk through a
+// hashing writer rather than holding them whole in memory).
+fn writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, String> {
-    w.into_inner().map_err(|e| e.to_string())
-}
-
-pub fn inventory_csv(rows: &[InventoryRow]) -> Result<Vec<u8>, String> {
-    let mut w = writer();
+pub fn inventory_csv<W: Write>(rows: &[InventoryRow], out: W) -> Result<(), String> {
+    let mut w = writer(out);
     w.write_record(HEADERS).map_err(|e| e.to_string())?;
     for r in rows {
         w.write_record(r.cells().iter().map(|c| cell(c))).map_err(|e| e.to_string())?;
     }
-    finish(w)
+    w.flush().map_err(|e| e.to_string())
 }
 
-pub fn table_csv(t: &Table) -> Result<Vec<u8>, String> {
-    let mut w = writer();
+pub fn table_csv<W: Write>(t: &Table, out: W) -> Result<(), String> {
+    let mut w = writer(out);
     w.write_record(&t.headers).map_err(|e| e.to_string())?;
     for r in &t.rows {
         w.write_record(r.iter().map(|c| cell(c))).map_err(|e| e.to_string())?;
     }
-    finish(w)
+    w.flush().map_err(|e| e.to_string())
 }

@@ -99,6 +99,11 @@ struct Out {
 
 impl Out {
     fn put(&mut self, path: &str, bytes: &[u8], role: FileRole) -> Result<(), PackageError> {
+        self.put_hashed(path, bytes, sums::sha256_hex(bytes), role)
+    }
+
+    /// `put` for bytes whose SHA-256 is already known (the 100 MB+ input snapshot).
+    fn put_hashed(&mut self, path: &str, bytes: &[u8], sha256: String, role: FileRole) -> Result<(), PackageError> {
         let full = self.dir.join(path);
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent)
@@ -108,10 +113,39 @@ impl Out {
         self.files.push(manifest::FileEntry {
             path: path.to_string(),
             bytes: bytes.len() as u64,
-            sha256: sums::sha256_hex(bytes),
+            sha256,
             description: describe(path),
             controls: role.controls().to_vec(),
             over_upload_limit: bytes.len() as u64 > UPLOAD_LIMIT_BYTES,
+        });
+        Ok(())
+    }
+
+    /// Like `put`, but `write` streams the content to disk through a buffered writer
+    /// that hashes and counts on the way, so big files are never held whole in memory.
+    fn put_stream(
+        &mut self,
+        path: &str,
+        role: FileRole,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
+    ) -> Result<(), PackageError> {
+        let full = self.dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| PackageError::Io { path: parent.to_path_buf(), source })?;
+        }
+        let file = std::fs::File::create(&full).map_err(|source| PackageError::Io { path: full.clone(), source })?;
+        let mut w = sums::HashingWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
+        write(&mut w).map_err(write_err(path))?;
+        let (inner, bytes, sha256) = w.finish();
+        inner.into_inner().map_err(|e| PackageError::Io { path: full.clone(), source: e.into_error() })?;
+        self.files.push(manifest::FileEntry {
+            path: path.to_string(),
+            bytes,
+            sha256,
+            description: describe(path),
+            controls: role.controls().to_vec(),
+            over_upload_limit: bytes > UPLOAD_LIMIT_BYTES,
         });
         Ok(())
     }
@@ -207,6 +241,8 @@ fn write_into(
     opts: &PackageOptions,
     dir: &Path,
 ) -> Result<PackageOutcome, PackageError> {
+    // Started first so the timings include hashing the input and redaction.
+    let clock = std::time::Instant::now();
     let source_sha = sums::sha256_hex(input_bytes);
     let (snapshot, snapshot_bytes, redaction): (Cow<'_, Snapshot>, Cow<'_, [u8]>, Option<RedactionStats>) =
         if opts.redact {
@@ -218,14 +254,13 @@ fn write_into(
             (Cow::Borrowed(original), Cow::Borrowed(input_bytes), None)
         };
     let snapshot: &Snapshot = &snapshot;
-    let clock = std::time::Instant::now();
     let timings = std::cell::RefCell::new(Vec::new());
     let lap = |stage: &str| {
         let t = clock.elapsed().as_secs_f64();
         tracing::info!("package: {stage} done at {t:.2}s");
         timings.borrow_mut().push((stage.to_string(), (t * 100.0).round() / 100.0));
     };
-    lap("redaction");
+    lap("input hash, redaction");
     let analysis = inventory::analysis::analyze(snapshot);
     lap("analysis");
     let pages = if opts.diagrams { diagram::render_pages(snapshot, &analysis)? } else { Vec::new() };
@@ -237,7 +272,9 @@ fn write_into(
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
 
-    out.put("snapshot.json", &snapshot_bytes, FileRole::Snapshot)?;
+    // Unredacted, snapshot.json is the input bytes: reuse their hash.
+    let snapshot_json_sha = if opts.redact { sums::sha256_hex(&snapshot_bytes) } else { source_sha.clone() };
+    out.put_hashed("snapshot.json", &snapshot_bytes, snapshot_json_sha, FileRole::Snapshot)?;
     let snapshot_sha = out.files[0].sha256.clone();
 
     let rows = build_rows(snapshot, &analysis, &opts.tag_keys, &opts.scope_tags);
@@ -257,15 +294,14 @@ fn write_into(
     };
 
     lap("inventory rows");
-    out.put("inventory.csv", &csv::inventory_csv(&rows).map_err(write_err("inventory.csv"))?, FileRole::Inventory)?;
+    out.put_stream("inventory.csv", FileRole::Inventory, |w| csv::inventory_csv(&rows, w))?;
     row_counts.insert("inventory.csv".into(), rows.len());
     lap("inventory.csv");
-    let json = inventory_json(&ctx, &rows).map_err(write_err("inventory.json"))?;
-    out.put("inventory.json", &json, FileRole::Inventory)?;
+    out.put_stream("inventory.json", FileRole::Inventory, |w| inventory_json(&ctx, &rows, w))?;
     row_counts.insert("inventory.json".into(), rows.len());
-    out.put("exposures.csv", &csv::table_csv(&exposures).map_err(write_err("exposures.csv"))?, FileRole::Exposures)?;
+    out.put_stream("exposures.csv", FileRole::Exposures, |w| csv::table_csv(&exposures, w))?;
     row_counts.insert("exposures.csv".into(), exposures.rows.len());
-    out.put("coverage.csv", &csv::table_csv(&coverage).map_err(write_err("coverage.csv"))?, FileRole::Coverage)?;
+    out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
 
     lap("inventory.json, exposures.csv, coverage.csv");
@@ -282,7 +318,7 @@ fn write_into(
         metadata: &metadata,
         created_unix: generated.unix(),
     };
-    let book = xlsx::write(&sheets)
+    let book = xlsx::write(&sheets, dir)
         .map_err(|e| PackageError::Write { file: "inventory.xlsx".into(), message: e.to_string() })?;
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
@@ -516,7 +552,7 @@ fn join_or_none(v: &[String]) -> String {
     }
 }
 
-fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow]) -> Result<Vec<u8>, String> {
+fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn std::io::Write) -> Result<(), String> {
     #[derive(serde::Serialize)]
     struct Doc<'a> {
         auditmap_version: &'a str,
@@ -541,9 +577,8 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow]) -> Result<Vec<
         resources: rows,
     };
     // Compact: pretty-printing doubles the size on large estates; any JSON tool re-indents.
-    let mut v = serde_json::to_vec(&doc).map_err(|e| e.to_string())?;
-    v.push(b'\n');
-    Ok(v)
+    serde_json::to_writer(&mut *out, &doc).map_err(|e| e.to_string())?;
+    out.write_all(b"\n").map_err(|e| e.to_string())
 }
 
 /// The analysis used for a package (exposed so tests can compare exposures exactly).

@@ -6,6 +6,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A writer that passes bytes through while hashing and counting them.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    pub fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+
+    /// The inner writer (not yet flushed), the byte count and the hex SHA-256.
+    pub fn finish(self) -> (W, u64, String) {
+        (self.inner, self.bytes, hex::encode(self.hasher.finalize()))
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// "<hash>  <path>\n" per file, sorted by path. Paths are ours (ASCII, no newlines,
 /// no backslashes), so no escaping is needed.
 pub fn sha256sums(files: &[(String, String)]) -> String {
@@ -23,5 +53,15 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         let s = sha256sums(&[("b".into(), "22".into()), ("a/x".into(), "11".into())]);
         assert_eq!(s, "11  a/x\n22  b\n");
+    }
+
+    #[test]
+    fn hashing_writer_matches_sha256_hex() {
+        use std::io::Write;
+        let mut w = HashingWriter::new(Vec::new());
+        w.write_all(b"ab").unwrap();
+        w.write_all(b"c").unwrap();
+        let (inner, n, hash) = w.finish();
+        assert_eq!((inner, n, hash), (b"abc".to_vec(), 3, sha256_hex(b"abc")));
     }
 }

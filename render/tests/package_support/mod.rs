@@ -57,6 +57,19 @@ pub fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// All cell text of an unzipped XLSX: the shared-string table (if any) and every
+/// worksheet (constant-memory sheets store strings inline as `<is><t>`).
+pub fn xlsx_text(parts: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut out = String::new();
+    for (name, b) in parts {
+        if name == "xl/sharedStrings.xml" || (name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            out.push_str(std::str::from_utf8(b).expect("XLSX part is UTF-8"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
 pub const SCRIPT: &str = "<script>alert(1)</script>";
 pub const FORMULA: &str = "=HYPERLINK(\"http://evil.example/x\",\"click\")";
 pub const RTL: &str = "invoice\u{202E}fdp.exe";
