@@ -59,12 +59,18 @@ pub struct Router {
     v_block: Vec<bool>,
     /// Routes that fell back to a plain dog-leg (may cross boxes).
     pub fallbacks: std::cell::Cell<usize>,
+    /// Search work (grid states allocated + expanded) left for this page. Bounds a
+    /// huge page's routing time; once spent, lines become dog-legs (counted above).
+    budget: std::cell::Cell<u64>,
 }
 
 const BEND: u64 = 40 * SCALE;
 /// Largest window (grid points) one route may search.
 const MAX_SEARCH_CELLS: usize = 300_000;
 const SCALE: u64 = 8;
+/// Search work one page may spend on routing: about 2–4 s on this 2-core machine.
+/// The demo and 10k-resource pages use a small fraction of it.
+const PAGE_SEARCH_BUDGET: u64 = 150_000_000;
 
 fn key(v: f64) -> i64 {
     (v * 1000.0).round() as i64
@@ -131,7 +137,15 @@ impl Router {
                 }
             }
         }
-        Router { margin, xs, ys, h_block, v_block, fallbacks: std::cell::Cell::new(0) }
+        Router {
+            margin,
+            xs,
+            ys,
+            h_block,
+            v_block,
+            fallbacks: std::cell::Cell::new(0),
+            budget: std::cell::Cell::new(PAGE_SEARCH_BUDGET),
+        }
     }
 
     /// Orthogonal polyline from `a` to `b`, leaving and entering perpendicular to the borders.
@@ -143,12 +157,16 @@ impl Router {
         let mut pad = 240.0;
         let mid = loop {
             let win = Window::around(&self.xs, &self.ys, sa, sb, pad);
+            let cells = (win.i1 - win.i0 + 1) * (win.j1 - win.j0 + 1);
+            if (cells as u64) * 4 > self.budget.get() {
+                self.fallbacks.set(self.fallbacks.get() + 1);
+                break fallback(a, sa, sb);
+            }
             if let Some(p) = self.search(a, sa, b, sb, win) {
                 break p;
             }
             // Past a few widenings on a huge page, searching the whole grid costs
             // seconds per line: accept the dog-leg instead (counted in `fallbacks`).
-            let cells = (win.i1 - win.i0 + 1) * (win.j1 - win.j0 + 1);
             if win.is_full(self.xs.len(), self.ys.len()) || cells > MAX_SEARCH_CELLS {
                 self.fallbacks.set(self.fallbacks.get() + 1);
                 break fallback(a, sa, sb);
@@ -197,7 +215,9 @@ impl Router {
         let mut heap = BinaryHeap::new();
         heap.push(Reverse((h(ia, ja), s0)));
         let mut goal = None;
+        let mut expanded: u64 = 0;
         while let Some(Reverse((f, s))) = heap.pop() {
+            expanded += 1;
             let su = s as usize;
             let (node, dir) = (su / 4, su % 4);
             let (i, j) = (node % nx, node / nx);
@@ -234,6 +254,7 @@ impl Router {
                 }
             }
         }
+        self.budget.set(self.budget.get().saturating_sub(n as u64 + expanded * 4));
         let mut cur = goal?;
         let mut pts = Vec::new();
         loop {
