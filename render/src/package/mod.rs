@@ -275,6 +275,8 @@ fn write_into(
     // Unredacted, snapshot.json is the input bytes: reuse their hash.
     let snapshot_json_sha = if opts.redact { sums::sha256_hex(&snapshot_bytes) } else { source_sha.clone() };
     out.put_hashed("snapshot.json", &snapshot_bytes, snapshot_json_sha, FileRole::Snapshot)?;
+    // Redacted, these are 100 MB+ of our own bytes at 100k resources: free them now.
+    drop(snapshot_bytes);
     let snapshot_sha = out.files[0].sha256.clone();
 
     let rows = build_rows(snapshot, &analysis, &opts.tag_keys, &opts.scope_tags);
