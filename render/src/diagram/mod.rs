@@ -220,5 +220,5 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, DiagramError> {
 
 /// Converts an SVG produced by `render_pages` to PDF.
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
-    write::raster::pdf(svg).map_err(|message| DiagramError::Render { page: "pdf".into(), message })
+    write::pdf::deterministic_pdf(svg)
 }

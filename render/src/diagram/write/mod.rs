@@ -2,6 +2,7 @@
 //! embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
 pub mod dot;
 pub mod drawio;
+pub mod pdf;
 pub mod raster;
 pub mod svg;
 

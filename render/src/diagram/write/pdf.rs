@@ -5,16 +5,17 @@
 //! only move within the block, so every xref offset stays valid). (b) has one variant
 //! per font order: we convert again until the fonts come out sorted by name, which
 //! for our two fonts takes two attempts on average.
-use crate::diagram::{self, DiagramError};
+use crate::diagram::DiagramError;
 
 /// Attempts before giving up on the canonical font order (each has p >= 1/2 with two fonts).
 const MAX_ATTEMPTS: usize = 64;
 
-/// `diagram::svg_to_pdf`, made byte-for-byte deterministic.
+/// svg2pdf's output, made byte-for-byte deterministic.
 pub fn deterministic_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
     let mut last = Vec::new();
     for _ in 0..MAX_ATTEMPTS {
-        last = canonical(&diagram::svg_to_pdf(svg)?);
+        let raw = super::raster::pdf(svg).map_err(|message| DiagramError::Render { page: "pdf".into(), message })?;
+        last = canonical(&raw);
         if fonts_in_name_order(&last) {
             return Ok(last);
         }
