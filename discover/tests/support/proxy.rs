@@ -339,6 +339,7 @@ struct HttpResponse {
 
 fn forward(req: &HttpRequest, body: &[u8], upstream: &str) -> io::Result<HttpResponse> {
     let mut up = TcpStream::connect(upstream)?;
+    up.set_nodelay(true)?;
     up.set_read_timeout(Some(Duration::from_secs(120)))?;
     let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.target);
     for (k, v) in &req.headers {
@@ -347,8 +348,7 @@ fn forward(req: &HttpRequest, body: &[u8], upstream: &str) -> io::Result<HttpRes
         }
     }
     head.push_str(&format!("Connection: close\r\nContent-Length: {}\r\n\r\n", body.len()));
-    up.write_all(head.as_bytes())?;
-    up.write_all(body)?;
+    up.write_all(&[head.as_bytes(), body].concat())?;
     let mut r = BufReader::new(up);
     let status = read_line(&mut r)?.ok_or_else(|| bad("upstream closed without a response"))?;
     let headers = read_headers(&mut r)?;
@@ -460,6 +460,9 @@ impl Drop for InFlight<'_> {
 }
 
 fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
+    // Head and body go out in one write, and without Nagle: otherwise the client's
+    // delayed ACK adds ~40 ms to every response and the delay is no longer the delay.
+    stream.set_nodelay(true)?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_request(&mut reader)? {
@@ -524,8 +527,7 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
         match fault {
             Fault::Reset | Fault::Stall => {
                 let half = resp.body.len() / 2;
-                writer.write_all(&head_bytes(&resp, resp.body.len()))?;
-                writer.write_all(&resp.body[..half])?;
+                writer.write_all(&[head_bytes(&resp, resp.body.len()), resp.body[..half].to_vec()].concat())?;
                 writer.flush()?;
                 if fault == Fault::Reset {
                     reset(&writer);
@@ -539,8 +541,7 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
                 let cut = resp.body.len() * 3 / 5;
                 let mut body = resp.body[..cut].to_vec();
                 body.extend_from_slice(b"<<\x01garbage&;");
-                writer.write_all(&head_bytes(&resp, body.len()))?;
-                writer.write_all(&body)?;
+                writer.write_all(&[head_bytes(&resp, body.len()), body].concat())?;
             }
             Fault::CutAtItem => {
                 let half = resp.body.len() / 2;
@@ -551,12 +552,10 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
                     .map(|i| half + i + tag.len())
                     .unwrap_or(resp.body.len());
                 let body = &resp.body[..end];
-                writer.write_all(&head_bytes(&resp, body.len()))?;
-                writer.write_all(body)?;
+                writer.write_all(&[head_bytes(&resp, body.len()), body.to_vec()].concat())?;
             }
             _ => {
-                writer.write_all(&head_bytes(&resp, resp.body.len()))?;
-                writer.write_all(&resp.body)?;
+                writer.write_all(&[head_bytes(&resp, resp.body.len()), resp.body.clone()].concat())?;
             }
         }
         writer.flush()?;
