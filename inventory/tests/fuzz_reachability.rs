@@ -289,7 +289,7 @@ impl Case {
         let mut best: Option<(u8, bool, bool)> = None;
         let mut consider = |len: u8, cidr_route: bool, target: u8| {
             let key = (len, cidr_route);
-            if best.map_or(true, |b| key > (b.0, b.1)) {
+            if !matches!(best, Some(b) if key <= (b.0, b.1)) {
                 best = Some((len, cidr_route, target == 0));
             }
         };
@@ -405,7 +405,7 @@ fn finding_covers(f: &ExposureFinding, a: u32, p: P, port: u16) -> bool {
         Protocol::Udp => p == P::Udp,
         _ => false,
     };
-    let ports_ok = f.ports.map_or(true, |r| r.from <= port && port <= r.to);
+    let ports_ok = !matches!(f.ports, Some(r) if port < r.from || port > r.to);
     let src_ok = matches!(f.source, IpNet::V4(n) if contains(&n, a));
     proto_ok && ports_ok && src_ok
 }
