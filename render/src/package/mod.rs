@@ -416,9 +416,27 @@ fn write_into(
 fn write_diagrams(out: &mut Out, pages: &[RenderedPage]) -> Result<Vec<String>, PackageError> {
     let mut used = BTreeSet::new();
     let stems: Vec<String> = pages.iter().map(|p| safe_stem(&p.file_stem, &mut used)).collect();
-    let converted = convert_pages(pages)?;
     let mut paths = Vec::new();
-    for ((page, stem), (png, pdf)) in pages.iter().zip(&stems).zip(converted) {
+    // Convert and write a few pages at a time: holding every PNG/PDF of a
+    // 900-page estate before writing took gigabytes.
+    for (batch, batch_stems) in pages.chunks(PAGES_PER_BATCH).zip(stems.chunks(PAGES_PER_BATCH)) {
+        let converted = convert_pages(batch)?;
+        write_batch(out, batch, batch_stems, converted, &mut paths)?;
+    }
+    Ok(paths)
+}
+
+/// Pages converted at once: enough to keep every core busy, few enough to bound memory.
+const PAGES_PER_BATCH: usize = 8;
+
+fn write_batch(
+    out: &mut Out,
+    pages: &[RenderedPage],
+    stems: &[String],
+    converted: Vec<(Vec<u8>, Vec<u8>)>,
+    paths: &mut Vec<String>,
+) -> Result<(), PackageError> {
+    for ((page, stem), (png, pdf)) in pages.iter().zip(stems).zip(converted) {
         let role = FileRole::of_diagram(&page.file_stem);
         let mut put = |ext: &str, bytes: &[u8]| -> Result<(), PackageError> {
             let path = format!("diagrams/{stem}.{ext}");
@@ -433,7 +451,7 @@ fn write_diagrams(out: &mut Out, pages: &[RenderedPage]) -> Result<Vec<String>, 
             put("drawio", d.as_bytes())?;
         }
     }
-    Ok(paths)
+    Ok(())
 }
 
 type Converted = Result<(Vec<u8>, Vec<u8>), DiagramError>;
