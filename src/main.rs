@@ -116,7 +116,8 @@ fn init_logging(verbose: u8, quiet: bool, timings: bool) -> Option<timings::Timi
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("AUDITMAP_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AUDITMAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter);
     let recorder = timings.then(timings::Timings::default);
     let ours = tracing_subscriber::filter::Targets::new()

@@ -90,6 +90,7 @@ fn usage_errors_exit_2_and_help_exits_0() {
 fn schema_command_prints_the_committed_schema() {
     let out = auditmap(&["schema"]);
     assert_eq!(out.status.code(), Some(0));
-    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/snapshot.schema.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/snapshot.schema.json")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }

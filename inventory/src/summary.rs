@@ -52,7 +52,11 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "snapshot: schema v{}, collected {} by {}", self.schema_version, self.collected_at, self.generator)?;
+        writeln!(
+            f,
+            "snapshot: schema v{}, collected {} by {}",
+            self.schema_version, self.collected_at, self.generator
+        )?;
         writeln!(f, "resources: {}", self.total_resources)?;
         for (kind, n) in &self.per_kind {
             if *n > 0 {
@@ -64,7 +68,12 @@ impl fmt::Display for Summary {
             writeln!(f, "  {acct:<14} {region:<16} {n:>8}")?;
         }
         let cov: Vec<String> = self.coverage_by_status.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
-        writeln!(f, "coverage: {} API records ({})", self.coverage_by_status.values().sum::<usize>(), if cov.is_empty() { "none".into() } else { cov.join(", ") })?;
+        writeln!(
+            f,
+            "coverage: {} API records ({})",
+            self.coverage_by_status.values().sum::<usize>(),
+            if cov.is_empty() { "none".into() } else { cov.join(", ") }
+        )?;
         if self.gaps.is_empty() {
             writeln!(f, "gaps: none")?;
         } else {

@@ -58,7 +58,8 @@ fn write_is_canonical_and_stable() {
 #[test]
 fn nacl_entries_sorted_by_direction_and_number() {
     let s = every_kind();
-    let nums: Vec<(bool, u16)> = s.resources.network_acls[0].entries.iter().map(|e| (e.egress, e.rule_number)).collect();
+    let nums: Vec<(bool, u16)> =
+        s.resources.network_acls[0].entries.iter().map(|e| (e.egress, e.rule_number)).collect();
     assert_eq!(nums, vec![(false, 90), (false, 100), (false, 32767), (true, 100), (true, 32767)]);
 }
 
@@ -108,9 +109,12 @@ fn bad_cidr_is_an_error() {
 
 #[test]
 fn dangling_reference_names_resource_and_field() {
-    let bad = EVERY_KIND.replace(r#""subnet_id": "subnet-0a", "availability_zone": "eu-west-1a",
-                              "interface_type""#, r#""subnet_id": "subnet-missing", "availability_zone": "eu-west-1a",
-                              "interface_type""#);
+    let bad = EVERY_KIND.replace(
+        r#""subnet_id": "subnet-0a", "availability_zone": "eu-west-1a",
+                              "interface_type""#,
+        r#""subnet_id": "subnet-missing", "availability_zone": "eu-west-1a",
+                              "interface_type""#,
+    );
     assert_ne!(bad, EVERY_KIND, "replacement must apply");
     let e = load(&bad).unwrap_err();
     let msg = e.to_string();
@@ -135,12 +139,16 @@ fn duplicate_ids_are_errors() {
     let dup = s.resources.subnets[0].clone();
     s.resources.subnets.push(dup);
     let problems = validate(&s);
-    assert!(problems.iter().any(|p| p.severity == Severity::Error && p.message == "duplicate id" && p.resource_id == "subnet-0a"));
+    assert!(problems
+        .iter()
+        .any(|p| p.severity == Severity::Error && p.message == "duplicate id" && p.resource_id == "subnet-0a"));
 }
 
 #[test]
 fn newer_schema_version_is_refused() {
-    let newer = EVERY_KIND.replace(r#""schema_version": 1"#, r#""schema_version": 99"#).replace(r#""resources": {"#, r#""future_field": 1, "resources": {"#);
+    let newer = EVERY_KIND
+        .replace(r#""schema_version": 1"#, r#""schema_version": 99"#)
+        .replace(r#""resources": {"#, r#""future_field": 1, "resources": {"#);
     let e = load(&newer).unwrap_err();
     assert!(matches!(e, SnapshotError::NewerSchema { found: 99, supported: 1, .. }), "{e}");
     assert!(e.to_string().contains("upgrade auditmap"));
@@ -178,7 +186,16 @@ fn committed_json_schema_matches_types() {
 
 #[test]
 fn garbage_never_panics() {
-    for text in ["null", "[]", "42", "{\"schema_version\": \"one\"}", "{\"schema_version\": 1}", "\u{feff}{}", "{\"a\":\"\\", "\"unterminated"] {
+    for text in [
+        "null",
+        "[]",
+        "42",
+        "{\"schema_version\": \"one\"}",
+        "{\"schema_version\": 1}",
+        "\u{feff}{}",
+        "{\"a\":\"\\",
+        "\"unterminated",
+    ] {
         assert!(load(text).is_err(), "{text:?} should be rejected");
     }
 }

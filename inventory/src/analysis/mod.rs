@@ -30,6 +30,7 @@ pub fn analyze_topology(topo: &Topology) -> Analysis {
     let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
     let segmentation = tracing::info_span!("segmentation").in_scope(|| segmentation::segmentation(topo));
-    let sg_flows = tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
+    let sg_flows =
+        tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
     Analysis { exposures, behind_load_balancers, egress, segmentation, sg_flows }
 }

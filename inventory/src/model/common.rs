@@ -126,33 +126,67 @@ macro_rules! impl_resource {
     ($ty:ty, $kind:expr) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::ResourceKind = $kind;
-            fn id(&self) -> &str { &self.id }
-            fn account_id(&self) -> &str { &self.account_id }
-            fn region(&self) -> &str { &self.region }
-            fn tags(&self) -> &$crate::model::Tags { &self.tags }
-            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn account_id(&self) -> &str {
+                &self.account_id
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+            fn tags(&self) -> &$crate::model::Tags {
+                &self.tags
+            }
+            fn arn(&self) -> Option<&str> {
+                self.arn.as_deref()
+            }
         }
     };
     ($ty:ty, $kind:expr, vpc) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::ResourceKind = $kind;
-            fn id(&self) -> &str { &self.id }
-            fn account_id(&self) -> &str { &self.account_id }
-            fn region(&self) -> &str { &self.region }
-            fn tags(&self) -> &$crate::model::Tags { &self.tags }
-            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
-            fn vpc_id(&self) -> Option<&str> { Some(&self.vpc_id) }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn account_id(&self) -> &str {
+                &self.account_id
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+            fn tags(&self) -> &$crate::model::Tags {
+                &self.tags
+            }
+            fn arn(&self) -> Option<&str> {
+                self.arn.as_deref()
+            }
+            fn vpc_id(&self) -> Option<&str> {
+                Some(&self.vpc_id)
+            }
         }
     };
     ($ty:ty, $kind:expr, opt_vpc) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::ResourceKind = $kind;
-            fn id(&self) -> &str { &self.id }
-            fn account_id(&self) -> &str { &self.account_id }
-            fn region(&self) -> &str { &self.region }
-            fn tags(&self) -> &$crate::model::Tags { &self.tags }
-            fn arn(&self) -> Option<&str> { self.arn.as_deref() }
-            fn vpc_id(&self) -> Option<&str> { self.vpc_id.as_deref() }
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn account_id(&self) -> &str {
+                &self.account_id
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+            fn tags(&self) -> &$crate::model::Tags {
+                &self.tags
+            }
+            fn arn(&self) -> Option<&str> {
+                self.arn.as_deref()
+            }
+            fn vpc_id(&self) -> Option<&str> {
+                self.vpc_id.as_deref()
+            }
         }
     };
 }

@@ -94,7 +94,12 @@ impl ServiceKind {
     /// Classifies an ENI. AWS gives no "service" field; the interface type is decisive
     /// where set, otherwise the description text managed services write is the signal.
     /// `requester_id` is the AWS principal that created a requester-managed ENI.
-    pub fn classify(interface_type: &str, requester_id: Option<&str>, description: &str, attached_to_instance: bool) -> ServiceKind {
+    pub fn classify(
+        interface_type: &str,
+        requester_id: Option<&str>,
+        description: &str,
+        attached_to_instance: bool,
+    ) -> ServiceKind {
         match interface_type {
             "nat_gateway" => return ServiceKind::Nat,
             "lambda" => return ServiceKind::Lambda,
@@ -106,7 +111,8 @@ impl ServiceKind {
         }
         let d = description.to_ascii_lowercase();
         let requester = requester_id.unwrap_or("").to_ascii_lowercase();
-        if d.starts_with("elb ") || d.starts_with("elb app/") || d.starts_with("elb net/") || requester == "amazon-elb" {
+        if d.starts_with("elb ") || d.starts_with("elb app/") || d.starts_with("elb net/") || requester == "amazon-elb"
+        {
             ServiceKind::Elb
         } else if d.starts_with("rdsnetworkinterface") || requester == "amazon-rds" {
             ServiceKind::Rds
@@ -228,7 +234,8 @@ fn default_true() -> bool {
 impl NetworkInterface {
     /// Every public IPv4 address on the ENI (auto-assigned or EIP), sorted.
     pub fn public_ips(&self) -> Vec<Ipv4Addr> {
-        let mut ips: Vec<Ipv4Addr> = self.private_ips.iter().filter_map(|p| p.association.as_ref().map(|a| a.public_ip)).collect();
+        let mut ips: Vec<Ipv4Addr> =
+            self.private_ips.iter().filter_map(|p| p.association.as_ref().map(|a| a.public_ip)).collect();
         ips.sort();
         ips.dedup();
         ips

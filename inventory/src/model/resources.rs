@@ -149,7 +149,9 @@ impl Resources {
     pub fn normalize(&mut self) {
         macro_rules! sort {
             ($field:ident, $ty:ident) => {
-                self.$field.sort_by(|a, b| (a.id.as_str(), a.account_id.as_str()).cmp(&(b.id.as_str(), b.account_id.as_str())));
+                self.$field.sort_by(|a, b| {
+                    (a.id.as_str(), a.account_id.as_str()).cmp(&(b.id.as_str(), b.account_id.as_str()))
+                });
             };
         }
         for_each_kind!(sort);

@@ -20,7 +20,9 @@ pub enum SnapshotError {
     Json { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{path}:{line}:{column}: string of {len} bytes exceeds the {limit}-byte limit (corrupt or hostile input)")]
     StringTooLong { path: PathBuf, line: usize, column: usize, len: usize, limit: usize },
-    #[error("{path}: snapshot schema_version {found} is newer than this auditmap supports ({supported}); upgrade auditmap")]
+    #[error(
+        "{path}: snapshot schema_version {found} is newer than this auditmap supports ({supported}); upgrade auditmap"
+    )]
     NewerSchema { path: PathBuf, found: u32, supported: u32 },
     #[error("{path}: {} problem(s) in snapshot:\n{}", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid { path: PathBuf, problems: Vec<Problem> },
@@ -63,7 +65,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
             return Err(SnapshotError::NewerSchema { path: path_buf, found, supported: SCHEMA_VERSION });
         }
     }
-    let mut snapshot: Snapshot = tracing::info_span!("parse").in_scope(|| serde_json::from_slice(bytes)).map_err(json_err)?;
+    let mut snapshot: Snapshot =
+        tracing::info_span!("parse").in_scope(|| serde_json::from_slice(bytes)).map_err(json_err)?;
     let _validate = tracing::info_span!("validate").entered();
     let errors: Vec<Problem> = validate(&snapshot).into_iter().filter(|p| p.severity == Severity::Error).collect();
     if !errors.is_empty() {

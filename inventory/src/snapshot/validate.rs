@@ -50,9 +50,23 @@ impl<'a> Checker<'a> {
         self.problems.push(Problem { severity, kind, resource_id: id.to_string(), field, message });
     }
     /// Reports `target` if no resource of `target_kind` has that id.
-    fn reference(&mut self, severity: Severity, kind: ResourceKind, id: &str, field: impl Into<String>, target_kind: ResourceKind, target: &str) {
+    fn reference(
+        &mut self,
+        severity: Severity,
+        kind: ResourceKind,
+        id: &str,
+        field: impl Into<String>,
+        target_kind: ResourceKind,
+        target: &str,
+    ) {
         if !self.has(target_kind, target) {
-            self.report(severity, kind, id, field.into(), format!("refers to {target_kind} {target:?}, which is not in the snapshot"));
+            self.report(
+                severity,
+                kind,
+                id,
+                field.into(),
+                format!("refers to {target_kind} {target:?}, which is not in the snapshot"),
+            );
         }
     }
 }
@@ -100,7 +114,14 @@ pub fn validate(s: &Snapshot) -> Vec<Problem> {
                 c.reference(Warning, K::RouteTable, &x.id, format!("routes[{i}].target"), tk, &route.target.id);
             }
             if let crate::model::RouteDestination::PrefixList(pl) = &route.destination {
-                c.reference(Warning, K::RouteTable, &x.id, format!("routes[{i}].destination"), K::ManagedPrefixList, pl);
+                c.reference(
+                    Warning,
+                    K::RouteTable,
+                    &x.id,
+                    format!("routes[{i}].destination"),
+                    K::ManagedPrefixList,
+                    pl,
+                );
             }
         }
     }
@@ -111,7 +132,14 @@ pub fn validate(s: &Snapshot) -> Vec<Problem> {
     }
     for x in &r.egress_only_internet_gateways {
         for (i, a) in x.attachments.iter().enumerate() {
-            c.reference(Error, K::EgressOnlyInternetGateway, &x.id, format!("attachments[{i}].vpc_id"), K::Vpc, &a.vpc_id);
+            c.reference(
+                Error,
+                K::EgressOnlyInternetGateway,
+                &x.id,
+                format!("attachments[{i}].vpc_id"),
+                K::Vpc,
+                &a.vpc_id,
+            );
         }
     }
     for x in &r.vpn_gateways {
@@ -136,13 +164,27 @@ pub fn validate(s: &Snapshot) -> Vec<Problem> {
         }
     }
     for x in &r.transit_gateway_attachments {
-        c.reference(Warning, K::TransitGatewayAttachment, &x.id, "transit_gateway_id", K::TransitGateway, &x.transit_gateway_id);
+        c.reference(
+            Warning,
+            K::TransitGatewayAttachment,
+            &x.id,
+            "transit_gateway_id",
+            K::TransitGateway,
+            &x.transit_gateway_id,
+        );
         for (i, sn) in x.subnet_ids.iter().enumerate() {
             c.reference(Error, K::TransitGatewayAttachment, &x.id, format!("subnet_ids[{i}]"), K::Subnet, sn);
         }
     }
     for x in &r.transit_gateway_route_tables {
-        c.reference(Error, K::TransitGatewayRouteTable, &x.id, "transit_gateway_id", K::TransitGateway, &x.transit_gateway_id);
+        c.reference(
+            Error,
+            K::TransitGatewayRouteTable,
+            &x.id,
+            "transit_gateway_id",
+            K::TransitGateway,
+            &x.transit_gateway_id,
+        );
     }
     for x in &r.vpn_connections {
         c.reference(Error, K::VpnConnection, &x.id, "customer_gateway_id", K::CustomerGateway, &x.customer_gateway_id);
@@ -179,11 +221,27 @@ pub fn validate(s: &Snapshot) -> Vec<Problem> {
         for (dir, rules) in [("ingress", &x.ingress), ("egress", &x.egress)] {
             for (i, rule) in rules.iter().enumerate() {
                 match &rule.peer {
-                    RulePeer::SecurityGroup { group_id, account_id, .. } if account_id.as_deref().is_none_or(|a| a == x.account_id) => {
-                        c.reference(Warning, K::SecurityGroup, &x.id, format!("{dir}[{i}].peer.group_id"), K::SecurityGroup, group_id);
+                    RulePeer::SecurityGroup { group_id, account_id, .. }
+                        if account_id.as_deref().is_none_or(|a| a == x.account_id) =>
+                    {
+                        c.reference(
+                            Warning,
+                            K::SecurityGroup,
+                            &x.id,
+                            format!("{dir}[{i}].peer.group_id"),
+                            K::SecurityGroup,
+                            group_id,
+                        );
                     }
                     RulePeer::PrefixList { prefix_list_id } => {
-                        c.reference(Warning, K::SecurityGroup, &x.id, format!("{dir}[{i}].peer.prefix_list_id"), K::ManagedPrefixList, prefix_list_id);
+                        c.reference(
+                            Warning,
+                            K::SecurityGroup,
+                            &x.id,
+                            format!("{dir}[{i}].peer.prefix_list_id"),
+                            K::ManagedPrefixList,
+                            prefix_list_id,
+                        );
                     }
                     _ => {}
                 }

@@ -457,8 +457,7 @@ fn write_batch(
 type Converted = Result<(Vec<u8>, Vec<u8>), DiagramError>;
 
 fn convert_pages(pages: &[RenderedPage]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PackageError> {
-    let convert =
-        |p: &RenderedPage| -> Converted { Ok((diagram::svg_to_png(&p.svg)?, diagram::svg_to_pdf(&p.svg)?)) };
+    let convert = |p: &RenderedPage| -> Converted { Ok((diagram::svg_to_png(&p.svg)?, diagram::svg_to_pdf(&p.svg)?)) };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<Converted>> = (0..pages.len()).map(|_| None).collect();
