@@ -52,11 +52,13 @@ pub struct PageScene {
 
 /// Every page for a snapshot: overview, one per VPC, exposure.
 pub fn render_pages(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<RenderedPage>, DiagramError> {
-    Ok(render_scenes(snapshot, analysis)?
+    let scenes = render_scenes(snapshot, analysis)?;
+    let _span = tracing::info_span!("write").entered();
+    Ok(scenes
         .into_iter()
         .map(|p| RenderedPage {
-            svg: write::svg::write(&p.scene),
-            drawio: Some(write::drawio::write(&p.scene, &p.file_stem)),
+            svg: tracing::info_span!("svg").in_scope(|| write::svg::write(&p.scene)),
+            drawio: Some(tracing::info_span!("drawio").in_scope(|| write::drawio::write(&p.scene, &p.file_stem))),
             dot: p.dot.as_ref().map(write::dot::write),
             file_stem: p.file_stem,
             title: p.title,
@@ -66,7 +68,8 @@ pub fn render_pages(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<Rend
 
 /// Every page as a framed scene.
 pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<PageScene>, DiagramError> {
-    let f = facts::Facts::new(snapshot, analysis);
+    let _span = tracing::info_span!("layout").entered();
+    let f = tracing::info_span!("facts").in_scope(|| facts::Facts::new(snapshot, analysis));
     let r = &snapshot.resources;
     let accounts: BTreeSet<String> =
         r.vpcs.iter().map(|v| v.account_id.clone()).chain(r.accounts.iter().map(|a| a.id.clone())).collect();
@@ -101,7 +104,7 @@ pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<Pag
     let mut pages = Vec::new();
 
     // Overview.
-    let ov = views::overview::render(&f);
+    let ov = tracing::info_span!("overview").in_scope(|| views::overview::render(&f));
     let mut notes = ov.notes;
     gap_note(&mut notes);
     let mut legend = views::env_legend();
@@ -136,7 +139,7 @@ pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<Pag
     vpcs.sort_by(|a, b| (&a.account_id, &a.region, &a.id).cmp(&(&b.account_id, &b.region, &b.id)));
     let mut stems = BTreeSet::from(["overview".to_string(), "exposure".to_string()]);
     for v in vpcs {
-        let page = views::vpc::render(&f, v);
+        let page = tracing::info_span!("vpc").in_scope(|| views::vpc::render(&f, v));
         let mut notes = page.notes;
         gap_note(&mut notes);
         let mut legend = views::tier_legend();
@@ -161,7 +164,7 @@ pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<Pag
     }
 
     // Exposure and data flow.
-    let ex = views::exposure::render(&f);
+    let ex = tracing::info_span!("exposure").in_scope(|| views::exposure::render(&f));
     let mut notes = ex.notes;
     gap_note(&mut notes);
     if analysis.exposures.is_empty() && analysis.sg_flows.is_empty() {

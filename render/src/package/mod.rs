@@ -262,7 +262,11 @@ fn write_into(
     lap("input hash, redaction");
     let analysis = inventory::analysis::analyze(snapshot);
     lap("analysis");
-    let pages = if opts.diagrams { diagram::render_pages(snapshot, &analysis)? } else { Vec::new() };
+    let pages = if opts.diagrams {
+        tracing::info_span!("diagrams").in_scope(|| diagram::render_pages(snapshot, &analysis))?
+    } else {
+        Vec::new()
+    };
     lap("diagram pages");
 
     let collected = snapshot.collected_at;
@@ -278,9 +282,11 @@ fn write_into(
     drop(snapshot_bytes);
     let snapshot_sha = out.files[0].sha256.clone();
 
+    let span = tracing::info_span!("tables").entered();
     let rows = build_rows(snapshot, &analysis, &opts.tag_keys, &opts.scope_tags);
     let exposures = tables::exposures(&analysis);
     let coverage = tables::coverage(snapshot);
+    drop(span);
     let ctx = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
         generated,
@@ -295,6 +301,7 @@ fn write_into(
     };
 
     lap("inventory rows");
+    let span = tracing::info_span!("csv_json").entered();
     out.put_stream("inventory.csv", FileRole::Inventory, |w| csv::inventory_csv(&rows, w))?;
     row_counts.insert("inventory.csv".into(), rows.len());
     lap("inventory.csv");
@@ -305,7 +312,9 @@ fn write_into(
     out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
 
+    drop(span);
     lap("inventory.json, exposures.csv, coverage.csv");
+    let span = tracing::info_span!("xlsx").entered();
     let (sg_rules, nacl_rules, routes) =
         (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
     let metadata = ctx.metadata();
@@ -328,13 +337,15 @@ fn write_into(
     lap("inventory.xlsx");
     out.put("inventory.xlsx", &book, FileRole::Inventory)?;
     drop(book);
+    drop(span);
 
-    let diagram_files = write_diagrams(&mut out, &pages)?;
+    let diagram_files = tracing::info_span!("diagram_files").in_scope(|| write_diagrams(&mut out, &pages))?;
     lap("diagram files (png, pdf)");
 
     let readme = readme::render(&ctx, &out.files, &diagram_files, &row_counts, analysis.exposures.len());
     out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
 
+    let span = tracing::info_span!("report_html").entered();
     let report = html::render(&html::Report {
         ctx: &ctx,
         rows: &rows,
@@ -345,6 +356,7 @@ fn write_into(
         row_counts: &row_counts,
     });
     out.put("report.html", report.as_bytes(), FileRole::Report)?;
+    drop(span);
     lap("readme, report");
     drop(report);
 
@@ -457,7 +469,15 @@ fn write_batch(
 type Converted = Result<(Vec<u8>, Vec<u8>), DiagramError>;
 
 fn convert_pages(pages: &[RenderedPage]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PackageError> {
-    let convert = |p: &RenderedPage| -> Converted { Ok((diagram::svg_to_png(&p.svg)?, diagram::svg_to_pdf(&p.svg)?)) };
+    // Worker threads do not inherit the current span: enter it explicitly so
+    // `--timings` shows png/pdf under the package (their totals add up across threads).
+    let parent = tracing::Span::current();
+    let convert = |p: &RenderedPage| -> Converted {
+        let _in = parent.enter();
+        let png = tracing::info_span!("png").in_scope(|| diagram::svg_to_png(&p.svg))?;
+        let pdf = tracing::info_span!("pdf").in_scope(|| diagram::svg_to_pdf(&p.svg))?;
+        Ok((png, pdf))
+    };
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<Converted>> = (0..pages.len()).map(|_| None).collect();

@@ -17,7 +17,8 @@ fn fonts() -> &'static Fonts {
     })
 }
 
-fn font(bold: bool) -> &'static FontRef<'static> {
+/// The parsed embedded font (the PNG and PDF writers draw its outlines).
+pub(crate) fn font(bold: bool) -> &'static FontRef<'static> {
     let f = fonts();
     if bold {
         &f.bold

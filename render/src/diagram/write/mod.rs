@@ -1,6 +1,7 @@
 //! Writers over a scene: SVG (the master), PNG and PDF (from that SVG with the
 //! embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
 pub mod dot;
+pub mod glyphs;
 pub mod drawio;
 pub mod pdf;
 pub mod raster;
