@@ -216,6 +216,11 @@ fn unique_stem(used: &mut BTreeSet<String>, id: &str) -> String {
     cand
 }
 
+/// Draws a page's scene as PNG at `scale` pixels per unit (deterministic).
+pub fn scene_to_png(scene: &Scene, scale: f64) -> Result<Vec<u8>, DiagramError> {
+    write::png::png(scene, scale).map_err(|message| DiagramError::Render { page: scene.title.clone(), message })
+}
+
 /// Rasterises an SVG produced by `render_pages` (embedded font, deterministic).
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, DiagramError> {
     write::raster::png(svg).map_err(|message| DiagramError::Render { page: "png".into(), message })

@@ -4,6 +4,7 @@ pub mod dot;
 pub mod glyphs;
 pub mod drawio;
 pub mod pdf;
+pub mod png;
 pub mod raster;
 pub mod svg;
 
