@@ -230,3 +230,8 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, DiagramError> {
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
     write::pdf::deterministic_pdf(svg)
 }
+
+/// Draws a page scene straight into a one-page PDF (searchable text, deterministic).
+pub fn scene_to_pdf(scene: &Scene) -> Result<Vec<u8>, DiagramError> {
+    Ok(write::pdf::scene_pdf(scene))
+}

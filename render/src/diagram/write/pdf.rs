@@ -1,117 +1,468 @@
-//! Deterministic PDF bytes. svg2pdf 0.13 keeps fonts and page resources in
-//! HashMaps, so (a) the entries of a page's resource sub-dictionaries (/Font,
-//! /XObject, ...) and (b) the order (and object numbers) of the embedded fonts change
-//! from run to run. (a) is fixed by sorting each such dictionary's entry lines (they
-//! only move within the block, so every xref offset stays valid). (b) has one variant
-//! per font order: we convert again until the fonts come out sorted by name, which
-//! for our two fonts takes two attempts on average.
-use crate::diagram::DiagramError;
+//! Scene → PDF, drawn directly with pdf-writer: boxes, lines, arrow heads and
+//! text exactly as the SVG writer draws them (same order, dashes, marker
+//! geometry), 1 scene unit = 1 pt. Text is real text in Type 3 fonts built from
+//! the embedded DejaVu outlines (see `pdf_font`), so it is searchable. Output is
+//! deterministic by construction: fixed object numbers, no dates or random ids,
+//! fonts and codes in first-use order.
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect as PdfRect, Ref, Str, TextStr};
 
-/// Attempts before giving up on the canonical font order (each has p >= 1/2 with two fonts).
-const MAX_ATTEMPTS: usize = 64;
+use super::glyphs;
+use crate::diagram::scene::{BoxStyle, Rect, Role, Scene, SceneBox, SceneEdge, SceneText};
 
-/// svg2pdf's output, made byte-for-byte deterministic.
-pub fn deterministic_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
-    let mut last = Vec::new();
-    for _ in 0..MAX_ATTEMPTS {
-        let raw = super::raster::pdf(svg).map_err(|message| DiagramError::Render { page: "pdf".into(), message })?;
-        last = canonical(&raw);
-        if fonts_in_name_order(&last) {
-            return Ok(last);
+#[path = "pdf_font.rs"]
+mod pdf_font;
+use pdf_font::FontSet;
+
+pub use svg2pdf_compat::deterministic_pdf;
+
+/// Dash patterns of the SVG writer (`stroke-dasharray`).
+const BOX_DASH: [f32; 2] = [5.0, 3.0];
+const EDGE_DASH: [f32; 2] = [6.0, 4.0];
+/// SVG's default stroke-miterlimit (PDF's default is 10).
+const SVG_MITER_LIMIT: f32 = 4.0;
+/// Circle-arc approximation constant for the rounded corners.
+const KAPPA: f64 = 0.552_284_749_8;
+/// zlib level: content streams are regular text; 6 costs ~2× level 1 for ~10 % smaller files.
+const DEFLATE_LEVEL: u8 = 6;
+
+/// The scene as a one-page PDF.
+pub fn scene_pdf(scene: &Scene) -> Vec<u8> {
+    let mut fonts = FontSet::default();
+    let content = page_content(scene, &mut fonts);
+
+    let catalog = Ref::new(1);
+    let pages = Ref::new(2);
+    let page = Ref::new(3);
+    let contents = Ref::new(4);
+    let info = Ref::new(5);
+    let mut next = Ref::new(6);
+
+    let mut pdf = Pdf::with_capacity(content.len() + 16 * 1024);
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page]).count(1);
+    pdf.document_info(info).title(TextStr(&scene.title)).producer(TextStr("auditmap"));
+    let font_ids = fonts.write(&mut pdf, &mut next);
+    let mut p = pdf.page(page);
+    p.media_box(PdfRect::new(0.0, 0.0, q(scene.width.max(1.0)), q(scene.height.max(1.0))))
+        .parent(pages)
+        .contents(contents);
+    {
+        let mut res = p.resources();
+        let mut f = res.fonts();
+        for (i, id) in font_ids.iter().enumerate() {
+            f.pair(Name(FontSet::resource_name(i).as_bytes()), *id);
         }
     }
-    tracing::warn!("PDF fonts never came out in canonical order; this PDF may differ between runs");
-    Ok(last)
+    p.finish();
+    pdf.stream(contents, &deflate(&content)).filter(Filter::FlateDecode);
+    pdf.finish()
 }
 
-/// Whether the embedded fonts (`/BaseFont /ABCDEF+Name`) appear sorted by name.
-fn fonts_in_name_order(pdf: &[u8]) -> bool {
-    const KEY: &[u8] = b"/BaseFont /";
-    let mut names: Vec<&[u8]> = Vec::new();
+/// zlib-compressed bytes for a FlateDecode stream.
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, DEFLATE_LEVEL)
+}
+
+/// Page coordinate with two decimals: ample for print, short in the stream.
+fn q(v: f64) -> f32 {
+    ((v * 100.0).round() / 100.0) as f32
+}
+
+/// "#rrggbb" / "#rgb" → RGB in 0..1; "none" (or anything unparsable) draws nothing,
+/// as it would in the SVG.
+fn rgb(color: &str) -> Option<[f32; 3]> {
+    let hex = color.strip_prefix('#')?;
+    let digits: Vec<u32> = hex.chars().map(|c| c.to_digit(16)).collect::<Option<_>>()?;
+    // Four decimals are exact after conversion back to 8 bits, and short in the stream.
+    let channel = |hi: u32, lo: u32| ((hi * 16 + lo) as f32 / 255.0 * 1e4).round() / 1e4;
+    match digits.as_slice() {
+        [r1, r0, g1, g0, b1, b0] => Some([channel(*r1, *r0), channel(*g1, *g0), channel(*b1, *b0)]),
+        [r, g, b] => Some([channel(*r, *r), channel(*g, *g), channel(*b, *b)]),
+        _ => None,
+    }
+}
+
+/// Content stream writer that skips redundant state changes.
+struct Painter {
+    c: Content,
+    fill: Option<[f32; 3]>,
+    stroke: Option<[f32; 3]>,
+    width: Option<f32>,
+    dash: Option<&'static [f32]>,
+}
+
+impl Painter {
+    fn fill(&mut self, c: [f32; 3]) {
+        if self.fill != Some(c) {
+            self.c.set_fill_rgb(c[0], c[1], c[2]);
+            self.fill = Some(c);
+        }
+    }
+    fn stroke(&mut self, c: [f32; 3], width: f64, dash: &'static [f32]) {
+        if self.stroke != Some(c) {
+            self.c.set_stroke_rgb(c[0], c[1], c[2]);
+            self.stroke = Some(c);
+        }
+        let w = q(width);
+        if self.width != Some(w) {
+            self.c.set_line_width(w);
+            self.width = Some(w);
+        }
+        if self.dash != Some(dash) {
+            self.c.set_dash_pattern(dash.iter().copied(), 0.0);
+            self.dash = Some(dash);
+        }
+    }
+}
+
+fn page_content(scene: &Scene, fonts: &mut FontSet) -> Vec<u8> {
+    let mut p = Painter {
+        c: Content::with_capacity(256 + scene.boxes.len() * 80 + scene.texts.len() * 60 + scene.edges.len() * 60),
+        fill: None,
+        stroke: None,
+        width: None,
+        dash: None,
+    };
+    // Flip y once so scene coordinates (y down) are used as they are.
+    p.c.transform([1.0, 0.0, 0.0, -1.0, 0.0, q(scene.height.max(1.0))]);
+    p.c.set_miter_limit(SVG_MITER_LIMIT);
+    // Same order as the SVG: containers and leaves, lines, label chips, text.
+    for b in scene.boxes.iter().filter(|b| b.role != Role::Chip) {
+        draw_box(&mut p, b);
+    }
+    for e in &scene.edges {
+        draw_edge(&mut p, e);
+    }
+    for b in scene.boxes.iter().filter(|b| b.role == Role::Chip) {
+        draw_box(&mut p, b);
+    }
+    for t in &scene.texts {
+        draw_text(&mut p, fonts, t);
+    }
+    p.c.finish()
+}
+
+fn draw_box(p: &mut Painter, b: &SceneBox) {
+    let BoxStyle { fill, stroke, stroke_width, dashed, radius } = b.style;
+    let r = b.rect;
+    // SVG draws nothing for an empty rect, and no stroke of width 0.
+    if !(r.w > 0.0 && r.h > 0.0) {
+        return;
+    }
+    let fill = rgb(fill);
+    let stroke = if stroke_width > 0.0 { rgb(stroke) } else { None };
+    if fill.is_none() && stroke.is_none() {
+        return;
+    }
+    rect_path(&mut p.c, &r, radius);
+    if let Some(f) = fill {
+        p.fill(f);
+    }
+    if let Some(s) = stroke {
+        p.stroke(s, stroke_width, if dashed { &BOX_DASH } else { &[] });
+    }
+    match (fill.is_some(), stroke.is_some()) {
+        (true, true) => p.c.fill_nonzero_and_stroke(),
+        (true, false) => p.c.fill_nonzero(),
+        _ => p.c.stroke(),
+    };
+}
+
+/// The outline of an SVG `<rect rx>`, starting where SVG's does (top edge, after the
+/// corner, clockwise on screen) so dash patterns start at the same place.
+fn rect_path(c: &mut Content, r: &Rect, radius: f64) {
+    let rx = radius.max(0.0).min(r.w / 2.0);
+    let ry = radius.max(0.0).min(r.h / 2.0);
+    let (x0, y0, x1, y1) = (r.x, r.y, r.right(), r.bottom());
+    if rx <= 0.0 || ry <= 0.0 {
+        c.move_to(q(x0), q(y0));
+        c.line_to(q(x1), q(y0)).line_to(q(x1), q(y1)).line_to(q(x0), q(y1)).close_path();
+        return;
+    }
+    let (kx, ky) = (KAPPA * rx, KAPPA * ry);
+    c.move_to(q(x0 + rx), q(y0));
+    c.line_to(q(x1 - rx), q(y0));
+    c.cubic_to(q(x1 - rx + kx), q(y0), q(x1), q(y0 + ry - ky), q(x1), q(y0 + ry));
+    c.line_to(q(x1), q(y1 - ry));
+    c.cubic_to(q(x1), q(y1 - ry + ky), q(x1 - rx + kx), q(y1), q(x1 - rx), q(y1));
+    c.line_to(q(x0 + rx), q(y1));
+    c.cubic_to(q(x0 + rx - kx), q(y1), q(x0), q(y1 - ry + ky), q(x0), q(y1 - ry));
+    c.line_to(q(x0), q(y0 + ry));
+    c.cubic_to(q(x0), q(y0 + ry - ky), q(x0 + rx - kx), q(y0), q(x0 + rx), q(y0));
+    c.close_path();
+}
+
+fn draw_edge(p: &mut Painter, e: &SceneEdge) {
+    let Some(color) = rgb(e.style.color) else { return };
+    // A polyline needs two points; SVG draws nothing (not even the marker) otherwise.
+    if e.points.len() < 2 || e.style.width <= 0.0 {
+        return;
+    }
+    let (x, y) = e.points[0];
+    p.c.move_to(q(x), q(y));
+    for &(x, y) in &e.points[1..] {
+        p.c.line_to(q(x), q(y));
+    }
+    p.stroke(color, e.style.width, if e.style.dashed { &EDGE_DASH } else { &[] });
+    p.c.stroke();
+    if e.style.arrow {
+        if let Some(head) = arrow_head(&e.points, e.style.width) {
+            p.fill(color);
+            p.c.move_to(q(head[0].0), q(head[0].1));
+            p.c.line_to(q(head[1].0), q(head[1].1)).line_to(q(head[2].0), q(head[2].1)).close_path();
+            p.c.fill_nonzero();
+        }
+    }
+}
+
+/// The SVG marker `M0,0 L10,5 L0,10 z` (viewBox 10×10, refX 9, refY 5,
+/// markerWidth/Height 7, markerUnits strokeWidth, orient auto) placed at the last
+/// point along the last segment of non-zero length.
+fn arrow_head(points: &[(f64, f64)], stroke_width: f64) -> Option<[(f64, f64); 3]> {
+    let end = *points.last()?;
+    let (dx, dy) =
+        points.windows(2).rev().map(|w| (w[1].0 - w[0].0, w[1].1 - w[0].1)).find(|d| d.0 != 0.0 || d.1 != 0.0)?;
+    let len = (dx * dx + dy * dy).sqrt();
+    let (ux, uy) = (dx / len, dy / len);
+    let s = 7.0 / 10.0 * stroke_width;
+    let place = |mx: f64, my: f64| {
+        let (lx, ly) = ((mx - 9.0) * s, (my - 5.0) * s);
+        (end.0 + lx * ux - ly * uy, end.1 + lx * uy + ly * ux)
+    };
+    Some([place(0.0, 0.0), place(10.0, 5.0), place(0.0, 10.0)])
+}
+
+fn draw_text(p: &mut Painter, fonts: &mut FontSet, t: &SceneText) {
+    let Some(color) = rgb(t.color) else { return };
+    let placed = glyphs::place(t);
+    if placed.is_empty() || !(t.size > 0.0) {
+        return;
+    }
+    let coded: Vec<(usize, u8)> = placed.iter().map(|g| fonts.code(t.bold, g.glyph, g.ch)).collect();
+    let k = glyphs::scale(t.size, t.bold);
+    let size = t.size as f32;
+    p.fill(color);
+    p.c.begin_text();
     let mut i = 0;
-    while let Some(pos) = pdf[i..].windows(KEY.len()).position(|w| w == KEY) {
-        let start = i + pos + KEY.len();
-        let end = pdf[start..]
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
-            .map_or(pdf.len(), |e| start + e);
-        let name = &pdf[start..end];
-        // Drop the 6-letter subset tag ("ABCDEF+"), which depends on the glyphs, not the order.
-        names.push(if name.len() > 7 && name[6] == b'+' { &name[7..] } else { name });
+    // One run per font (almost always the whole text): Tf, Tm at the run's first
+    // glyph, then TJ with an adjustment wherever `place` put kerning.
+    while i < placed.len() {
+        let slot = coded[i].0;
+        let end = (i..placed.len()).find(|&j| coded[j].0 != slot).unwrap_or(placed.len());
+        p.c.set_font(Name(FontSet::resource_name(slot).as_bytes()), size);
+        p.c.set_text_matrix([1.0, 0.0, 0.0, -1.0, q(placed[i].x), q(t.y)]);
+        let mut tj = p.c.show_positioned();
+        let mut items = tj.items();
+        let mut bytes: Vec<u8> = Vec::with_capacity(end - i);
+        for j in i..end {
+            if j > i {
+                let pen = placed[j - 1].x + glyphs::advance_units(placed[j - 1].glyph, t.bold) * k;
+                // TJ numbers are thousandths of the font size, subtracted from the pen.
+                let adj = ((pen - placed[j].x) * 1000.0 / t.size * 100.0).round() / 100.0;
+                if adj != 0.0 {
+                    items.show(Str(&bytes));
+                    items.adjust(adj as f32);
+                    bytes.clear();
+                }
+            }
+            bytes.push(coded[j].1);
+        }
+        items.show(Str(&bytes));
+        items.finish();
+        tj.finish();
         i = end;
     }
-    names.windows(2).all(|w| w[0] <= w[1])
-}
-
-const RESOURCE_DICTS: [&[u8]; 6] =
-    [b"/Font <<", b"/XObject <<", b"/ExtGState <<", b"/Pattern <<", b"/Shading <<", b"/ColorSpace <<"];
-
-pub fn canonical(pdf: &[u8]) -> Vec<u8> {
-    let lines: Vec<&[u8]> = pdf.split(|b| *b == b'\n').collect();
-    let mut out: Vec<&[u8]> = Vec::with_capacity(lines.len());
-    let mut i = 0;
-    let mut in_stream = false;
-    while i < lines.len() {
-        let line = lines[i];
-        let t = line.trim_ascii();
-        out.push(line);
-        i += 1;
-        if in_stream {
-            in_stream = !t.ends_with(b"endstream");
-            continue;
-        }
-        if t == b"stream" {
-            in_stream = true;
-            continue;
-        }
-        if !RESOURCE_DICTS.contains(&t) {
-            continue;
-        }
-        // One entry per line up to the closing ">>"; nested dictionaries are left alone.
-        let start = i;
-        while i < lines.len() && lines[i].trim_ascii() != b">>" && !lines[i].windows(2).any(|w| w == b"<<") {
-            i += 1;
-        }
-        if i < lines.len() && lines[i].trim_ascii() == b">>" {
-            let mut block: Vec<&[u8]> = lines[start..i].to_vec();
-            block.sort();
-            out.extend(block);
-        } else {
-            out.extend(&lines[start..i]);
-        }
-    }
-    out.join(&b'\n')
+    p.c.end_text();
 }
 
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::*;
+    use crate::diagram::scene::{Anchor, EdgeStyle};
+    use crate::diagram::style;
 
-    #[test]
-    fn sorts_resource_entries_and_keeps_length() {
-        let a = b"5 0 obj\n<<\n  /Resources <<\n    /Font <<\n      /fo1 2 0 R\n      /fo0 1 0 R\n    >>\n  >>\nstream\n/Font <<\n/b\n/a\n>>\nendstream\n";
-        let b = b"5 0 obj\n<<\n  /Resources <<\n    /Font <<\n      /fo0 1 0 R\n      /fo1 2 0 R\n    >>\n  >>\nstream\n/Font <<\n/b\n/a\n>>\nendstream\n";
-        assert_eq!(canonical(a), b.to_vec());
-        assert_eq!(canonical(b), b.to_vec());
-        assert_eq!(canonical(a).len(), a.len());
+    fn content_of(pdf: &[u8]) -> String {
+        // The page content is object 4, the first FlateDecode stream after "4 0 obj".
+        let at = pdf.windows(8).position(|w| w == b"4 0 obj\n").unwrap();
+        let rest = &pdf[at..];
+        let s = rest.windows(7).position(|w| w == b"stream\n").unwrap() + 7;
+        let e = rest.windows(10).position(|w| w == b"\nendstream").unwrap();
+        String::from_utf8(miniz_oxide::inflate::decompress_to_vec_zlib(&rest[s..e]).unwrap()).unwrap()
     }
 
     #[test]
-    fn font_order_check() {
-        assert!(super::fonts_in_name_order(
-            b"/BaseFont /AAAAAA+DejaVuSans\n/BaseFont /BBBBBB+DejaVuSans\n/BaseFont /CCCCCC+DejaVuSans-Bold\n"
-        ));
-        assert!(!super::fonts_in_name_order(b"/BaseFont /CCCCCC+DejaVuSans-Bold\n/BaseFont /AAAAAA+DejaVuSans\n"));
+    fn colours() {
+        assert_eq!(rgb("#ff0000"), Some([1.0, 0.0, 0.0]));
+        assert_eq!(rgb("#0f0"), Some([0.0, 1.0, 0.0]));
+        assert_eq!(rgb("none"), None);
+        assert_eq!(rgb("#12345"), None);
+        assert_eq!(rgb("#ggg"), None);
     }
 
     #[test]
-    fn demo_pages_convert_identically() {
-        let s = inventory::demo::demo_snapshot().unwrap();
-        let pages = crate::diagram::render_pages(&s, &inventory::analysis::analyze(&s)).unwrap();
-        for p in pages.iter().take(2) {
-            let first = super::deterministic_pdf(&p.svg).unwrap();
-            for _ in 0..6 {
-                assert_eq!(super::deterministic_pdf(&p.svg).unwrap(), first, "{}", p.file_stem);
+    fn arrow_head_follows_the_svg_marker() {
+        // Pointing right along the last segment, width 2: scale 1.4, tip 1.4 past the end.
+        let h = arrow_head(&[(0.0, 0.0), (0.0, 10.0), (100.0, 10.0), (100.0, 10.0)], 2.0).unwrap();
+        let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9;
+        assert!(close(h[0], (100.0 - 9.0 * 1.4, 10.0 - 5.0 * 1.4)), "{h:?}");
+        assert!(close(h[1], (100.0 + 1.4, 10.0)), "{h:?}");
+        assert!(close(h[2], (100.0 - 9.0 * 1.4, 10.0 + 5.0 * 1.4)), "{h:?}");
+        // Pointing down.
+        let h = arrow_head(&[(5.0, 0.0), (5.0, 50.0)], 1.0).unwrap();
+        assert!(close(h[1], (5.0, 50.7)), "{h:?}");
+        assert!(arrow_head(&[(1.0, 1.0), (1.0, 1.0)], 1.0).is_none());
+    }
+
+    #[test]
+    fn draws_in_svg_order_with_svg_styles() {
+        let mut s = Scene::new("order");
+        s.width = 200.0;
+        s.height = 100.0;
+        s.add_box("page", Role::Page, Rect::new(0.0, 0.0, 200.0, 100.0), None, style::page());
+        s.add_box("chip", Role::Chip, Rect::new(10.0, 10.0, 30.0, 10.0), None, style::chip());
+        s.add_box("az", Role::AvailabilityZone, Rect::new(50.0, 10.0, 60.0, 40.0), None, style::az());
+        s.edges.push(SceneEdge {
+            from: "a".into(),
+            to: "b".into(),
+            points: vec![(0.0, 90.0), (150.0, 90.0)],
+            style: EdgeStyle { color: "#34495e", width: 1.4, dashed: true, arrow: true },
+            label: None,
+        });
+        s.add_text(None, 20.0, 80.0, "Hi", 10.0, false, "#d00000", Anchor::Start, 100.0);
+        let c = content_of(&scene_pdf(&s));
+        // Page box: white fill, no stroke (stroke-width 0 draws nothing in SVG).
+        let page = c.find("0 0 m\n200 0 l\n200 100 l\n0 100 l\nh\n1 1 1 rg\nf\n").expect(&c);
+        let az = c.find("[5 3] 0 d").expect(&c);
+        let edge = c.find("[6 4] 0 d").expect(&c);
+        let chip = c.find("12 10 m").expect(&c);
+        let text = c.find("BT").expect(&c);
+        assert!(page < az && az < edge && edge < chip && chip < text, "{c}");
+        assert!(c.contains("0.8157 0 0 rg"), "text colour: {c}");
+        assert!(c.contains("/F0 10 Tf\n1 0 0 -1 20 80 Tm"), "{c}");
+        assert!(c.starts_with("1 0 0 -1 0 100 cm\n4 M\n"), "{c}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// svg2pdf compatibility: the old SVG → PDF path behind `diagram::svg_to_pdf`,
+// kept only until its callers move to `scene_pdf`; then delete this module.
+mod svg2pdf_compat {
+    // Deterministic PDF bytes. svg2pdf 0.13 keeps fonts and page resources in
+    // HashMaps, so (a) the entries of a page's resource sub-dictionaries (/Font,
+    // /XObject, ...) and (b) the order (and object numbers) of the embedded fonts change
+    // from run to run. (a) is fixed by sorting each such dictionary's entry lines (they
+    // only move within the block, so every xref offset stays valid). (b) has one variant
+    // per font order: we convert again until the fonts come out sorted by name, which
+    // for our two fonts takes two attempts on average.
+    use crate::diagram::DiagramError;
+
+    /// Attempts before giving up on the canonical font order (each has p >= 1/2 with two fonts).
+    const MAX_ATTEMPTS: usize = 64;
+
+    /// svg2pdf's output, made byte-for-byte deterministic.
+    pub fn deterministic_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
+        let mut last = Vec::new();
+        for _ in 0..MAX_ATTEMPTS {
+            let raw = crate::diagram::write::raster::pdf(svg)
+                .map_err(|message| DiagramError::Render { page: "pdf".into(), message })?;
+            last = canonical(&raw);
+            if fonts_in_name_order(&last) {
+                return Ok(last);
+            }
+        }
+        tracing::warn!("PDF fonts never came out in canonical order; this PDF may differ between runs");
+        Ok(last)
+    }
+
+    /// Whether the embedded fonts (`/BaseFont /ABCDEF+Name`) appear sorted by name.
+    fn fonts_in_name_order(pdf: &[u8]) -> bool {
+        const KEY: &[u8] = b"/BaseFont /";
+        let mut names: Vec<&[u8]> = Vec::new();
+        let mut i = 0;
+        while let Some(pos) = pdf[i..].windows(KEY.len()).position(|w| w == KEY) {
+            let start = i + pos + KEY.len();
+            let end = pdf[start..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+                .map_or(pdf.len(), |e| start + e);
+            let name = &pdf[start..end];
+            // Drop the 6-letter subset tag ("ABCDEF+"), which depends on the glyphs, not the order.
+            names.push(if name.len() > 7 && name[6] == b'+' { &name[7..] } else { name });
+            i = end;
+        }
+        names.windows(2).all(|w| w[0] <= w[1])
+    }
+
+    const RESOURCE_DICTS: [&[u8]; 6] =
+        [b"/Font <<", b"/XObject <<", b"/ExtGState <<", b"/Pattern <<", b"/Shading <<", b"/ColorSpace <<"];
+
+    pub fn canonical(pdf: &[u8]) -> Vec<u8> {
+        let lines: Vec<&[u8]> = pdf.split(|b| *b == b'\n').collect();
+        let mut out: Vec<&[u8]> = Vec::with_capacity(lines.len());
+        let mut i = 0;
+        let mut in_stream = false;
+        while i < lines.len() {
+            let line = lines[i];
+            let t = line.trim_ascii();
+            out.push(line);
+            i += 1;
+            if in_stream {
+                in_stream = !t.ends_with(b"endstream");
+                continue;
+            }
+            if t == b"stream" {
+                in_stream = true;
+                continue;
+            }
+            if !RESOURCE_DICTS.contains(&t) {
+                continue;
+            }
+            // One entry per line up to the closing ">>"; nested dictionaries are left alone.
+            let start = i;
+            while i < lines.len() && lines[i].trim_ascii() != b">>" && !lines[i].windows(2).any(|w| w == b"<<") {
+                i += 1;
+            }
+            if i < lines.len() && lines[i].trim_ascii() == b">>" {
+                let mut block: Vec<&[u8]> = lines[start..i].to_vec();
+                block.sort();
+                out.extend(block);
+            } else {
+                out.extend(&lines[start..i]);
+            }
+        }
+        out.join(&b'\n')
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::canonical;
+
+        #[test]
+        fn sorts_resource_entries_and_keeps_length() {
+            let a = b"5 0 obj\n<<\n  /Resources <<\n    /Font <<\n      /fo1 2 0 R\n      /fo0 1 0 R\n    >>\n  >>\nstream\n/Font <<\n/b\n/a\n>>\nendstream\n";
+            let b = b"5 0 obj\n<<\n  /Resources <<\n    /Font <<\n      /fo0 1 0 R\n      /fo1 2 0 R\n    >>\n  >>\nstream\n/Font <<\n/b\n/a\n>>\nendstream\n";
+            assert_eq!(canonical(a), b.to_vec());
+            assert_eq!(canonical(b), b.to_vec());
+            assert_eq!(canonical(a).len(), a.len());
+        }
+
+        #[test]
+        fn font_order_check() {
+            assert!(super::fonts_in_name_order(
+                b"/BaseFont /AAAAAA+DejaVuSans\n/BaseFont /BBBBBB+DejaVuSans\n/BaseFont /CCCCCC+DejaVuSans-Bold\n"
+            ));
+            assert!(!super::fonts_in_name_order(b"/BaseFont /CCCCCC+DejaVuSans-Bold\n/BaseFont /AAAAAA+DejaVuSans\n"));
+        }
+
+        #[test]
+        fn demo_pages_convert_identically() {
+            let s = inventory::demo::demo_snapshot().unwrap();
+            let pages = crate::diagram::render_pages(&s, &inventory::analysis::analyze(&s)).unwrap();
+            for p in pages.iter().take(2) {
+                let first = super::deterministic_pdf(&p.svg).unwrap();
+                for _ in 0..6 {
+                    assert_eq!(super::deterministic_pdf(&p.svg).unwrap(), first, "{}", p.file_stem);
+                }
             }
         }
     }
