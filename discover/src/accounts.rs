@@ -1,7 +1,6 @@
 //! Which accounts to read and how to reach them: the caller's own, each `--role-arn`,
 //! or every active organisation account via `--org-role`. An account that cannot be
 //! reached becomes a coverage gap, not the end of the run.
-use std::sync::Arc;
 use std::time::Instant;
 
 use aws_config::sts::AssumeRoleProvider;
@@ -10,10 +9,10 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use inventory::snapshot::{CoverageRecord, Identity};
-use tokio::sync::Semaphore;
 
 use crate::chain::{paged, record, single, Chain};
 use crate::errors::{classify, ApiFailure};
+use crate::limits::Slot;
 use crate::ops;
 use crate::options::RoleTarget;
 use crate::recorder::Recorder;
@@ -43,11 +42,11 @@ pub async fn caller_identity(
     conf: &SdkConfig,
     recorder: &Recorder,
     account_key: &str,
-    sem: &Arc<Semaphore>,
+    slot: &Slot,
 ) -> (Chain, Option<Caller>) {
     let client = sdk::sts(conf, recorder, account_key);
     let mut caller = None;
-    let ch = single(sem, ops::STS_GET_CALLER_IDENTITY, client.get_caller_identity().send(), |o, ch| {
+    let ch = single(slot, ops::STS_GET_CALLER_IDENTITY, client.get_caller_identity().send(), |o, ch| {
         if let (Some(account_id), Some(arn)) = (o.account(), o.arn()) {
             ch.items = 1;
             caller = Some(Caller { account_id: account_id.to_string(), arn: arn.to_string() });
@@ -59,18 +58,20 @@ pub async fn caller_identity(
     (ch, caller)
 }
 
-/// Active accounts of the organisation: (id, name).
+/// Active accounts of the organisation, each handed to `found(id, name)` as soon as its
+/// page arrives: with hundreds of accounts (20 a page) the first ones are being read
+/// long before the listing ends.
 pub async fn org_accounts(
     conf: &SdkConfig,
     recorder: &Recorder,
     account_id: &str,
-    sem: &Arc<Semaphore>,
-) -> (Chain, Vec<(String, Option<String>)>) {
+    slot: &Slot,
+    mut found: impl FnMut(String, Option<String>),
+) -> Chain {
     let client = sdk::organizations(conf, recorder, account_id);
     let op = ops::ORG_LIST_ACCOUNTS;
-    let mut out = Vec::new();
     let stream = client.list_accounts().max_results(op.max_results.unwrap_or(20)).into_paginator().send();
-    let ch = paged(sem, op, stream, |o, ch| {
+    paged(slot, op, stream, |o, ch| {
         for a in o.accounts() {
             #[allow(deprecated)] // `status` is what older Organizations endpoints (and moto) fill.
             let active = a
@@ -81,15 +82,14 @@ pub async fn org_accounts(
             match a.id() {
                 Some(id) if active => {
                     ch.items += 1;
-                    out.push((id.to_string(), a.name().map(str::to_string)));
+                    found(id.to_string(), a.name().map(str::to_string));
                 }
                 Some(_) => {}
                 None => ch.rejected.push("ListAccounts returned an account without Id".into()),
             }
         }
     })
-    .await;
-    (ch, out)
+    .await
 }
 
 /// Account id inside a role ARN ("arn:aws:iam::123456789012:role/x").
@@ -134,15 +134,17 @@ impl ProvideCredentials for Primed {
     }
 }
 
-/// Assumes `role` from the base credentials; on success the account's config and
-/// identity, on failure the sts:AssumeRole gap record.
+/// Assumes `role` from the base credentials; on success the account's config (its
+/// identity's caller ARN is filled by the GetCallerIdentity that runs alongside the
+/// account's reads), on failure the sts:AssumeRole gap record. `slot` is the calling
+/// account's STS scope: every AssumeRole is made by the caller's credentials.
 pub async fn assume(
     base: &SdkConfig,
     role: &RoleTarget,
     org_name: Option<String>,
     recorder: &Recorder,
-    sem: &Arc<Semaphore>,
-) -> (Vec<CoverageRecord>, Option<Reached>) {
+    slot: &Slot,
+) -> (CoverageRecord, Option<Reached>) {
     let account_id = account_of_role(&role.role_arn).unwrap_or_else(|| role.role_arn.clone());
     let mut builder =
         AssumeRoleProvider::builder(role.role_arn.clone()).session_name("auditmap-discover").configure(base);
@@ -151,7 +153,7 @@ pub async fn assume(
     }
     let provider = builder.build().await;
     let started = Instant::now();
-    let permit = sem.acquire().await;
+    let permit = slot.acquire().await;
     // Probe now so a refused role is one clear record, not a failure on every call.
     let probe = provider.provide_credentials().await;
     drop(permit);
@@ -161,25 +163,20 @@ pub async fn assume(
     if let Err(e) = &probe {
         chain.failure = Some(credentials_failure(e));
         tracing::warn!(role = %role.role_arn, "cannot assume role: {}", DisplayErrorContext(e));
-        return (vec![record(&account_id, "global", ops::STS_ASSUME_ROLE, &[&chain], recorder)], None);
+        return (record(&account_id, "global", ops::STS_ASSUME_ROLE, &[&chain], recorder), None);
     }
     chain.items = 1;
-    let mut records = vec![record(&account_id, "global", ops::STS_ASSUME_ROLE, &[&chain], recorder)];
+    let rec = record(&account_id, "global", ops::STS_ASSUME_ROLE, &[&chain], recorder);
     let first = probe.ok();
     let primed = Primed { first: std::sync::Mutex::new(first), inner: provider };
     let conf = base.clone().into_builder().credentials_provider(SharedCredentialsProvider::new(primed)).build();
-    let (ch, caller) = caller_identity(&conf, recorder, &account_id, sem).await;
-    records.push(record(&account_id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], recorder));
-    let Some(caller) = caller else { return (records, None) };
-    if caller.account_id != account_id && account_of_role(&role.role_arn).is_some() {
-        tracing::warn!(role = %role.role_arn, actual = %caller.account_id, "assumed role reports a different account than its ARN");
-    }
+    // A role's credentials are always for the account in its ARN (checked at start).
     let identity = Identity {
-        account_id: caller.account_id.clone(),
-        caller_arn: caller.arn,
+        account_id: account_id.clone(),
+        caller_arn: String::new(),
         assumed_role_arn: Some(role.role_arn.clone()),
     };
-    (records, Some(Reached { account_id: caller.account_id, conf, identity, org_name }))
+    (rec, Some(Reached { account_id, conf, identity, org_name }))
 }
 
 #[cfg(test)]

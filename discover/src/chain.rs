@@ -1,7 +1,7 @@
 //! Running one API "chain" (all pages of one operation, or one call) under the
-//! global concurrency bound, and turning its outcome into a coverage record.
+//! concurrency bounds of its (account, region) scope, and turning its outcome into a
+//! coverage record.
 use std::future::Future;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_smithy_async::future::pagination_stream::PaginationStream;
@@ -9,9 +9,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use inventory::snapshot::{CoverageRecord, CoverageStatus};
-use tokio::sync::Semaphore;
 
 use crate::errors::{classify, ApiFailure};
+use crate::limits::Slot;
 use crate::ops::Op;
 use crate::recorder::Recorder;
 
@@ -57,9 +57,11 @@ impl Chain {
     }
 }
 
-/// Acquires a permit for each request so the bound holds over all accounts and regions.
+/// Pages are sequential, so the chain holds one permit from its first request to its
+/// last: it counts as one request in flight, and a later page does not queue again
+/// behind every request issued since the first (pages are often the critical path).
 pub async fn paged<O, E>(
-    sem: &Arc<Semaphore>,
+    slot: &Slot,
     op: Op,
     mut stream: PaginationStream<Result<O, SdkError<E, HttpResponse>>>,
     mut each: impl FnMut(O, &mut Chain),
@@ -69,10 +71,9 @@ where
 {
     let started = Instant::now();
     let mut chain = Chain::new(op);
+    let permit = slot.acquire().await;
     loop {
-        let permit = sem.acquire().await;
         let next = stream.next().await;
-        drop(permit);
         match next {
             None => break,
             Some(Ok(page)) => {
@@ -86,19 +87,20 @@ where
             }
         }
     }
+    drop(permit);
     chain.duration = started.elapsed();
     chain
 }
 
 /// One unpaginated call.
-pub async fn single<O, E, F>(sem: &Arc<Semaphore>, op: Op, call: F, each: impl FnOnce(O, &mut Chain)) -> Chain
+pub async fn single<O, E, F>(slot: &Slot, op: Op, call: F, each: impl FnOnce(O, &mut Chain)) -> Chain
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     F: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
 {
     let started = Instant::now();
     let mut chain = Chain::new(op);
-    let permit = sem.acquire().await;
+    let permit = slot.acquire().await;
     let result = call.await;
     drop(permit);
     match result {

@@ -6,6 +6,7 @@ mod accounts;
 mod chain;
 mod complete;
 mod errors;
+mod limits;
 pub mod ops;
 mod options;
 mod progress;
@@ -21,7 +22,7 @@ mod mock_tests;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use options::{DiscoverOptions, RetryMode, RoleTarget};
+pub use options::{DiscoverOptions, RetryMode, RoleTarget, DEFAULT_CONCURRENCY, DEFAULT_REGION_CONCURRENCY};
 pub use recorder::CallCount;
 pub use run::discover;
 

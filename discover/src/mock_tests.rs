@@ -1,6 +1,5 @@
 //! SDK-level mocks (aws-smithy-mocks) for what moto cannot show: several pages,
 //! throttling with retries, denied calls, and odd or malformed fields.
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -13,7 +12,6 @@ use aws_sdk_ec2::Client;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use inventory::snapshot::{CoverageRecord, CoverageStatus};
-use tokio::sync::Semaphore;
 
 use crate::ops;
 use crate::progress::Progress;
@@ -48,7 +46,7 @@ async fn run(rules: &[Rule]) -> (RegionOutput, Recorder) {
     let job = RegionJob {
         ctx: Ctx::new(ACCOUNT, REGION),
         ec2: client(rules, &recorder),
-        sem: Arc::new(Semaphore::new(4)),
+        slot: crate::limits::Limits::new(8, 4).slot(ACCOUNT, REGION),
         recorder: recorder.clone(),
         progress: Progress::hidden(),
     };

@@ -17,6 +17,14 @@ pub struct RoleTarget {
     pub external_id: Option<String>,
 }
 
+/// Default run-wide bound: eight (account, region) scopes at their full per-scope rate,
+/// at most 128 sockets and response buffers held by the client.
+pub const DEFAULT_CONCURRENCY: usize = 128;
+/// Default per (account, region) bound: 16 in flight (≈ 160–300 requests/s at AWS
+/// latencies) spends EC2's Describe burst (a 100-token bucket) on a typical region's
+/// few dozen requests; past it the SDK's retries (`--retry-mode adaptive`) pace the rest.
+pub const DEFAULT_REGION_CONCURRENCY: usize = 16;
+
 #[derive(Debug, Clone)]
 pub struct DiscoverOptions {
     /// Named profile; None uses AWS_PROFILE or "default" (the standard chain).
@@ -29,8 +37,13 @@ pub struct DiscoverOptions {
     pub roles: Vec<RoleTarget>,
     /// Role name to assume in every active account of the organisation.
     pub org_role: Option<String>,
-    /// Most API requests in flight at once, over all accounts and regions.
+    /// Most API requests in flight at once over the whole run (all accounts and
+    /// regions): caps client resources (sockets, response buffers). A chain of pages
+    /// counts as one request.
     pub concurrency: usize,
+    /// Most API requests in flight at once per (account, region) — AWS throttles per
+    /// account and region — and per account for STS/Organizations calls.
+    pub region_concurrency: usize,
     pub retry_mode: RetryMode,
     /// Attempts per request, including the first.
     pub max_attempts: u32,
@@ -54,7 +67,8 @@ impl Default for DiscoverOptions {
             all_regions: false,
             roles: Vec::new(),
             org_role: None,
-            concurrency: 16,
+            concurrency: DEFAULT_CONCURRENCY,
+            region_concurrency: DEFAULT_REGION_CONCURRENCY,
             retry_mode: RetryMode::Standard,
             max_attempts: 5,
             connect_timeout: Duration::from_secs(5),

@@ -2,16 +2,15 @@
 //! are the only sequential chain), then stitching the pieces AWS returns separately
 //! (TGW routes, VPC attachment subnets, prefix list entries, ENI groups).
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client as Ec2;
 use inventory::model::*;
 use inventory::snapshot::CoverageRecord;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::chain::{paged, record, single, Chain};
+use crate::limits::Slot;
 use crate::ops::{self, Op};
 use crate::progress::Progress;
 use crate::recorder::Recorder;
@@ -22,7 +21,8 @@ use crate::transform::{compute, connectivity as conn, network, security, Ctx};
 pub struct RegionJob {
     pub ctx: Ctx,
     pub ec2: Ec2,
-    pub sem: Arc<Semaphore>,
+    /// This account × region's concurrency bound (and the run's).
+    pub slot: Slot,
     pub recorder: Recorder,
     pub progress: Progress,
 }
@@ -46,7 +46,7 @@ impl RegionJob {
 pub async fn collect(job: RegionJob) -> RegionOutput {
     let j = &job;
     let c = &j.ctx;
-    let s = &j.sem;
+    let s = &j.slot;
     j.progress.add(ops::REGIONAL.len() as u64);
 
     let azs = async {
@@ -166,33 +166,21 @@ pub async fn collect(job: RegionJob) -> RegionOutput {
     let eips = single_list!(ops::DESCRIBE_ADDRESSES, describe_addresses, addresses, network::elastic_ip);
     let pls = prefix_lists(j);
 
+    // One join over every API: each starts now, none waits for another group. The
+    // per-region bound serves requests in the order they queue, so the heads of the
+    // longest chains go first: the fan-out parents (their children can only start
+    // when they return), then the listings most likely to page.
     let (
-        (c_az, azs),
-        (c_vpc, vpcs),
-        (c_sn, subnets),
-        (c_rtb, rtbs),
-        (c_igw, igws),
-        (c_eigw, eigws),
-        (c_nat, nats),
-        (c_pcx, pcxs),
-        (c_tgw, tgws),
-        (c_att, mut tgw_atts),
-        (c_vatt, tgw_vpc_atts),
-        (c_tgwrt, tgw_rts),
-    ) = tokio::join!(azs, vpcs, subnets, rtbs, igws, eigws, nats, pcxs, tgws, tgw_atts, tgw_vpc_atts, tgw_rts);
-    let (
-        (c_vgw, vgws),
-        (c_vpn, vpns),
-        (c_cgw, cgws),
-        (c_vpce, endpoints),
-        (c_inst, mut instances),
-        (c_eni, enis),
-        (c_sg, mut sgs),
-        (c_sgr, sg_rules),
-        (c_acl, nacls),
-        (c_eip, eips),
-        (c_pl, pls),
-    ) = tokio::join!(vgws, vpns, cgws, endpoints, instances, enis, sgs, sg_rules, nacls, eips, pls);
+        ((c_pl, pls), (c_tgwrt, tgw_rts), (c_inst, mut instances), (c_eni, enis), (c_sgr, sg_rules), (c_sg, mut sgs)),
+        ((c_sn, subnets), (c_rtb, rtbs), (c_acl, nacls), (c_vpce, endpoints), (c_vpc, vpcs), (c_az, azs)),
+        ((c_igw, igws), (c_eigw, eigws), (c_nat, nats), (c_pcx, pcxs), (c_tgw, tgws), (c_att, mut tgw_atts)),
+        ((c_vatt, tgw_vpc_atts), (c_vgw, vgws), (c_vpn, vpns), (c_cgw, cgws), (c_eip, eips)),
+    ) = tokio::join!(
+        async { tokio::join!(pls, tgw_rts, instances, enis, sg_rules, sgs) },
+        async { tokio::join!(subnets, rtbs, nacls, endpoints, vpcs, azs) },
+        async { tokio::join!(igws, eigws, nats, pcxs, tgws, tgw_atts) },
+        async { tokio::join!(tgw_vpc_atts, vgws, vpns, cgws, eips) },
+    );
 
     // VPC attachment subnets arrive from their own API.
     let subnets_by_att: BTreeMap<String, Vec<String>> = tgw_vpc_atts.into_iter().collect();
@@ -285,7 +273,7 @@ async fn tgw_route_tables(j: &RegionJob) -> (Vec<Chain>, Vec<TransitGatewayRoute
     let op = ops::DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES;
     let mut tables = Vec::new();
     let ch = paged(
-        &j.sem,
+        &j.slot,
         op,
         j.ec2.describe_transit_gateway_route_tables().max_results(max(op)).into_paginator().send(),
         |o, ch| {
@@ -330,7 +318,7 @@ async fn tgw_route_tables(j: &RegionJob) -> (Vec<Chain>, Vec<TransitGatewayRoute
                 .transit_gateway_route_table_id(&rt)
                 .filters(state)
                 .set_max_results(op.max_results);
-            let ch = paged(&jb.sem, op, req.into_paginator().send(), |o, ch| {
+            let ch = paged(&jb.slot, op, req.into_paginator().send(), |o, ch| {
                 for r in o.routes() {
                     ch.take(conn::tgw_route(&rt, r), &mut v);
                 }
@@ -348,7 +336,7 @@ async fn tgw_route_tables(j: &RegionJob) -> (Vec<Chain>, Vec<TransitGatewayRoute
                 .get_transit_gateway_route_table_associations()
                 .transit_gateway_route_table_id(&rt)
                 .max_results(max(op));
-            let ch = paged(&jb.sem, op, req.into_paginator().send(), |o, ch| {
+            let ch = paged(&jb.slot, op, req.into_paginator().send(), |o, ch| {
                 for a in o.associations() {
                     if let Some(r) = conn::tgw_association(a) {
                         ch.take(Ok(r), &mut v);
@@ -368,7 +356,7 @@ async fn tgw_route_tables(j: &RegionJob) -> (Vec<Chain>, Vec<TransitGatewayRoute
                 .get_transit_gateway_route_table_propagations()
                 .transit_gateway_route_table_id(&rt)
                 .max_results(max(op));
-            let ch = paged(&jb.sem, op, req.into_paginator().send(), |o, ch| {
+            let ch = paged(&jb.slot, op, req.into_paginator().send(), |o, ch| {
                 for p in o.transit_gateway_route_table_propagations() {
                     if let Some(r) = conn::tgw_propagation(p) {
                         ch.take(Ok(r), &mut v);
@@ -412,7 +400,7 @@ async fn prefix_lists(j: &RegionJob) -> (Vec<Chain>, Vec<ManagedPrefixList>) {
     let op = ops::DESCRIBE_MANAGED_PREFIX_LISTS;
     let mut lists = Vec::new();
     let ch = paged(
-        &j.sem,
+        &j.slot,
         op,
         j.ec2.describe_managed_prefix_lists().max_results(max(op)).into_paginator().send(),
         |o, ch| {
@@ -440,7 +428,7 @@ async fn prefix_lists(j: &RegionJob) -> (Vec<Chain>, Vec<ManagedPrefixList>) {
         set.spawn(async move {
             let mut v = Vec::new();
             let req = jb.ec2.get_managed_prefix_list_entries().prefix_list_id(&id).max_results(max(child));
-            let ch = paged(&jb.sem, child, req.into_paginator().send(), |o, ch| {
+            let ch = paged(&jb.slot, child, req.into_paginator().send(), |o, ch| {
                 for e in o.entries() {
                     ch.take(security::prefix_list_entry(&id, e), &mut v);
                 }

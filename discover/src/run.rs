@@ -1,18 +1,20 @@
-//! One discovery run: identity → accounts → regions → every regional API, all under
-//! one concurrency bound; then one normalized snapshot.
+//! One discovery run: identity → accounts → regions → every regional API. Each step
+//! starts as soon as what it depends on has returned (an account's reads do not wait
+//! for other accounts' AssumeRole, a region does not wait for other regions), under
+//! the bounds of `limits`: per (account, region) and over the whole run.
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use aws_config::Region as SdkRegion;
 use inventory::model::{Account, Region, Resources, VpcPeeringConnection};
 use inventory::snapshot::{CoverageRecord, CoverageStatus, Identity, Scope, Timestamp};
 use inventory::Snapshot;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::accounts::{self, account_of_role, Reached};
 use crate::chain::{record, single};
+use crate::limits::{Limits, GLOBAL_SCOPE};
 use crate::ops;
 use crate::options::{DiscoverOptions, RoleTarget};
 use crate::progress::Progress;
@@ -28,8 +30,17 @@ struct Run {
     opts: Arc<DiscoverOptions>,
     home_region: String,
     recorder: Recorder,
-    sem: Arc<Semaphore>,
+    limits: Limits,
     progress: Progress,
+    /// Accounts whose reads have started: two roles into one account read it once.
+    claimed: Arc<Mutex<BTreeSet<String>>>,
+}
+
+impl Run {
+    /// True for the first caller that claims `account`.
+    fn claim(&self, account: &str) -> bool {
+        self.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(account.to_string())
+    }
 }
 
 struct AccountOutput {
@@ -38,9 +49,19 @@ struct AccountOutput {
     regions_read: Vec<String>,
 }
 
+/// What one account's pipeline (assume, identify, read) produced.
+struct AccountResult {
+    coverage: Vec<CoverageRecord>,
+    /// Set when the account was read.
+    read: Option<(Identity, Option<String>, AccountOutput)>,
+}
+
 fn check(opts: &DiscoverOptions) -> Result<(), DiscoverError> {
     if opts.concurrency == 0 {
         return Err(DiscoverError::BadOption("--concurrency must be at least 1".into()));
+    }
+    if opts.region_concurrency == 0 {
+        return Err(DiscoverError::BadOption("--region-concurrency must be at least 1".into()));
     }
     for r in &opts.roles {
         if account_of_role(&r.role_arn).is_none() {
@@ -70,11 +91,12 @@ pub async fn discover(opts: DiscoverOptions) -> Result<Discovery, DiscoverError>
         base = base.into_builder().region(SdkRegion::new(home_region.clone())).build();
     }
     let run = Run {
-        sem: Arc::new(Semaphore::new(opts.concurrency)),
+        limits: Limits::new(opts.concurrency, opts.region_concurrency),
         progress: Progress::new(opts.progress),
         opts: Arc::new(opts),
         home_region,
         recorder: Recorder::new(),
+        claimed: Arc::default(),
     };
     let result = discover_with(&run, base, started).await;
     run.progress.finish();
@@ -86,7 +108,8 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
     let mut coverage: Vec<CoverageRecord> = Vec::new();
 
     // Who are we? Without this nothing else can work, so failing here ends the run.
-    let (ch, caller) = accounts::caller_identity(&base, &run.recorder, "caller", &run.sem).await;
+    let caller_slot = run.limits.slot("caller", GLOBAL_SCOPE);
+    let (ch, caller) = accounts::caller_identity(&base, &run.recorder, "caller", &caller_slot).await;
     let caller = match (caller, &ch.failure) {
         (Some(c), _) => c,
         (None, Some(f)) => {
@@ -105,33 +128,16 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
         .unwrap_or(u32::MAX);
     coverage.push(rec);
 
-    // Which accounts?
-    let mut targets: Vec<(RoleTarget, Option<String>)> = opts.roles.iter().map(|r| (r.clone(), None)).collect();
-    let mut include_base = opts.roles.is_empty() && opts.org_role.is_none();
-    let mut base_org_name = None;
-    if let Some(role_name) = &opts.org_role {
-        let (ch, org) = accounts::org_accounts(&base, &run.recorder, &caller.account_id, &run.sem).await;
-        coverage.push(record(&caller.account_id, "global", ops::ORG_LIST_ACCOUNTS, &[&ch], &run.recorder));
-        if !ch.ok() {
-            // The caller's own account is still readable; the org gap is recorded.
-            include_base = true;
-        }
-        for (id, name) in org {
-            if id == caller.account_id {
-                include_base = true;
-                base_org_name = name;
-            } else if !targets.iter().any(|(t, _)| account_of_role(&t.role_arn).as_deref() == Some(id.as_str())) {
-                let arn = format!("arn:{}:iam::{}:role/{}", caller.partition(), id, role_name);
-                targets.push((RoleTarget { role_arn: arn, external_id: None }, name));
-            }
-        }
-    }
-    let mut scope_accounts: BTreeSet<String> =
-        targets.iter().filter_map(|(t, _)| account_of_role(&t.role_arn)).collect();
-    let mut reached: Vec<Reached> = Vec::new();
-    if include_base {
+    // Which accounts? Each one's pipeline starts as soon as it is known.
+    let mut scope_accounts: BTreeSet<String> = BTreeSet::new();
+    let mut pipelines: JoinSet<AccountResult> = JoinSet::new();
+    // Calls made with the caller's own credentials (AssumeRole, ListAccounts) share its STS scope.
+    let sts_slot = run.limits.slot(&caller.account_id, GLOBAL_SCOPE);
+    // With --org-role the caller's account is read too: it is the account the listing
+    // runs in, and Organizations lists it as a member.
+    if (opts.roles.is_empty() || opts.org_role.is_some()) && run.claim(&caller.account_id) {
         scope_accounts.insert(caller.account_id.clone());
-        reached.push(Reached {
+        let reached = Reached {
             account_id: caller.account_id.clone(),
             conf: base.clone(),
             identity: Identity {
@@ -139,66 +145,76 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
                 caller_arn: caller.arn.clone(),
                 assumed_role_arn: None,
             },
-            org_name: base_org_name,
+            org_name: None,
+        };
+        let run = run.clone();
+        pipelines.spawn(async move {
+            let out = read_account(&run, &reached).await;
+            AccountResult { coverage: Vec::new(), read: Some((reached.identity, reached.org_name, out)) }
         });
     }
-    let mut assumed: JoinSet<(Vec<CoverageRecord>, Option<Reached>)> = JoinSet::new();
-    for (role, org_name) in targets {
-        let (base, recorder, sem) = (base.clone(), run.recorder.clone(), run.sem.clone());
-        assumed.spawn(async move { accounts::assume(&base, &role, org_name, &recorder, &sem).await });
+    let spawn_role = |pipelines: &mut JoinSet<AccountResult>, role: RoleTarget, org_name: Option<String>| {
+        let (run, base, slot) = (run.clone(), base.clone(), sts_slot.clone());
+        pipelines.spawn(async move { assumed_account(&run, &base, role, org_name, &slot).await });
+    };
+    for role in &opts.roles {
+        if let Some(a) = account_of_role(&role.role_arn) {
+            scope_accounts.insert(a);
+        }
+        spawn_role(&mut pipelines, role.clone(), None);
     }
-    while let Some(res) = assumed.join_next().await {
+    let mut org_names: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(role_name) = &opts.org_role {
+        let role_accounts: BTreeSet<String> = opts.roles.iter().filter_map(|t| account_of_role(&t.role_arn)).collect();
+        let ch = accounts::org_accounts(&base, &run.recorder, &caller.account_id, &sts_slot, |id, name| {
+            if let Some(n) = &name {
+                org_names.insert(id.clone(), n.clone());
+            }
+            if id == caller.account_id || role_accounts.contains(&id) || !scope_accounts.insert(id.clone()) {
+                return;
+            }
+            let arn = format!("arn:{}:iam::{}:role/{}", caller.partition(), id, role_name);
+            spawn_role(&mut pipelines, RoleTarget { role_arn: arn, external_id: None }, name);
+        })
+        .await;
+        coverage.push(record(&caller.account_id, "global", ops::ORG_LIST_ACCOUNTS, &[&ch], &run.recorder));
+    }
+
+    // Every account, every region, concurrently.
+    let mut identity: Vec<Identity> = Vec::new();
+    let mut resources = Resources::default();
+    let mut regions_discovered = BTreeSet::new();
+    while let Some(res) = pipelines.join_next().await {
         match res {
-            Ok((records, r)) => {
-                coverage.extend(records);
-                if let Some(r) = r {
-                    if reached.iter().all(|x| x.account_id != r.account_id) {
-                        scope_accounts.insert(r.account_id.clone());
-                        reached.push(r);
-                    }
+            Ok(result) => {
+                coverage.extend(result.coverage);
+                if let Some((id, org_name, out)) = result.read {
+                    resources.accounts.push(Account {
+                        id: id.account_id.clone(),
+                        account_id: id.account_id.clone(),
+                        region: String::new(),
+                        arn: None,
+                        alias: None,
+                        org_name: org_name.or_else(|| org_names.get(&id.account_id).cloned()),
+                        tags: Default::default(),
+                    });
+                    scope_accounts.insert(id.account_id.clone());
+                    identity.push(id);
+                    merge(&mut resources, out.resources);
+                    coverage.extend(out.coverage);
+                    regions_discovered.extend(out.regions_read);
                 }
             }
             Err(e) => tracing::error!("account task failed: {e}"),
         }
     }
-    if reached.is_empty() {
+    if identity.is_empty() {
         let reasons: Vec<String> = coverage
             .iter()
             .filter(|c| c.status.is_gap())
             .map(|c| format!("{} {}: {}", c.account_id, c.api, c.error_message.as_deref().unwrap_or("?")))
             .collect();
         return Err(DiscoverError::NothingRead(format!("no account could be read:\n  {}", reasons.join("\n  "))));
-    }
-
-    // Every account, every region, concurrently.
-    let mut identity: Vec<Identity> = reached.iter().map(|r| r.identity.clone()).collect();
-    let mut resources = Resources::default();
-    for r in &reached {
-        resources.accounts.push(Account {
-            id: r.account_id.clone(),
-            account_id: r.account_id.clone(),
-            region: String::new(),
-            arn: None,
-            alias: None,
-            org_name: r.org_name.clone(),
-            tags: Default::default(),
-        });
-    }
-    let mut per_account: JoinSet<AccountOutput> = JoinSet::new();
-    for r in reached {
-        let run = run.clone();
-        per_account.spawn(async move { read_account(&run, r).await });
-    }
-    let mut regions_discovered = BTreeSet::new();
-    while let Some(res) = per_account.join_next().await {
-        match res {
-            Ok(out) => {
-                merge(&mut resources, out.resources);
-                coverage.extend(out.coverage);
-                regions_discovered.extend(out.regions_read);
-            }
-            Err(e) => tracing::error!("account task failed: {e}"),
-        }
     }
     dedup_peering(&mut resources.vpc_peering_connections);
     dedup_shared(&mut resources);
@@ -232,19 +248,57 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
     Ok(Discovery { snapshot, stats })
 }
 
+/// One role's account: AssumeRole, then its reads and its GetCallerIdentity side by
+/// side (the account is known from the role ARN; the caller ARN is only for the record).
+async fn assumed_account(
+    run: &Run,
+    base: &aws_config::SdkConfig,
+    role: RoleTarget,
+    org_name: Option<String>,
+    sts_slot: &crate::limits::Slot,
+) -> AccountResult {
+    let (rec, reached) = accounts::assume(base, &role, org_name, &run.recorder, sts_slot).await;
+    let mut coverage = vec![rec];
+    let Some(mut reached) = reached else { return AccountResult { coverage, read: None } };
+    if !run.claim(&reached.account_id) {
+        tracing::info!(role = %role.role_arn, "account {} is already being read", reached.account_id);
+        return AccountResult { coverage, read: None };
+    }
+    let id = reached.account_id.clone();
+    let slot = run.limits.slot(&id, GLOBAL_SCOPE);
+    let ((ch, caller), out) =
+        tokio::join!(accounts::caller_identity(&reached.conf, &run.recorder, &id, &slot), read_account(run, &reached));
+    coverage.push(record(&id, "global", ops::STS_GET_CALLER_IDENTITY, &[&ch], &run.recorder));
+    match caller {
+        Some(c) if c.account_id != id => {
+            tracing::warn!(role = %role.role_arn, actual = %c.account_id, "assumed role reports a different account than its ARN");
+            reached.identity.caller_arn = c.arn;
+        }
+        Some(c) => reached.identity.caller_arn = c.arn,
+        // The reads went through (their records say so); the identity gap is recorded above.
+        None => {}
+    }
+    AccountResult { coverage, read: Some((reached.identity, reached.org_name, out)) }
+}
+
 /// Regions of one account (DescribeRegions decides opt-in), then one job per region.
-async fn read_account(run: &Run, acct: Reached) -> AccountOutput {
+async fn read_account(run: &Run, acct: &Reached) -> AccountOutput {
     let opts = &run.opts;
     let id = acct.account_id.clone();
     let home = sdk::ec2(&acct.conf, &run.home_region, &run.recorder, &id);
     let ctx = Ctx::new(id.clone(), run.home_region.clone());
     run.progress.add(1);
     let mut listed: Vec<Region> = Vec::new();
-    let ch = single(&run.sem, ops::DESCRIBE_REGIONS, home.describe_regions().all_regions(true).send(), |o, ch| {
-        for r in o.regions() {
-            ch.take(network::region(&ctx, r), &mut listed);
-        }
-    })
+    let ch = single(
+        &run.limits.slot(&id, &run.home_region),
+        ops::DESCRIBE_REGIONS,
+        home.describe_regions().all_regions(true).send(),
+        |o, ch| {
+            for r in o.regions() {
+                ch.take(network::region(&ctx, r), &mut listed);
+            }
+        },
+    )
     .await;
     run.progress.done(&format!("{id} DescribeRegions"));
     let mut coverage = vec![record(&id, &run.home_region, ops::DESCRIBE_REGIONS, &[&ch], &run.recorder)];
@@ -304,7 +358,7 @@ async fn read_account(run: &Run, acct: Reached) -> AccountOutput {
         let job = RegionJob {
             ctx: Ctx::new(id.clone(), name.clone()),
             ec2: sdk::ec2(&acct.conf, name, &run.recorder, &id),
-            sem: run.sem.clone(),
+            slot: run.limits.slot(&id, name),
             recorder: run.recorder.clone(),
             progress: run.progress.clone(),
         };

@@ -40,9 +40,14 @@ pub struct Args {
     /// Role name to assume in every active account of the organisation.
     #[arg(long, value_name = "ROLE_NAME")]
     pub org_role: Option<String>,
-    /// Most API requests in flight at once, over all accounts and regions.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    /// Most API requests in flight at once over the whole run, all accounts and
+    /// regions together (client sockets and buffers). 1 reads one call at a time.
+    #[arg(long, value_name = "N", default_value_t = discover::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// Most API requests in flight at once per account and region (AWS throttles per
+    /// account and region); per account for STS and Organizations.
+    #[arg(long, value_name = "N", default_value_t = discover::DEFAULT_REGION_CONCURRENCY)]
+    pub region_concurrency: usize,
     /// SDK retry mode for throttling and 5xx errors.
     #[arg(long, value_enum, default_value = "standard")]
     pub retry_mode: RetryModeArg,
@@ -90,6 +95,7 @@ fn options(args: &Args) -> Result<DiscoverOptions, CliError> {
         roles,
         org_role: args.org_role.clone(),
         concurrency: args.concurrency,
+        region_concurrency: args.region_concurrency,
         retry_mode: match args.retry_mode {
             RetryModeArg::Standard => RetryMode::Standard,
             RetryModeArg::Adaptive => RetryMode::Adaptive,

@@ -70,8 +70,9 @@ pub struct LiveArgs {
     /// With --live: role name to assume in every active account of the organisation.
     #[arg(long, value_name = "ROLE_NAME", requires = "live")]
     pub org_role: Option<String>,
-    /// With --live: most API requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    /// With --live: most API requests in flight at once over the whole run (per
+    /// account and region: at most 16, as `discover --region-concurrency`).
+    #[arg(long, value_name = "N", default_value_t = discover::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// With --live: attempts per request, first one included.
     #[arg(long, value_name = "N", default_value_t = 5)]
@@ -172,7 +173,7 @@ pub fn run(args: Args) -> CmdResult {
         source,
         diagrams: true,
     };
-    let outcome = write_package(&snapshot, &bytes, &opts, &args.out).map_err(|e| match e {
+    let outcome = write_package(&snapshot, bytes, &opts, &args.out).map_err(|e| match e {
         PackageError::BadInput(_) => CliError::bad_input(e),
         other => CliError::failure(other),
     })?;
