@@ -122,6 +122,19 @@ pub struct Stats {
     pub faults: BTreeMap<(String, String, Fault), u64>,
     /// Most requests being handled at the same time.
     pub max_in_flight: u64,
+    /// Per (service, region) from the SigV4 scope: what each scope saw.
+    pub by_scope: BTreeMap<(String, String), ScopeStats>,
+}
+
+/// Requests of one (service, region): how many, how many at once, and when.
+#[derive(Debug, Default, Clone)]
+pub struct ScopeStats {
+    pub requests: u64,
+    pub in_flight: u64,
+    pub max_in_flight: u64,
+    /// When the first request arrived and the last response was written.
+    pub first_start: Option<Instant>,
+    pub last_end: Option<Instant>,
 }
 
 impl Stats {
@@ -132,11 +145,13 @@ impl Stats {
 
 struct Shared {
     config: Config,
-    /// Replay mode: upstream answers kept by (service, region, body); None when off.
+    /// Replay mode: upstream answers kept by (service, region, access key, body); None when off.
     replay: Option<Mutex<HashMap<u64, Arc<HttpResponse>>>>,
     stats: Mutex<Stats>,
     attempts: Mutex<HashMap<u64, u32>>,
     in_flight: AtomicU64,
+    /// Delays that replace `config.delay` for one region.
+    region_delays: Mutex<BTreeMap<String, Duration>>,
     stop: AtomicBool,
 }
 
@@ -164,6 +179,7 @@ impl Proxy {
             stats: Mutex::new(Stats::default()),
             attempts: Mutex::new(HashMap::new()),
             in_flight: AtomicU64::new(0),
+            region_delays: Mutex::new(BTreeMap::new()),
             stop: AtomicBool::new(false),
         });
         let s = shared.clone();
@@ -188,6 +204,12 @@ impl Proxy {
 
     pub fn stats(&self) -> Stats {
         self.shared.stats.lock().expect("stats lock").clone()
+    }
+
+    /// Requests to `region` (any service) wait `delay` instead of the configured one:
+    /// a slow region next to fast ones.
+    pub fn set_region_delay(&self, region: &str, delay: Duration) {
+        self.shared.region_delays.lock().expect("delays lock").insert(region.to_string(), delay);
     }
 
     /// Forgets attempt counts and statistics (between two runs through one proxy).
@@ -452,6 +474,18 @@ fn stall(stream: &mut TcpStream, stop: &AtomicBool) {
     }
 }
 
+/// Ends one request of a (service, region) scope in the statistics.
+struct ScopeInFlight<'a>(&'a Shared, (String, String));
+impl Drop for ScopeInFlight<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.stats.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = st.by_scope.get_mut(&self.1) {
+            r.in_flight = r.in_flight.saturating_sub(1);
+            r.last_end = Some(Instant::now());
+        }
+    }
+}
+
 struct InFlight<'a>(&'a Shared);
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
@@ -469,6 +503,16 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
         let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         let _guard = InFlight(s);
         let (service, region, action, access_key) = describe(&req);
+        let scope = (service.clone(), region.clone());
+        {
+            let mut st = s.stats.lock().expect("stats lock");
+            let r = st.by_scope.entry(scope.clone()).or_default();
+            r.requests += 1;
+            r.in_flight += 1;
+            r.max_in_flight = r.max_in_flight.max(r.in_flight);
+            r.first_start.get_or_insert_with(Instant::now);
+        }
+        let _scope_guard = ScopeInFlight(s, scope);
         let body = match s.config.max_results {
             Some(n) => rewrite_max_results(&req.body, n),
             None => req.body.clone(),
@@ -497,14 +541,16 @@ fn serve_connection(stream: TcpStream, s: &Shared) -> io::Result<()> {
                 *st.faults.entry((region.clone(), action, fault)).or_insert(0) += 1;
             }
         }
-        if !s.config.delay.is_zero() {
-            thread::sleep(s.config.delay);
+        let delay = s.region_delays.lock().expect("delays lock").get(&region).copied().unwrap_or(s.config.delay);
+        if !delay.is_zero() {
+            thread::sleep(delay);
         }
         let close_after = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let resp = match fault {
             Fault::Throttle | Fault::ServerError | Fault::Deny => aws_error(&service, fault),
             _ => {
-                let replay_key = fnv(&[&service, &region, &String::from_utf8_lossy(&body)]);
+                // The access key tells accounts apart (identical requests, different answers).
+                let replay_key = fnv(&[&service, &region, &info.access_key, &String::from_utf8_lossy(&body)]);
                 let cached = s.replay.as_ref().and_then(|m| m.lock().expect("replay lock").get(&replay_key).cloned());
                 match cached {
                     Some(r) => (*r).clone(),
