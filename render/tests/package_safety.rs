@@ -114,6 +114,18 @@ fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
     accounts.dedup();
     let ips: Vec<String> = estate_public_ips(&s).iter().map(|i| i.to_string()).collect();
     assert!(!accounts.is_empty() && !ips.is_empty(), "demo must have accounts and public IPs to redact");
+    // IPv6 blocks by their first three groups ("2001:db8:10:" covers the /56, its subnets and addresses).
+    let v6: Vec<String> = s
+        .resources
+        .vpcs
+        .iter()
+        .flat_map(|v| v.ipv6_cidr_blocks.iter())
+        .map(|b| {
+            let g = b.network().segments();
+            format!("{:x}:{:x}:{:x}:", g[0], g[1], g[2])
+        })
+        .collect();
+    assert!(!v6.is_empty(), "demo must have IPv6 blocks to redact");
 
     let opts = PackageOptions { redact: true, ..PackageOptions::default() };
     let (_t, dir, outcome) = package(&s, &bytes, &opts);
@@ -128,6 +140,9 @@ fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
                 || b.ends_with(ip.as_bytes());
             assert!(!found, "{path} still contains public IP {ip}");
         }
+        for prefix in &v6 {
+            assert!(!contains(b, prefix), "{path} still contains IPv6 block {prefix}…");
+        }
     }
     // Pseudonyms are used consistently.
     let pseudo = account_pseudonym(&accounts[0]);
@@ -137,6 +152,7 @@ fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
     assert!(outcome.manifest.redaction.applied);
     let m: serde_json::Value = serde_json::from_slice(&all["manifest.json"]).unwrap();
     assert_eq!(m["redaction"]["applied"], true);
+    assert_eq!(m["redaction"]["ipv6_blocks_replaced"], v6.len());
     // The redacted snapshot still loads and keeps every resource and every exposure.
     let red = inventory::snapshot::load_bytes(std::path::Path::new("snapshot.json"), &all["snapshot.json"])
         .expect("redacted snapshot valid");

@@ -45,12 +45,13 @@ pub fn run(args: Args) -> CmdResult {
     formats.sort();
     formats.dedup();
     let mut written = 0usize;
+    let png_scale = render::diagram::png_scale(pages.len());
     for page in &pages {
         for f in &formats {
             let (ext, bytes): (&str, Option<Vec<u8>>) = match f {
                 Format::Svg => ("svg", Some(page.svg.clone().into_bytes())),
-                Format::Png => ("png", Some(render::diagram::svg_to_png(&page.svg).map_err(CliError::failure)?)),
-                Format::Pdf => ("pdf", Some(render::diagram::svg_to_pdf(&page.svg).map_err(CliError::failure)?)),
+                Format::Png => ("png", Some(render::diagram::scene_to_png(&page.scene, png_scale).map_err(CliError::failure)?)),
+                Format::Pdf => ("pdf", Some(render::diagram::scene_to_pdf(&page.scene).map_err(CliError::failure)?)),
                 Format::Drawio => ("drawio", page.drawio.clone().map(String::into_bytes)),
                 Format::Dot => ("dot", page.dot.clone().map(String::into_bytes)),
             };

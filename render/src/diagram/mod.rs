@@ -7,6 +7,7 @@
 pub mod facts;
 pub mod font;
 pub mod layout;
+pub mod plan;
 pub mod scene;
 pub mod style;
 pub mod views;
@@ -17,9 +18,8 @@ use std::collections::BTreeSet;
 use inventory::analysis::Analysis;
 use inventory::Snapshot;
 
+pub use plan::Plan;
 use scene::Scene;
-use style::Line;
-use views::frame::{self, PageInfo};
 use write::dot::DotGraph;
 
 /// One diagram page, ready to write.
@@ -33,6 +33,25 @@ pub struct RenderedPage {
     pub drawio: Option<String>,
     /// Graphviz DOT of the layered views (overview, exposure), for comparison with `dot`.
     pub dot: Option<String>,
+    /// The page itself: PNG and PDF are drawn from it directly.
+    pub scene: Scene,
+}
+
+/// PNG pixels per diagram unit at or below `HIGH_RES_MAX_PAGES` pages: crisp when
+/// zoomed or printed.
+pub const HIGH_RES_PNG_SCALE: f64 = 2.0;
+/// Above this many pages the PNGs are drawn at 1 pixel per unit (legible at 100 %;
+/// the SVG and PDF of every page stay vector). At 2× a 900-page estate's PNGs alone
+/// took 25 CPU-seconds; at 1× they take a third of that.
+pub const HIGH_RES_MAX_PAGES: usize = 100;
+
+/// The PNG scale for a set of `pages` pages (one rule for `diagram` and `package`).
+pub fn png_scale(pages: usize) -> f64 {
+    if pages <= HIGH_RES_MAX_PAGES {
+        HIGH_RES_PNG_SCALE
+    } else {
+        1.0
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,151 +71,16 @@ pub struct PageScene {
 
 /// Every page for a snapshot: overview, one per VPC, exposure.
 pub fn render_pages(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<RenderedPage>, DiagramError> {
-    let scenes = render_scenes(snapshot, analysis)?;
-    let _span = tracing::info_span!("write").entered();
-    Ok(scenes
-        .into_iter()
-        .map(|p| RenderedPage {
-            svg: tracing::info_span!("svg").in_scope(|| write::svg::write(&p.scene)),
-            drawio: Some(tracing::info_span!("drawio").in_scope(|| write::drawio::write(&p.scene, &p.file_stem))),
-            dot: p.dot.as_ref().map(write::dot::write),
-            file_stem: p.file_stem,
-            title: p.title,
-        })
-        .collect())
+    let _span = tracing::info_span!("layout").entered();
+    let plan = Plan::new(snapshot, analysis);
+    Ok((0..plan.len()).map(|i| plan.rendered(i)).collect())
 }
 
 /// Every page as a framed scene.
 pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<PageScene>, DiagramError> {
     let _span = tracing::info_span!("layout").entered();
-    let f = tracing::info_span!("facts").in_scope(|| facts::Facts::new(snapshot, analysis));
-    let r = &snapshot.resources;
-    let accounts: BTreeSet<String> =
-        r.vpcs.iter().map(|v| v.account_id.clone()).chain(r.accounts.iter().map(|a| a.id.clone())).collect();
-    let regions: BTreeSet<&str> = r.vpcs.iter().map(|v| v.region.as_str()).collect();
-    let join = |s: &mut dyn Iterator<Item = String>, n: usize| {
-        let v: Vec<String> = s.take(n + 1).collect();
-        if v.len() > n {
-            format!("{} and more", v[..n].join(", "))
-        } else {
-            v.join(", ")
-        }
-    };
-    let all_accounts = join(&mut accounts.iter().map(|a| f.account_label(a)), 3);
-    let all_regions = join(&mut regions.iter().map(|s| s.to_string()), 4);
-    let base =
-        |title: String, subtitle: String, account: String, region: String, vpc: String, notes: Vec<String>| PageInfo {
-            title,
-            subtitle,
-            account,
-            region,
-            vpc,
-            collected_at: snapshot.collected_at.to_string(),
-            sha_prefix: f.sha_prefix.clone(),
-            notes,
-        };
-    let gaps = snapshot.gaps().count();
-    let gap_note = |notes: &mut Vec<String>| {
-        if gaps > 0 {
-            notes.push(format!("INCOMPLETE: {gaps} API call(s) were denied or failed during discovery; resources may be missing (see coverage report)."));
-        }
-    };
-    let mut pages = Vec::new();
-
-    // Overview.
-    let ov = tracing::info_span!("overview").in_scope(|| views::overview::render(&f));
-    let mut notes = ov.notes;
-    gap_note(&mut notes);
-    let mut legend = views::env_legend();
-    legend.push(views::fill(style::node(), "transit gateway / on-premises network"));
-    legend.push(views::fill(style::gateway(), "gateway on the VPC border (IGW top, VGW bottom)"));
-    for l in [Line::Gateway, Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
-        legend.push(views::line_legend(l));
-    }
-    let info = base(
-        "Network overview".into(),
-        format!(
-            "{} account(s) · {} region(s) · {} VPC(s) · {} resources",
-            accounts.len(),
-            regions.len(),
-            r.vpcs.len(),
-            r.total()
-        ),
-        all_accounts.clone(),
-        all_regions.clone(),
-        format!("all ({})", r.vpcs.len()),
-        notes,
-    );
-    pages.push(PageScene {
-        file_stem: "overview".into(),
-        title: info.title.clone(),
-        scene: frame::frame(ov.scene, &info, &legend),
-        dot: Some(ov.dot),
-    });
-
-    // One page per VPC.
-    let mut vpcs: Vec<&inventory::model::Vpc> = r.vpcs.iter().collect();
-    vpcs.sort_by(|a, b| (&a.account_id, &a.region, &a.id).cmp(&(&b.account_id, &b.region, &b.id)));
-    let mut stems = BTreeSet::from(["overview".to_string(), "exposure".to_string()]);
-    for v in vpcs {
-        let page = tracing::info_span!("vpc").in_scope(|| views::vpc::render(&f, v));
-        let mut notes = page.notes;
-        gap_note(&mut notes);
-        let mut legend = views::tier_legend();
-        legend.push(views::fill(style::resource(), "resource (instance or service ENI; \"× N\" = N like resources)"));
-        legend.push(views::exposed_legend());
-        legend.push(views::fill(style::gateway(), "gateway on the VPC border (dashed: not in snapshot)"));
-        legend.push(views::line_legend(Line::Route));
-        let title = match inventory::model::Resource::name(v) {
-            Some(n) => format!("VPC {} ({})", scene::name(n), v.id),
-            None => format!("VPC {}", v.id),
-        };
-        let info = base(
-            title.clone(),
-            format!("{} · account {} · {}", f.vpc_env(v).label(), f.account_label(&v.account_id), v.region),
-            f.account_label(&v.account_id),
-            v.region.clone(),
-            v.id.clone(),
-            notes,
-        );
-        let stem = unique_stem(&mut stems, &v.id);
-        pages.push(PageScene { file_stem: stem, title, scene: frame::frame(page.scene, &info, &legend), dot: None });
-    }
-
-    // Exposure and data flow.
-    let ex = tracing::info_span!("exposure").in_scope(|| views::exposure::render(&f));
-    let mut notes = ex.notes;
-    gap_note(&mut notes);
-    if analysis.exposures.is_empty() && analysis.sg_flows.is_empty() {
-        notes.push("The analysis reported no internet exposure and no security-group flows.".into());
-    }
-    let legend = vec![
-        views::fill(style::internet(), "the internet"),
-        views::exposed_legend(),
-        views::fill(style::node(), "tier: ENIs sharing a VPC and security-group set"),
-        views::fill(style::data_store(), "data store (RDS, ElastiCache, Redshift, EFS)"),
-        views::line_legend(Line::Internet),
-        views::line_legend(Line::Flow),
-    ];
-    let info = base(
-        "Internet exposure and data flows (PCI DSS 1.2.4)".into(),
-        format!(
-            "{} exposure finding(s) · {} security-group flow(s)",
-            analysis.exposures.len(),
-            analysis.sg_flows.len()
-        ),
-        all_accounts,
-        all_regions,
-        format!("all ({})", r.vpcs.len()),
-        notes,
-    );
-    pages.push(PageScene {
-        file_stem: "exposure".into(),
-        title: info.title.clone(),
-        scene: frame::frame(ex.scene, &info, &legend),
-        dot: Some(ex.dot),
-    });
-    Ok(pages)
+    let plan = Plan::new(snapshot, analysis);
+    Ok((0..plan.len()).map(|i| plan.scene(i)).collect())
 }
 
 /// A safe, unique file stem from an AWS id (which is hostile input like any string).

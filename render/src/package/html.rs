@@ -11,9 +11,9 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::controls::describe;
 use super::inventory_table::{port_label, InventoryRow};
 use super::manifest::{control_names, CoverageSummary, FileEntry};
+use super::diagrams::PageSummary;
 use super::tables::{evidence_chain, Table};
 use super::ReportContext;
-use crate::diagram::RenderedPage;
 use crate::text::{elide, strip_bidi};
 
 /// Rows shown per table; the complete data is in the CSV/XLSX files (the page says so).
@@ -106,7 +106,7 @@ pub(crate) struct Report<'a> {
     pub rows: &'a [InventoryRow],
     pub analysis: &'a Analysis,
     pub coverage: &'a Table,
-    pub pages: &'a [RenderedPage],
+    pub pages: &'a [PageSummary],
     /// Files written before the report (the report cannot hash itself).
     pub files: &'a [FileEntry],
     pub row_counts: &'a BTreeMap<String, usize>,
@@ -237,16 +237,30 @@ fn diagrams(r: &Report<'_>) -> Markup {
             @if r.pages.is_empty() {
                 p .note { "No diagram pages were produced for this snapshot." }
             }
+            @if r.pages.iter().any(|p| p.inline_svg.is_none()) {
+                p .note {
+                    "This estate has " (r.pages.len()) " diagram pages: the overview and exposure pages are shown here; "
+                    "open each VPC page from the diagrams folder (links below)."
+                }
+            }
             @for p in r.pages {
                 figure {
                     figcaption { (show(&p.title)) }
-                    @if p.svg.len() <= MAX_INLINE_SVG_BYTES {
-                        // An <img> never runs script inside the SVG; the CSP allows only data: images.
-                        img alt=(show(&p.title)) src=(format!("data:image/svg+xml;base64,{}", b64(p.svg.as_bytes())));
-                    } @else {
-                        p .note { "This diagram is " (p.svg.len()) " bytes, too large to inline; open it from the diagrams folder." }
+                    @match &p.inline_svg {
+                        Some(svg) if svg.len() <= MAX_INLINE_SVG_BYTES => {
+                            // An <img> never runs script inside the SVG; the CSP allows only data: images.
+                            img alt=(show(&p.title)) src=(format!("data:image/svg+xml;base64,{}", b64(svg.as_bytes())));
+                        }
+                        Some(_) => {
+                            p .note { "This diagram is " (p.svg_bytes) " bytes, too large to inline; open it from the diagrams folder." }
+                        }
+                        None => {}
                     }
-                    p .note { "Files: diagrams/" (show(&p.file_stem)) ".svg, .png, .pdf" @if p.drawio.is_some() { ", .drawio" } }
+                    p .note {
+                        "Files: "
+                        a href=(format!("diagrams/{}.svg", p.stem)) { "diagrams/" (show(&p.stem)) ".svg" }
+                        ", .png, .pdf" @if p.has_drawio { ", .drawio" }
+                    }
                 }
             }
         }

@@ -85,20 +85,28 @@ pub struct Redaction {
     pub method: Option<String>,
     pub account_ids_replaced: Option<usize>,
     pub public_ips_replaced: Option<usize>,
+    pub ipv6_blocks_replaced: Option<usize>,
 }
 
 impl Redaction {
     pub fn of(stats: Option<&RedactionStats>) -> Redaction {
         match stats {
-            None => Redaction { applied: false, method: None, account_ids_replaced: None, public_ips_replaced: None },
+            None => Redaction {
+                applied: false,
+                method: None,
+                account_ids_replaced: None,
+                public_ips_replaced: None,
+                ipv6_blocks_replaced: None,
+            },
             Some(s) => Redaction {
                 applied: true,
                 method: Some(
-                    "account ids -> \"acct-\" + first 8 hex of sha256(\"auditmap-redact:\" + id); estate public IPv4 -> stable address in 198.18.0.0/15 from the same hash"
+                    "account ids -> \"acct-\" + first 8 hex of sha256(\"auditmap-redact:\" + id); estate public IPv4 -> stable address in 198.18.0.0/15 from the same hash; estate IPv6 (VPC IPv6 blocks) -> same-length prefix in 2001:db8::/32 from the same hash, other bits kept"
                         .into(),
                 ),
                 account_ids_replaced: Some(s.account_ids),
                 public_ips_replaced: Some(s.public_ips),
+                ipv6_blocks_replaced: Some(s.ipv6_blocks),
             },
         }
     }

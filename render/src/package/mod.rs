@@ -6,6 +6,7 @@
 //! so a failed run never leaves a half package that looks complete.
 mod controls;
 mod csv;
+mod diagrams;
 mod html;
 mod inventory_table;
 mod manifest;
@@ -30,7 +31,7 @@ pub use manifest::{FileEntry, Manifest};
 pub use redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use sums::sha256_hex;
 
-use crate::diagram::{self, DiagramError, RenderedPage};
+use crate::diagram::{self, DiagramError};
 
 /// Files larger than this are flagged: many evidence portals cap one upload at 20 MB.
 pub const UPLOAD_LIMIT_BYTES: u64 = 20_000_000;
@@ -196,9 +197,9 @@ fn check_out_dir(out: &Path) -> Result<(), PackageError> {
 /// Writes the package for `snapshot` into `out` (which must be absent or empty).
 /// `input_bytes` are the snapshot's bytes as read (stored verbatim as snapshot.json
 /// unless redacting).
-pub fn write_package(
+pub fn write_package<'b>(
     snapshot: &Snapshot,
-    input_bytes: &[u8],
+    input_bytes: impl Into<Cow<'b, [u8]>>,
     opts: &PackageOptions,
     out: &Path,
 ) -> Result<PackageOutcome, PackageError> {
@@ -217,7 +218,7 @@ pub fn write_package(
         std::fs::remove_dir_all(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
     }
     std::fs::create_dir(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
-    match write_into(snapshot, input_bytes, opts, &staging) {
+    match write_into(snapshot, input_bytes.into(), opts, &staging) {
         Ok(mut outcome) => {
             if out.exists() {
                 // Empty (checked above); rename cannot replace it on every platform.
@@ -236,13 +237,13 @@ pub fn write_package(
 
 fn write_into(
     original: &Snapshot,
-    input_bytes: &[u8],
+    input_bytes: Cow<'_, [u8]>,
     opts: &PackageOptions,
     dir: &Path,
 ) -> Result<PackageOutcome, PackageError> {
     // Started first so the timings include hashing the input and redaction.
     let clock = std::time::Instant::now();
-    let source_sha = sums::sha256_hex(input_bytes);
+    let source_sha = sums::sha256_hex(&input_bytes);
     let (snapshot, snapshot_bytes, redaction): (Cow<'_, Snapshot>, Cow<'_, [u8]>, Option<RedactionStats>) =
         if opts.redact {
             let (s, stats) = redact::redact(original)
@@ -250,7 +251,7 @@ fn write_into(
             let bytes = to_json_bytes(&s);
             (Cow::Owned(s), Cow::Owned(bytes), Some(stats))
         } else {
-            (Cow::Borrowed(original), Cow::Borrowed(input_bytes), None)
+            (Cow::Borrowed(original), input_bytes, None)
         };
     let snapshot: &Snapshot = &snapshot;
     let timings = std::cell::RefCell::new(Vec::new());
@@ -260,33 +261,21 @@ fn write_into(
         timings.borrow_mut().push((stage.to_string(), (t * 100.0).round() / 100.0));
     };
     lap("input hash, redaction");
-    let analysis = inventory::analysis::analyze(snapshot);
-    lap("analysis");
-    let pages = if opts.diagrams {
-        tracing::info_span!("diagrams").in_scope(|| diagram::render_pages(snapshot, &analysis))?
-    } else {
-        Vec::new()
-    };
-    lap("diagram pages");
 
     let collected = snapshot.collected_at;
     let generated = opts.generated_at.unwrap_or(collected);
     let valid_until = collected.plus_days(opts.valid_days);
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
-    let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
 
     // Unredacted, snapshot.json is the input bytes: reuse their hash.
     let snapshot_json_sha = if opts.redact { sums::sha256_hex(&snapshot_bytes) } else { source_sha.clone() };
     out.put_hashed("snapshot.json", &snapshot_bytes, snapshot_json_sha, FileRole::Snapshot)?;
-    // Redacted, these are 100 MB+ of our own bytes at 100k resources: free them now.
+    // 100 MB+ at 100k resources (ours when redacted, the caller's when handed over): free them now.
     drop(snapshot_bytes);
     let snapshot_sha = out.files[0].sha256.clone();
 
-    let span = tracing::info_span!("tables").entered();
-    let rows = build_rows(snapshot, &analysis, &opts.tag_keys, &opts.scope_tags);
-    let exposures = tables::exposures(&analysis);
-    let coverage = tables::coverage(snapshot);
-    drop(span);
+    let analysis = inventory::analysis::analyze(snapshot);
+    lap("analysis");
     let ctx = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
         generated,
@@ -300,58 +289,46 @@ fn write_into(
         scope_tags: &opts.scope_tags,
     };
 
-    lap("inventory rows");
-    let span = tracing::info_span!("csv_json").entered();
-    out.put_stream("inventory.csv", FileRole::Inventory, |w| csv::inventory_csv(&rows, w))?;
-    row_counts.insert("inventory.csv".into(), rows.len());
-    lap("inventory.csv");
-    out.put_stream("inventory.json", FileRole::Inventory, |w| inventory_json(&ctx, &rows, w))?;
-    row_counts.insert("inventory.json".into(), rows.len());
-    out.put_stream("exposures.csv", FileRole::Exposures, |w| csv::table_csv(&exposures, w))?;
-    row_counts.insert("exposures.csv".into(), exposures.rows.len());
-    out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
-    row_counts.insert("coverage.csv".into(), coverage.rows.len());
+    // The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
+    // write them side by side. The diagram workers take the remaining cores.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let parent = tracing::Span::current();
+    let (tables, diagrams) = std::thread::scope(|s| {
+        let tables = s.spawn(|| {
+            let _in = parent.enter();
+            tracing::info_span!("tables").in_scope(|| write_tables(&ctx, &analysis, opts, dir))
+        });
+        let diagrams = if opts.diagrams {
+            tracing::info_span!("diagrams").in_scope(|| {
+                let plan = tracing::info_span!("layout").in_scope(|| diagram::Plan::new(snapshot, &analysis));
+                diagrams::write_pages(&plan, dir, cores)
+            })
+        } else {
+            Ok(diagrams::Written { files: Vec::new(), pages: Vec::new() })
+        };
+        let tables = tables.join().unwrap_or_else(|_| {
+            Err(PackageError::Write { file: "inventory tables".into(), message: "the writer thread failed".into() })
+        });
+        (tables, diagrams)
+    });
+    let (tables, diagrams) = (tables?, diagrams?);
+    lap("tables and diagrams");
+    out.files.extend(tables.files);
+    out.files.extend(diagrams.files);
+    let row_counts = tables.row_counts;
+    let diagram_files: Vec<String> =
+        out.files.iter().filter(|f| f.path.starts_with("diagrams/")).map(|f| f.path.clone()).collect();
 
-    drop(span);
-    lap("inventory.json, exposures.csv, coverage.csv");
-    let span = tracing::info_span!("xlsx").entered();
-    let (sg_rules, nacl_rules, routes) =
-        (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
-    let metadata = ctx.metadata();
-    let sheets = xlsx::Sheets {
-        assets: &rows,
-        exposures: &exposures,
-        sg_rules: &sg_rules,
-        nacl_rules: &nacl_rules,
-        routes: &routes,
-        coverage: &coverage,
-        metadata: &metadata,
-        created_unix: generated.unix(),
-    };
-    let book = xlsx::write(&sheets, dir)
-        .map_err(|e| PackageError::Write { file: "inventory.xlsx".into(), message: e.to_string() })?;
-    for (sheet, n) in xlsx::sheet_rows(&sheets) {
-        row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
-    }
-    drop((sg_rules, nacl_rules, routes));
-    lap("inventory.xlsx");
-    out.put("inventory.xlsx", &book, FileRole::Inventory)?;
-    drop(book);
-    drop(span);
-
-    let diagram_files = tracing::info_span!("diagram_files").in_scope(|| write_diagrams(&mut out, &pages))?;
-    lap("diagram files (png, pdf)");
-
+    let span = tracing::info_span!("report").entered();
     let readme = readme::render(&ctx, &out.files, &diagram_files, &row_counts, analysis.exposures.len());
     out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
-
-    let span = tracing::info_span!("report_html").entered();
+    let coverage = tables::coverage(snapshot);
     let report = html::render(&html::Report {
         ctx: &ctx,
-        rows: &rows,
+        rows: &tables.rows,
         analysis: &analysis,
         coverage: &coverage,
-        pages: &pages,
+        pages: &diagrams.pages,
         files: &out.files,
         row_counts: &row_counts,
     });
@@ -371,7 +348,7 @@ fn write_into(
     }
     if !opts.diagrams {
         warnings.push("diagrams were skipped (measurement run): this package is incomplete".into());
-    } else if pages.is_empty() {
+    } else if diagrams.pages.is_empty() {
         warnings.push("no diagram pages were produced for this snapshot".into());
     }
     let manifest = Manifest {
@@ -423,96 +400,64 @@ fn write_into(
     })
 }
 
-/// Writes every page as SVG, PNG, PDF (and draw.io where the page has one).
-/// Rasterising is the slow part, so pages are converted on all cores.
-fn write_diagrams(out: &mut Out, pages: &[RenderedPage]) -> Result<Vec<String>, PackageError> {
-    let mut used = BTreeSet::new();
-    let stems: Vec<String> = pages.iter().map(|p| safe_stem(&p.file_stem, &mut used)).collect();
-    let mut paths = Vec::new();
-    // Convert and write a few pages at a time: holding every PNG/PDF of a
-    // 900-page estate before writing took gigabytes.
-    for (batch, batch_stems) in pages.chunks(PAGES_PER_BATCH).zip(stems.chunks(PAGES_PER_BATCH)) {
-        let converted = convert_pages(batch)?;
-        write_batch(out, batch, batch_stems, converted, &mut paths)?;
-    }
-    Ok(paths)
+/// What the table writers hand back: their files, row counts, and the inventory
+/// rows the report shows.
+struct TablesOut {
+    files: Vec<manifest::FileEntry>,
+    row_counts: BTreeMap<String, usize>,
+    rows: Vec<InventoryRow>,
 }
 
-/// Pages converted at once: enough to keep every core busy, few enough to bound memory.
-const PAGES_PER_BATCH: usize = 8;
+/// inventory.csv/.json/.xlsx, exposures.csv, coverage.csv.
+fn write_tables(
+    ctx: &ReportContext<'_>,
+    analysis: &Analysis,
+    opts: &PackageOptions,
+    dir: &Path,
+) -> Result<TablesOut, PackageError> {
+    let snapshot = ctx.snapshot;
+    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
+    let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
+    let span = tracing::info_span!("rows").entered();
+    let rows = build_rows(snapshot, analysis, &opts.tag_keys, &opts.scope_tags);
+    let exposures = tables::exposures(analysis);
+    let coverage = tables::coverage(snapshot);
+    drop(span);
 
-fn write_batch(
-    out: &mut Out,
-    pages: &[RenderedPage],
-    stems: &[String],
-    converted: Vec<(Vec<u8>, Vec<u8>)>,
-    paths: &mut Vec<String>,
-) -> Result<(), PackageError> {
-    for ((page, stem), (png, pdf)) in pages.iter().zip(stems).zip(converted) {
-        let role = FileRole::of_diagram(&page.file_stem);
-        let mut put = |ext: &str, bytes: &[u8]| -> Result<(), PackageError> {
-            let path = format!("diagrams/{stem}.{ext}");
-            out.put(&path, bytes, role)?;
-            paths.push(path);
-            Ok(())
-        };
-        put("svg", page.svg.as_bytes())?;
-        put("png", &png)?;
-        put("pdf", &pdf)?;
-        if let Some(d) = &page.drawio {
-            put("drawio", d.as_bytes())?;
-        }
-    }
-    Ok(())
-}
+    let span = tracing::info_span!("csv_json").entered();
+    out.put_stream("inventory.csv", FileRole::Inventory, |w| csv::inventory_csv(&rows, w))?;
+    row_counts.insert("inventory.csv".into(), rows.len());
+    out.put_stream("inventory.json", FileRole::Inventory, |w| inventory_json(ctx, &rows, w))?;
+    row_counts.insert("inventory.json".into(), rows.len());
+    out.put_stream("exposures.csv", FileRole::Exposures, |w| csv::table_csv(&exposures, w))?;
+    row_counts.insert("exposures.csv".into(), exposures.rows.len());
+    out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
+    row_counts.insert("coverage.csv".into(), coverage.rows.len());
+    drop(span);
 
-type Converted = Result<(Vec<u8>, Vec<u8>), DiagramError>;
-
-fn convert_pages(pages: &[RenderedPage]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, PackageError> {
-    // Worker threads do not inherit the current span: enter it explicitly so
-    // `--timings` shows png/pdf under the package (their totals add up across threads).
-    let parent = tracing::Span::current();
-    let convert = |p: &RenderedPage| -> Converted {
-        let _in = parent.enter();
-        let png = tracing::info_span!("png").in_scope(|| diagram::svg_to_png(&p.svg))?;
-        let pdf = tracing::info_span!("pdf").in_scope(|| diagram::svg_to_pdf(&p.svg))?;
-        Ok((png, pdf))
+    let span = tracing::info_span!("xlsx").entered();
+    let (sg_rules, nacl_rules, routes) =
+        (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
+    let metadata = ctx.metadata();
+    let sheets = xlsx::Sheets {
+        assets: &rows,
+        exposures: &exposures,
+        sg_rules: &sg_rules,
+        nacl_rules: &nacl_rules,
+        routes: &routes,
+        coverage: &coverage,
+        metadata: &metadata,
+        created_unix: ctx.generated.unix(),
     };
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(pages.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<Converted>> = (0..pages.len()).map(|_| None).collect();
-    let done: Vec<(usize, Converted)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= pages.len() {
-                            break;
-                        }
-                        mine.push((i, convert(&pages[i])));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    for (i, r) in done {
-        results[i] = Some(r);
+    let book = xlsx::write(&sheets, dir)
+        .map_err(|e| PackageError::Write { file: "inventory.xlsx".into(), message: e.to_string() })?;
+    for (sheet, n) in xlsx::sheet_rows(&sheets) {
+        row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }
-    results
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| match r {
-            Some(r) => r.map_err(PackageError::from),
-            None => Err(PackageError::Write {
-                file: format!("diagram page {}", pages[i].file_stem),
-                message: "conversion thread failed".into(),
-            }),
-        })
-        .collect()
+    drop((sg_rules, nacl_rules, routes, exposures, coverage));
+    out.put("inventory.xlsx", &book, FileRole::Inventory)?;
+    drop(span);
+    Ok(TablesOut { files: out.files, row_counts, rows })
 }
 
 /// Facts every artifact repeats: when, from what, by which version.

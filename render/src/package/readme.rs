@@ -165,13 +165,22 @@ pub(crate) fn render(
             None => pages.push((stem.to_string(), vec![ext.to_string()], f.controls.clone())),
         }
     }
+    let png_scale = crate::diagram::png_scale(pages.len());
+    let png_note = if png_scale >= crate::diagram::HIGH_RES_PNG_SCALE {
+        format!("png (image, {png_scale} px per unit)")
+    } else {
+        format!(
+            "png (image, {png_scale} px per unit: over {} pages, so the svg/pdf are the ones to zoom)",
+            crate::diagram::HIGH_RES_MAX_PAGES
+        )
+    };
     for (stem, exts, controls) in &pages {
         let _ = writeln!(o, "  {stem}.{{{}}}", exts.join(","));
         let desc = describe(&format!("{stem}.svg"));
         let _ = writeln!(o, "      {}", desc.split(" — ").next().unwrap_or(&desc));
         let _ = writeln!(
             o,
-            "      Formats: svg (vector), png (image), pdf (print){}",
+            "      Formats: svg (vector), {png_note}, pdf (print){}",
             if exts.iter().any(|e| e == "drawio") { ", drawio (editable in diagrams.net)" } else { "" }
         );
         if !controls.is_empty() {

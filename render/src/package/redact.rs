@@ -9,8 +9,15 @@
 //!   public IPs, customer gateway IPs, VPN tunnel outside IPs), wherever it appears
 //!   as a dotted quad → an address in 198.18.0.0/15 (RFC 2544 benchmark range, never
 //!   routed) derived from the same hash; collisions take the next free address.
+//! - Public IPv6: AWS IPv6 addresses are all globally routable. Every address or
+//!   CIDR inside one of the estate's VPC IPv6 blocks gets that block's prefix
+//!   swapped for a pseudonym prefix in 2001:db8::/32 (RFC 3849 documentation range)
+//!   and keeps its other bits, so subnets stay inside their VPC and addresses inside
+//!   their subnet: the analysis of the redacted snapshot is the same as the original's.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::Ipv6Net;
 
 use inventory::Snapshot;
 use serde_json::Value;
@@ -68,15 +75,105 @@ fn ip_pseudonyms(ips: &BTreeSet<Ipv4Addr>) -> HashMap<String, String> {
     out
 }
 
+/// The estate's IPv6 blocks (VPC IPv6 CIDRs), sorted.
+pub fn estate_ipv6_blocks(s: &Snapshot) -> BTreeSet<Ipv6Net> {
+    s.resources.vpcs.iter().flat_map(|v| v.ipv6_cidr_blocks.iter().map(|b| b.trunc())).collect()
+}
+
+/// Each estate block → a pseudonym block of the same length inside 2001:db8::/32.
+/// Blocks shorter than /33 keep 2001:db8::/32 itself (AWS hands out /56s; BYOIP /48s).
+#[derive(Debug, Default)]
+struct Ipv6Pseudonyms {
+    blocks: Vec<(Ipv6Net, Ipv6Net)>,
+}
+
+impl Ipv6Pseudonyms {
+    fn new(blocks: &BTreeSet<Ipv6Net>) -> Ipv6Pseudonyms {
+        const DOC: u128 = 0x2001_0db8 << 96;
+        let mut used = BTreeSet::new();
+        let mut out = Vec::new();
+        for b in blocks {
+            let len = b.prefix_len().max(32);
+            let free_bits = (len - 32) as u32;
+            let space: u128 = if free_bits == 0 { 1 } else { 1u128 << free_bits.min(64) };
+            let d = digest(&b.to_string());
+            let mut n = u128::from_be_bytes(d[..16].try_into().unwrap_or([0; 16])) % space;
+            for _ in 0..space.min(1 << 20) {
+                if used.insert((len, n)) {
+                    break;
+                }
+                n = (n + 1) % space;
+            }
+            let prefix = if free_bits == 0 { DOC } else { DOC | (n << (128 - len as u32)) };
+            if let Ok(p) = Ipv6Net::new(Ipv6Addr::from(prefix), len) {
+                out.push((*b, p));
+            }
+        }
+        // Longest blocks first, so a nested block wins over its parent.
+        out.sort_by(|a, b| b.0.prefix_len().cmp(&a.0.prefix_len()).then(a.0.cmp(&b.0)));
+        Ipv6Pseudonyms { blocks: out }
+    }
+
+    /// The pseudonym of `ip`, if it is inside an estate block.
+    fn map(&self, ip: Ipv6Addr) -> Option<Ipv6Addr> {
+        let (from, to) = self.blocks.iter().find(|(from, _)| from.contains(&ip))?;
+        let host_mask: u128 = if to.prefix_len() >= 128 { 0 } else { u128::MAX >> to.prefix_len() };
+        let keep = u128::from(ip) & if from.prefix_len() >= 128 { 0 } else { u128::MAX >> from.prefix_len() };
+        Some(Ipv6Addr::from((u128::from(to.network()) & !host_mask) | keep))
+    }
+
+    /// Replaces every estate IPv6 address or CIDR in `s`; None when nothing changed.
+    fn redact(&self, s: &str) -> Option<String> {
+        if self.blocks.is_empty() || !s.contains(':') {
+            return None;
+        }
+        let b = s.as_bytes();
+        let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
+        let mut out = String::with_capacity(s.len());
+        let (mut last, mut i, mut changed) = (0, 0, false);
+        while i < b.len() {
+            if !is_v6(b[i]) || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b':')) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < b.len() && is_v6(b[j]) {
+                j += 1;
+            }
+            let bounded = j >= b.len() || !(b[j].is_ascii_alphanumeric() || b[j] == b'_');
+            let token = &s[i..j];
+            if bounded && token.matches(':').count() >= 2 {
+                if let Some(mapped) = token.parse::<Ipv6Addr>().ok().and_then(|ip| self.map(ip)) {
+                    out.push_str(&s[last..i]);
+                    out.push_str(&mapped.to_string());
+                    last = j;
+                    changed = true;
+                }
+            }
+            i = j;
+        }
+        if !changed {
+            return None;
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+}
+
 /// What was replaced, for the manifest (counts only: the originals must not leak).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RedactionStats {
     pub account_ids: usize,
     pub public_ips: usize,
+    /// Estate IPv6 blocks (VPC IPv6 CIDRs) whose prefix was replaced.
+    pub ipv6_blocks: usize,
 }
 
 pub fn redact(snapshot: &Snapshot) -> Result<(Snapshot, RedactionStats), String> {
-    let ips = ip_pseudonyms(&estate_public_ips(snapshot));
+    let ips = Pseudonyms {
+        v4: ip_pseudonyms(&estate_public_ips(snapshot)),
+        v6: Ipv6Pseudonyms::new(&estate_ipv6_blocks(snapshot)),
+    };
     let mut accounts: BTreeMap<String, String> = BTreeMap::new();
     // One resource at a time through a JSON tree, then the rest of the snapshot: the
     // tree of a whole 100k-resource estate would cost several hundred MB at once.
@@ -93,13 +190,22 @@ pub fn redact(snapshot: &Snapshot) -> Result<(Snapshot, RedactionStats), String>
     out = redact_value(&out, &ips, &mut accounts)?;
     out.resources = resources;
     out.normalize();
-    Ok((out, RedactionStats { account_ids: accounts.len(), public_ips: ips.len() }))
+    Ok((
+        out,
+        RedactionStats { account_ids: accounts.len(), public_ips: ips.v4.len(), ipv6_blocks: ips.v6.blocks.len() },
+    ))
+}
+
+/// Every replacement table of one redaction.
+struct Pseudonyms {
+    v4: HashMap<String, String>,
+    v6: Ipv6Pseudonyms,
 }
 
 /// `x` through a JSON tree with every string (and object key) redacted.
 fn redact_value<T: serde::Serialize + serde::de::DeserializeOwned>(
     x: &T,
-    ips: &HashMap<String, String>,
+    ips: &Pseudonyms,
     accounts: &mut BTreeMap<String, String>,
 ) -> Result<T, String> {
     let mut value = serde_json::to_value(x).map_err(|e| e.to_string())?;
@@ -107,10 +213,10 @@ fn redact_value<T: serde::Serialize + serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| format!("redacted snapshot no longer parses: {e}"))
 }
 
-fn walk(v: &mut Value, ips: &HashMap<String, String>, accounts: &mut BTreeMap<String, String>) {
+fn walk(v: &mut Value, ips: &Pseudonyms, accounts: &mut BTreeMap<String, String>) {
     match v {
         Value::String(s) => {
-            if let Some(r) = redact_str(s, ips, accounts) {
+            if let Some(r) = redact_all(s, ips, accounts) {
                 *s = r;
             }
         }
@@ -118,7 +224,7 @@ fn walk(v: &mut Value, ips: &HashMap<String, String>, accounts: &mut BTreeMap<St
         Value::Object(m) => {
             // Tag keys may hold ids too; rebuild the map only when a key changes.
             let renamed: Vec<(String, String)> =
-                m.keys().filter_map(|k| redact_str(k, ips, accounts).map(|r| (k.clone(), r))).collect();
+                m.keys().filter_map(|k| redact_all(k, ips, accounts).map(|r| (k.clone(), r))).collect();
             for (old, new) in renamed {
                 if let Some(x) = m.remove(&old) {
                     m.insert(new, x);
@@ -130,7 +236,15 @@ fn walk(v: &mut Value, ips: &HashMap<String, String>, accounts: &mut BTreeMap<St
     }
 }
 
-/// Replaces account ids and estate IPs inside one string; None when nothing changed.
+/// IPv6 first (its tokens hold digit runs the IPv4/account pass would otherwise see).
+fn redact_all(s: &str, ips: &Pseudonyms, accounts: &mut BTreeMap<String, String>) -> Option<String> {
+    match ips.v6.redact(s) {
+        Some(v6) => Some(redact_str(&v6, &ips.v4, accounts).unwrap_or(v6)),
+        None => redact_str(s, &ips.v4, accounts),
+    }
+}
+
+/// Replaces account ids and estate IPv4s inside one string; None when nothing changed.
 fn redact_str(s: &str, ips: &HashMap<String, String>, accounts: &mut BTreeMap<String, String>) -> Option<String> {
     let b = s.as_bytes();
     if !b.iter().any(u8::is_ascii_digit) {
@@ -190,13 +304,17 @@ mod tests {
     fn per_resource_redaction_equals_whole_tree_redaction() {
         let snapshot = inventory::demo::demo_snapshot().expect("demo snapshot");
         let (fast, stats) = redact(&snapshot).expect("redact");
-        let ips = ip_pseudonyms(&estate_public_ips(&snapshot));
+        let ips = Pseudonyms {
+            v4: ip_pseudonyms(&estate_public_ips(&snapshot)),
+            v6: Ipv6Pseudonyms::new(&estate_ipv6_blocks(&snapshot)),
+        };
         let mut accounts = BTreeMap::new();
         let mut whole: Snapshot = redact_value(&snapshot, &ips, &mut accounts).expect("whole tree");
         whole.normalize();
         assert_eq!(fast, whole);
         assert_eq!(stats.account_ids, accounts.len());
         assert!(stats.account_ids > 0 && stats.public_ips > 0, "demo has ids and IPs to redact");
+        assert!(stats.ipv6_blocks > 0, "demo has IPv6 blocks to redact");
     }
 
     #[test]
@@ -226,5 +344,32 @@ mod tests {
         let distinct: BTreeSet<&String> = p.values().collect();
         assert_eq!(distinct.len(), ips.len());
         assert!(p.values().all(|v| v.starts_with("198.18.") || v.starts_with("198.19.")));
+    }
+}
+
+#[cfg(test)]
+mod ipv6_tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_prefix_is_swapped_and_host_bits_kept() {
+        let vpc: Ipv6Net = "2600:1f18:abc:1200::/56".parse().unwrap();
+        let p = Ipv6Pseudonyms::new(&BTreeSet::from([vpc]));
+        let (_, to) = p.blocks[0];
+        assert_eq!(to.prefix_len(), 56);
+        assert!("2001:db8::/32".parse::<Ipv6Net>().unwrap().contains(&to));
+        let subnet = p.redact("2600:1f18:abc:1201::/64").unwrap();
+        let addr = p.redact("2600:1f18:abc:1201::1a2b").unwrap();
+        let subnet: Ipv6Net = subnet.parse().unwrap();
+        let addr: Ipv6Addr = addr.parse().unwrap();
+        assert!(to.contains(&subnet) && subnet.contains(&addr), "{to} ⊇ {subnet} ∋ {addr}");
+        assert_eq!(u128::from(addr) & 0xffff_ffff_ffff_ffff, 0x1a2b);
+        assert_eq!(
+            p.redact("allow 2600:1f18:abc:1201::1a2b, 2600:1f18:ffff::1 and ::/0 at 09:30:00").unwrap(),
+            format!("allow {addr}, 2600:1f18:ffff::1 and ::/0 at 09:30:00"),
+            "only estate addresses change; other addresses, ::/0 and times stay"
+        );
+        assert_eq!(p.redact("no addresses here"), None);
+        assert_eq!(p.redact("i-0abc:def"), None);
     }
 }

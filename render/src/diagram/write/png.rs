@@ -21,23 +21,69 @@ use crate::diagram::scene::{Role, Scene, SceneBox, SceneEdge, SceneText};
 pub const MAX_PIXELS: f64 = 40_000_000.0;
 
 /// Renders `scene` at `scale` pixels per scene unit (reduced to stay under `MAX_PIXELS`).
+/// Drawn and encoded in horizontal bands, so a 40-megapixel overview needs a band's
+/// memory, not 160 MB of canvas.
 pub fn png(scene: &Scene, scale: f64) -> Result<Vec<u8>, String> {
-    let pixmap = rasterise(scene, scale)?;
-    encode(&pixmap)
+    png_in_bands(scene, scale, BAND_PIXELS)
 }
+
+fn png_in_bands(scene: &Scene, scale: f64, band_pixels: u32) -> Result<Vec<u8>, String> {
+    let scale = effective_scale(scene, scale);
+    let (pw, ph) = page_pixels(scene, scale);
+    let band_rows = (band_pixels / pw).clamp(1, ph);
+    let mut out = Vec::new();
+    let err = |e: ::png::EncodingError| format!("PNG encoding failed: {e}");
+    {
+        let mut enc = ::png::Encoder::new(&mut out, pw, ph);
+        enc.set_color(::png::ColorType::Rgb);
+        enc.set_depth(::png::BitDepth::Eight);
+        enc.set_compression(::png::Compression::Fast);
+        enc.set_filter(::png::FilterType::Sub);
+        let mut writer = enc.write_header().map_err(err)?;
+        let mut stream = writer.stream_writer().map_err(err)?;
+        let mut cache = GlyphCache::default();
+        let mut rgb = Vec::with_capacity(pw as usize * band_rows as usize * 3);
+        let mut y0 = 0;
+        while y0 < ph {
+            let rows = band_rows.min(ph - y0);
+            let band = draw(scene, scale, pw, y0, rows, &mut cache)?;
+            rgb.clear();
+            for p in band.pixels() {
+                // The page starts opaque white and everything is drawn over it: alpha is 255.
+                rgb.extend_from_slice(&[p.red(), p.green(), p.blue()]);
+            }
+            std::io::Write::write_all(&mut stream, &rgb).map_err(|e| format!("PNG encoding failed: {e}"))?;
+            y0 += rows;
+        }
+        stream.finish().map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// Pixels drawn per band (about 32 MB of canvas).
+const BAND_PIXELS: u32 = 8_000_000;
 
 /// The scale actually used for a page of this size.
 pub fn effective_scale(scene: &Scene, scale: f64) -> f64 {
     scale.min((MAX_PIXELS / (scene.width * scene.height).max(1.0)).sqrt())
 }
 
+fn page_pixels(scene: &Scene, scale: f64) -> (u32, u32) {
+    (((scene.width * scale).ceil() as u32).max(1), ((scene.height * scale).ceil() as u32).max(1))
+}
+
+/// The whole page as one canvas (tests compare it with the SVG's rendering).
 pub fn rasterise(scene: &Scene, scale: f64) -> Result<Pixmap, String> {
     let scale = effective_scale(scene, scale);
-    let pw = ((scene.width * scale).ceil() as u32).max(1);
-    let ph = ((scene.height * scale).ceil() as u32).max(1);
-    let mut pixmap = Pixmap::new(pw, ph).ok_or_else(|| format!("cannot allocate a {pw}×{ph} image"))?;
+    let (pw, ph) = page_pixels(scene, scale);
+    draw(scene, scale, pw, 0, ph, &mut GlyphCache::default())
+}
+
+/// Rows `y0 .. y0 + rows` of the page.
+fn draw(scene: &Scene, scale: f64, pw: u32, y0: u32, rows: u32, cache: &mut GlyphCache) -> Result<Pixmap, String> {
+    let mut pixmap = Pixmap::new(pw, rows).ok_or_else(|| format!("cannot allocate a {pw}×{rows} image"))?;
     pixmap.fill(Color::WHITE);
-    let t = Transform::from_scale(scale as f32, scale as f32);
+    let t = Transform::from_scale(scale as f32, scale as f32).post_translate(0.0, -(y0 as f32));
     for b in scene.boxes.iter().filter(|b| b.role != Role::Chip) {
         draw_box(&mut pixmap, b, t);
     }
@@ -47,9 +93,13 @@ pub fn rasterise(scene: &Scene, scale: f64) -> Result<Pixmap, String> {
     for b in scene.boxes.iter().filter(|b| b.role == Role::Chip) {
         draw_box(&mut pixmap, b, t);
     }
-    let mut cache = GlyphCache::default();
+    let (top, bottom) = (y0 as f64 / scale, (y0 + rows) as f64 / scale);
     for text in &scene.texts {
-        draw_text(&mut pixmap, text, scale, &mut cache);
+        // Glyphs reach at most about one em above and below the baseline.
+        if text.y + text.size < top || text.y - 2.0 * text.size > bottom {
+            continue;
+        }
+        draw_text(&mut pixmap, text, scale, y0 as i32, cache);
     }
     Ok(pixmap)
 }
@@ -210,10 +260,10 @@ fn rasterise_glyph(glyph: GlyphId, bold: bool, px_size: f64, frac: u8) -> Option
     Some(Mask { left: b.min.x as i32, top: b.min.y as i32, width, height, coverage })
 }
 
-fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, cache: &mut GlyphCache) {
+fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: &mut GlyphCache) {
     let px_size = text.size * scale;
     let ink = color(text.color).to_color_u8();
-    let baseline = (text.y * scale).round() as i32;
+    let baseline = (text.y * scale).round() as i32 - y0;
     let (pw, ph) = (pixmap.width() as i32, pixmap.height() as i32);
     let pixels = pixmap.pixels_mut();
     for g in glyphs::place(text) {
@@ -252,22 +302,80 @@ fn blend(dst: PremultipliedColorU8, ink: resvg::tiny_skia::ColorU8, a: u32) -> P
         .unwrap_or(dst)
 }
 
-/// PNG of an opaque page: RGB (no alpha channel), fast deflate.
-fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, String> {
-    let mut rgb = Vec::with_capacity(pixmap.width() as usize * pixmap.height() as usize * 3);
-    for p in pixmap.pixels() {
-        // The page starts opaque white and everything is drawn over it: alpha is 255.
-        rgb.extend_from_slice(&[p.red(), p.green(), p.blue()]);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagram::scene::{Anchor, Rect};
+    use crate::diagram::style;
+
+    fn demo_scenes() -> Vec<crate::diagram::PageScene> {
+        let s = inventory::demo::demo_snapshot().unwrap();
+        crate::diagram::render_scenes(&s, &inventory::analysis::analyze(&s)).unwrap()
     }
-    let mut out = Vec::new();
-    {
-        let mut enc = ::png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-        enc.set_color(::png::ColorType::Rgb);
-        enc.set_depth(::png::BitDepth::Eight);
-        enc.set_compression(::png::Compression::Fast);
-        enc.set_filter(::png::FilterType::Sub);
-        let mut w = enc.write_header().map_err(|e| format!("PNG encoding failed: {e}"))?;
-        w.write_image_data(&rgb).map_err(|e| format!("PNG encoding failed: {e}"))?;
+
+    fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut r = ::png::Decoder::new(png).read_info().unwrap();
+        let mut buf = vec![0; r.output_buffer_size()];
+        let info = r.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, ::png::ColorType::Rgb);
+        buf.truncate(info.buffer_size());
+        (info.width, info.height, buf)
     }
-    Ok(out)
+
+    /// The PNG must show what the SVG shows: compare with resvg's rendering of the SVG.
+    #[test]
+    fn draws_what_the_svg_draws() {
+        for p in demo_scenes() {
+            let ours = rasterise(&p.scene, 1.0).unwrap();
+            let tree = super::super::raster::parse(&super::super::svg::write(&p.scene)).unwrap();
+            let mut theirs = Pixmap::new(ours.width(), ours.height()).unwrap();
+            theirs.fill(Color::WHITE);
+            resvg::render(&tree, Transform::identity(), &mut theirs.as_mut());
+            let differing = ours
+                .pixels()
+                .iter()
+                .zip(theirs.pixels())
+                .filter(|(a, b)| {
+                    let d = |x: u8, y: u8| (x as i32 - y as i32).abs();
+                    d(a.red(), b.red()).max(d(a.green(), b.green())).max(d(a.blue(), b.blue())) > 64
+                })
+                .count();
+            let share = differing as f64 / ours.pixels().len() as f64;
+            assert!(share < 0.02, "{}: {:.2} % of pixels differ from the SVG rendering", p.file_stem, share * 100.0);
+            let inked = ours.pixels().iter().filter(|c| c.red() < 128).count();
+            assert!(inked > 1000, "{}: page is nearly blank", p.file_stem);
+        }
+    }
+
+    #[test]
+    fn bands_join_seamlessly_and_output_is_deterministic() {
+        let scenes = demo_scenes();
+        let page = &scenes[1].scene;
+        let whole = png_in_bands(page, 2.0, u32::MAX).unwrap();
+        let banded = png_in_bands(page, 2.0, 100_000).unwrap();
+        let (w, h, a) = decode(&whole);
+        let (w2, h2, b) = decode(&banded);
+        assert_eq!((w, h), (w2, h2));
+        assert_eq!((w as f64, h as f64), ((page.width * 2.0).ceil(), (page.height * 2.0).ceil()));
+        assert!(h > 10 * (100_000 / w), "the banded run really used several bands");
+        // Band edges may round anti-aliased coverage differently by a step or two.
+        let off = a.iter().zip(&b).filter(|(x, y)| (**x as i32 - **y as i32).abs() > 2).count();
+        let worst = a.iter().zip(&b).map(|(x, y)| (*x as i32 - *y as i32).abs()).max().unwrap_or(0);
+        assert!(off * 10_000 < a.len(), "{off} of {} channels differ by more than 2 (worst {worst})", a.len());
+        assert_eq!(png(page, 2.0).unwrap(), png(page, 2.0).unwrap());
+    }
+
+    #[test]
+    fn huge_pages_are_scaled_to_the_pixel_cap_and_odd_text_is_safe() {
+        let mut s = Scene::new("big");
+        s.width = 20_000.0;
+        s.height = 10_000.0;
+        s.add_box("a", Role::Vpc, Rect::new(10.0, 10.0, 500.0, 300.0), None, style::plain("#e8f8f5", "#148f77", 2.0, true));
+        for (i, t) in ["a(b)c\\d <script>", "日本 \u{1F600} \u{202E}x", "", "…"].iter().enumerate() {
+            s.add_text(None, 20.0, 40.0 + 20.0 * i as f64, t, 12.0, i % 2 == 0, style::INK, Anchor::Start, 400.0);
+        }
+        let (w, h, _) = decode(&png(&s, 2.0).unwrap());
+        assert!((w as f64 * h as f64) <= MAX_PIXELS * 1.01, "{w}×{h}");
+        assert!(w > 8000, "scaled down, not cropped: {w}");
+    }
 }

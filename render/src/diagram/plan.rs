@@ -1,0 +1,210 @@
+//! The pages of a snapshot, each buildable on its own: the package lays out and
+//! writes pages on several threads and never holds all of them at once.
+use std::collections::BTreeSet;
+
+use inventory::analysis::Analysis;
+use inventory::model::Vpc;
+use inventory::Snapshot;
+
+use super::facts::Facts;
+use super::style::{self, Line};
+use super::views::frame::{self, PageInfo};
+use super::views::{self};
+use super::{scene, write, PageScene, RenderedPage};
+
+/// Page order: overview, one page per VPC (by account, region, id), exposure.
+pub struct Plan<'a> {
+    facts: Facts<'a>,
+    vpcs: Vec<&'a Vpc>,
+    /// File stems in page order.
+    stems: Vec<String>,
+    accounts: BTreeSet<String>,
+    regions: BTreeSet<&'a str>,
+    all_accounts: String,
+    all_regions: String,
+    gaps: usize,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(snapshot: &'a Snapshot, analysis: &'a Analysis) -> Plan<'a> {
+        let facts = tracing::info_span!("facts").in_scope(|| Facts::new(snapshot, analysis));
+        let r = &snapshot.resources;
+        let accounts: BTreeSet<String> =
+            r.vpcs.iter().map(|v| v.account_id.clone()).chain(r.accounts.iter().map(|a| a.id.clone())).collect();
+        let regions: BTreeSet<&str> = r.vpcs.iter().map(|v| v.region.as_str()).collect();
+        let join = |s: &mut dyn Iterator<Item = String>, n: usize| {
+            let v: Vec<String> = s.take(n + 1).collect();
+            if v.len() > n {
+                format!("{} and more", v[..n].join(", "))
+            } else {
+                v.join(", ")
+            }
+        };
+        let all_accounts = join(&mut accounts.iter().map(|a| facts.account_label(a)), 3);
+        let all_regions = join(&mut regions.iter().map(|s| s.to_string()), 4);
+        let mut vpcs: Vec<&Vpc> = r.vpcs.iter().collect();
+        vpcs.sort_by(|a, b| (&a.account_id, &a.region, &a.id).cmp(&(&b.account_id, &b.region, &b.id)));
+        let mut used = BTreeSet::from(["overview".to_string(), "exposure".to_string()]);
+        let mut stems = vec!["overview".to_string()];
+        stems.extend(vpcs.iter().map(|v| super::unique_stem(&mut used, &v.id)));
+        stems.push("exposure".to_string());
+        Plan {
+            gaps: snapshot.gaps().count(),
+            facts,
+            vpcs,
+            stems,
+            accounts,
+            regions,
+            all_accounts,
+            all_regions,
+        }
+    }
+
+    /// Number of pages.
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+
+    /// File stems in page order.
+    pub fn stems(&self) -> &[String] {
+        &self.stems
+    }
+
+    /// Page `i` laid out and written (SVG, draw.io, DOT where the view has one).
+    pub fn rendered(&self, i: usize) -> RenderedPage {
+        let p = self.scene(i);
+        RenderedPage {
+            svg: tracing::info_span!("svg").in_scope(|| write::svg::write(&p.scene)),
+            drawio: Some(tracing::info_span!("drawio").in_scope(|| write::drawio::write(&p.scene, &p.file_stem))),
+            dot: p.dot.as_ref().map(write::dot::write),
+            file_stem: p.file_stem,
+            title: p.title,
+            scene: p.scene,
+        }
+    }
+
+    /// Page `i` as a framed scene.
+    pub fn scene(&self, i: usize) -> PageScene {
+        let last = self.stems.len() - 1;
+        match i {
+            0 => tracing::info_span!("overview").in_scope(|| self.overview()),
+            i if i == last => tracing::info_span!("exposure").in_scope(|| self.exposure()),
+            i => tracing::info_span!("vpc").in_scope(|| self.vpc(i)),
+        }
+    }
+
+    fn info(&self, title: String, subtitle: String, account: String, region: String, vpc: String, notes: Vec<String>) -> PageInfo {
+        let mut notes = notes;
+        if self.gaps > 0 {
+            notes.push(format!(
+                "INCOMPLETE: {} API call(s) were denied or failed during discovery; resources may be missing (see coverage report).",
+                self.gaps
+            ));
+        }
+        PageInfo {
+            title,
+            subtitle,
+            account,
+            region,
+            vpc,
+            collected_at: self.facts.snap.collected_at.to_string(),
+            sha_prefix: self.facts.sha_prefix.clone(),
+            notes,
+        }
+    }
+
+    fn overview(&self) -> PageScene {
+        let r = &self.facts.snap.resources;
+        let ov = views::overview::render(&self.facts);
+        let mut legend = views::env_legend();
+        legend.push(views::fill(style::node(), "transit gateway / on-premises network"));
+        legend.push(views::fill(style::gateway(), "gateway on the VPC border (IGW top, VGW bottom)"));
+        for l in [Line::Gateway, Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
+            legend.push(views::line_legend(l));
+        }
+        let info = self.info(
+            "Network overview".into(),
+            format!(
+                "{} account(s) · {} region(s) · {} VPC(s) · {} resources",
+                self.accounts.len(),
+                self.regions.len(),
+                r.vpcs.len(),
+                r.total()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            ov.notes,
+        );
+        PageScene {
+            file_stem: self.stems[0].clone(),
+            title: info.title.clone(),
+            scene: frame::frame(ov.scene, &info, &legend),
+            dot: Some(ov.dot),
+        }
+    }
+
+    fn vpc(&self, i: usize) -> PageScene {
+        let f = &self.facts;
+        let v = self.vpcs[i - 1];
+        let page = views::vpc::render(f, v);
+        let mut legend = views::tier_legend();
+        legend.push(views::fill(style::resource(), "resource (instance or service ENI; \"× N\" = N like resources)"));
+        legend.push(views::exposed_legend());
+        legend.push(views::fill(style::gateway(), "gateway on the VPC border (dashed: not in snapshot)"));
+        legend.push(views::line_legend(Line::Route));
+        let title = match inventory::model::Resource::name(v) {
+            Some(n) => format!("VPC {} ({})", scene::name(n), v.id),
+            None => format!("VPC {}", v.id),
+        };
+        let info = self.info(
+            title.clone(),
+            format!("{} · account {} · {}", f.vpc_env(v).label(), f.account_label(&v.account_id), v.region),
+            f.account_label(&v.account_id),
+            v.region.clone(),
+            v.id.clone(),
+            page.notes,
+        );
+        PageScene { file_stem: self.stems[i].clone(), title, scene: frame::frame(page.scene, &info, &legend), dot: None }
+    }
+
+    fn exposure(&self) -> PageScene {
+        let f = &self.facts;
+        let r = &f.snap.resources;
+        let ex = views::exposure::render(f);
+        let mut notes = ex.notes;
+        if f.analysis.exposures.is_empty() && f.analysis.sg_flows.is_empty() {
+            notes.push("The analysis reported no internet exposure and no security-group flows.".into());
+        }
+        let legend = vec![
+            views::fill(style::internet(), "the internet"),
+            views::exposed_legend(),
+            views::fill(style::node(), "tier: ENIs sharing a VPC and security-group set"),
+            views::fill(style::data_store(), "data store (RDS, ElastiCache, Redshift, EFS)"),
+            views::line_legend(Line::Internet),
+            views::line_legend(Line::Flow),
+        ];
+        let info = self.info(
+            "Internet exposure and data flows (PCI DSS 1.2.4)".into(),
+            format!(
+                "{} exposure finding(s) · {} security-group flow(s)",
+                f.analysis.exposures.len(),
+                f.analysis.sg_flows.len()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            notes,
+        );
+        PageScene {
+            file_stem: self.stems[self.stems.len() - 1].clone(),
+            title: info.title.clone(),
+            scene: frame::frame(ex.scene, &info, &legend),
+            dot: Some(ex.dot),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! diagrams/: every page laid out, drawn (SVG, PNG, PDF, draw.io) and written by a
+//! pool of workers, one page at a time each, so a 900-page estate never holds more
+//! than a page per worker in memory and keeps every core busy.
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::diagram::{self, Plan, RenderedPage};
+use crate::package::controls::FileRole;
+use crate::package::manifest::FileEntry;
+use crate::package::{safe_stem, Out, PackageError};
+
+/// Above this many pages, report.html shows the overview and exposure pages inline
+/// and links the per-VPC pages (944 inline pages made a 34 MB report).
+pub const INLINE_ALL_MAX_PAGES: usize = 100;
+
+/// What the report and README need of a written page.
+#[derive(Debug, Clone)]
+pub struct PageSummary {
+    /// Stem inside diagrams/ (file-name safe).
+    pub stem: String,
+    pub title: String,
+    /// The SVG, when the report shows this page inline.
+    pub inline_svg: Option<String>,
+    pub svg_bytes: usize,
+    pub has_drawio: bool,
+}
+
+pub struct Written {
+    pub files: Vec<FileEntry>,
+    pub pages: Vec<PageSummary>,
+}
+
+/// Lays out, draws and writes every page of `plan` into `dir/diagrams/`.
+/// Files are listed in page order (svg, png, pdf, drawio), whatever order workers finish in.
+pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Written, PackageError> {
+    let mut used = BTreeSet::new();
+    let stems: Vec<String> = plan.stems().iter().map(|s| safe_stem(s, &mut used)).collect();
+    let png_scale = diagram::png_scale(plan.len());
+    let inline_all = plan.len() <= INLINE_ALL_MAX_PAGES;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let parent = tracing::Span::current();
+    type PageResult = (usize, Result<(Vec<FileEntry>, PageSummary), PackageError>);
+    let work = || -> Vec<PageResult> {
+        // Worker threads do not inherit the current span: enter it so `--timings`
+        // shows their stages under the package (totals add up across threads).
+        let _in = parent.enter();
+        let mut mine = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= plan.len() {
+                break;
+            }
+            let page = plan.rendered(i);
+            let inline = inline_all || i == 0 || i + 1 == plan.len();
+            let result = write_page(&page, &stems[i], dir, png_scale, inline);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            mine.push((i, result));
+        }
+        mine
+    };
+    let workers = workers.clamp(1, plan.len().max(1));
+    let mut done: Vec<PageResult> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            match h.join() {
+                Ok(v) => all.extend(v),
+                Err(_) => all.push((
+                    usize::MAX,
+                    Err(PackageError::Write { file: "diagrams/".into(), message: "a diagram worker failed".into() }),
+                )),
+            }
+        }
+        all
+    });
+    done.sort_by_key(|(i, _)| *i);
+    let mut written = Written { files: Vec::new(), pages: Vec::new() };
+    for (_, r) in done {
+        let (files, summary) = r?;
+        written.files.extend(files);
+        written.pages.push(summary);
+    }
+    if written.pages.len() != plan.len() {
+        return Err(PackageError::Write { file: "diagrams/".into(), message: "not every page was written".into() });
+    }
+    Ok(written)
+}
+
+fn write_page(
+    page: &RenderedPage,
+    stem: &str,
+    dir: &Path,
+    png_scale: f64,
+    inline: bool,
+) -> Result<(Vec<FileEntry>, PageSummary), PackageError> {
+    let role = FileRole::of_diagram(&page.file_stem);
+    let png = tracing::info_span!("png").in_scope(|| diagram::scene_to_png(&page.scene, png_scale))?;
+    let pdf = tracing::info_span!("pdf").in_scope(|| diagram::scene_to_pdf(&page.scene))?;
+    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
+    out.put(&format!("diagrams/{stem}.svg"), page.svg.as_bytes(), role)?;
+    out.put(&format!("diagrams/{stem}.png"), &png, role)?;
+    out.put(&format!("diagrams/{stem}.pdf"), &pdf, role)?;
+    if let Some(d) = &page.drawio {
+        out.put(&format!("diagrams/{stem}.drawio"), d.as_bytes(), role)?;
+    }
+    let summary = PageSummary {
+        stem: stem.to_string(),
+        title: page.title.clone(),
+        inline_svg: inline.then(|| page.svg.clone()),
+        svg_bytes: page.svg.len(),
+        has_drawio: page.drawio.is_some(),
+    };
+    Ok((out.files, summary))
+}
