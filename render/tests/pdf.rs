@@ -156,6 +156,28 @@ fn hostile_and_uncovered_text_round_trips() {
     assert!(text.contains("日本 🔥"), "{text}");
 }
 
+#[test]
+fn huge_page_keeps_its_size_and_text() {
+    // Beyond Acrobat's 14 400-unit page side: written with a /UserUnit.
+    let mut s = Scene::new("huge");
+    s.width = 20000.0;
+    s.height = 300.0;
+    s.add_box("page", Role::Page, Rect::new(0.0, 0.0, 20000.0, 300.0), None, render::diagram::style::frame());
+    s.add_text(None, 19000.0, 150.0, "i-0far0away", 12.0, false, "#1b2631", Anchor::Start, 900.0);
+    let pdf = scene_to_pdf(&s).unwrap();
+    if !(have("pdfinfo") && have("pdftotext")) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // poppler reports the MediaBox in user units (it ignores /UserUnit): × 1.39 = 20 000 pt.
+    assert!(String::from_utf8_lossy(&pdf).contains("/UserUnit 1.39"));
+    let info = pdfinfo(&pdf, tmp.path());
+    let size = pdfinfo_field(&info, "Page size");
+    let nums: Vec<f64> = size.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    assert!((nums[0] * 1.39 - 20000.0).abs() < 1.0 && (nums[1] * 1.39 - 300.0).abs() < 1.0, "{size}");
+    assert!(pdftotext(&pdf, tmp.path()).contains("i-0far0away"));
+}
+
 /// RGB pixels of a PNG file (pdftoppm writes 8-bit RGB).
 fn read_png(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
     let dec = png::Decoder::new(std::fs::File::open(path).unwrap());
@@ -303,10 +325,19 @@ fn bench_big_estate() {
     for (name, set) in [("demo", demo_pages.iter().collect::<Vec<_>>()), ("big-100k VPC", vpcs.clone())] {
         // Warm the glyph cache first: it is per process, as in `auditmap package`.
         let _ = scene_to_pdf(&set[0].scene);
-        let t = Instant::now();
-        let bytes: usize = set.iter().map(|p| scene_to_pdf(&p.scene).unwrap().len()).sum();
-        let ms = t.elapsed().as_secs_f64() * 1e3 / set.len() as f64;
-        println!("{name}: {} pages, scene_pdf {ms:.3} ms/page, {} bytes/page", set.len(), bytes / set.len());
+        // Best of 5 rounds: the machine is shared, the minimum is the cost.
+        let mut ms = f64::MAX;
+        let mut bytes = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            bytes = set.iter().map(|p| scene_to_pdf(&p.scene).unwrap().len()).sum::<usize>();
+            ms = ms.min(t.elapsed().as_secs_f64() * 1e3 / set.len() as f64);
+        }
+        println!(
+            "{name}: {} pages, scene_pdf {ms:.3} ms/page (best of 5), {} bytes/page",
+            set.len(),
+            bytes / set.len()
+        );
         let n = set.len().min(20);
         let t = Instant::now();
         let mut old_bytes = 0;
@@ -320,6 +351,7 @@ fn bench_big_estate() {
     for p in [&pages[0], pages.last().unwrap()] {
         let t = Instant::now();
         let b = scene_to_pdf(&p.scene).unwrap();
-        println!("{}: {:.1} ms, {} bytes", p.file_stem, t.elapsed().as_secs_f64() * 1e3, b.len());
+        let (w, h) = (p.scene.width, p.scene.height);
+        println!("{}: {w:.0}×{h:.0} pt, {:.1} ms, {} bytes", p.file_stem, t.elapsed().as_secs_f64() * 1e3, b.len());
     }
 }
