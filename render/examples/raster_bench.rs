@@ -20,6 +20,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let r2 = time(&|s| render::diagram::write::png::rasterise(s, 2.0).map(|p| p.width() as usize).unwrap_or(0));
     let r1 = time(&|s| render::diagram::write::png::rasterise(s, 1.0).map(|p| p.width() as usize).unwrap_or(0));
     println!("rasterise only: 1x {:.2} ms, 2x {:.2} ms", r1.0, r2.0);
+    let no_text = time(&|s| {
+        let mut s = s.clone();
+        s.texts.clear();
+        render::diagram::write::png::rasterise(&s, 1.0).map(|p| p.width() as usize).unwrap_or(0)
+    });
+    let clone_only = time(&|s| s.clone().texts.len());
+    println!("rasterise 1x without text {:.2} ms (clone {:.2} ms)", no_text.0, clone_only.0);
     let via_svg = time(&|s| render::diagram::svg_to_png(&render::diagram::write::svg::write(s)).map(|b| b.len()).unwrap_or(0));
     println!("pages {}: direct 1x {:.2} ms {} B; direct 2x {:.2} ms {} B; via SVG (2x) {:.2} ms {} B",
         pages.len(), direct1.0, direct1.1, direct2.0, direct2.1, via_svg.0, via_svg.1);
