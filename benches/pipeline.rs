@@ -73,7 +73,11 @@ fn one_run(path: &Path, dot_out: Option<&Path>, stem: &str) -> Vec<(&'static str
     let scenes = time(&mut s, "render_scenes (all pages)", || {
         render::diagram::render_scenes(&snap, &analysis).expect("scenes render")
     });
-    let svgs: Vec<String> = time(&mut s, "write.svg", || scenes.iter().map(|p| write::svg::write(&p.scene)).collect());
+    time(&mut s, "write.svg", || {
+        for p in &scenes {
+            std::hint::black_box(write::svg::write(&p.scene));
+        }
+    });
     time(&mut s, "write.drawio", || {
         for p in &scenes {
             std::hint::black_box(write::drawio::write(&p.scene, &p.file_stem));
@@ -86,14 +90,15 @@ fn one_run(path: &Path, dot_out: Option<&Path>, stem: &str) -> Vec<(&'static str
             }
         }
     });
+    let png_scale = render::diagram::png_scale(scenes.len());
     time(&mut s, "write.png", || {
-        for svg in &svgs {
-            std::hint::black_box(render::diagram::svg_to_png(svg).expect("png"));
+        for p in &scenes {
+            std::hint::black_box(render::diagram::scene_to_png(&p.scene, png_scale).expect("png"));
         }
     });
     time(&mut s, "write.pdf", || {
-        for svg in &svgs {
-            std::hint::black_box(render::diagram::svg_to_pdf(svg).expect("pdf"));
+        for p in &scenes {
+            std::hint::black_box(render::diagram::scene_to_pdf(&p.scene).expect("pdf"));
         }
     });
     let tmp = std::env::temp_dir().join(format!("auditmap-bench-pkg-{}-{stem}", std::process::id()));
