@@ -1,6 +1,9 @@
 """The floor of a discovery run through a proxy that delays every request by DELAY ms:
-DELAY x the longest chain of dependent calls. The chain is GetCallerIdentity, then
-DescribeRegions, then in some region the API with the most pages, or a parent listing
+DELAY x the longest chain of dependent calls. The chain starts with GetCallerIdentity,
+or AssumeRole for a --role-arn account (they go out together; the account's own
+GetCallerIdentity runs alongside its reads), or with --org-role GetCallerIdentity, one
+ListAccounts page and AssumeRole. Then DescribeRegions, then in some region the API
+with the most pages, or a parent listing
 followed by the pages of one of its children (TGW route tables -> routes/associations/
 propagations, prefix lists -> entries). Child pages are per parent item (records sum
 them over all parents), so a child's chain is counted as its pages per parent, rounded up.
@@ -39,6 +42,9 @@ for key, apis in by.items():
             if cc and c.get("items", 0) > 0:
                 chain = max(chain, c.get("pages", 0) + math.ceil(cc.get("pages", 0) / c["items"]))
         longest = max(longest, chain)
-chain = 2 + longest  # GetCallerIdentity, DescribeRegions
+apis = {c["api"] for c in snap["coverage"] if c.get("status") == "ok"}
+# Org accounts start per ListAccounts page, so the listing adds one call, not all its pages.
+before_regions = 3 if {"organizations:ListAccounts", "sts:AssumeRole"} <= apis else 1
+chain = before_regions + 1 + longest  # ..., DescribeRegions, the longest regional chain
 # Second bound, for context: with C requests in flight at most, R requests need R*delay/C.
 print(chain, chain * delay, requests)

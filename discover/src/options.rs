@@ -17,9 +17,10 @@ pub struct RoleTarget {
     pub external_id: Option<String>,
 }
 
-/// Default run-wide bound: eight (account, region) scopes at their full per-scope rate,
-/// at most 128 sockets and response buffers held by the client.
-pub const DEFAULT_CONCURRENCY: usize = 128;
+/// Default run-wide bound: sixteen (account, region) scopes (say 4 accounts × 4
+/// regions) at their full per-scope rate, and at most 256 sockets and response buffers
+/// held by the client (well under the usual 1024 open files).
+pub const DEFAULT_CONCURRENCY: usize = 256;
 /// Default per (account, region) bound: 16 in flight (≈ 160–300 requests/s at AWS
 /// latencies) spends EC2's Describe burst (a 100-token bucket) on a typical region's
 /// few dozen requests; past it the SDK's retries (`--retry-mode adaptive`) pace the rest.

@@ -107,8 +107,26 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
     let opts = &run.opts;
     let mut coverage: Vec<CoverageRecord> = Vec::new();
 
-    // Who are we? Without this nothing else can work, so failing here ends the run.
+    // Calls made with the caller's own credentials (GetCallerIdentity, AssumeRole,
+    // ListAccounts) share one STS scope.
     let caller_slot = run.limits.slot("caller", GLOBAL_SCOPE);
+    // Each account's pipeline starts as soon as the account is known. A --role-arn
+    // needs nothing from the caller's identity, so its AssumeRole goes out alongside
+    // GetCallerIdentity (if that fails, dropping the set cancels them).
+    let mut scope_accounts: BTreeSet<String> = BTreeSet::new();
+    let mut pipelines: JoinSet<AccountResult> = JoinSet::new();
+    let spawn_role = |pipelines: &mut JoinSet<AccountResult>, role: RoleTarget, org_name: Option<String>| {
+        let (run, base, slot) = (run.clone(), base.clone(), caller_slot.clone());
+        pipelines.spawn(async move { assumed_account(&run, &base, role, org_name, &slot).await });
+    };
+    for role in &opts.roles {
+        if let Some(a) = account_of_role(&role.role_arn) {
+            scope_accounts.insert(a);
+        }
+        spawn_role(&mut pipelines, role.clone(), None);
+    }
+
+    // Who are we? Without this nothing else can work, so failing here ends the run.
     let (ch, caller) = accounts::caller_identity(&base, &run.recorder, "caller", &caller_slot).await;
     let caller = match (caller, &ch.failure) {
         (Some(c), _) => c,
@@ -128,11 +146,7 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
         .unwrap_or(u32::MAX);
     coverage.push(rec);
 
-    // Which accounts? Each one's pipeline starts as soon as it is known.
-    let mut scope_accounts: BTreeSet<String> = BTreeSet::new();
-    let mut pipelines: JoinSet<AccountResult> = JoinSet::new();
-    // Calls made with the caller's own credentials (AssumeRole, ListAccounts) share its STS scope.
-    let sts_slot = run.limits.slot(&caller.account_id, GLOBAL_SCOPE);
+    // Which other accounts?
     // With --org-role the caller's account is read too: it is the account the listing
     // runs in, and Organizations lists it as a member.
     if (opts.roles.is_empty() || opts.org_role.is_some()) && run.claim(&caller.account_id) {
@@ -153,20 +167,10 @@ async fn discover_with(run: &Run, base: aws_config::SdkConfig, started: Instant)
             AccountResult { coverage: Vec::new(), read: Some((reached.identity, reached.org_name, out)) }
         });
     }
-    let spawn_role = |pipelines: &mut JoinSet<AccountResult>, role: RoleTarget, org_name: Option<String>| {
-        let (run, base, slot) = (run.clone(), base.clone(), sts_slot.clone());
-        pipelines.spawn(async move { assumed_account(&run, &base, role, org_name, &slot).await });
-    };
-    for role in &opts.roles {
-        if let Some(a) = account_of_role(&role.role_arn) {
-            scope_accounts.insert(a);
-        }
-        spawn_role(&mut pipelines, role.clone(), None);
-    }
     let mut org_names: BTreeMap<String, String> = BTreeMap::new();
     if let Some(role_name) = &opts.org_role {
         let role_accounts: BTreeSet<String> = opts.roles.iter().filter_map(|t| account_of_role(&t.role_arn)).collect();
-        let ch = accounts::org_accounts(&base, &run.recorder, &caller.account_id, &sts_slot, |id, name| {
+        let ch = accounts::org_accounts(&base, &run.recorder, &caller.account_id, &caller_slot, |id, name| {
             if let Some(n) = &name {
                 org_names.insert(id.clone(), n.clone());
             }
