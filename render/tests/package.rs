@@ -382,3 +382,53 @@ fn tag_columns_read_common_keys_case_insensitively() {
     assert_eq!(row[col("environment")], "prod");
     assert_eq!(row[col("data_classification")], "restricted");
 }
+
+/// An estate with more pages than report.html inlines: every page is still written in
+/// every format and listed, PNGs drop to 1 px per unit (and README.txt says so), and
+/// the report shows the overview and exposure pages inline and links each VPC page.
+#[test]
+fn large_estates_link_vpc_pages_from_the_report_and_use_plain_png() {
+    let (mut s, _) = demo();
+    let template = s.resources.vpcs[0].clone();
+    for n in 0..render::diagram::HIGH_RES_MAX_PAGES {
+        let mut v = template.clone();
+        v.id = format!("vpc-{n:017x}");
+        v.arn = None;
+        v.tags.clear();
+        s.resources.vpcs.push(v);
+    }
+    s.normalize();
+    let bytes = inventory::snapshot::to_json_bytes(&s);
+    let (_t, dir, outcome) = package(&s, &bytes, &PackageOptions::default());
+    let pages = s.resources.vpcs.len() + 2;
+    assert!(pages > render::diagram::HIGH_RES_MAX_PAGES);
+    let all = files(&dir);
+    for n in 0..render::diagram::HIGH_RES_MAX_PAGES {
+        for ext in ["svg", "png", "pdf", "drawio"] {
+            let path = format!("diagrams/vpc-{n:017x}.{ext}");
+            assert!(all.contains_key(&path), "{path} missing");
+            assert!(outcome.manifest.files.iter().any(|f| f.path == path), "{path} not in the manifest");
+        }
+    }
+    // Files are listed in page order: overview first, exposure last, each page's formats together.
+    let diagram_paths: Vec<&str> =
+        outcome.manifest.files.iter().map(|f| f.path.as_str()).filter(|p| p.starts_with("diagrams/")).collect();
+    assert_eq!(diagram_paths.first(), Some(&"diagrams/overview.svg"));
+    assert!(diagram_paths.last().is_some_and(|p| p.starts_with("diagrams/exposure.")));
+
+    let report = String::from_utf8(all["report.html"].clone()).unwrap();
+    let inline = report.matches("data:image/svg+xml;base64,").count();
+    assert_eq!(inline, 2, "only the overview and exposure pages are inline");
+    for n in [0, render::diagram::HIGH_RES_MAX_PAGES - 1] {
+        assert!(report.contains(&format!("href=\"diagrams/vpc-{n:017x}.svg\"")), "VPC page {n} is linked");
+    }
+    assert!(report.contains(&format!("This estate has {pages} diagram pages")));
+
+    let readme = String::from_utf8(all["README.txt"].clone()).unwrap();
+    assert!(readme.contains("png (image, 1 px per unit"), "README states the PNG resolution");
+    let png = &all[&format!("diagrams/vpc-{:017x}.png", 0)];
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let svg = String::from_utf8(all[&format!("diagrams/vpc-{:017x}.svg", 0)].clone()).unwrap();
+    let svg_width: f64 = svg.split("width=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().parse().unwrap();
+    assert_eq!(width as f64, svg_width.ceil(), "PNG at 1 px per SVG unit");
+}
