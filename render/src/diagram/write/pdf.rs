@@ -89,9 +89,15 @@ pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, DEFLATE_LEVEL)
 }
 
-/// Page coordinate with two decimals: ample for print, short in the stream.
+/// Page coordinate with two decimals: ample for print, short in the stream. A
+/// non-finite value (never produced by the layout) becomes 0 rather than an
+/// invalid "NaN" token in the content stream.
 fn q(v: f64) -> f32 {
-    ((v * 100.0).round() / 100.0) as f32
+    if v.is_finite() {
+        ((v * 100.0).round() / 100.0) as f32
+    } else {
+        0.0
+    }
 }
 
 /// "#rrggbb" / "#rgb" → RGB in 0..1; "none" (or anything unparsable) draws nothing,
@@ -262,7 +268,8 @@ fn arrow_head(points: &[(f64, f64)], stroke_width: f64) -> Option<[(f64, f64); 3
 fn draw_text(p: &mut Painter, fonts: &mut FontSet, t: &SceneText) {
     let Some(color) = rgb(t.color) else { return };
     let placed = glyphs::place(t);
-    if placed.is_empty() || !(t.size > 0.0) {
+    // NaN or non-positive sizes draw nothing, as in the SVG.
+    if placed.is_empty() || t.size.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return;
     }
     let coded: Vec<(usize, u8)> = placed.iter().map(|g| fonts.code(t.bold, g.glyph, g.ch)).collect();
