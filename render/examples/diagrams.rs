@@ -4,6 +4,8 @@
 //!   cargo run --release -p auditmap-render --example diagrams -- demo OUT [svg,png]
 //!   cargo run --release -p auditmap-render --example diagrams -- gen:100000:7 OUT svg
 //!   cargo run --release -p auditmap-render --example diagrams -- path/to/snapshot.json OUT
+#[path = "../tests/support/svg_reference.rs"]
+mod svg_reference;
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `png IN.svg OUT.png`: rasterise one SVG (e.g. a cropped one) with the embedded font.
     if args.get(1).map(String::as_str) == Some("png") {
         let svg = std::fs::read_to_string(&args[2])?;
-        std::fs::write(&args[3], render::diagram::svg_to_png(&svg)?)?;
+        std::fs::write(&args[3], svg_reference::png(&svg)?)?;
         return Ok(());
     }
     // `layered N OUT.dot`: time layout-rs on a deterministic N-node layered DAG, and

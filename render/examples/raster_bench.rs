@@ -1,5 +1,7 @@
 //! Per-page cost of PNG output: the scene writer vs the SVG → usvg → resvg path.
 //! `cargo run --release -p auditmap-render --example raster_bench -- SNAPSHOT [PAGES] [OUTDIR]`
+#[path = "../tests/support/svg_reference.rs"]
+mod svg_reference;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let clone_only = time(&|s| s.clone().texts.len());
     println!("rasterise 1x without text {:.2} ms (clone {:.2} ms)", no_text.0, clone_only.0);
-    let via_svg = time(&|s| render::diagram::svg_to_png(&render::diagram::write::svg::write(s)).map(|b| b.len()).unwrap_or(0));
+    let via_svg = time(&|s| svg_reference::png(&render::diagram::write::svg::write(s)).map(|b| b.len()).unwrap_or(0));
     println!("pages {}: direct 1x {:.2} ms {} B; direct 2x {:.2} ms {} B; via SVG (2x) {:.2} ms {} B",
         pages.len(), direct1.0, direct1.1, direct2.0, direct2.1, via_svg.0, via_svg.1);
     if let Some(out) = args.get(3) {
@@ -35,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for p in pages.iter().take(3).chain(scenes.first().iter()).chain(scenes.last().iter()) {
             std::fs::write(format!("{out}/{}.direct.png", p.file_stem), render::diagram::scene_to_png(&p.scene, 2.0)?)?;
             std::fs::write(format!("{out}/{}.direct1x.png", p.file_stem), render::diagram::scene_to_png(&p.scene, 1.0)?)?;
-            std::fs::write(format!("{out}/{}.svg.png", p.file_stem), render::diagram::svg_to_png(&render::diagram::write::svg::write(&p.scene))?)?;
+            std::fs::write(format!("{out}/{}.svg.png", p.file_stem), svg_reference::png(&render::diagram::write::svg::write(&p.scene))?)?;
         }
     }
     Ok(())

@@ -1,12 +1,14 @@
 //! Diagram tests: scene geometry (containment, overlaps, labels, exposure outline,
 //! gateways on borders, lines around boxes), SVG validity, determinism, escaping of
 //! hostile names, non-blank PNGs, and insta snapshots of the demo estate's SVGs.
+#[path = "support/svg_reference.rs"]
+mod svg_reference;
 use inventory::analysis::{analyze, Analysis};
 use inventory::model::*;
 use inventory::Snapshot;
 use render::diagram::layout::route::segment_crosses;
 use render::diagram::scene::{Role, Scene};
-use render::diagram::{render_pages, render_scenes, svg_to_pdf, svg_to_png, PageScene};
+use render::diagram::{render_pages, render_scenes, scene_to_pdf, scene_to_png, PageScene};
 
 fn demo() -> (Snapshot, Analysis) {
     let s = inventory::demo::demo_snapshot().expect("demo estate loads");
@@ -175,17 +177,18 @@ fn svg_is_valid_script_free_and_deterministic_and_png_pdf_work() {
     for (p, q) in one.iter().zip(&two) {
         assert_eq!(p.svg, q.svg, "{}: SVG differs between runs", p.file_stem);
         assert_eq!(p.drawio, q.drawio);
-        render::diagram::write::raster::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
+        svg_reference::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
         let lower = p.svg.to_ascii_lowercase();
         for bad in ["<script", "javascript:", "onload=", "onclick=", "onerror=", "onmouseover=", "<foreignobject"] {
             assert!(!lower.contains(bad), "{}: script-like content {bad}", p.file_stem);
         }
         assert!(!lower.contains("href"), "{}: external reference", p.file_stem);
-        let png = svg_to_png(&p.svg).unwrap();
-        assert_eq!(png, svg_to_png(&q.svg).unwrap(), "{}: PNG differs between runs", p.file_stem);
+        let png = scene_to_png(&p.scene, 2.0).unwrap();
+        assert_eq!(png, scene_to_png(&q.scene, 2.0).unwrap(), "{}: PNG differs between runs", p.file_stem);
         assert_non_blank(&png, &p.file_stem);
-        let pdf = svg_to_pdf(&p.svg).unwrap();
+        let pdf = scene_to_pdf(&p.scene).unwrap();
         assert!(pdf.starts_with(b"%PDF"), "{}", p.file_stem);
+        assert_eq!(pdf, scene_to_pdf(&q.scene).unwrap(), "{}: PDF differs between runs", p.file_stem);
         let d = p.drawio.as_deref().unwrap();
         assert!(d.starts_with("<mxfile") && d.trim_end().ends_with("</mxfile>"));
     }
@@ -238,7 +241,7 @@ fn hostile_names_are_escaped_stripped_and_elided() {
             assert!(!out.contains(&"W".repeat(300)), "{}: 10 000-char name not elided", p.file_stem);
             assert!(!out.contains("]]>"), "{}: CDATA terminator", p.file_stem);
         }
-        render::diagram::write::raster::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
+        svg_reference::parse(&p.svg).unwrap_or_else(|e| panic!("{}: {e}", p.file_stem));
         if let Some(d) = &p.dot {
             assert!(!d.contains("\"quoted\""), "DOT quotes escaped");
         }
@@ -282,7 +285,7 @@ fn empty_snapshot_renders_overview_and_exposure() {
     let pages = render_pages(&s, &Analysis::default()).unwrap();
     assert_eq!(pages.iter().map(|p| p.file_stem.as_str()).collect::<Vec<_>>(), ["overview", "exposure"]);
     for p in &pages {
-        render::diagram::write::raster::parse(&p.svg).unwrap();
+        svg_reference::parse(&p.svg).unwrap();
     }
 }
 

@@ -105,16 +105,6 @@ pub fn scene_to_png(scene: &Scene, scale: f64) -> Result<Vec<u8>, DiagramError> 
     write::png::png(scene, scale).map_err(|message| DiagramError::Render { page: scene.title.clone(), message })
 }
 
-/// Rasterises an SVG produced by `render_pages` (embedded font, deterministic).
-pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, DiagramError> {
-    write::raster::png(svg).map_err(|message| DiagramError::Render { page: "png".into(), message })
-}
-
-/// Converts an SVG produced by `render_pages` to PDF.
-pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>, DiagramError> {
-    write::pdf::deterministic_pdf(svg)
-}
-
 /// Draws a page scene straight into a one-page PDF (searchable text, deterministic).
 pub fn scene_to_pdf(scene: &Scene) -> Result<Vec<u8>, DiagramError> {
     Ok(write::pdf::scene_pdf(scene))

@@ -1,11 +1,10 @@
-//! Writers over a scene: SVG (the master), PNG and PDF (from that SVG with the
-//! embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
+//! Writers over a scene: SVG (the master), PNG and PDF (drawn from the same scene
+//! with the embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
 pub mod dot;
 pub mod glyphs;
 pub mod drawio;
 pub mod pdf;
 pub mod png;
-pub mod raster;
 pub mod svg;
 
 /// Fixed-precision number so output is byte-identical across runs and platforms.

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use ab_glyph::{Font, GlyphId, PxScale};
-use resvg::tiny_skia::{
+use tiny_skia::{
     Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Stroke, StrokeDash,
     Transform,
 };
@@ -149,7 +149,7 @@ fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
 }
 
 /// SVG `<rect rx>` geometry: corners are quarter ellipses of radius min(rx, w/2, h/2).
-fn rounded_rect(x: f64, y: f64, w: f64, h: f64, radius: f64) -> Option<resvg::tiny_skia::Path> {
+fn rounded_rect(x: f64, y: f64, w: f64, h: f64, radius: f64) -> Option<tiny_skia::Path> {
     if w <= 0.0 || h <= 0.0 {
         return None;
     }
@@ -157,7 +157,7 @@ fn rounded_rect(x: f64, y: f64, w: f64, h: f64, radius: f64) -> Option<resvg::ti
     let r = (radius as f32).min(w / 2.0).min(h / 2.0).max(0.0);
     let mut pb = PathBuilder::new();
     if r == 0.0 {
-        pb.push_rect(resvg::tiny_skia::Rect::from_xywh(x, y, w, h)?);
+        pb.push_rect(tiny_skia::Rect::from_xywh(x, y, w, h)?);
         return pb.finish();
     }
     // Cubic approximation of a quarter circle.
@@ -196,7 +196,7 @@ fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform) {
 
 /// The SVG writer's marker: path M0,0 L10,5 L0,10 z in a 10-unit box drawn 7 stroke
 /// widths wide, reference point (9,5) on the last vertex, turned along the last segment.
-fn arrow_head(e: &SceneEdge) -> Option<resvg::tiny_skia::Path> {
+fn arrow_head(e: &SceneEdge) -> Option<tiny_skia::Path> {
     let n = e.points.len();
     let (end, prev) = (e.points[n - 1], e.points[n - 2]);
     let (dx, dy) = (end.0 - prev.0, end.1 - prev.1);
@@ -300,7 +300,7 @@ fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: 
 }
 
 /// Source-over of an opaque colour with coverage `a` (0–255) onto a premultiplied pixel.
-fn blend(dst: PremultipliedColorU8, ink: resvg::tiny_skia::ColorU8, a: u32) -> PremultipliedColorU8 {
+fn blend(dst: PremultipliedColorU8, ink: tiny_skia::ColorU8, a: u32) -> PremultipliedColorU8 {
     let mix = |d: u8, s: u8| ((s as u32 * a + d as u32 * (255 - a) + 127) / 255) as u8;
     let alpha = ((255 * a + dst.alpha() as u32 * (255 - a) + 127) / 255) as u8;
     PremultipliedColorU8::from_rgba(mix(dst.red(), ink.red()), mix(dst.green(), ink.green()), mix(dst.blue(), ink.blue()), alpha)
@@ -332,10 +332,18 @@ mod tests {
     fn draws_what_the_svg_draws() {
         for p in demo_scenes() {
             let ours = rasterise(&p.scene, 1.0).unwrap();
-            let tree = super::super::raster::parse(&super::super::svg::write(&p.scene)).unwrap();
+            let mut db = usvg::fontdb::Database::new();
+            db.load_font_data(crate::diagram::font::REGULAR.to_vec());
+            db.load_font_data(crate::diagram::font::BOLD.to_vec());
+            let opt = usvg::Options {
+                fontdb: std::sync::Arc::new(db),
+                font_family: crate::diagram::font::FAMILY.to_string(),
+                ..usvg::Options::default()
+            };
+            let tree = usvg::Tree::from_str(&super::super::svg::write(&p.scene), &opt).unwrap();
             let mut theirs = Pixmap::new(ours.width(), ours.height()).unwrap();
             theirs.fill(Color::WHITE);
-            resvg::render(&tree, Transform::identity(), &mut theirs.as_mut());
+            resvg::render(&tree, resvg::tiny_skia::Transform::identity(), &mut theirs.as_mut());
             let differing = ours
                 .pixels()
                 .iter()

@@ -1,8 +1,11 @@
-//! SVG → PNG (resvg) and SVG → PDF (svg2pdf), with a font database holding only
-//! the embedded DejaVu fonts: no system fonts, so output is the same everywhere.
+//! The reference renderer for tests and benchmarks: SVG → usvg/resvg with only the
+//! embedded DejaVu fonts. The PNG and PDF writers draw from the scene directly; the
+//! tests check they show what this rendering of the SVG shows. usvg and resvg are
+//! dev-dependencies: the shipped binary does not build them.
+#![allow(dead_code)]
 use std::sync::{Arc, OnceLock};
 
-use crate::diagram::font::{BOLD, FAMILY, REGULAR};
+use render::diagram::font::{BOLD, FAMILY, REGULAR};
 
 /// Largest raster we produce; bigger pages are scaled down to fit.
 const MAX_PIXELS: f64 = 60_000_000.0;
@@ -38,10 +41,4 @@ pub fn png(svg: &str) -> Result<Vec<u8>, String> {
     let t = resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32);
     resvg::render(&tree, t, &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| format!("PNG encoding failed: {e}"))
-}
-
-pub fn pdf(svg: &str) -> Result<Vec<u8>, String> {
-    let tree = parse(svg)?;
-    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), svg2pdf::PageOptions::default())
-        .map_err(|e| format!("PDF conversion failed: {e}"))
 }
