@@ -11,12 +11,15 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// Scope of the calls that are not regional (STS, Organizations).
 pub const GLOBAL_SCOPE: &str = "global";
 
+/// One semaphore per (account, region), made on first use.
+type Scopes = Arc<Mutex<BTreeMap<(String, String), Arc<Semaphore>>>>;
+
 /// The run's two bounds; cheap to clone (handles).
 #[derive(Clone, Debug)]
 pub struct Limits {
     global: Arc<Semaphore>,
     per_scope: usize,
-    scopes: Arc<Mutex<BTreeMap<(String, String), Arc<Semaphore>>>>,
+    scopes: Scopes,
 }
 
 impl Limits {
