@@ -1,4 +1,4 @@
-//! The embedded font: measuring here and rendering in resvg/svg2pdf use the same
+//! The embedded font: measuring here and drawing in the PNG/PDF writers use the same
 //! bytes, so a label measured to fit does fit in every output.
 pub mod metrics;
 
