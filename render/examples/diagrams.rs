@@ -101,7 +101,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::write(out.join(format!("{}.svg", p.file_stem)), &p.svg)?;
         }
         if formats.contains("png") {
-            std::fs::write(out.join(format!("{}.png", p.file_stem)), render::diagram::scene_to_png(&p.scene, render::diagram::png_scale(pages.len()))?)?;
+            std::fs::write(
+                out.join(format!("{}.png", p.file_stem)),
+                render::diagram::scene_to_png(&p.scene, render::diagram::png_scale(pages.len()))?,
+            )?;
         }
         if formats.contains("pdf") {
             std::fs::write(out.join(format!("{}.pdf", p.file_stem)), render::diagram::scene_to_pdf(&p.scene)?)?;

@@ -29,6 +29,10 @@ pub fn xml_escape(s: &str) -> String {
 /// Removes bidirectional-override and other invisible formatting characters that
 /// can make a label read differently from what it is (e.g. RTL override).
 pub fn strip_bidi(s: &str) -> String {
+    // Every character removed below is outside ASCII: most strings pass through whole.
+    if s.is_ascii() {
+        return s.to_string();
+    }
     s.chars()
         .filter(|c| {
             !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')

@@ -432,3 +432,23 @@ fn large_estates_link_vpc_pages_from_the_report_and_use_plain_png() {
     let svg_width: f64 = svg.split("width=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().parse().unwrap();
     assert_eq!(width as f64, svg_width.ceil(), "PNG at 1 px per SVG unit");
 }
+
+/// Every diagram's title block names the same snapshot hash as the manifest (the hash of
+/// the package's snapshot.json), even when the input file is not in canonical form.
+#[test]
+fn diagram_title_blocks_carry_the_manifest_snapshot_hash() {
+    let (s, bytes) = demo();
+    let mut spaced = bytes.clone();
+    spaced.extend_from_slice(b"\n\n  \n");
+    let (_t, dir, outcome) = package(&s, &spaced, &PackageOptions::default());
+    let sha = &outcome.manifest.snapshot_sha256;
+    assert_eq!(sha, &sha256_hex(&spaced));
+    assert_ne!(sha, &sha256_hex(&bytes), "the input really differs from the canonical bytes");
+    let all = files(&dir);
+    let svgs: Vec<&String> = all.keys().filter(|p| p.ends_with(".svg")).collect();
+    assert!(svgs.len() >= 5);
+    for p in svgs {
+        let text = String::from_utf8_lossy(&all[p]);
+        assert!(text.contains(&sha[..16]), "{p} does not show the manifest's snapshot hash {}", &sha[..16]);
+    }
+}

@@ -50,7 +50,9 @@ pub fn run(args: Args) -> CmdResult {
         for f in &formats {
             let (ext, bytes): (&str, Option<Vec<u8>>) = match f {
                 Format::Svg => ("svg", Some(page.svg.clone().into_bytes())),
-                Format::Png => ("png", Some(render::diagram::scene_to_png(&page.scene, png_scale).map_err(CliError::failure)?)),
+                Format::Png => {
+                    ("png", Some(render::diagram::scene_to_png(&page.scene, png_scale).map_err(CliError::failure)?))
+                }
                 Format::Pdf => ("pdf", Some(render::diagram::scene_to_pdf(&page.scene).map_err(CliError::failure)?)),
                 Format::Drawio => ("drawio", page.drawio.clone().map(String::into_bytes)),
                 Format::Dot => ("dot", page.dot.clone().map(String::into_bytes)),

@@ -32,9 +32,15 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     pub fn new(snap: &'a Snapshot, analysis: &'a Analysis) -> Facts<'a> {
-        let r = &snap.resources;
         let sha = Sha256::digest(inventory::snapshot::to_json_bytes(snap));
-        let sha_prefix = hex::encode(sha)[..16].to_string();
+        Facts::with_sha(snap, analysis, &hex::encode(sha))
+    }
+
+    /// With the SHA-256 (hex) of the snapshot file already known: the package passes
+    /// its snapshot.json hash, so every page's title block matches the manifest.
+    pub fn with_sha(snap: &'a Snapshot, analysis: &'a Analysis, sha256_hex: &str) -> Facts<'a> {
+        let r = &snap.resources;
+        let sha_prefix: String = sha256_hex.chars().take(16).collect();
 
         let mut main_rt: BTreeMap<&str, &RouteTable> = BTreeMap::new();
         let mut explicit: BTreeMap<&str, &RouteTable> = BTreeMap::new();

@@ -26,8 +26,16 @@ pub struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
+    /// Pages whose title blocks show the SHA-256 of the canonical snapshot bytes.
     pub fn new(snapshot: &'a Snapshot, analysis: &'a Analysis) -> Plan<'a> {
-        let facts = tracing::info_span!("facts").in_scope(|| Facts::new(snapshot, analysis));
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(inventory::snapshot::to_json_bytes(snapshot)));
+        Plan::with_sha(snapshot, analysis, &sha)
+    }
+
+    /// Pages whose title blocks show `sha256_hex`, the hash of the snapshot file they
+    /// come from (the package's snapshot.json).
+    pub fn with_sha(snapshot: &'a Snapshot, analysis: &'a Analysis, sha256_hex: &str) -> Plan<'a> {
+        let facts = tracing::info_span!("facts").in_scope(|| Facts::with_sha(snapshot, analysis, sha256_hex));
         let r = &snapshot.resources;
         let accounts: BTreeSet<String> =
             r.vpcs.iter().map(|v| v.account_id.clone()).chain(r.accounts.iter().map(|a| a.id.clone())).collect();
@@ -48,16 +56,7 @@ impl<'a> Plan<'a> {
         let mut stems = vec!["overview".to_string()];
         stems.extend(vpcs.iter().map(|v| super::unique_stem(&mut used, &v.id)));
         stems.push("exposure".to_string());
-        Plan {
-            gaps: snapshot.gaps().count(),
-            facts,
-            vpcs,
-            stems,
-            accounts,
-            regions,
-            all_accounts,
-            all_regions,
-        }
+        Plan { gaps: snapshot.gaps().count(), facts, vpcs, stems, accounts, regions, all_accounts, all_regions }
     }
 
     /// Number of pages.
@@ -97,7 +96,15 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn info(&self, title: String, subtitle: String, account: String, region: String, vpc: String, notes: Vec<String>) -> PageInfo {
+    fn info(
+        &self,
+        title: String,
+        subtitle: String,
+        account: String,
+        region: String,
+        vpc: String,
+        notes: Vec<String>,
+    ) -> PageInfo {
         let mut notes = notes;
         if self.gaps > 0 {
             notes.push(format!(
@@ -169,7 +176,12 @@ impl<'a> Plan<'a> {
             v.id.clone(),
             page.notes,
         );
-        PageScene { file_stem: self.stems[i].clone(), title, scene: frame::frame(page.scene, &info, &legend), dot: None }
+        PageScene {
+            file_stem: self.stems[i].clone(),
+            title,
+            scene: frame::frame(page.scene, &info, &legend),
+            dot: None,
+        }
     }
 
     fn exposure(&self) -> PageScene {

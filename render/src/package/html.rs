@@ -9,9 +9,9 @@ use inventory::model::ResourceKind;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::controls::describe;
+use super::diagrams::PageSummary;
 use super::inventory_table::{port_label, InventoryRow};
 use super::manifest::{control_names, CoverageSummary, FileEntry};
-use super::diagrams::PageSummary;
 use super::tables::{evidence_chain, Table};
 use super::ReportContext;
 use crate::text::{elide, strip_bidi};

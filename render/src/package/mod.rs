@@ -243,16 +243,20 @@ fn write_into(
 ) -> Result<PackageOutcome, PackageError> {
     // Started first so the timings include hashing the input and redaction.
     let clock = std::time::Instant::now();
-    let source_sha = sums::sha256_hex(&input_bytes);
-    let (snapshot, snapshot_bytes, redaction): (Cow<'_, Snapshot>, Cow<'_, [u8]>, Option<RedactionStats>) =
-        if opts.redact {
-            let (s, stats) = redact::redact(original)
-                .map_err(|m| PackageError::Write { file: "snapshot.json".into(), message: m })?;
-            let bytes = to_json_bytes(&s);
-            (Cow::Owned(s), Cow::Owned(bytes), Some(stats))
-        } else {
-            (Cow::Borrowed(original), input_bytes, None)
-        };
+    // Redacting, the input bytes only give the source hash; otherwise they are snapshot.json.
+    let (snapshot, snapshot_bytes, redaction, redacted_input): (
+        Cow<'_, Snapshot>,
+        Cow<'_, [u8]>,
+        Option<RedactionStats>,
+        Option<Cow<'_, [u8]>>,
+    ) = if opts.redact {
+        let (s, stats) =
+            redact::redact(original).map_err(|m| PackageError::Write { file: "snapshot.json".into(), message: m })?;
+        let bytes = to_json_bytes(&s);
+        (Cow::Owned(s), Cow::Owned(bytes), Some(stats), Some(input_bytes))
+    } else {
+        (Cow::Borrowed(original), input_bytes, None, None)
+    };
     let snapshot: &Snapshot = &snapshot;
     let timings = std::cell::RefCell::new(Vec::new());
     let lap = |stage: &str| {
@@ -260,22 +264,36 @@ fn write_into(
         tracing::info!("package: {stage} done at {t:.2}s");
         timings.borrow_mut().push((stage.to_string(), (t * 100.0).round() / 100.0));
     };
-    lap("input hash, redaction");
+    lap("redaction");
 
     let collected = snapshot.collected_at;
     let generated = opts.generated_at.unwrap_or(collected);
     let valid_until = collected.plus_days(opts.valid_days);
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
 
-    // Unredacted, snapshot.json is the input bytes: reuse their hash.
-    let snapshot_json_sha = if opts.redact { sums::sha256_hex(&snapshot_bytes) } else { source_sha.clone() };
-    out.put_hashed("snapshot.json", &snapshot_bytes, snapshot_json_sha, FileRole::Snapshot)?;
-    // 100 MB+ at 100k resources (ours when redacted, the caller's when handed over): free them now.
-    drop(snapshot_bytes);
+    // The analysis runs while snapshot.json (100 MB+ at 100k resources) is hashed and written.
+    let parent = tracing::Span::current();
+    let (analysis, source_sha) = std::thread::scope(|s| {
+        let analysis = s.spawn(|| {
+            let _in = parent.enter();
+            inventory::analysis::analyze(snapshot)
+        });
+        let written = (|| -> Result<String, PackageError> {
+            let json_sha = sums::sha256_hex(&snapshot_bytes);
+            let source_sha = redacted_input.as_deref().map(sums::sha256_hex).unwrap_or_else(|| json_sha.clone());
+            out.put_hashed("snapshot.json", &snapshot_bytes, json_sha, FileRole::Snapshot)?;
+            Ok(source_sha)
+        })();
+        let analysis = analysis
+            .join()
+            .map_err(|_| PackageError::Write { file: "analysis".into(), message: "the analysis thread failed".into() });
+        (analysis, written)
+    });
+    let (analysis, source_sha) = (analysis?, source_sha?);
+    // Ours when redacted, the caller's when handed over: free them now.
+    drop((snapshot_bytes, redacted_input));
     let snapshot_sha = out.files[0].sha256.clone();
-
-    let analysis = inventory::analysis::analyze(snapshot);
-    lap("analysis");
+    lap("analysis, snapshot.json");
     let ctx = ReportContext {
         version: env!("CARGO_PKG_VERSION"),
         generated,
@@ -300,7 +318,8 @@ fn write_into(
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
-                let plan = tracing::info_span!("layout").in_scope(|| diagram::Plan::new(snapshot, &analysis));
+                let plan = tracing::info_span!("layout")
+                    .in_scope(|| diagram::Plan::with_sha(snapshot, &analysis, &snapshot_sha));
                 diagrams::write_pages(&plan, dir, cores)
             })
         } else {

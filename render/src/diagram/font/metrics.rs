@@ -27,6 +27,25 @@ pub(crate) fn font(bold: bool) -> &'static FontRef<'static> {
     }
 }
 
+thread_local! {
+    /// Kerning looked up per glyph pair is a table search in the font; labels repeat
+    /// the same pairs thousands of times on a big estate.
+    static KERN: std::cell::RefCell<std::collections::HashMap<(bool, u16, u16), f32>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Kerning between two glyphs in font units (cached per thread).
+pub(crate) fn kern_units(bold: bool, a: ab_glyph::GlyphId, b: ab_glyph::GlyphId) -> f32 {
+    KERN.with(|k| {
+        let mut k = k.borrow_mut();
+        // Hostile names can bring any number of distinct pairs: keep the cache bounded.
+        if k.len() > 1_000_000 {
+            k.clear();
+        }
+        *k.entry((bold, a.0, b.0)).or_insert_with(|| font(bold).kern_unscaled(a, b))
+    })
+}
+
 /// Advance width of `s` at `size` px, with kerning.
 pub fn width(s: &str, size: f64, bold: bool) -> f64 {
     let f = font(bold);
@@ -36,7 +55,7 @@ pub fn width(s: &str, size: f64, bold: bool) -> f64 {
     for c in s.chars() {
         let g = f.glyph_id(c);
         if let Some(p) = prev {
-            w += f.kern_unscaled(p, g) as f64;
+            w += kern_units(bold, p, g) as f64;
         }
         w += f.h_advance_unscaled(g) as f64;
         prev = Some(g);

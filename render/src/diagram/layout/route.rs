@@ -68,9 +68,9 @@ const BEND: u64 = 40 * SCALE;
 /// Largest window (grid points) one route may search.
 const MAX_SEARCH_CELLS: usize = 300_000;
 const SCALE: u64 = 8;
-/// Search work one page may spend on routing: about 2–4 s on this 2-core machine.
+/// Search work one page may spend on routing: about half a second on this machine.
 /// The demo and 10k-resource pages use a small fraction of it.
-const PAGE_SEARCH_BUDGET: u64 = 150_000_000;
+const PAGE_SEARCH_BUDGET: u64 = 25_000_000;
 
 fn key(v: f64) -> i64 {
     (v * 1000.0).round() as i64

@@ -36,7 +36,7 @@ pub fn place(t: &SceneText) -> Vec<Placed> {
     for ch in t.text.chars() {
         let glyph = f.glyph_id(ch);
         if let Some(p) = prev {
-            x += f.kern_unscaled(p, glyph) as f64 * k;
+            x += metrics::kern_units(t.bold, p, glyph) as f64 * k;
         }
         out.push(Placed { glyph, ch, x });
         x += f.h_advance_unscaled(glyph) as f64 * k;

@@ -1,8 +1,8 @@
 //! Writers over a scene: SVG (the master), PNG and PDF (drawn from the same scene
 //! with the embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
 pub mod dot;
-pub mod glyphs;
 pub mod drawio;
+pub mod glyphs;
 pub mod pdf;
 pub mod png;
 pub mod svg;

@@ -14,7 +14,6 @@ use crate::diagram::scene::{BoxStyle, Rect, Role, Scene, SceneBox, SceneEdge, Sc
 mod pdf_font;
 use pdf_font::FontSet;
 
-
 /// Dash patterns of the SVG writer (`stroke-dasharray`).
 const BOX_DASH: [f32; 2] = [5.0, 3.0];
 const EDGE_DASH: [f32; 2] = [6.0, 4.0];
