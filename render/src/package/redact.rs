@@ -129,8 +129,8 @@ impl Ipv6Pseudonyms {
         }
         let b = s.as_bytes();
         let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
-        let mut out = String::with_capacity(s.len());
-        let (mut last, mut i, mut changed) = (0, 0, false);
+        let mut out = Splice::new(s);
+        let mut i = 0;
         while i < b.len() {
             if !is_v6(b[i]) || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b':')) {
                 i += 1;
@@ -144,19 +144,43 @@ impl Ipv6Pseudonyms {
             let token = &s[i..j];
             if bounded && token.matches(':').count() >= 2 {
                 if let Some(mapped) = token.parse::<Ipv6Addr>().ok().and_then(|ip| self.map(ip)) {
-                    out.push_str(&s[last..i]);
-                    out.push_str(&mapped.to_string());
-                    last = j;
-                    changed = true;
+                    out.put(i, j, &mapped.to_string());
                 }
             }
             i = j;
         }
-        if !changed {
+        out.finish()
+    }
+}
+
+/// A copy of a string with some byte ranges replaced, left to right.
+struct Splice<'a> {
+    s: &'a str,
+    out: String,
+    last: usize,
+    changed: bool,
+}
+
+impl<'a> Splice<'a> {
+    fn new(s: &'a str) -> Splice<'a> {
+        Splice { s, out: String::new(), last: 0, changed: false }
+    }
+
+    /// Replaces `s[from..to]` (which starts at or after the previous replacement's end).
+    fn put(&mut self, from: usize, to: usize, text: &str) {
+        self.out.push_str(&self.s[self.last..from]);
+        self.out.push_str(text);
+        self.last = to;
+        self.changed = true;
+    }
+
+    /// The new string, or None when nothing was replaced.
+    fn finish(mut self) -> Option<String> {
+        if !self.changed {
             return None;
         }
-        out.push_str(&s[last..]);
-        Some(out)
+        self.out.push_str(&self.s[self.last..]);
+        Some(self.out)
     }
 }
 
@@ -250,9 +274,7 @@ fn redact_str(s: &str, ips: &HashMap<String, String>, accounts: &mut BTreeMap<St
     if !b.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    let mut out = String::with_capacity(s.len());
-    let mut changed = false;
-    let mut last = 0;
+    let mut out = Splice::new(s);
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
@@ -280,18 +302,11 @@ fn redact_str(s: &str, ips: &HashMap<String, String>, accounts: &mut BTreeMap<St
             None
         };
         if let Some(r) = replacement {
-            out.push_str(&s[last..i]);
-            out.push_str(&r);
-            last = end;
-            changed = true;
+            out.put(i, end, &r);
         }
         i = j;
     }
-    if !changed {
-        return None;
-    }
-    out.push_str(&s[last..]);
-    Some(out)
+    out.finish()
 }
 
 #[cfg(test)]
