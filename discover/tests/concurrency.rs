@@ -8,7 +8,6 @@ mod moto;
 #[path = "support/proxy.rs"]
 mod proxy;
 
-use std::sync::Once;
 use std::time::Duration;
 
 use discover::{DiscoverOptions, Discovery};
@@ -17,20 +16,6 @@ use proxy::{Config, Proxy, ScopeStats};
 
 const SLOW: &str = "us-east-1";
 const FAST: &str = "eu-west-1";
-
-fn aws_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-    });
-}
 
 fn proxy(moto: &Moto, delay: Duration) -> Proxy {
     let upstream = moto.endpoint.trim_start_matches("http://").to_string();
@@ -68,7 +53,7 @@ fn busy(s: &ScopeStats) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_region_bound_holds_is_reached_and_regions_overlap() {
-    aws_env();
+    moto::aws_env();
     let moto = Moto::start();
     let p = proxy(&moto, Duration::from_millis(40));
     let regions = ["us-east-1", "eu-west-1", "ap-southeast-2"];
@@ -87,7 +72,7 @@ async fn per_region_bound_holds_is_reached_and_regions_overlap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saturated_slow_region_does_not_hold_back_another() {
-    aws_env();
+    moto::aws_env();
     let moto = Moto::start();
     let p = proxy(&moto, Duration::from_millis(10));
     p.set_region_delay(SLOW, Duration::from_millis(400));

@@ -13,7 +13,7 @@ mod proxy;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use discover::{DiscoverOptions, Discovery, RoleTarget};
@@ -21,20 +21,6 @@ use inventory::snapshot::{CoverageRecord, CoverageStatus};
 use moto::Moto;
 use proxy::{Config, Fault, Proxy};
 use serde_json::Value;
-
-fn aws_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-    });
-}
 
 fn options(endpoint: &str) -> DiscoverOptions {
     DiscoverOptions {
@@ -73,7 +59,7 @@ struct Base {
 async fn baseline() -> &'static Base {
     static BASE: tokio::sync::OnceCell<Base> = tokio::sync::OnceCell::const_new();
     BASE.get_or_init(|| async {
-        aws_env();
+        moto::aws_env();
         let moto = Moto::start();
         moto.seed(true);
         MOTO_PID.store(moto.pid(), Ordering::SeqCst);

@@ -4,29 +4,12 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::sync::Once;
 
 use discover::{ops, DiscoverOptions, RoleTarget};
 use inventory::model::*;
 use inventory::snapshot::CoverageStatus;
 use serde_json::Value;
 use support::Moto;
-
-/// Credentials and isolation from the developer's ~/.aws, set once per test binary
-/// (the same values for every test, so parallel tests agree).
-fn aws_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-    });
-}
 
 fn s(v: &Value, k: &str) -> String {
     v[k].as_str().unwrap_or_else(|| panic!("seed output lacks {k}")).to_string()
@@ -38,7 +21,7 @@ fn find<'a, T: Resource>(list: &'a [T], id: &str) -> &'a T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moto_estate_is_discovered_completely() {
-    aws_env();
+    support::aws_env();
     let moto = Moto::start();
     let seed = moto.seed(true);
     let main = &seed["accounts"]["123456789012"];
@@ -235,7 +218,7 @@ async fn moto_estate_is_discovered_completely() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_regions_reads_enabled_regions_and_skips_the_rest() {
-    aws_env();
+    support::aws_env();
     let moto = Moto::start();
     let opts = DiscoverOptions {
         all_regions: true,

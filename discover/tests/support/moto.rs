@@ -4,7 +4,24 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Once;
 use std::time::{Duration, Instant};
+
+/// Dummy credentials and isolation from the developer's ~/.aws, set once per test
+/// binary (the same values for every test, so parallel tests agree).
+pub fn aws_env() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config");
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::remove_var("AWS_ENDPOINT_URL");
+    });
+}
 
 pub struct Moto {
     child: Child,
