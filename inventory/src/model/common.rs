@@ -124,49 +124,15 @@ pub trait Resource {
 /// fields (and optionally a `vpc_id: String` or `vpc_id: Option<String>`).
 macro_rules! impl_resource {
     ($ty:ty, $kind:expr) => {
-        impl $crate::model::Resource for $ty {
-            const KIND: $crate::model::ResourceKind = $kind;
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn account_id(&self) -> &str {
-                &self.account_id
-            }
-            fn region(&self) -> &str {
-                &self.region
-            }
-            fn tags(&self) -> &$crate::model::Tags {
-                &self.tags
-            }
-            fn arn(&self) -> Option<&str> {
-                self.arn.as_deref()
-            }
-        }
+        $crate::model::impl_resource!(@impl $ty, $kind, |_r| None);
     };
     ($ty:ty, $kind:expr, vpc) => {
-        impl $crate::model::Resource for $ty {
-            const KIND: $crate::model::ResourceKind = $kind;
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn account_id(&self) -> &str {
-                &self.account_id
-            }
-            fn region(&self) -> &str {
-                &self.region
-            }
-            fn tags(&self) -> &$crate::model::Tags {
-                &self.tags
-            }
-            fn arn(&self) -> Option<&str> {
-                self.arn.as_deref()
-            }
-            fn vpc_id(&self) -> Option<&str> {
-                Some(&self.vpc_id)
-            }
-        }
+        $crate::model::impl_resource!(@impl $ty, $kind, |r| Some(&r.vpc_id));
     };
     ($ty:ty, $kind:expr, opt_vpc) => {
+        $crate::model::impl_resource!(@impl $ty, $kind, |r| r.vpc_id.as_deref());
+    };
+    (@impl $ty:ty, $kind:expr, |$r:ident| $vpc:expr) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::ResourceKind = $kind;
             fn id(&self) -> &str {
@@ -184,8 +150,10 @@ macro_rules! impl_resource {
             fn arn(&self) -> Option<&str> {
                 self.arn.as_deref()
             }
+            #[allow(unused_variables)]
             fn vpc_id(&self) -> Option<&str> {
-                self.vpc_id.as_deref()
+                let $r = self;
+                $vpc
             }
         }
     };
