@@ -12,20 +12,7 @@ use moto::Moto;
 
 /// The binary with a clean AWS environment pointing at `endpoint`.
 fn auditmap(endpoint: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_auditmap"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
-    c
+    moto::clean_aws_command(env!("CARGO_BIN_EXE_auditmap"), endpoint)
 }
 
 fn stderr(o: &Output) -> String {

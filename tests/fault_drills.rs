@@ -14,20 +14,7 @@ use moto::Moto;
 use proxy::{Config, Fault, Proxy};
 
 fn auditmap(endpoint: &str) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_auditmap"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
-            c.env_remove(k);
-        }
-    }
-    c.env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
-    c
+    moto::clean_aws_command(env!("CARGO_BIN_EXE_auditmap"), endpoint)
 }
 
 #[test]

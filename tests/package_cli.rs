@@ -127,20 +127,7 @@ fn live_discovery_is_packaged() {
     moto.seed(false);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("live");
-    let mut c = Command::new(env!("CARGO_BIN_EXE_auditmap"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") {
-            c.env_remove(k);
-        }
-    }
-    let o = c
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials")
+    let o = moto::clean_aws_command(env!("CARGO_BIN_EXE_auditmap"), &moto.endpoint)
         .args(["package", "--live", "--region", "us-east-1", "--out"])
         .arg(&out)
         .output()

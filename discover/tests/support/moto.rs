@@ -23,6 +23,25 @@ pub fn aws_env() {
     });
 }
 
+/// `bin` (the auditmap binary) with the caller's AWS_* variables removed, dummy
+/// credentials, no ~/.aws files, and `endpoint` as the AWS endpoint.
+pub fn clean_aws_command(bin: &str, endpoint: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(bin);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/auditmap-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auditmap-test-credentials");
+    c
+}
+
 pub struct Moto {
     child: Child,
     pub endpoint: String,
