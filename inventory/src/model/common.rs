@@ -8,92 +8,7 @@ use serde::{Deserialize, Serialize};
 /// All tags of a resource, sorted by key so output is deterministic.
 pub type Tags = BTreeMap<String, String>;
 
-/// Every resource kind auditmap models. The serialized name is also the key of the
-/// kind's list in the snapshot's `resources` object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    Account,
-    Region,
-    AvailabilityZone,
-    Vpc,
-    Subnet,
-    RouteTable,
-    InternetGateway,
-    EgressOnlyInternetGateway,
-    NatGateway,
-    VpcPeeringConnection,
-    TransitGateway,
-    TransitGatewayAttachment,
-    TransitGatewayRouteTable,
-    VpnGateway,
-    VpnConnection,
-    CustomerGateway,
-    VpcEndpoint,
-    Instance,
-    NetworkInterface,
-    SecurityGroup,
-    NetworkAcl,
-    ElasticIp,
-    ManagedPrefixList,
-}
-
-impl ResourceKind {
-    pub const ALL: [ResourceKind; 23] = [
-        ResourceKind::Account,
-        ResourceKind::Region,
-        ResourceKind::AvailabilityZone,
-        ResourceKind::Vpc,
-        ResourceKind::Subnet,
-        ResourceKind::RouteTable,
-        ResourceKind::InternetGateway,
-        ResourceKind::EgressOnlyInternetGateway,
-        ResourceKind::NatGateway,
-        ResourceKind::VpcPeeringConnection,
-        ResourceKind::TransitGateway,
-        ResourceKind::TransitGatewayAttachment,
-        ResourceKind::TransitGatewayRouteTable,
-        ResourceKind::VpnGateway,
-        ResourceKind::VpnConnection,
-        ResourceKind::CustomerGateway,
-        ResourceKind::VpcEndpoint,
-        ResourceKind::Instance,
-        ResourceKind::NetworkInterface,
-        ResourceKind::SecurityGroup,
-        ResourceKind::NetworkAcl,
-        ResourceKind::ElasticIp,
-        ResourceKind::ManagedPrefixList,
-    ];
-
-    /// snake_case name, as used in the snapshot and every output file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Account => "account",
-            ResourceKind::Region => "region",
-            ResourceKind::AvailabilityZone => "availability_zone",
-            ResourceKind::Vpc => "vpc",
-            ResourceKind::Subnet => "subnet",
-            ResourceKind::RouteTable => "route_table",
-            ResourceKind::InternetGateway => "internet_gateway",
-            ResourceKind::EgressOnlyInternetGateway => "egress_only_internet_gateway",
-            ResourceKind::NatGateway => "nat_gateway",
-            ResourceKind::VpcPeeringConnection => "vpc_peering_connection",
-            ResourceKind::TransitGateway => "transit_gateway",
-            ResourceKind::TransitGatewayAttachment => "transit_gateway_attachment",
-            ResourceKind::TransitGatewayRouteTable => "transit_gateway_route_table",
-            ResourceKind::VpnGateway => "vpn_gateway",
-            ResourceKind::VpnConnection => "vpn_connection",
-            ResourceKind::CustomerGateway => "customer_gateway",
-            ResourceKind::VpcEndpoint => "vpc_endpoint",
-            ResourceKind::Instance => "instance",
-            ResourceKind::NetworkInterface => "network_interface",
-            ResourceKind::SecurityGroup => "security_group",
-            ResourceKind::NetworkAcl => "network_acl",
-            ResourceKind::ElasticIp => "elastic_ip",
-            ResourceKind::ManagedPrefixList => "managed_prefix_list",
-        }
-    }
-}
+pub use super::kinds::ResourceKind;
 
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -118,21 +33,27 @@ pub trait Resource {
     fn vpc_id(&self) -> Option<&str> {
         None
     }
+    /// Every reference to another resource, with what it means. Validation, the
+    /// topology index and the graph read these; nothing else re-reads the fields.
+    fn references<'a>(&'a self, _out: &mut super::Refs<'a>) {}
+    /// Sorts the lists inside the resource so output is deterministic.
+    fn normalize(&mut self) {}
 }
 
 /// Implements `Resource` for a struct with `id`, `account_id`, `region`, `arn`, `tags`
-/// fields (and optionally a `vpc_id: String` or `vpc_id: Option<String>`).
+/// fields (and optionally a `vpc_id: String` or `vpc_id: Option<String>`), followed by
+/// the kind's own items (`references`, `normalize`) in braces.
 macro_rules! impl_resource {
-    ($ty:ty, $kind:expr) => {
-        $crate::model::impl_resource!(@impl $ty, $kind, |_r| None);
+    ($ty:ty, $kind:expr $(, { $($items:tt)* })?) => {
+        $crate::model::impl_resource!(@impl $ty, $kind, |_r| None, { $($($items)*)? });
     };
-    ($ty:ty, $kind:expr, vpc) => {
-        $crate::model::impl_resource!(@impl $ty, $kind, |r| Some(&r.vpc_id));
+    ($ty:ty, $kind:expr, vpc $(, { $($items:tt)* })?) => {
+        $crate::model::impl_resource!(@impl $ty, $kind, |r| Some(&r.vpc_id), { $($($items)*)? });
     };
-    ($ty:ty, $kind:expr, opt_vpc) => {
-        $crate::model::impl_resource!(@impl $ty, $kind, |r| r.vpc_id.as_deref());
+    ($ty:ty, $kind:expr, opt_vpc $(, { $($items:tt)* })?) => {
+        $crate::model::impl_resource!(@impl $ty, $kind, |r| r.vpc_id.as_deref(), { $($($items)*)? });
     };
-    (@impl $ty:ty, $kind:expr, |$r:ident| $vpc:expr) => {
+    (@impl $ty:ty, $kind:expr, |$r:ident| $vpc:expr, { $($items:tt)* }) => {
         impl $crate::model::Resource for $ty {
             const KIND: $crate::model::ResourceKind = $kind;
             fn id(&self) -> &str {
@@ -155,6 +76,7 @@ macro_rules! impl_resource {
                 let $r = self;
                 $vpc
             }
+            $($items)*
         }
     };
 }
@@ -285,6 +207,15 @@ pub struct VpcAttachment {
     pub vpc_id: String,
     /// AWS attachment state, e.g. "attached", "available", "detached".
     pub state: String,
+}
+
+/// A gateway's VPC attachments: required; drawn only while attached.
+pub(crate) fn attachment_refs<'a>(attachments: &'a [VpcAttachment], out: &mut super::Refs<'a>) {
+    for (i, a) in attachments.iter().enumerate() {
+        let rel = if a.is_attached() { super::Rel::AttachedTo } else { super::Rel::Names };
+        let field = super::Field::at("attachments", i, ".vpc_id");
+        out.push(field, ResourceKind::Vpc, &a.vpc_id, super::Check::Required, rel);
+    }
 }
 
 impl VpcAttachment {

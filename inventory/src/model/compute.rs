@@ -6,6 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{impl_resource, ResourceKind, Tags};
+use super::refs::{Check, Field, Refs, Rel};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +47,27 @@ pub struct Instance {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(Instance, ResourceKind::Instance, opt_vpc);
+impl_resource!(Instance, ResourceKind::Instance, opt_vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        if let Some(v) = &self.vpc_id {
+            out.required("vpc_id", ResourceKind::Vpc, v, Rel::Names);
+        }
+        if let Some(sn) = &self.subnet_id {
+            out.required("subnet_id", ResourceKind::Subnet, sn, Rel::Names);
+        }
+        // The ENI's own attachment is what the graph draws (Rel::InterfaceOf).
+        out.required_each(
+            "network_interface_ids",
+            ResourceKind::NetworkInterface,
+            &self.network_interface_ids,
+            Rel::Names,
+        );
+    }
+    fn normalize(&mut self) {
+        self.network_interface_ids.sort();
+        self.security_group_ids.sort();
+    }
+});
 
 /// The service an ENI belongs to, derived from interface type, requester and description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -222,7 +243,27 @@ pub struct NetworkInterface {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(NetworkInterface, ResourceKind::NetworkInterface, vpc);
+impl_resource!(NetworkInterface, ResourceKind::NetworkInterface, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        out.required("subnet_id", ResourceKind::Subnet, &self.subnet_id, Rel::In);
+        out.required_each(
+            "security_group_ids",
+            ResourceKind::SecurityGroup,
+            &self.security_group_ids,
+            Rel::ProtectedBy,
+        );
+        if let Some(inst) = self.instance_id() {
+            let field = Field::new("attachment.instance_id");
+            out.push(field, ResourceKind::Instance, inst, Check::Expected, Rel::InterfaceOf);
+        }
+    }
+    fn normalize(&mut self) {
+        self.private_ips.sort_by(|a, b| (!a.primary, a.address).cmp(&(!b.primary, b.address)));
+        self.ipv6_addresses.sort();
+        self.security_group_ids.sort();
+    }
+});
 
 fn default_interface_type() -> String {
     "interface".to_string()

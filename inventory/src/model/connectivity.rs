@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
+use super::refs::{Check, Field, Refs, Rel};
 
 /// One side of a peering connection.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -33,7 +34,15 @@ pub struct VpcPeeringConnection {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(VpcPeeringConnection, ResourceKind::VpcPeeringConnection);
+impl_resource!(VpcPeeringConnection, ResourceKind::VpcPeeringConnection, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        // Either side may be in an account outside the snapshot.
+        for (name, side, requester) in [("requester", &self.requester, true), ("accepter", &self.accepter, false)] {
+            let field = Field { name, index: None, rest: ".vpc_id" };
+            out.push(field, ResourceKind::Vpc, &side.vpc_id, Check::Open, Rel::PeeringSide { requester });
+        }
+    }
+});
 
 impl VpcPeeringConnection {
     pub fn is_active(&self) -> bool {
@@ -78,6 +87,21 @@ pub enum TgwAttachmentResourceType {
     Other,
 }
 
+impl TgwAttachmentResourceType {
+    /// The kind of the attached resource, when auditmap models it (a TGW peering
+    /// attachment's resource is the peer TGW).
+    pub fn resource_kind(self) -> Option<ResourceKind> {
+        match self {
+            TgwAttachmentResourceType::Vpc => Some(ResourceKind::Vpc),
+            TgwAttachmentResourceType::Vpn => Some(ResourceKind::VpnConnection),
+            TgwAttachmentResourceType::Peering | TgwAttachmentResourceType::TgwPeering => {
+                Some(ResourceKind::TransitGateway)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitGatewayAttachment {
@@ -106,7 +130,24 @@ pub struct TransitGatewayAttachment {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(TransitGatewayAttachment, ResourceKind::TransitGatewayAttachment);
+impl_resource!(TransitGatewayAttachment, ResourceKind::TransitGatewayAttachment, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        if let (Some(res), Some(kind)) = (&self.resource_id, self.resource_type.resource_kind()) {
+            // The attached VPC or VPN may belong to another account.
+            out.push(Field::new("resource_id"), kind, res, Check::Open, Rel::AttachedTo);
+        }
+        let tgw = Field::new("transit_gateway_id");
+        out.push(tgw, ResourceKind::TransitGateway, &self.transit_gateway_id, Check::Expected, Rel::AttachedTo);
+        if let Some(t) = &self.association_route_table_id {
+            let field = Field::new("association_route_table_id");
+            out.push(field, ResourceKind::TransitGatewayRouteTable, t, Check::Open, Rel::AssociatedWith);
+        }
+        out.required_each("subnet_ids", ResourceKind::Subnet, &self.subnet_ids, Rel::Names);
+    }
+    fn normalize(&mut self) {
+        self.subnet_ids.sort();
+    }
+});
 
 /// An attachment as named by a TGW route, association or propagation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
@@ -157,7 +198,23 @@ pub struct TransitGatewayRouteTable {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(TransitGatewayRouteTable, ResourceKind::TransitGatewayRouteTable);
+impl_resource!(TransitGatewayRouteTable, ResourceKind::TransitGatewayRouteTable, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("transit_gateway_id", ResourceKind::TransitGateway, &self.transit_gateway_id, Rel::In);
+        for (i, route) in self.routes.iter().enumerate() {
+            for att in &route.attachments {
+                let rel = Rel::TgwRoute { destination: &route.destination, state: route.state };
+                let field = Field::at("routes", i, ".attachments");
+                out.push(field, ResourceKind::TransitGatewayAttachment, &att.attachment_id, Check::Open, rel);
+            }
+        }
+    }
+    fn normalize(&mut self) {
+        self.routes.sort();
+        self.associations.sort();
+        self.propagations.sort();
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +233,14 @@ pub struct VpnGateway {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(VpnGateway, ResourceKind::VpnGateway);
+impl_resource!(VpnGateway, ResourceKind::VpnGateway, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        super::common::attachment_refs(&self.attachments, out);
+    }
+    fn normalize(&mut self) {
+        self.attachments.sort();
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -234,4 +298,19 @@ pub struct VpnConnection {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(VpnConnection, ResourceKind::VpnConnection);
+impl_resource!(VpnConnection, ResourceKind::VpnConnection, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("customer_gateway_id", ResourceKind::CustomerGateway, &self.customer_gateway_id, Rel::AttachedTo);
+        if let Some(v) = &self.vpn_gateway_id {
+            out.required("vpn_gateway_id", ResourceKind::VpnGateway, v, Rel::AttachedTo);
+        }
+        if let Some(t) = &self.transit_gateway_id {
+            let field = Field::new("transit_gateway_id");
+            out.push(field, ResourceKind::TransitGateway, t, Check::Expected, Rel::AttachedTo);
+        }
+    }
+    fn normalize(&mut self) {
+        self.static_routes.sort();
+        self.tunnels.sort();
+    }
+});

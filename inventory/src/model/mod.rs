@@ -5,13 +5,17 @@
 mod common;
 mod compute;
 mod connectivity;
+mod kinds;
 mod network;
+mod refs;
 mod resources;
 mod security;
 
 pub use common::*;
 pub use compute::*;
 pub use connectivity::*;
+pub use kinds::{ResourceKind, Resources};
 pub use network::*;
+pub use refs::*;
 pub use resources::*;
 pub use security::*;

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
+use super::refs::{Check, Field, Refs, Rel};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +43,11 @@ pub struct Region {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(Region, ResourceKind::Region);
+impl_resource!(Region, ResourceKind::Region, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.push(Field::new("account_id"), ResourceKind::Account, &self.account_id, Check::Open, Rel::In);
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -86,7 +91,12 @@ pub struct Vpc {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(Vpc, ResourceKind::Vpc);
+impl_resource!(Vpc, ResourceKind::Vpc, {
+    fn normalize(&mut self) {
+        self.cidr_blocks.sort();
+        self.ipv6_cidr_blocks.sort();
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -118,7 +128,11 @@ pub struct Subnet {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(Subnet, ResourceKind::Subnet, vpc);
+impl_resource!(Subnet, ResourceKind::Subnet, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::In);
+    }
+});
 
 /// What a route sends traffic to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -143,6 +157,26 @@ pub enum RouteTargetKind {
 }
 
 impl RouteTargetKind {
+    /// The resource kind a target of this kind is, where auditmap models it.
+    pub fn resource_kind(self) -> Option<ResourceKind> {
+        Some(match self {
+            RouteTargetKind::InternetGateway => ResourceKind::InternetGateway,
+            RouteTargetKind::EgressOnlyInternetGateway => ResourceKind::EgressOnlyInternetGateway,
+            RouteTargetKind::NatGateway => ResourceKind::NatGateway,
+            RouteTargetKind::VpcPeeringConnection => ResourceKind::VpcPeeringConnection,
+            RouteTargetKind::TransitGateway => ResourceKind::TransitGateway,
+            RouteTargetKind::VpnGateway => ResourceKind::VpnGateway,
+            RouteTargetKind::VpcEndpoint => ResourceKind::VpcEndpoint,
+            RouteTargetKind::NetworkInterface => ResourceKind::NetworkInterface,
+            RouteTargetKind::Instance => ResourceKind::Instance,
+            RouteTargetKind::Local
+            | RouteTargetKind::CarrierGateway
+            | RouteTargetKind::LocalGateway
+            | RouteTargetKind::CoreNetwork
+            | RouteTargetKind::Unknown => return None,
+        })
+    }
+
     /// Classifies a target id by its AWS prefix ("igw-", "nat-", ...). AWS returns IGWs,
     /// VGWs and gateway endpoints all in `GatewayId`, so the prefix is the only signal.
     pub fn from_target_id(id: &str) -> RouteTargetKind {
@@ -244,7 +278,34 @@ pub struct RouteTable {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(RouteTable, ResourceKind::RouteTable, vpc);
+impl_resource!(RouteTable, ResourceKind::RouteTable, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        for (i, a) in self.associations.iter().enumerate() {
+            if let Some(sn) = &a.subnet_id {
+                // A main association applies through the VPC, not to this subnet.
+                let rel = if a.main { Rel::Names } else { Rel::Association };
+                out.push(Field::at("associations", i, ".subnet_id"), ResourceKind::Subnet, sn, Check::Required, rel);
+            }
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            if let Some(kind) = route.target.kind.resource_kind() {
+                let rel = Rel::Route { destination: &route.destination, state: route.state };
+                out.push(Field::at("routes", i, ".target"), kind, &route.target.id, Check::Expected, rel);
+            }
+            if let RouteDestination::PrefixList(pl) = &route.destination {
+                let field = Field::at("routes", i, ".destination");
+                out.push(field, ResourceKind::ManagedPrefixList, pl, Check::Expected, Rel::Names);
+            }
+        }
+    }
+    fn normalize(&mut self) {
+        self.routes.sort();
+        self.routes.dedup();
+        self.associations.sort();
+        self.propagating_vgws.sort();
+    }
+});
 
 impl RouteTable {
     pub fn is_main(&self) -> bool {
@@ -265,7 +326,14 @@ pub struct InternetGateway {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(InternetGateway, ResourceKind::InternetGateway);
+impl_resource!(InternetGateway, ResourceKind::InternetGateway, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        super::common::attachment_refs(&self.attachments, out);
+    }
+    fn normalize(&mut self) {
+        self.attachments.sort();
+    }
+});
 
 /// IPv6 egress-only internet gateway: outbound-initiated traffic only, never inbound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -281,7 +349,14 @@ pub struct EgressOnlyInternetGateway {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(EgressOnlyInternetGateway, ResourceKind::EgressOnlyInternetGateway);
+impl_resource!(EgressOnlyInternetGateway, ResourceKind::EgressOnlyInternetGateway, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        super::common::attachment_refs(&self.attachments, out);
+    }
+    fn normalize(&mut self) {
+        self.attachments.sort();
+    }
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -321,7 +396,15 @@ pub struct NatGateway {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(NatGateway, ResourceKind::NatGateway, vpc);
+impl_resource!(NatGateway, ResourceKind::NatGateway, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        out.required("subnet_id", ResourceKind::Subnet, &self.subnet_id, Rel::AttachedTo);
+    }
+    fn normalize(&mut self) {
+        self.addresses.sort();
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -346,7 +429,14 @@ pub struct ElasticIp {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(ElasticIp, ResourceKind::ElasticIp);
+impl_resource!(ElasticIp, ResourceKind::ElasticIp, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        if let Some(e) = &self.network_interface_id {
+            let field = Field::new("network_interface_id");
+            out.push(field, ResourceKind::NetworkInterface, e, Check::Expected, Rel::AttachedTo);
+        }
+    }
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -385,4 +475,17 @@ pub struct VpcEndpoint {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(VpcEndpoint, ResourceKind::VpcEndpoint, vpc);
+impl_resource!(VpcEndpoint, ResourceKind::VpcEndpoint, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        out.required_each("subnet_ids", ResourceKind::Subnet, &self.subnet_ids, Rel::AttachedTo);
+        out.required_each("route_table_ids", ResourceKind::RouteTable, &self.route_table_ids, Rel::AttachedTo);
+        out.required_each("security_group_ids", ResourceKind::SecurityGroup, &self.security_group_ids, Rel::Names);
+    }
+    fn normalize(&mut self) {
+        self.route_table_ids.sort();
+        self.subnet_ids.sort();
+        self.security_group_ids.sort();
+        self.network_interface_ids.sort();
+    }
+});

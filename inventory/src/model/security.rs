@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::common::{impl_resource, IcmpTypeCode, PortRange, Protocol, ResourceKind, Tags};
+use super::refs::{Check, Field, Refs, Rel};
 
 /// Who a security-group rule admits (ingress) or allows to (egress).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
@@ -95,7 +96,33 @@ pub struct SecurityGroup {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc);
+impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        for (name, rules, ingress) in [("ingress", &self.ingress, true), ("egress", &self.egress, false)] {
+            for (i, rule) in rules.iter().enumerate() {
+                match &rule.peer {
+                    RulePeer::SecurityGroup { group_id, account_id, .. } => {
+                        // A group in another account cannot be in this account's listing.
+                        let same_account = account_id.as_deref().is_none_or(|a| a == self.account_id);
+                        let check = if same_account { Check::Expected } else { Check::Open };
+                        let field = Field::at(name, i, ".peer.group_id");
+                        out.push(field, ResourceKind::SecurityGroup, group_id, check, Rel::SgRule { rule, ingress });
+                    }
+                    RulePeer::PrefixList { prefix_list_id } => {
+                        let field = Field::at(name, i, ".peer.prefix_list_id");
+                        out.push(field, ResourceKind::ManagedPrefixList, prefix_list_id, Check::Expected, Rel::Names);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    fn normalize(&mut self) {
+        self.ingress.sort();
+        self.egress.sort();
+    }
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -148,7 +175,19 @@ pub struct NetworkAcl {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc);
+impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc, {
+    fn references<'a>(&'a self, out: &mut Refs<'a>) {
+        out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
+        for (i, a) in self.associations.iter().enumerate() {
+            let field = Field::at("associations", i, ".subnet_id");
+            out.push(field, ResourceKind::Subnet, &a.subnet_id, Check::Required, Rel::Association);
+        }
+    }
+    fn normalize(&mut self) {
+        self.entries.sort_by_key(|e| (e.egress, e.rule_number));
+        self.associations.sort();
+    }
+});
 
 impl NetworkAcl {
     /// Entries of one direction in evaluation order.
@@ -189,4 +228,8 @@ pub struct ManagedPrefixList {
     #[serde(default)]
     pub tags: Tags,
 }
-impl_resource!(ManagedPrefixList, ResourceKind::ManagedPrefixList);
+impl_resource!(ManagedPrefixList, ResourceKind::ManagedPrefixList, {
+    fn normalize(&mut self) {
+        self.entries.sort();
+    }
+});

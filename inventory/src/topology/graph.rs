@@ -48,34 +48,6 @@ pub struct Graph<'a> {
     pub nodes: FastMap<(ResourceKind, &'a str), NodeIndex>,
 }
 
-/// The node kind a route target names, when auditmap models that kind.
-fn target_kind(k: RouteTargetKind) -> Option<ResourceKind> {
-    Some(match k {
-        RouteTargetKind::InternetGateway => ResourceKind::InternetGateway,
-        RouteTargetKind::EgressOnlyInternetGateway => ResourceKind::EgressOnlyInternetGateway,
-        RouteTargetKind::NatGateway => ResourceKind::NatGateway,
-        RouteTargetKind::VpcPeeringConnection => ResourceKind::VpcPeeringConnection,
-        RouteTargetKind::TransitGateway => ResourceKind::TransitGateway,
-        RouteTargetKind::VpnGateway => ResourceKind::VpnGateway,
-        RouteTargetKind::VpcEndpoint => ResourceKind::VpcEndpoint,
-        RouteTargetKind::NetworkInterface => ResourceKind::NetworkInterface,
-        RouteTargetKind::Instance => ResourceKind::Instance,
-        _ => return None,
-    })
-}
-
-/// The node kind a TGW attachment's resource is, when modelled.
-fn attachment_resource_kind(t: TgwAttachmentResourceType) -> Option<ResourceKind> {
-    match t {
-        TgwAttachmentResourceType::Vpc => Some(ResourceKind::Vpc),
-        TgwAttachmentResourceType::Vpn => Some(ResourceKind::VpnConnection),
-        TgwAttachmentResourceType::Peering | TgwAttachmentResourceType::TgwPeering => {
-            Some(ResourceKind::TransitGateway)
-        }
-        _ => None,
-    }
-}
-
 impl<'a> Graph<'a> {
     pub fn node(&self, kind: ResourceKind, id: &str) -> Option<NodeIndex> {
         self.nodes.get(&(kind, id)).copied()
@@ -109,10 +81,42 @@ impl<'a> Graph<'a> {
         }
         crate::for_each_kind!(add_nodes);
 
+        // Every stated reference that means an edge (`Rel`), in kind order.
+        let mut refs = Refs::default();
+        macro_rules! link_refs {
+            ($field:ident, $ty:ident) => {
+                for x in &r.$field {
+                    refs.clear();
+                    x.references(&mut refs);
+                    let me = (<$ty as Resource>::KIND, x.id());
+                    for rf in &refs.list {
+                        let target = (rf.kind, rf.id);
+                        match rf.rel {
+                            Rel::In => g.link(target, me, Edge::Contains),
+                            Rel::AttachedTo => g.link(me, target, Edge::Attached),
+                            Rel::InterfaceOf => g.link(target, me, Edge::HasInterface),
+                            Rel::ProtectedBy => g.link(target, me, Edge::Protects),
+                            Rel::Route { destination, state } => g.link(me, target, Edge::Route { destination, state }),
+                            Rel::PeeringSide { requester: true } => g.link(target, me, Edge::Peering),
+                            Rel::PeeringSide { requester: false } => g.link(me, target, Edge::Peering),
+                            Rel::AssociatedWith => g.link(me, target, Edge::AssociatedWith),
+                            Rel::TgwRoute { destination, state } => {
+                                g.link(me, target, Edge::TgwRoute { destination, state })
+                            }
+                            Rel::SgRule { rule, ingress } => g.link(me, target, Edge::SgReference { rule, ingress }),
+                            // Drawn from the index's effective table / NACL instead.
+                            Rel::Association | Rel::Names => {}
+                        }
+                    }
+                }
+            };
+        }
+        crate::for_each_kind!(link_refs);
+
+        // Derived edges: a VPC's region, each subnet's effective route table and NACL.
         let mut region_node: FastMap<(&str, &str), &str> = FastMap::default();
         for reg in &r.regions {
             region_node.insert((reg.account_id.as_str(), reg.region.as_str()), reg.id.as_str());
-            g.link((K::Account, &reg.account_id), (K::Region, &reg.id), Edge::Contains);
         }
         for v in &r.vpcs {
             if let Some(reg) = region_node.get(&(v.account_id.as_str(), v.region.as_str())) {
@@ -120,99 +124,11 @@ impl<'a> Graph<'a> {
             }
         }
         for s in &r.subnets {
-            g.link((K::Vpc, &s.vpc_id), (K::Subnet, &s.id), Edge::Contains);
             if let Some(eff) = ix.route_table_of(&s.id, &s.vpc_id) {
                 g.link((K::Subnet, &s.id), (K::RouteTable, &eff.table.id), Edge::UsesRouteTable { main: eff.main });
             }
             if let Some(n) = ix.nacl_of(&s.id, &s.vpc_id) {
                 g.link((K::NetworkAcl, &n.acl.id), (K::Subnet, &s.id), Edge::Filters);
-            }
-        }
-        for e in &r.network_interfaces {
-            g.link((K::Subnet, &e.subnet_id), (K::NetworkInterface, &e.id), Edge::Contains);
-            if let Some(i) = e.instance_id() {
-                g.link((K::Instance, i), (K::NetworkInterface, &e.id), Edge::HasInterface);
-            }
-            for sg in &e.security_group_ids {
-                g.link((K::SecurityGroup, sg), (K::NetworkInterface, &e.id), Edge::Protects);
-            }
-        }
-        for t in &r.route_tables {
-            for route in &t.routes {
-                if let Some(kind) = target_kind(route.target.kind) {
-                    let e = Edge::Route { destination: &route.destination, state: route.state };
-                    g.link((K::RouteTable, &t.id), (kind, &route.target.id), e);
-                }
-            }
-        }
-        for gw in &r.internet_gateways {
-            for a in gw.attachments.iter().filter(|a| a.is_attached()) {
-                g.link((K::InternetGateway, &gw.id), (K::Vpc, &a.vpc_id), Edge::Attached);
-            }
-        }
-        for gw in &r.egress_only_internet_gateways {
-            for a in gw.attachments.iter().filter(|a| a.is_attached()) {
-                g.link((K::EgressOnlyInternetGateway, &gw.id), (K::Vpc, &a.vpc_id), Edge::Attached);
-            }
-        }
-        for gw in &r.vpn_gateways {
-            for a in gw.attachments.iter().filter(|a| a.is_attached()) {
-                g.link((K::VpnGateway, &gw.id), (K::Vpc, &a.vpc_id), Edge::Attached);
-            }
-        }
-        for n in &r.nat_gateways {
-            g.link((K::NatGateway, &n.id), (K::Subnet, &n.subnet_id), Edge::Attached);
-        }
-        for ep in &r.vpc_endpoints {
-            for s in &ep.subnet_ids {
-                g.link((K::VpcEndpoint, &ep.id), (K::Subnet, s), Edge::Attached);
-            }
-            for t in &ep.route_table_ids {
-                g.link((K::VpcEndpoint, &ep.id), (K::RouteTable, t), Edge::Attached);
-            }
-        }
-        for p in &r.vpc_peering_connections {
-            g.link((K::Vpc, &p.requester.vpc_id), (K::VpcPeeringConnection, &p.id), Edge::Peering);
-            g.link((K::VpcPeeringConnection, &p.id), (K::Vpc, &p.accepter.vpc_id), Edge::Peering);
-        }
-        for a in &r.transit_gateway_attachments {
-            if let (Some(res), Some(kind)) = (&a.resource_id, attachment_resource_kind(a.resource_type)) {
-                g.link((K::TransitGatewayAttachment, &a.id), (kind, res), Edge::Attached);
-            }
-            g.link((K::TransitGatewayAttachment, &a.id), (K::TransitGateway, &a.transit_gateway_id), Edge::Attached);
-            if let Some(t) = &a.association_route_table_id {
-                g.link((K::TransitGatewayAttachment, &a.id), (K::TransitGatewayRouteTable, t), Edge::AssociatedWith);
-            }
-        }
-        for t in &r.transit_gateway_route_tables {
-            g.link((K::TransitGateway, &t.transit_gateway_id), (K::TransitGatewayRouteTable, &t.id), Edge::Contains);
-            for route in &t.routes {
-                for att in &route.attachments {
-                    let e = Edge::TgwRoute { destination: &route.destination, state: route.state };
-                    g.link((K::TransitGatewayRouteTable, &t.id), (K::TransitGatewayAttachment, &att.attachment_id), e);
-                }
-            }
-        }
-        for v in &r.vpn_connections {
-            g.link((K::VpnConnection, &v.id), (K::CustomerGateway, &v.customer_gateway_id), Edge::Attached);
-            if let Some(gw) = &v.vpn_gateway_id {
-                g.link((K::VpnConnection, &v.id), (K::VpnGateway, gw), Edge::Attached);
-            }
-            if let Some(tgw) = &v.transit_gateway_id {
-                g.link((K::VpnConnection, &v.id), (K::TransitGateway, tgw), Edge::Attached);
-            }
-        }
-        for sg in &r.security_groups {
-            for (rules, ingress) in [(&sg.ingress, true), (&sg.egress, false)] {
-                for rule in rules {
-                    if let RulePeer::SecurityGroup { group_id, .. } = &rule.peer {
-                        g.link(
-                            (K::SecurityGroup, &sg.id),
-                            (K::SecurityGroup, group_id),
-                            Edge::SgReference { rule, ingress },
-                        );
-                    }
-                }
             }
         }
         g

@@ -79,13 +79,13 @@ impl<'a> Index<'a> {
             ..Index::default()
         };
 
+        let mut refs = Refs::default();
         for t in &r.route_tables {
-            for a in &t.associations {
-                if a.main {
-                    ix.main_route_table.entry(t.vpc_id.as_str()).or_insert(t);
-                } else if let Some(s) = &a.subnet_id {
-                    ix.explicit_route_table.entry(s.as_str()).or_insert(t);
-                }
+            if t.associations.iter().any(|a| a.main) {
+                ix.main_route_table.entry(t.vpc_id.as_str()).or_insert(t);
+            }
+            for rf in associations(t, &mut refs) {
+                ix.explicit_route_table.entry(rf).or_insert(t);
             }
         }
 
@@ -105,8 +105,8 @@ impl<'a> Index<'a> {
             if n.acl.is_default {
                 ix.default_nacl.entry(n.acl.vpc_id.as_str()).or_insert(i);
             }
-            for a in &n.acl.associations {
-                ix.explicit_nacl.entry(a.subnet_id.as_str()).or_insert(i);
+            for subnet in associations(n.acl, &mut refs) {
+                ix.explicit_nacl.entry(subnet).or_insert(i);
             }
         }
         ix.eips_by_eni = eips(&r.elastic_ips);
@@ -141,11 +141,21 @@ impl<'a> Index<'a> {
     }
 }
 
+/// The subnets a route table or NACL is explicitly associated with, as it states them.
+fn associations<'a, R: Resource>(x: &'a R, refs: &mut Refs<'a>) -> Vec<&'a str> {
+    refs.clear();
+    x.references(refs);
+    refs.list.iter().filter(|rf| rf.rel == Rel::Association).map(|rf| rf.id).collect()
+}
+
 fn eips(list: &[ElasticIp]) -> FastMap<&str, Vec<Ipv4Addr>> {
     let mut m: FastMap<&str, Vec<Ipv4Addr>> = FastMap::default();
+    let mut refs = Refs::default();
     for e in list {
-        if let Some(eni) = &e.network_interface_id {
-            m.entry(eni.as_str()).or_default().push(e.public_ip);
+        refs.clear();
+        e.references(&mut refs);
+        for rf in refs.list.iter().filter(|rf| rf.kind == ResourceKind::NetworkInterface) {
+            m.entry(rf.id).or_default().push(e.public_ip);
         }
     }
     m
@@ -153,9 +163,12 @@ fn eips(list: &[ElasticIp]) -> FastMap<&str, Vec<Ipv4Addr>> {
 
 fn enis_by_sg(list: &[NetworkInterface]) -> FastMap<&str, Vec<&NetworkInterface>> {
     let mut m: FastMap<&str, Vec<&NetworkInterface>> = FastMap::default();
+    let mut refs = Refs::default();
     for e in list {
-        for sg in &e.security_group_ids {
-            m.entry(sg.as_str()).or_default().push(e);
+        refs.clear();
+        e.references(&mut refs);
+        for rf in refs.list.iter().filter(|rf| rf.rel == Rel::ProtectedBy) {
+            m.entry(rf.id).or_default().push(e);
         }
     }
     for v in m.values_mut() {
@@ -167,10 +180,13 @@ fn enis_by_sg(list: &[NetworkInterface]) -> FastMap<&str, Vec<&NetworkInterface>
 
 fn sg_references(list: &[SecurityGroup]) -> FastMap<&str, Vec<(&SecurityGroup, &SgRule)>> {
     let mut m: FastMap<&str, Vec<(&SecurityGroup, &SgRule)>> = FastMap::default();
+    let mut refs = Refs::default();
     for g in list {
-        for rule in &g.ingress {
-            if let RulePeer::SecurityGroup { group_id, .. } = &rule.peer {
-                m.entry(group_id.as_str()).or_default().push((g, rule));
+        refs.clear();
+        g.references(&mut refs);
+        for rf in &refs.list {
+            if let Rel::SgRule { rule, ingress: true } = rf.rel {
+                m.entry(rf.id).or_default().push((g, rule));
             }
         }
     }
