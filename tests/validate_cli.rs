@@ -94,3 +94,28 @@ fn schema_command_prints_the_committed_schema() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/snapshot.schema.json")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), committed);
 }
+
+/// The committed malformed-snapshot corpus through the CLI: documented exit code,
+/// the message on stderr, never a panic.
+#[test]
+fn malformed_corpus_exits_as_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("inventory/tests/fixtures");
+    let base = std::fs::read_to_string(root.join("every_kind.json")).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("malformed/cases.json")).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for c in doc["cases"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let text = match c["text"].as_str() {
+            Some(t) => t.to_string(),
+            None => base.replace(c["from"].as_str().unwrap(), c["to"].as_str().unwrap()),
+        };
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, text).unwrap();
+        let out = auditmap(&["validate", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(c["exit"].as_i64().unwrap() as i32), "{name}: {stderr}");
+        assert!(stderr.contains(c["message"].as_str().unwrap()), "{name}: stderr lacks the message: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}

@@ -10,6 +10,29 @@ pub type Tags = BTreeMap<String, String>;
 
 pub use super::kinds::ResourceKind;
 
+/// Tags without duplicate keys: JSON allows `{"Name": "a", "Name": "b"}`, a map
+/// would keep the last silently while snapshot.json keeps both.
+pub(crate) fn unique_tags<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Tags, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = Tags;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of tag key → value strings")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Tags, A::Error> {
+            let mut tags = Tags::new();
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                if tags.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!("duplicate tag key {k:?}")));
+                }
+                tags.insert(k, v);
+            }
+            Ok(tags)
+        }
+    }
+    d.deserialize_map(Unique)
+}
+
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -36,7 +59,10 @@ pub trait Resource {
     /// Every reference to another resource, with what it means. Validation, the
     /// topology index and the graph read these; nothing else re-reads the fields.
     fn references<'a>(&'a self, _out: &mut super::Refs<'a>) {}
-    /// Sorts the lists inside the resource so output is deterministic.
+    /// Problems in the resource's own fields (`checks.rs`).
+    fn check(&self, _out: &mut super::Issues) {}
+    /// Sorts the lists inside the resource so output is deterministic, and applies the
+    /// normalisations `check` reports (CIDR host bits cleared).
     fn normalize(&mut self) {}
 }
 

@@ -44,7 +44,7 @@ pub struct Instance {
     pub iam_instance_profile_arn: Option<String>,
     #[serde(default)]
     pub launch_time: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(Instance, ResourceKind::Instance, opt_vpc, {
@@ -240,7 +240,7 @@ pub struct NetworkInterface {
     pub source_dest_check: bool,
     /// Derived by `ServiceKind::classify`; stored so every stage agrees.
     pub service: ServiceKind,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(NetworkInterface, ResourceKind::NetworkInterface, vpc, {

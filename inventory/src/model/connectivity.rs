@@ -31,7 +31,7 @@ pub struct VpcPeeringConnection {
     pub accepter: PeeringSide,
     /// "active", "pending-acceptance", "deleted", ...
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(VpcPeeringConnection, ResourceKind::VpcPeeringConnection, {
@@ -69,7 +69,7 @@ pub struct TransitGateway {
     pub association_default_route_table_id: Option<String>,
     #[serde(default)]
     pub propagation_default_route_table_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(TransitGateway, ResourceKind::TransitGateway);
@@ -127,7 +127,7 @@ pub struct TransitGatewayAttachment {
     /// Subnets of a VPC attachment.
     #[serde(default)]
     pub subnet_ids: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(TransitGatewayAttachment, ResourceKind::TransitGatewayAttachment, {
@@ -195,7 +195,7 @@ pub struct TransitGatewayRouteTable {
     pub associations: Vec<TgwAttachmentRef>,
     #[serde(default)]
     pub propagations: Vec<TgwAttachmentRef>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(TransitGatewayRouteTable, ResourceKind::TransitGatewayRouteTable, {
@@ -230,7 +230,7 @@ pub struct VpnGateway {
     pub amazon_side_asn: Option<u64>,
     #[serde(default)]
     pub attachments: Vec<VpcAttachment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(VpnGateway, ResourceKind::VpnGateway, {
@@ -259,7 +259,7 @@ pub struct CustomerGateway {
     pub device_name: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(CustomerGateway, ResourceKind::CustomerGateway);
@@ -295,7 +295,7 @@ pub struct VpnConnection {
     pub static_routes: Vec<IpNet>,
     #[serde(default)]
     pub tunnels: Vec<VpnTunnel>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(VpnConnection, ResourceKind::VpnConnection, {

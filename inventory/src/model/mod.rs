@@ -2,6 +2,7 @@
 //!
 //! Every kind has `id`, `account_id`, `region`, optional `arn` and all `tags`;
 //! the `Resource` trait gives uniform access to them.
+mod checks;
 mod common;
 mod compute;
 mod connectivity;
@@ -11,6 +12,7 @@ mod refs;
 mod resources;
 mod security;
 
+pub use checks::*;
 pub use common::*;
 pub use compute::*;
 pub use connectivity::*;

@@ -23,7 +23,7 @@ pub struct Account {
     /// Organizations account name, if known.
     #[serde(default)]
     pub org_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(Account, ResourceKind::Account);
@@ -40,7 +40,7 @@ pub struct Region {
     /// "opt-in-not-required", "opted-in" or "not-opted-in".
     #[serde(default)]
     pub opt_in_status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(Region, ResourceKind::Region, {
@@ -65,7 +65,7 @@ pub struct AvailabilityZone {
     pub zone_id: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(AvailabilityZone, ResourceKind::AvailabilityZone);
@@ -88,11 +88,21 @@ pub struct Vpc {
     pub is_default: bool,
     #[serde(default)]
     pub state: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(Vpc, ResourceKind::Vpc, {
+    fn check(&self, out: &mut super::Issues) {
+        for (i, c) in self.cidr_blocks.iter().enumerate() {
+            out.cidr(Field::at("cidr_blocks", i, ""), &IpNet::V4(*c));
+        }
+        for (i, c) in self.ipv6_cidr_blocks.iter().enumerate() {
+            out.cidr(Field::at("ipv6_cidr_blocks", i, ""), &IpNet::V6(*c));
+        }
+    }
     fn normalize(&mut self) {
+        self.cidr_blocks.iter_mut().for_each(|c| *c = c.trunc());
+        self.ipv6_cidr_blocks.iter_mut().for_each(|c| *c = c.trunc());
         self.cidr_blocks.sort();
         self.ipv6_cidr_blocks.sort();
     }
@@ -125,12 +135,24 @@ pub struct Subnet {
     pub available_ip_address_count: Option<u32>,
     #[serde(default)]
     pub state: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(Subnet, ResourceKind::Subnet, vpc, {
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::In);
+    }
+    fn check(&self, out: &mut super::Issues) {
+        if let Some(c) = self.cidr_block {
+            out.cidr(Field::new("cidr_block"), &IpNet::V4(c));
+        }
+        for (i, c) in self.ipv6_cidr_blocks.iter().enumerate() {
+            out.cidr(Field::at("ipv6_cidr_blocks", i, ""), &IpNet::V6(*c));
+        }
+    }
+    fn normalize(&mut self) {
+        self.cidr_block = self.cidr_block.map(|c| c.trunc());
+        self.ipv6_cidr_blocks.iter_mut().for_each(|c| *c = c.trunc());
     }
 });
 
@@ -275,7 +297,7 @@ pub struct RouteTable {
     /// VGWs whose routes propagate into this table.
     #[serde(default)]
     pub propagating_vgws: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(RouteTable, ResourceKind::RouteTable, vpc, {
@@ -299,7 +321,19 @@ impl_resource!(RouteTable, ResourceKind::RouteTable, vpc, {
             }
         }
     }
+    fn check(&self, out: &mut super::Issues) {
+        for (i, route) in self.routes.iter().enumerate() {
+            if let RouteDestination::Cidr(c) = &route.destination {
+                out.cidr(Field::at("routes", i, ".destination"), c);
+            }
+        }
+    }
     fn normalize(&mut self) {
+        for route in &mut self.routes {
+            if let RouteDestination::Cidr(c) = &mut route.destination {
+                *c = c.trunc();
+            }
+        }
         self.routes.sort();
         self.routes.dedup();
         self.associations.sort();
@@ -323,7 +357,7 @@ pub struct InternetGateway {
     pub arn: Option<String>,
     #[serde(default)]
     pub attachments: Vec<VpcAttachment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(InternetGateway, ResourceKind::InternetGateway, {
@@ -346,7 +380,7 @@ pub struct EgressOnlyInternetGateway {
     pub arn: Option<String>,
     #[serde(default)]
     pub attachments: Vec<VpcAttachment>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(EgressOnlyInternetGateway, ResourceKind::EgressOnlyInternetGateway, {
@@ -393,7 +427,7 @@ pub struct NatGateway {
     pub state: Option<String>,
     #[serde(default)]
     pub addresses: Vec<NatGatewayAddress>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(NatGateway, ResourceKind::NatGateway, vpc, {
@@ -426,7 +460,7 @@ pub struct ElasticIp {
     pub private_ip: Option<std::net::Ipv4Addr>,
     #[serde(default)]
     pub network_border_group: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(ElasticIp, ResourceKind::ElasticIp, {
@@ -472,7 +506,7 @@ pub struct VpcEndpoint {
     pub network_interface_ids: Vec<String>,
     #[serde(default)]
     pub private_dns_enabled: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(VpcEndpoint, ResourceKind::VpcEndpoint, vpc, {

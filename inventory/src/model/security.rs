@@ -93,7 +93,7 @@ pub struct SecurityGroup {
     pub ingress: Vec<SgRule>,
     #[serde(default)]
     pub egress: Vec<SgRule>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc, {
@@ -118,7 +118,23 @@ impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc, {
             }
         }
     }
+    fn check(&self, out: &mut super::Issues) {
+        for (name, rules) in [("ingress", &self.ingress), ("egress", &self.egress)] {
+            for (i, rule) in rules.iter().enumerate() {
+                out.ports(Field::at(name, i, ".ports"), rule.ports);
+                out.icmp(Field::at(name, i, ".icmp"), rule.icmp);
+                if let RulePeer::Cidr { cidr } = &rule.peer {
+                    out.cidr(Field::at(name, i, ".peer.cidr"), cidr);
+                }
+            }
+        }
+    }
     fn normalize(&mut self) {
+        for rule in self.ingress.iter_mut().chain(self.egress.iter_mut()) {
+            if let RulePeer::Cidr { cidr } = &mut rule.peer {
+                *cidr = cidr.trunc();
+            }
+        }
         self.ingress.sort();
         self.egress.sort();
     }
@@ -172,7 +188,7 @@ pub struct NetworkAcl {
     pub entries: Vec<NaclEntry>,
     #[serde(default)]
     pub associations: Vec<NaclAssociation>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc, {
@@ -183,7 +199,25 @@ impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc, {
             out.push(field, ResourceKind::Subnet, &a.subnet_id, Check::Required, Rel::Association);
         }
     }
+    fn check(&self, out: &mut super::Issues) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            out.ports(Field::at("entries", i, ".ports"), e.ports);
+            out.icmp(Field::at("entries", i, ".icmp"), e.icmp);
+            out.cidr(Field::at("entries", i, ".cidr"), &e.cidr);
+            // Numbers are unique per direction (AWS lists the IPv4 and IPv6 "*" denies
+            // both as 32767, hence per family too): a duplicate makes first match ambiguous.
+            if !seen.insert((e.egress, e.rule_number, e.cidr.addr().is_ipv4())) {
+                let dir = if e.egress { "outbound" } else { "inbound" };
+                out.invalid(
+                    Field::at("entries", i, ".rule_number"),
+                    format!("duplicate {dir} rule number {}", e.rule_number),
+                );
+            }
+        }
+    }
     fn normalize(&mut self) {
+        self.entries.iter_mut().for_each(|e| e.cidr = e.cidr.trunc());
         self.entries.sort_by_key(|e| (e.egress, e.rule_number));
         self.associations.sort();
     }
@@ -225,11 +259,17 @@ pub struct ManagedPrefixList {
     pub owner_id: Option<String>,
     #[serde(default)]
     pub entries: Vec<PrefixListEntry>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
 impl_resource!(ManagedPrefixList, ResourceKind::ManagedPrefixList, {
+    fn check(&self, out: &mut super::Issues) {
+        for (i, e) in self.entries.iter().enumerate() {
+            out.cidr(Field::at("entries", i, ".cidr"), &e.cidr);
+        }
+    }
     fn normalize(&mut self) {
+        self.entries.iter_mut().for_each(|e| e.cidr = e.cidr.trunc());
         self.entries.sort();
     }
 });

@@ -68,7 +68,11 @@ pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     let mut snapshot: Snapshot =
         tracing::info_span!("parse").in_scope(|| serde_json::from_slice(bytes)).map_err(json_err)?;
     let _validate = tracing::info_span!("validate").entered();
-    let errors: Vec<Problem> = validate(&snapshot).into_iter().filter(|p| p.severity == Severity::Error).collect();
+    let (errors, warnings): (Vec<Problem>, Vec<Problem>) =
+        validate(&snapshot).into_iter().partition(|p| p.severity == Severity::Error);
+    for w in warnings.iter().filter(|w| w.normalised) {
+        tracing::warn!("{}: {w}", path.display());
+    }
     if !errors.is_empty() {
         return Err(SnapshotError::Invalid { path: path_buf, problems: errors });
     }

@@ -32,6 +32,7 @@ pub struct Snapshot {
     /// One record per account × region × API call chain.
     #[serde(default)]
     pub coverage: Vec<CoverageRecord>,
+    #[serde(deserialize_with = "resources_object")]
     pub resources: Resources,
 }
 
@@ -164,4 +165,20 @@ impl Snapshot {
         s.push('\n');
         s
     }
+}
+
+/// `resources` must be an object of per-kind lists: serde would also take an array
+/// (`"resources": []`) as a struct in field order and silently read nothing.
+fn resources_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Resources, D::Error> {
+    struct ObjectOnly;
+    impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+        type Value = Resources;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object with one list per resource kind")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Resources, A::Error> {
+            serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(ObjectOnly)
 }
