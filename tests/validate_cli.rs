@@ -106,9 +106,10 @@ fn malformed_corpus_exits_as_documented() {
     let dir = tempfile::tempdir().unwrap();
     for c in doc["cases"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
-        let text = match c["text"].as_str() {
-            Some(t) => t.to_string(),
-            None => base.replace(c["from"].as_str().unwrap(), c["to"].as_str().unwrap()),
+        let text = match (c["text"].as_str(), c["repeat"].as_str()) {
+            (Some(t), _) => t.to_string(),
+            (None, Some(r)) => r.repeat(c["times"].as_u64().unwrap() as usize),
+            (None, None) => base.replace(c["from"].as_str().unwrap(), c["to"].as_str().unwrap()),
         };
         let path = dir.path().join(format!("{name}.json"));
         std::fs::write(&path, text).unwrap();

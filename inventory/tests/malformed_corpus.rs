@@ -22,9 +22,10 @@ fn cases() -> Vec<Case> {
     list.iter()
         .map(|c| {
             let name = c["name"].as_str().expect("name").to_string();
-            let text = match c["text"].as_str() {
-                Some(t) => t.to_string(),
-                None => {
+            let text = match (c["text"].as_str(), c["repeat"].as_str()) {
+                (Some(t), _) => t.to_string(),
+                (None, Some(r)) => r.repeat(c["times"].as_u64().expect("times") as usize),
+                (None, None) => {
                     let (from, to) = (c["from"].as_str().expect("from"), c["to"].as_str().expect("to"));
                     assert_eq!(EVERY_KIND.matches(from).count(), 1, "{name}: `from` must occur exactly once");
                     EVERY_KIND.replace(from, to)

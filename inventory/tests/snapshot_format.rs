@@ -199,3 +199,9 @@ fn garbage_never_panics() {
         assert!(load(text).is_err(), "{text:?} should be rejected");
     }
 }
+
+#[test]
+fn utf8_byte_order_mark_is_accepted() {
+    let with_bom = format!("\u{feff}{EVERY_KIND}");
+    assert_eq!(load(&with_bom).expect("a BOM is accepted"), every_kind());
+}

@@ -37,8 +37,23 @@ pub fn load_file(path: &Path) -> Result<Snapshot, SnapshotError> {
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let _span = tracing::info_span!("load").entered();
     let path_buf = path.to_path_buf();
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    // Windows tools write a UTF-8 byte order mark; JSON parsers reject it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Some(first) = bytes.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Err(SnapshotError::Empty { path: path_buf });
+    };
+    if bytes[first] != b'{' {
+        let (line, column) = line_column(bytes, first);
+        let found = match bytes[first] {
+            b'[' => "an array",
+            b'"' => "a string",
+            b'n' => "null",
+            b't' | b'f' => "a boolean",
+            b'-' | b'0'..=b'9' => "a number",
+            _ => "something that is not JSON",
+        };
+        let message = format!("expected a snapshot JSON object, found {found}");
+        return Err(SnapshotError::Json { path: path_buf, line, column, message });
     }
     check_string_lengths(bytes).map_err(|(line, column, len)| SnapshotError::StringTooLong {
         path: path_buf.clone(),
@@ -92,6 +107,14 @@ pub fn to_json_bytes(snapshot: &Snapshot) -> Vec<u8> {
 
 pub fn write_file(path: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
     std::fs::write(path, to_json_bytes(snapshot))
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
 }
 
 /// Finds the first JSON string longer than the limit, without building it.
