@@ -40,6 +40,27 @@ pub fn strip_bidi(s: &str) -> String {
         .collect()
 }
 
+/// Replaces control characters with visible stand-ins, so a tag carrying ESC or BEL
+/// cannot drive the terminal of someone who `cat`s a CSV: C0 controls become their
+/// Unicode control pictures (ESC → ␛, NUL → ␀, LF → ␊), DEL becomes ␡ and C1 controls
+/// a `\u0085`-style escape. Real AWS strings have none (tag values allow no controls),
+/// so ordinary text passes through untouched.
+pub fn visible_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c as u32 {
+            n @ 0..=0x1F => out.push(char::from_u32(0x2400 + n).unwrap_or('\u{FFFD}')),
+            0x7F => out.push('\u{2421}'),
+            n @ 0x80..=0x9F => out.push_str(&format!("\\u{n:04x}")),
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Shortens to at most `max` characters, marking the cut with "…" so it is visible.
 pub fn elide(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -57,7 +78,8 @@ pub fn label(s: &str, max: usize) -> String {
 }
 
 /// Neutralises spreadsheet formula injection as OWASP recommends: a cell starting
-/// with = + - @ (or tab/CR) is prefixed with a single quote so it is read as text.
+/// with = + - @ (or tab/CR), also after leading control characters (shown as control
+/// pictures, e.g. "␊=cmd"), is prefixed with a single quote so it is read as text.
 /// Also caps absurd lengths visibly.
 pub fn spreadsheet_safe(s: &str) -> String {
     let capped = if s.chars().count() > MAX_CELL_CHARS {
@@ -67,8 +89,12 @@ pub fn spreadsheet_safe(s: &str) -> String {
     } else {
         s.to_string()
     };
-    match capped.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{capped}"),
+    let is_control_picture = |c: char| ('\u{2400}'..='\u{2421}').contains(&c);
+    let first_visible = capped.chars().find(|c| !c.is_control() && !is_control_picture(*c));
+    let starts_with_control = capped.chars().next().is_some_and(|c| c.is_control() || is_control_picture(c));
+    match (capped.chars().next(), first_visible) {
+        (Some('=' | '+' | '-' | '@' | '\t' | '\r'), _) => format!("'{capped}"),
+        (_, Some('=' | '+' | '-' | '@')) if starts_with_control => format!("'{capped}"),
         _ => capped,
     }
 }
@@ -94,6 +120,22 @@ mod tests {
     #[test]
     fn strips_rtl_override() {
         assert_eq!(strip_bidi("abc\u{202E}gpj.exe"), "abcgpj.exe");
+    }
+
+    #[test]
+    fn controls_become_visible() {
+        assert_eq!(visible_controls("a\u{1b}[31mred\u{7}\u{0}"), "a␛[31mred␇␀");
+        assert_eq!(visible_controls("del\u{7f} c1\u{85}"), "del␡ c1\\u0085");
+        assert!(matches!(visible_controls("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn formulas_after_leading_controls_are_neutralised() {
+        for bad in ["\n=cmd|' /C calc'!A0", "\u{0}+1", "\u{1b}@SUM(A1)"] {
+            let shown = spreadsheet_safe(&visible_controls(bad));
+            assert!(shown.starts_with('\''), "{bad:?} → {shown:?}");
+            assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        }
     }
 
     #[test]

@@ -162,3 +162,33 @@ fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
     let (_t2, dir2, _) = package(&s, &bytes, &opts);
     assert_eq!(files(&dir), files(&dir2));
 }
+
+/// Raw control characters from tags (ESC, BEL, NUL) never reach a text file of the
+/// package: `cat inventory.csv` must not replay terminal escapes. They are shown as
+/// control pictures, and a formula behind a leading control is still neutralised.
+#[test]
+fn control_characters_are_shown_visibly_in_every_text_file() {
+    let (mut s, _) = demo();
+    let i0 = &mut s.resources.instances[0];
+    i0.tags.insert("Name".into(), "esc\u{1b}[2Jbel\u{7}nul\u{0}".into());
+    i0.tags.insert("Owner".into(), "\n=HYPERLINK(\"http://evil.example\")".into());
+    s.resources.security_groups[0].description = "del\u{7f}c1\u{85}".into();
+    s.normalize();
+    let bytes = inventory::snapshot::to_json_bytes(&s);
+    let (_t, dir, _) = package(&s, &bytes, &PackageOptions::default());
+    let files = texts(&files(&dir));
+    let mut checked = 0;
+    for (path, b) in files.iter().filter(|(p, _)| !p.ends_with(".png") && !p.ends_with(".pdf")) {
+        // JSON escapes C0 controls itself; DEL is legal raw JSON (snapshot.json is the input as given).
+        let json = path.ends_with(".json");
+        let raw = b.iter().any(|c| matches!(c, 0x00 | 0x07 | 0x1b) || (*c == 0x7f && !json));
+        assert!(!raw, "{path} carries a raw control character");
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} text files checked");
+    let csv = String::from_utf8(files["inventory.csv"].clone()).unwrap();
+    assert!(csv.contains("esc␛[2Jbel␇nul␀"), "controls shown as control pictures");
+    assert!(csv.contains("'␊=HYPERLINK"), "a formula after a leading control is quote-prefixed");
+    let report = String::from_utf8(files["report.html"].clone()).unwrap();
+    assert!(report.contains("esc␛[2Jbel␇nul␀"), "report.html shows the controls visibly");
+}

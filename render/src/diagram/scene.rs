@@ -170,7 +170,7 @@ pub const MAX_LINE_CHARS: usize = 240;
 /// before measuring (a 10 000-char name must not cost a 10 000-char measurement).
 pub fn clean(s: &str) -> String {
     let stripped = crate::text::strip_bidi(s);
-    let no_ctl: String = stripped.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let no_ctl = crate::text::visible_controls(&stripped);
     crate::text::elide(&no_ctl, MAX_LINE_CHARS)
 }
 

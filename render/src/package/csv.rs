@@ -1,14 +1,15 @@
-//! CSV writers. Every cell goes through `cell()`: bidi controls dropped and formula
-//! starters neutralised, so opening the file in a spreadsheet runs nothing.
+//! CSV writers. Every cell goes through `cell()`: bidi controls dropped, control
+//! characters made visible and formula starters neutralised, so opening the file in a
+//! spreadsheet runs nothing and `cat` replays no terminal escapes.
 use std::io::Write;
 
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
-use crate::text::{spreadsheet_safe, strip_bidi};
+use crate::text::{spreadsheet_safe, strip_bidi, visible_controls};
 
 /// The text a spreadsheet cell gets, in CSV and XLSX alike.
 pub fn cell(s: &str) -> String {
-    spreadsheet_safe(&strip_bidi(s))
+    spreadsheet_safe(&visible_controls(&strip_bidi(s)))
 }
 
 // Written straight into `out` (the package streams big files to disk through a

@@ -14,7 +14,7 @@ use super::inventory_table::{port_label, InventoryRow};
 use super::manifest::{control_names, CoverageSummary, FileEntry};
 use super::tables::{evidence_chain, Table};
 use super::ReportContext;
-use crate::text::{elide, strip_bidi};
+use crate::text::{elide, strip_bidi, visible_controls};
 
 /// Rows shown per table; the complete data is in the CSV/XLSX files (the page says so).
 pub const MAX_HTML_ROWS: usize = 5000;
@@ -112,9 +112,10 @@ pub(crate) struct Report<'a> {
     pub row_counts: &'a BTreeMap<String, usize>,
 }
 
-/// Display form of a hostile string: no bidi controls, capped. maud escapes it.
+/// Display form of a hostile string: no bidi controls, controls made visible, capped.
+/// maud escapes it.
 fn show(s: &str) -> String {
-    elide(&strip_bidi(s), CELL_CHARS)
+    elide(&visible_controls(&strip_bidi(s)), CELL_CHARS)
 }
 
 fn b64(bytes: &[u8]) -> String {

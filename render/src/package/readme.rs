@@ -8,16 +8,16 @@ use super::controls::{describe, CONTROLS};
 use super::inventory_table::HEADERS;
 use super::manifest::{control_names, CoverageSummary, FileEntry};
 use super::ReportContext;
-use crate::text::{elide, strip_bidi};
+use crate::text::{elide, strip_bidi, visible_controls};
 
 pub const SCOPE_RULE: &str = "Without --scope-tag every resource is in scope. With --scope-tag KEY=VALUE (repeatable; exact, case-sensitive match on key and value): \
 a resource whose own tags match is in scope; a matching VPC puts everything in it in scope; any other matching resource puts the network resources of its VPC \
 (the VPC, subnets, route tables, internet/egress-only/NAT/VPN gateways, peering and transit gateway attachments, endpoints, security groups, NACLs) in scope; \
 ENIs attached to an in-scope instance and Elastic IPs on an in-scope instance or ENI are in scope.";
 
-/// One line of plain text from a hostile string: no control or bidi characters, capped.
+/// One line of plain text from a hostile string: no bidi characters, controls shown visibly, capped.
 pub fn plain(s: &str) -> String {
-    let cleaned: String = strip_bidi(s).chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned = visible_controls(&strip_bidi(s)).into_owned();
     elide(&cleaned, 300)
 }
 
