@@ -6,6 +6,7 @@ mod accounts;
 mod chain;
 mod complete;
 mod errors;
+mod kinds;
 mod limits;
 pub mod ops;
 mod options;
