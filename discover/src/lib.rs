@@ -19,6 +19,8 @@ mod transform;
 
 #[cfg(test)]
 mod mock_tests;
+#[cfg(test)]
+mod order_tests;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
