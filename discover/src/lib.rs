@@ -6,6 +6,7 @@ mod accounts;
 mod chain;
 mod complete;
 mod errors;
+mod kinds;
 mod limits;
 pub mod ops;
 mod options;
@@ -18,6 +19,8 @@ mod transform;
 
 #[cfg(test)]
 mod mock_tests;
+#[cfg(test)]
+mod order_tests;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

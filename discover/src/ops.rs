@@ -1,5 +1,6 @@
-//! The one table of AWS operations discovery may call. The IAM policy in
-//! docs/iam-policy.json, the read-only test and the coverage records all derive
+//! The AWS operations discovery may call: the global ones here, the regional ones
+//! declared by their descriptors in kinds.rs; `OPERATIONS` joins both. The IAM policy
+//! in docs/iam-policy.json, the read-only test and the coverage records all derive
 //! from it, so an operation cannot be called without appearing here.
 
 /// One AWS API operation: IAM service prefix and operation name.
@@ -30,104 +31,40 @@ pub const STS_ASSUME_ROLE: Op = op("sts", "AssumeRole", None);
 pub const ORG_LIST_ACCOUNTS: Op = op("organizations", "ListAccounts", Some(20));
 
 pub const DESCRIBE_REGIONS: Op = op("ec2", "DescribeRegions", None);
-pub const DESCRIBE_AVAILABILITY_ZONES: Op = op("ec2", "DescribeAvailabilityZones", None);
-pub const DESCRIBE_VPCS: Op = op("ec2", "DescribeVpcs", Some(1000));
-pub const DESCRIBE_SUBNETS: Op = op("ec2", "DescribeSubnets", Some(1000));
-pub const DESCRIBE_ROUTE_TABLES: Op = op("ec2", "DescribeRouteTables", Some(100));
-pub const DESCRIBE_INTERNET_GATEWAYS: Op = op("ec2", "DescribeInternetGateways", Some(1000));
-pub const DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS: Op = op("ec2", "DescribeEgressOnlyInternetGateways", Some(255));
-pub const DESCRIBE_NAT_GATEWAYS: Op = op("ec2", "DescribeNatGateways", Some(1000));
-pub const DESCRIBE_VPC_PEERING_CONNECTIONS: Op = op("ec2", "DescribeVpcPeeringConnections", Some(1000));
-pub const DESCRIBE_TRANSIT_GATEWAYS: Op = op("ec2", "DescribeTransitGateways", Some(1000));
-pub const DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS: Op = op("ec2", "DescribeTransitGatewayAttachments", Some(1000));
-pub const DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS: Op = op("ec2", "DescribeTransitGatewayVpcAttachments", Some(1000));
-pub const DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES: Op = op("ec2", "DescribeTransitGatewayRouteTables", Some(1000));
-/// MaxResults is left unset: AWS's default is already its maximum (1000), and
-/// moto fails on an explicit value.
-pub const SEARCH_TRANSIT_GATEWAY_ROUTES: Op = op("ec2", "SearchTransitGatewayRoutes", None);
-pub const GET_TGW_RT_ASSOCIATIONS: Op = op("ec2", "GetTransitGatewayRouteTableAssociations", Some(1000));
-pub const GET_TGW_RT_PROPAGATIONS: Op = op("ec2", "GetTransitGatewayRouteTablePropagations", Some(1000));
-pub const DESCRIBE_VPN_GATEWAYS: Op = op("ec2", "DescribeVpnGateways", None);
-pub const DESCRIBE_VPN_CONNECTIONS: Op = op("ec2", "DescribeVpnConnections", None);
-pub const DESCRIBE_CUSTOMER_GATEWAYS: Op = op("ec2", "DescribeCustomerGateways", None);
-pub const DESCRIBE_VPC_ENDPOINTS: Op = op("ec2", "DescribeVpcEndpoints", Some(1000));
-pub const DESCRIBE_INSTANCES: Op = op("ec2", "DescribeInstances", Some(1000));
-pub const DESCRIBE_NETWORK_INTERFACES: Op = op("ec2", "DescribeNetworkInterfaces", Some(1000));
-pub const DESCRIBE_SECURITY_GROUPS: Op = op("ec2", "DescribeSecurityGroups", Some(1000));
-/// Only for rule ids ("sgr-…"): the rules themselves come from DescribeSecurityGroups.
-pub const DESCRIBE_SECURITY_GROUP_RULES: Op = op("ec2", "DescribeSecurityGroupRules", Some(1000));
-pub const DESCRIBE_NETWORK_ACLS: Op = op("ec2", "DescribeNetworkAcls", Some(1000));
-pub const DESCRIBE_ADDRESSES: Op = op("ec2", "DescribeAddresses", None);
-pub const DESCRIBE_MANAGED_PREFIX_LISTS: Op = op("ec2", "DescribeManagedPrefixLists", Some(100));
-pub const GET_MANAGED_PREFIX_LIST_ENTRIES: Op = op("ec2", "GetManagedPrefixListEntries", Some(100));
 
-/// Every operation discovery may send. Keep in sync with docs/iam-policy.json
-/// (a test checks they are equal).
-pub const OPERATIONS: &[Op] = &[
-    STS_GET_CALLER_IDENTITY,
-    STS_ASSUME_ROLE,
-    ORG_LIST_ACCOUNTS,
-    DESCRIBE_REGIONS,
-    DESCRIBE_AVAILABILITY_ZONES,
-    DESCRIBE_VPCS,
-    DESCRIBE_SUBNETS,
-    DESCRIBE_ROUTE_TABLES,
-    DESCRIBE_INTERNET_GATEWAYS,
-    DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS,
-    DESCRIBE_NAT_GATEWAYS,
-    DESCRIBE_VPC_PEERING_CONNECTIONS,
-    DESCRIBE_TRANSIT_GATEWAYS,
-    DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
-    DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
-    DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES,
-    SEARCH_TRANSIT_GATEWAY_ROUTES,
-    GET_TGW_RT_ASSOCIATIONS,
-    GET_TGW_RT_PROPAGATIONS,
-    DESCRIBE_VPN_GATEWAYS,
-    DESCRIBE_VPN_CONNECTIONS,
-    DESCRIBE_CUSTOMER_GATEWAYS,
-    DESCRIBE_VPC_ENDPOINTS,
-    DESCRIBE_INSTANCES,
-    DESCRIBE_NETWORK_INTERFACES,
-    DESCRIBE_SECURITY_GROUPS,
-    DESCRIBE_SECURITY_GROUP_RULES,
-    DESCRIBE_NETWORK_ACLS,
-    DESCRIBE_ADDRESSES,
-    DESCRIBE_MANAGED_PREFIX_LISTS,
-    GET_MANAGED_PREFIX_LIST_ENTRIES,
-];
+/// The regional operations (DescribeVpcs, …) are declared by the descriptor that
+/// sends them, in kinds.rs.
+pub use crate::kinds::regional::*;
 
-/// The regional EC2 operations read in every region (all but DescribeRegions, which is
-/// read once per account). A region that is skipped gets a `skipped` record for each.
-pub const REGIONAL: &[Op] = &[
-    DESCRIBE_AVAILABILITY_ZONES,
-    DESCRIBE_VPCS,
-    DESCRIBE_SUBNETS,
-    DESCRIBE_ROUTE_TABLES,
-    DESCRIBE_INTERNET_GATEWAYS,
-    DESCRIBE_EGRESS_ONLY_INTERNET_GATEWAYS,
-    DESCRIBE_NAT_GATEWAYS,
-    DESCRIBE_VPC_PEERING_CONNECTIONS,
-    DESCRIBE_TRANSIT_GATEWAYS,
-    DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
-    DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
-    DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES,
-    SEARCH_TRANSIT_GATEWAY_ROUTES,
-    GET_TGW_RT_ASSOCIATIONS,
-    GET_TGW_RT_PROPAGATIONS,
-    DESCRIBE_VPN_GATEWAYS,
-    DESCRIBE_VPN_CONNECTIONS,
-    DESCRIBE_CUSTOMER_GATEWAYS,
-    DESCRIBE_VPC_ENDPOINTS,
-    DESCRIBE_INSTANCES,
-    DESCRIBE_NETWORK_INTERFACES,
-    DESCRIBE_SECURITY_GROUPS,
-    DESCRIBE_SECURITY_GROUP_RULES,
-    DESCRIBE_NETWORK_ACLS,
-    DESCRIBE_ADDRESSES,
-    DESCRIBE_MANAGED_PREFIX_LISTS,
-    GET_MANAGED_PREFIX_LIST_ENTRIES,
-];
+/// Sent once per run or account, outside any region's descriptors.
+const GLOBAL: [Op; 4] = [STS_GET_CALLER_IDENTITY, STS_ASSUME_ROLE, ORG_LIST_ACCOUNTS, DESCRIBE_REGIONS];
+
+const REGIONAL_LEN: usize = crate::kinds::op_count();
+const REGIONAL_OPS: [Op; REGIONAL_LEN] = crate::kinds::flat_ops();
+const ALL_OPS: [Op; GLOBAL.len() + REGIONAL_LEN] = concat(&GLOBAL, &REGIONAL_OPS);
+
+/// Every operation discovery may send: the global ones, then every descriptor's.
+/// docs/iam-policy.json must grant exactly these (a test checks).
+pub const OPERATIONS: &[Op] = &ALL_OPS;
+
+/// The regional EC2 operations read in every region: every descriptor's operations, in
+/// `kinds::KINDS` order. A region that is skipped gets a `skipped` record for each.
+pub const REGIONAL: &[Op] = &REGIONAL_OPS;
+
+const fn concat<const N: usize>(a: &[Op], b: &[Op]) -> [Op; N] {
+    let mut out = [op("", "", None); N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    while i < a.len() + b.len() {
+        out[i] = b[i - a.len()];
+        i += 1;
+    }
+    assert!(i == N, "N must be a.len() + b.len()");
+    out
+}
 
 /// Looks an operation up by the SDK's service and operation names
 /// (`Metadata::service()` is "EC2", "STS", "Organizations").

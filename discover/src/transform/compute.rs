@@ -1,4 +1,6 @@
 //! Instances and network interfaces.
+use std::collections::BTreeMap;
+
 use aws_sdk_ec2::types as sdk;
 use aws_smithy_types::date_time::Format;
 use inventory::model::{EniAttachment, Instance, NetworkInterface, PrivateIp, PublicIpAssociation, ServiceKind};
@@ -122,6 +124,32 @@ pub fn network_interface(ctx: &Ctx, n: &sdk::NetworkInterface) -> Result<Network
         region: ctx.region.clone(),
         id,
     })
+}
+
+/// Instances launched with explicit interfaces may report no groups (and emulators
+/// may omit the interface list); the ENIs attached to them are authoritative.
+pub fn fill_instances_from_enis(instances: &mut [Instance], enis: &[NetworkInterface]) {
+    let mut by_instance: BTreeMap<&str, Vec<&NetworkInterface>> = BTreeMap::new();
+    for e in enis {
+        if let Some(i) = e.instance_id() {
+            by_instance.entry(i).or_default().push(e);
+        }
+    }
+    for inst in instances {
+        let Some(attached) = by_instance.get(inst.id.as_str()) else { continue };
+        for e in attached {
+            if !inst.network_interface_ids.contains(&e.id) {
+                inst.network_interface_ids.push(e.id.clone());
+            }
+            for g in &e.security_group_ids {
+                if !inst.security_group_ids.contains(g) {
+                    inst.security_group_ids.push(g.clone());
+                }
+            }
+        }
+        inst.network_interface_ids.sort();
+        inst.security_group_ids.sort();
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
 //! Peering, transit gateways (attachments, route tables, routes), VPN.
+use std::collections::BTreeMap;
+
 use aws_sdk_ec2::types as sdk;
 use inventory::model::{
     CustomerGateway, PeeringSide, RouteDestination, RouteState, TgwAttachmentRef, TgwAttachmentResourceType, TgwRoute,
@@ -111,6 +113,16 @@ pub fn vpc_attachment_subnets(a: &sdk::TransitGatewayVpcAttachment) -> Result<(S
     let mut subnets = a.subnet_ids().to_vec();
     subnets.sort();
     Ok((id, subnets))
+}
+
+/// Puts the subnets of `vpc_attachment_subnets` on their attachments.
+pub fn attach_vpc_subnets(atts: &mut [TransitGatewayAttachment], subnets: Vec<(String, Vec<String>)>) {
+    let by_att: BTreeMap<String, Vec<String>> = subnets.into_iter().collect();
+    for a in atts {
+        if let Some(sn) = by_att.get(&a.id) {
+            a.subnet_ids = sn.clone();
+        }
+    }
 }
 
 /// The route table without its routes, associations and propagations (separate APIs).

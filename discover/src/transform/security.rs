@@ -1,4 +1,6 @@
 //! Security groups (one SgRule per peer), network ACLs, managed prefix lists.
+use std::collections::BTreeMap;
+
 use aws_sdk_ec2::types as sdk;
 use inventory::model::{
     IcmpTypeCode, ManagedPrefixList, NaclAssociation, NaclEntry, NetworkAcl, PortRange, PrefixListEntry, Protocol,
@@ -144,6 +146,20 @@ pub fn attach_rule_ids(group: &mut SecurityGroup, ids: &[(bool, SgRule)]) {
             if let Some((_, with_id)) = ids.iter().find(|(e, w)| *e == egress && same_permission(rule, w)) {
                 rule.rule_id = with_id.rule_id.clone();
             }
+        }
+    }
+}
+
+/// Puts the ids DescribeSecurityGroupRules reports, (group id, egress, rule), on the
+/// rules of their groups.
+pub fn attach_all_rule_ids(groups: &mut [SecurityGroup], rules: Vec<(String, bool, SgRule)>) {
+    let mut by_group: BTreeMap<String, Vec<(bool, SgRule)>> = BTreeMap::new();
+    for (group, egress, rule) in rules {
+        by_group.entry(group).or_default().push((egress, rule));
+    }
+    for g in groups {
+        if let Some(ids) = by_group.get(&g.id) {
+            attach_rule_ids(g, ids);
         }
     }
 }
