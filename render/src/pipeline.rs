@@ -86,7 +86,7 @@ impl<'a> Input<'a> {
     pub fn analyze(self) -> Analysed<'a> {
         let Input { snapshot, bytes, source } = self;
         drop(bytes);
-        Prepared { snapshot, bytes: Cow::Borrowed(&[]), read_bytes: None, redaction: None, source }.analyze()
+        Analysed::of(snapshot, None, source)
     }
 
     /// `auditmap package`: every stage into `out` (absent or empty). The analysis runs
@@ -125,8 +125,9 @@ pub struct AnalysisFailed;
 impl<'a> Prepared<'a> {
     /// Stages 3–4: topology and analyses (inventory's).
     pub fn analyze(self) -> Analysed<'a> {
-        let analysis = inventory::analysis::analyze(&self.snapshot);
-        Analysed { snapshot: self.snapshot, analysis, redaction: self.redaction, source: self.source }
+        let Prepared { snapshot, bytes, read_bytes, redaction, source } = self;
+        drop((bytes, read_bytes));
+        Analysed::of(snapshot, redaction, source)
     }
 
     /// `analyze` on a worker thread while `alongside` gets the bytes (snapshot.json's,
@@ -161,7 +162,12 @@ pub struct Analysed<'a> {
     pub source: String,
 }
 
-impl Analysed<'_> {
+impl<'a> Analysed<'a> {
+    fn of(snapshot: Cow<'a, Snapshot>, redaction: Option<RedactionStats>, source: String) -> Analysed<'a> {
+        let analysis = inventory::analysis::analyze(&snapshot);
+        Analysed { snapshot, analysis, redaction, source }
+    }
+
     /// Stage 5: the diagram pages, title blocks showing the hash of the snapshot's
     /// canonical bytes (the package passes snapshot.json's to `Plan::with_sha`).
     pub fn plan(&self) -> Plan<'_> {
