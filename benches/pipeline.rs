@@ -66,8 +66,8 @@ fn one_run(path: &Path, dot_out: Option<&Path>, stem: &str) -> Vec<(&'static str
         }
     });
     if let Some(dir) = dot_out {
-        std::fs::write(dir.join(format!("{stem}.overview.dot")), write::dot::write(&ov.dot)).expect("write dot");
-        std::fs::write(dir.join(format!("{stem}.exposure.dot")), write::dot::write(&ex.dot)).expect("write dot");
+        std::fs::write(dir.join(format!("{stem}.overview.dot")), write::dot::write(&ov.graph)).expect("write dot");
+        std::fs::write(dir.join(format!("{stem}.exposure.dot")), write::dot::write(&ex.graph)).expect("write dot");
     }
     drop((ov, ex));
     let scenes = time(&mut s, "render_scenes (all pages)", || {
@@ -85,7 +85,7 @@ fn one_run(path: &Path, dot_out: Option<&Path>, stem: &str) -> Vec<(&'static str
     });
     time(&mut s, "write.dot", || {
         for p in &scenes {
-            if let Some(d) = &p.dot {
+            if let Some(d) = &p.graph {
                 std::hint::black_box(write::dot::write(d));
             }
         }
@@ -105,7 +105,7 @@ fn one_run(path: &Path, dot_out: Option<&Path>, stem: &str) -> Vec<(&'static str
     let _ = std::fs::remove_dir_all(&tmp);
     let opts = render::package::PackageOptions::default();
     time(&mut s, "package (whole)", || {
-        render::package::write_package(&snap, &bytes, &opts, &tmp).expect("package writes");
+        render::pipeline::write_package(&snap, &bytes, &opts, &tmp).expect("package writes");
     });
     let _ = std::fs::remove_dir_all(&tmp);
     s

@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!(
             "exposure page: layered layout of {} nodes / {} edges in {:.3}s (layout-rs{})",
             ex.layout_nodes,
-            ex.dot.edges.len(),
+            ex.graph.edges.len(),
             ex.layout_secs,
             if ex.layout_nodes > render::diagram::layout::layered::MAX_LAYOUT_RS_NODES {
                 " skipped: own layering"

@@ -11,7 +11,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use render::package::{write_package, PackageOptions};
+use render::package::PackageOptions;
+use render::pipeline::write_package;
 
 const BUDGET_SECS: f64 = 10.0;
 const BUDGET_RSS_BYTES: u64 = 1 << 30;

@@ -1,5 +1,6 @@
-//! auditmap render: views, layout and every writer. Works from a snapshot and its
-//! analysis only; nothing here touches AWS.
+//! auditmap render: the pipeline driver, views, layout and every writer. Works from
+//! a snapshot and its analysis only; nothing here touches AWS.
 pub mod diagram;
 pub mod package;
+pub mod pipeline;
 pub mod text;

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use package_support::*;
-use render::package::{sha256_hex, write_package, PackageError, PackageOptions, ScopeTag};
+use render::package::{sha256_hex, PackageError, PackageOptions, ScopeTag};
+use render::pipeline::write_package;
 use serde_json::Value;
 
 fn manifest(dir: &std::path::Path) -> Value {

@@ -335,6 +335,6 @@ fn pdf_draws_what_the_svg_draws() {
     let mut s = hostile_scene();
     s.texts.truncate(2);
     let d =
-        pixel_difference(&PageScene { file_stem: "hostile".into(), title: String::new(), scene: s, dot: None }, dir);
+        pixel_difference(&PageScene { file_stem: "hostile".into(), title: String::new(), scene: s, graph: None }, dir);
     println!("hostile: {:.3} % / {:.3} %", d.raw * 100.0, d.shifted * 100.0);
 }

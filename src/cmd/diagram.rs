@@ -2,17 +2,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use render::diagram::Format;
+use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Format {
-    Svg,
-    Png,
-    Pdf,
-    Drawio,
-    Dot,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,18 +20,24 @@ pub struct Args {
     #[arg(long)]
     pub out: PathBuf,
     /// Output formats, comma-separated. `dot` covers the layered pages (overview, exposure).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "svg,png")]
+    #[arg(long, value_delimiter = ',', default_value = "svg,png", value_parser = format_parser())]
     pub format: Vec<Format>,
 }
 
+/// The writer registry's names are the accepted values.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .try_map(|name| Format::from_name(&name).ok_or_else(|| format!("unknown format {name}")))
+}
+
 pub fn run(args: Args) -> CmdResult {
-    let snapshot = match (&args.snapshot, args.demo) {
-        (_, true) => inventory::demo::demo_snapshot().map_err(CliError::failure)?,
-        (Some(p), false) => super::load_snapshot(p)?,
+    let input = match (&args.snapshot, args.demo) {
+        (_, true) => Input::demo().map_err(CliError::failure)?,
+        (Some(p), false) => Input::file(p).map_err(CliError::bad_input)?,
         (None, false) => return Err(CliError::bad_input(anyhow::anyhow!("give a SNAPSHOT file or --demo"))),
     };
-    let analysis = inventory::analysis::analyze(&snapshot);
-    let pages = render::diagram::render_pages(&snapshot, &analysis).map_err(CliError::failure)?;
+    let analysed = input.analyze();
+    let plan = analysed.plan();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create directory", args.out.display()))
         .map_err(CliError::failure)?;
@@ -45,27 +45,18 @@ pub fn run(args: Args) -> CmdResult {
     formats.sort();
     formats.dedup();
     let mut written = 0usize;
-    let png_scale = render::diagram::png_scale(pages.len());
-    for page in &pages {
+    let png_scale = render::diagram::png_scale(plan.len());
+    for page in plan.pages() {
         for f in &formats {
-            let (ext, bytes): (&str, Option<Vec<u8>>) = match f {
-                Format::Svg => ("svg", Some(page.svg.clone().into_bytes())),
-                Format::Png => {
-                    ("png", Some(render::diagram::scene_to_png(&page.scene, png_scale).map_err(CliError::failure)?))
-                }
-                Format::Pdf => ("pdf", Some(render::diagram::scene_to_pdf(&page.scene).map_err(CliError::failure)?)),
-                Format::Drawio => ("drawio", page.drawio.clone().map(String::into_bytes)),
-                Format::Dot => ("dot", page.dot.clone().map(String::into_bytes)),
-            };
-            let Some(bytes) = bytes else { continue };
-            let path = args.out.join(format!("{}.{ext}", page.file_stem));
+            let Some(bytes) = f.write(&page, png_scale).map_err(CliError::failure)? else { continue };
+            let path = args.out.join(format!("{}.{}", page.file_stem, f.extension()));
             write(&path, &bytes)?;
             println!("{}", path.display());
             written += 1;
         }
     }
-    tracing::info!("{} page(s), {written} file(s) written to {}", pages.len(), args.out.display());
-    if snapshot.has_gaps() {
+    tracing::info!("{} page(s), {written} file(s) written to {}", plan.len(), args.out.display());
+    if analysed.snapshot.has_gaps() {
         eprintln!("warning: the snapshot has coverage gaps; the diagrams say so, and resources may be missing");
         return Ok(Exit::CoverageGaps);
     }

@@ -2,7 +2,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use inventory::analysis::{analyze, Analysis, ExposureFinding, LoadBalancerBackend};
+use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerBackend};
 
 use crate::exit::{CliError, CmdResult, Exit};
 
@@ -19,8 +19,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let snapshot = super::load_snapshot(&args.snapshot)?;
-    let analysis = analyze(&snapshot);
+    let analysed = render::pipeline::Input::file(&args.snapshot).map_err(CliError::bad_input)?.analyze();
+    let (snapshot, analysis) = (&analysed.snapshot, &analysed.analysis);
     if args.json {
         let doc = serde_json::json!({
             "collected_at": snapshot.collected_at.to_string(),
@@ -30,7 +30,7 @@ pub fn run(args: Args) -> CmdResult {
         let text = serde_json::to_string_pretty(&doc).map_err(CliError::failure)?;
         super::emit(&(text + "\n"))?;
     } else {
-        super::emit(&table(&analysis, &snapshot.collected_at.to_string()))?;
+        super::emit(&table(analysis, &snapshot.collected_at.to_string()))?;
     }
     Ok(if args.fail_on_exposure && !analysis.exposures.is_empty() { Exit::ExposureFound } else { Exit::Success })
 }

@@ -1,7 +1,8 @@
 //! `auditmap package`: the audit evidence package for one snapshot.
 use std::path::PathBuf;
 
-use render::package::{write_package, PackageError, PackageOptions, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::package::{PackageError, PackageOptions, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
 
@@ -125,28 +126,17 @@ pub fn run(args: Args) -> CmdResult {
             "--profile/--region/--all-regions/--role-arn/--org-role only apply with --live"
         )));
     }
-    let (snapshot, bytes, source) = if args.live {
-        let snapshot = live_snapshot(&args.discover)?;
+    let input = if args.live {
         // snapshot.json holds the canonical bytes of what was just collected.
-        let bytes = inventory::snapshot::to_json_bytes(&snapshot);
-        (snapshot, bytes, "live discovery (auditmap package --live)".to_string())
+        Input::collected(live_snapshot(&args.discover)?, "live discovery (auditmap package --live)".to_string())
     } else if args.demo {
-        let snapshot = inventory::demo::demo_snapshot().map_err(CliError::failure)?;
-        (
-            snapshot,
-            inventory::demo::DEMO_JSON.as_bytes().to_vec(),
-            "embedded demo estate (examples/estates/demo.json)".to_string(),
-        )
+        Input::demo().map_err(CliError::failure)?
     } else {
         let path = args
             .snapshot
-            .clone()
+            .as_deref()
             .ok_or_else(|| CliError::bad_input(anyhow::anyhow!("give a SNAPSHOT file or --demo")))?;
-        let bytes = std::fs::read(&path)
-            .map_err(|e| CliError::bad_input(anyhow::anyhow!("{}: cannot read: {e}", path.display())))?;
-        let snapshot = inventory::snapshot::load_bytes(&path, &bytes).map_err(CliError::bad_input)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        (snapshot, bytes, format!("snapshot file {name}"))
+        Input::file(path).map_err(CliError::bad_input)?
     };
     let scope_tags = args
         .scope_tags
@@ -170,10 +160,9 @@ pub fn run(args: Args) -> CmdResult {
         valid_days: args.valid_days,
         generated_at: args.now.then(inventory::snapshot::Timestamp::now),
         tag_keys,
-        source,
         diagrams: true,
     };
-    let outcome = write_package(&snapshot, bytes, &opts, &args.out).map_err(|e| match e {
+    let outcome = input.package(&opts, &args.out).map_err(|e| match e {
         PackageError::BadInput(_) => CliError::bad_input(e),
         other => CliError::failure(other),
     })?;

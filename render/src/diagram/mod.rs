@@ -1,9 +1,10 @@
 //! Diagrams: views (scenes) from the snapshot + analysis, and writers over scenes.
 //!
-//! Pipeline: `facts` indexes the estate once; `views` build one `Scene` per page
-//! (our containment layout for nested pages, layout-rs for the layered exposure
-//! view, an orthogonal router for lines); `write` turns a scene into SVG,
-//! draw.io or DOT, and the SVG into PNG/PDF with the embedded font.
+//! Stages: `facts` indexes the estate once; `plan` orders the pages and builds each
+//! on demand; `views` build one `Scene` per page (our containment layout for nested
+//! pages, layout-rs for the layered views, an orthogonal router for lines) and, for
+//! the layered ones, the `LayeredGraph` they drew; `write::Format` turns a page into
+//! SVG, PNG, PDF, draw.io or DOT. Views never import writers.
 pub mod facts;
 pub mod font;
 pub mod layout;
@@ -18,11 +19,12 @@ use std::collections::BTreeSet;
 use inventory::analysis::Analysis;
 use inventory::Snapshot;
 
+use layout::layered::LayeredGraph;
 pub use plan::Plan;
 use scene::Scene;
-use write::dot::DotGraph;
+pub use write::Format;
 
-/// One diagram page, ready to write.
+/// One diagram page with its text formats written (tests and examples compare them).
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
     /// File stem inside `diagrams/`: "overview", "exposure", or the VPC id.
@@ -66,21 +68,37 @@ pub struct PageScene {
     pub file_stem: String,
     pub title: String,
     pub scene: Scene,
-    pub dot: Option<DotGraph>,
+    /// The layered views' graph (overview, exposure): `Format::Dot` writes it.
+    pub graph: Option<LayeredGraph>,
 }
 
-/// Every page for a snapshot: overview, one per VPC, exposure.
+/// Every page for a snapshot: overview, one per VPC, exposure, with SVG, draw.io and DOT.
 pub fn render_pages(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<RenderedPage>, DiagramError> {
     let _span = tracing::info_span!("layout").entered();
     let plan = Plan::new(snapshot, analysis);
-    Ok((0..plan.len()).map(|i| plan.rendered(i)).collect())
+    plan.pages().map(RenderedPage::of).collect()
+}
+
+impl RenderedPage {
+    fn of(page: PageScene) -> Result<RenderedPage, DiagramError> {
+        // PNG scale is unused by the text formats.
+        let text = |f: Format| -> Result<Option<String>, DiagramError> {
+            let bytes = f.write(&page, HIGH_RES_PNG_SCALE)?;
+            bytes
+                .map(String::from_utf8)
+                .transpose()
+                .map_err(|e| DiagramError::Render { page: page.title.clone(), message: e.to_string() })
+        };
+        let (svg, drawio, dot) = (text(Format::Svg)?.unwrap_or_default(), text(Format::Drawio)?, text(Format::Dot)?);
+        Ok(RenderedPage { file_stem: page.file_stem, title: page.title, svg, drawio, dot, scene: page.scene })
+    }
 }
 
 /// Every page as a framed scene.
 pub fn render_scenes(snapshot: &Snapshot, analysis: &Analysis) -> Result<Vec<PageScene>, DiagramError> {
     let _span = tracing::info_span!("layout").entered();
     let plan = Plan::new(snapshot, analysis);
-    Ok((0..plan.len()).map(|i| plan.scene(i)).collect())
+    Ok(plan.pages().collect())
 }
 
 /// A safe, unique file stem from an AWS id (which is hostile input like any string).

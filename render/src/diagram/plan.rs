@@ -10,7 +10,7 @@ use super::facts::Facts;
 use super::style::{self, Line};
 use super::views::frame::{self, PageInfo};
 use super::views::{self};
-use super::{scene, write, PageScene, RenderedPage};
+use super::{scene, PageScene};
 
 /// Page order: overview, one page per VPC (by account, region, id), exposure.
 pub struct Plan<'a> {
@@ -73,17 +73,9 @@ impl<'a> Plan<'a> {
         &self.stems
     }
 
-    /// Page `i` laid out and written (SVG, draw.io, DOT where the view has one).
-    pub fn rendered(&self, i: usize) -> RenderedPage {
-        let p = self.scene(i);
-        RenderedPage {
-            svg: tracing::info_span!("svg").in_scope(|| write::svg::write(&p.scene)),
-            drawio: Some(tracing::info_span!("drawio").in_scope(|| write::drawio::write(&p.scene, &p.file_stem))),
-            dot: p.dot.as_ref().map(write::dot::write),
-            file_stem: p.file_stem,
-            title: p.title,
-            scene: p.scene,
-        }
+    /// Every page in order, each built when the iterator reaches it.
+    pub fn pages(&self) -> impl Iterator<Item = PageScene> + '_ {
+        (0..self.len()).map(|i| self.scene(i))
     }
 
     /// Page `i` as a framed scene.
@@ -151,7 +143,7 @@ impl<'a> Plan<'a> {
             file_stem: self.stems[0].clone(),
             title: info.title.clone(),
             scene: frame::frame(ov.scene, &info, &legend),
-            dot: Some(ov.dot),
+            graph: Some(ov.graph),
         }
     }
 
@@ -180,7 +172,7 @@ impl<'a> Plan<'a> {
             file_stem: self.stems[i].clone(),
             title,
             scene: frame::frame(page.scene, &info, &legend),
-            dot: None,
+            graph: None,
         }
     }
 
@@ -216,7 +208,7 @@ impl<'a> Plan<'a> {
             file_stem: self.stems[self.stems.len() - 1].clone(),
             title: info.title.clone(),
             scene: frame::frame(ex.scene, &info, &legend),
-            dot: Some(ex.dot),
+            graph: Some(ex.graph),
         }
     }
 }

@@ -1,14 +1,14 @@
-//! diagrams/: every page laid out, drawn (SVG, PNG, PDF, draw.io) and written by a
+//! diagrams/: every page laid out, drawn (`Format::PACKAGE`) and written by a
 //! pool of workers, one page at a time each, so a 900-page estate never holds more
 //! than a page per worker in memory and keeps every core busy.
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::diagram::{self, Plan, RenderedPage};
+use crate::diagram::{self, Format, PageScene, Plan};
 use crate::package::controls::FileRole;
 use crate::package::manifest::FileEntry;
-use crate::package::{safe_stem, Out, PackageError};
+use crate::package::{safe_stem, write_err, Out, PackageError};
 
 /// Above this many pages, report.html shows the overview and exposure pages inline
 /// and links the per-VPC pages (944 inline pages made a 34 MB report).
@@ -52,7 +52,7 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
             if i >= plan.len() {
                 break;
             }
-            let page = plan.rendered(i);
+            let page = plan.scene(i);
             let inline = inline_all || i == 0 || i + 1 == plan.len();
             let result = write_page(&page, &stems[i], dir, png_scale, inline);
             if result.is_err() {
@@ -90,29 +90,39 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
     Ok(written)
 }
 
+/// One page in every package format (`Format::PACKAGE`, in that order), written as
+/// it is drawn so a worker holds one format of one page at a time besides the scene.
 fn write_page(
-    page: &RenderedPage,
+    page: &PageScene,
     stem: &str,
     dir: &Path,
     png_scale: f64,
     inline: bool,
 ) -> Result<(Vec<FileEntry>, PageSummary), PackageError> {
     let role = FileRole::of_diagram(&page.file_stem);
-    let png = tracing::info_span!("png").in_scope(|| diagram::scene_to_png(&page.scene, png_scale))?;
-    let pdf = tracing::info_span!("pdf").in_scope(|| diagram::scene_to_pdf(&page.scene))?;
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
-    out.put(&format!("diagrams/{stem}.svg"), page.svg.as_bytes(), role)?;
-    out.put(&format!("diagrams/{stem}.png"), &png, role)?;
-    out.put(&format!("diagrams/{stem}.pdf"), &pdf, role)?;
-    if let Some(d) = &page.drawio {
-        out.put(&format!("diagrams/{stem}.drawio"), d.as_bytes(), role)?;
-    }
-    let summary = PageSummary {
+    let mut summary = PageSummary {
         stem: stem.to_string(),
         title: page.title.clone(),
-        inline_svg: inline.then(|| page.svg.clone()),
-        svg_bytes: page.svg.len(),
-        has_drawio: page.drawio.is_some(),
+        inline_svg: None,
+        svg_bytes: 0,
+        has_drawio: false,
     };
+    for format in Format::PACKAGE {
+        let Some(bytes) = format.write(page, png_scale)? else { continue };
+        let path = format!("diagrams/{stem}.{}", format.extension());
+        out.put(&path, &bytes, role)?;
+        match format {
+            Format::Svg => {
+                summary.svg_bytes = bytes.len();
+                if inline {
+                    let svg = String::from_utf8(bytes).map_err(|e| write_err(&path)(e.to_string()))?;
+                    summary.inline_svg = Some(svg);
+                }
+            }
+            Format::Drawio => summary.has_drawio = true,
+            _ => {}
+        }
+    }
     Ok((out.files, summary))
 }

@@ -4,6 +4,9 @@
 //!
 //! Written into a staging directory next to `out` and renamed into place at the end,
 //! so a failed run never leaves a half package that looks complete.
+//!
+//! The package takes a snapshot and its analysis (`PackageWriter`); loading,
+//! redaction and the analysis itself are the pipeline driver's (`crate::pipeline`).
 mod controls;
 mod csv;
 mod diagrams;
@@ -16,12 +19,11 @@ mod sums;
 mod tables;
 mod xlsx;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use inventory::analysis::Analysis;
-use inventory::snapshot::{to_json_bytes, Timestamp};
+use inventory::snapshot::Timestamp;
 use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
@@ -45,8 +47,6 @@ pub struct PackageOptions {
     /// None: the snapshot's collected_at (deterministic output).
     pub generated_at: Option<Timestamp>,
     pub tag_keys: TagKeys,
-    /// Human description of where the snapshot came from, recorded in the manifest.
-    pub source: String,
     /// Render diagrams (always, from the CLI). False only to time the other writers
     /// in isolation; the package then says the diagrams were skipped.
     pub diagrams: bool,
@@ -60,7 +60,6 @@ impl Default for PackageOptions {
             valid_days: DEFAULT_VALID_DAYS,
             generated_at: None,
             tag_keys: TagKeys::default(),
-            source: "snapshot file".into(),
             diagrams: true,
         }
     }
@@ -194,19 +193,132 @@ fn check_out_dir(out: &Path) -> Result<(), PackageError> {
     }
 }
 
-/// Writes the package for `snapshot` into `out` (which must be absent or empty).
-/// `input_bytes` are the snapshot's bytes as read (stored verbatim as snapshot.json
-/// unless redacting).
-pub fn write_package<'b>(
-    snapshot: &Snapshot,
-    input_bytes: impl Into<Cow<'b, [u8]>>,
-    opts: &PackageOptions,
-    out: &Path,
-) -> Result<PackageOutcome, PackageError> {
-    if opts.valid_days < 1 {
-        return Err(PackageError::BadInput(format!("--valid-days must be at least 1 (got {})", opts.valid_days)));
+/// A package being written: the checked output directory, a staging directory next
+/// to it, the files so far and the stage clock. The pipeline driver
+/// (`crate::pipeline`) calls its steps in order: `begin`, `write_snapshot` (while the
+/// analysis runs), `finish` with the snapshot and its analysis. Dropped before
+/// `finish` succeeds, it removes the staging directory, so a failed run never leaves
+/// a half package that looks complete.
+pub struct PackageWriter<'o> {
+    opts: &'o PackageOptions,
+    out: PathBuf,
+    staged: Out,
+    clock: std::time::Instant,
+    timings: Vec<(String, f64)>,
+    /// SHA-256 of snapshot.json and of the bytes the snapshot was read from.
+    hashes: Option<(String, String)>,
+    committed: bool,
+}
+
+impl<'o> PackageWriter<'o> {
+    /// Checks the options and `out` (absent or empty) and creates the staging directory.
+    pub fn begin(opts: &'o PackageOptions, out: &Path) -> Result<PackageWriter<'o>, PackageError> {
+        if opts.valid_days < 1 {
+            return Err(PackageError::BadInput(format!("--valid-days must be at least 1 (got {})", opts.valid_days)));
+        }
+        check_out_dir(out)?;
+        let staging = create_staging(out)?;
+        Ok(PackageWriter {
+            opts,
+            out: out.to_path_buf(),
+            staged: Out { dir: staging, files: Vec::new() },
+            // Started before redaction so the first lap includes it.
+            clock: std::time::Instant::now(),
+            timings: Vec::new(),
+            hashes: None,
+            committed: false,
+        })
     }
-    check_out_dir(out)?;
+
+    /// Ends a stage: logged with `-v`, returned in `PackageOutcome::timings`.
+    pub fn lap(&mut self, stage: &str) {
+        let t = self.clock.elapsed().as_secs_f64();
+        tracing::info!("package: {stage} done at {t:.2}s");
+        self.timings.push((stage.to_string(), (t * 100.0).round() / 100.0));
+    }
+
+    /// snapshot.json: `json` verbatim. `read` is what the snapshot was read from when
+    /// that differs (redacted): the manifest records its hash as the source's.
+    pub fn write_snapshot(&mut self, json: &[u8], read: Option<&[u8]>) -> Result<(), PackageError> {
+        let json_sha = sums::sha256_hex(json);
+        let source_sha = read.map(sums::sha256_hex).unwrap_or_else(|| json_sha.clone());
+        self.staged.put_hashed("snapshot.json", json, json_sha.clone(), FileRole::Snapshot)?;
+        self.hashes = Some((json_sha, source_sha));
+        Ok(())
+    }
+
+    /// Every other file, from the snapshot snapshot.json holds and its analysis, then
+    /// the package moved into place. `source` says where the snapshot came from.
+    pub fn finish(
+        mut self,
+        snapshot: &Snapshot,
+        analysis: &Analysis,
+        redaction: Option<&RedactionStats>,
+        source: &str,
+    ) -> Result<PackageOutcome, PackageError> {
+        let (snapshot_sha, source_sha) = self.hashes.clone().ok_or_else(|| PackageError::Write {
+            file: "snapshot.json".into(),
+            message: "written before the other files".into(),
+        })?;
+        let opts = self.opts;
+        let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction.is_some());
+        let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged.dir)?;
+        self.lap("tables and diagrams");
+        self.staged.files.extend(tables.files);
+        self.staged.files.extend(diagrams.files);
+
+        tracing::info_span!("report").in_scope(|| {
+            write_report(&mut self.staged, &ctx, analysis, &tables.rows, &tables.row_counts, &diagrams.pages)
+        })?;
+        self.lap("readme, report");
+
+        let warnings = warnings(&self.staged.files, opts, &diagrams.pages);
+        let manifest = ManifestFacts {
+            ctx: &ctx,
+            source_sha,
+            row_counts: tables.row_counts,
+            exposure_findings: analysis.exposures.len(),
+            redaction,
+            warnings: &warnings,
+        }
+        .manifest(&self.staged.files);
+        write_manifest(&mut self.staged, &manifest)?;
+        write_sums(&self.staged)?;
+        self.lap("manifest, SHA256SUMS");
+
+        let dir = self.commit()?;
+        Ok(PackageOutcome {
+            dir,
+            manifest,
+            has_gaps: snapshot.has_gaps(),
+            warnings,
+            timings: std::mem::take(&mut self.timings),
+        })
+    }
+
+    /// Renames the staging directory to `out`.
+    fn commit(&mut self) -> Result<PathBuf, PackageError> {
+        let out = &self.out;
+        if out.exists() {
+            // Empty (checked in `begin`); rename cannot replace it on every platform.
+            std::fs::remove_dir(out).map_err(|source| PackageError::Io { path: out.clone(), source })?;
+        }
+        std::fs::rename(&self.staged.dir, out).map_err(|source| PackageError::Io { path: out.clone(), source })?;
+        self.committed = true;
+        Ok(out.clone())
+    }
+}
+
+impl Drop for PackageWriter<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staged.dir);
+        }
+    }
+}
+
+/// A fresh `.NAME.auditmap-partial-PID` directory next to `out`.
+fn create_staging(out: &Path) -> Result<PathBuf, PackageError> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -218,108 +330,28 @@ pub fn write_package<'b>(
         std::fs::remove_dir_all(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
     }
     std::fs::create_dir(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
-    match write_into(snapshot, input_bytes.into(), opts, &staging) {
-        Ok(mut outcome) => {
-            if out.exists() {
-                // Empty (checked above); rename cannot replace it on every platform.
-                std::fs::remove_dir(out).map_err(|source| PackageError::Io { path: out.to_path_buf(), source })?;
-            }
-            std::fs::rename(&staging, out).map_err(|source| PackageError::Io { path: out.to_path_buf(), source })?;
-            outcome.dir = out.to_path_buf();
-            Ok(outcome)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
-        }
-    }
+    Ok(staging)
 }
 
-fn write_into(
-    original: &Snapshot,
-    input_bytes: Cow<'_, [u8]>,
+/// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
+/// they are written side by side, the diagram workers taking the remaining cores.
+fn write_tables_and_diagrams(
+    ctx: &ReportContext<'_>,
+    analysis: &Analysis,
     opts: &PackageOptions,
     dir: &Path,
-) -> Result<PackageOutcome, PackageError> {
-    // Started first so the timings include hashing the input and redaction.
-    let clock = std::time::Instant::now();
-    // Redacting, the input bytes only give the source hash; otherwise they are snapshot.json.
-    let (snapshot, snapshot_bytes, redaction, redacted_input): (
-        Cow<'_, Snapshot>,
-        Cow<'_, [u8]>,
-        Option<RedactionStats>,
-        Option<Cow<'_, [u8]>>,
-    ) = if opts.redact {
-        let (s, stats) =
-            redact::redact(original).map_err(|m| PackageError::Write { file: "snapshot.json".into(), message: m })?;
-        let bytes = to_json_bytes(&s);
-        (Cow::Owned(s), Cow::Owned(bytes), Some(stats), Some(input_bytes))
-    } else {
-        (Cow::Borrowed(original), input_bytes, None, None)
-    };
-    let snapshot: &Snapshot = &snapshot;
-    let timings = std::cell::RefCell::new(Vec::new());
-    let lap = |stage: &str| {
-        let t = clock.elapsed().as_secs_f64();
-        tracing::info!("package: {stage} done at {t:.2}s");
-        timings.borrow_mut().push((stage.to_string(), (t * 100.0).round() / 100.0));
-    };
-    lap("redaction");
-
-    let collected = snapshot.collected_at;
-    let generated = opts.generated_at.unwrap_or(collected);
-    let valid_until = collected.plus_days(opts.valid_days);
-    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
-
-    // The analysis runs while snapshot.json (100 MB+ at 100k resources) is hashed and written.
-    let parent = tracing::Span::current();
-    let (analysis, source_sha) = std::thread::scope(|s| {
-        let analysis = s.spawn(|| {
-            let _in = parent.enter();
-            inventory::analysis::analyze(snapshot)
-        });
-        let written = (|| -> Result<String, PackageError> {
-            let json_sha = sums::sha256_hex(&snapshot_bytes);
-            let source_sha = redacted_input.as_deref().map(sums::sha256_hex).unwrap_or_else(|| json_sha.clone());
-            out.put_hashed("snapshot.json", &snapshot_bytes, json_sha, FileRole::Snapshot)?;
-            Ok(source_sha)
-        })();
-        let analysis = analysis
-            .join()
-            .map_err(|_| PackageError::Write { file: "analysis".into(), message: "the analysis thread failed".into() });
-        (analysis, written)
-    });
-    let (analysis, source_sha) = (analysis?, source_sha?);
-    // Ours when redacted, the caller's when handed over: free them now.
-    drop((snapshot_bytes, redacted_input));
-    let snapshot_sha = out.files[0].sha256.clone();
-    lap("analysis, snapshot.json");
-    let ctx = ReportContext {
-        version: env!("CARGO_PKG_VERSION"),
-        generated,
-        collected,
-        valid_until,
-        valid_days: opts.valid_days,
-        source: &opts.source,
-        snapshot,
-        snapshot_sha: &snapshot_sha,
-        redacted: opts.redact,
-        scope_tags: &opts.scope_tags,
-    };
-
-    // The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
-    // write them side by side. The diagram workers take the remaining cores.
+) -> Result<(TablesOut, diagrams::Written), PackageError> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let parent = tracing::Span::current();
     let (tables, diagrams) = std::thread::scope(|s| {
         let tables = s.spawn(|| {
             let _in = parent.enter();
-            tracing::info_span!("tables").in_scope(|| write_tables(&ctx, &analysis, opts, dir))
+            tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, opts, dir))
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
                 let plan = tracing::info_span!("layout")
-                    .in_scope(|| diagram::Plan::with_sha(snapshot, &analysis, &snapshot_sha));
+                    .in_scope(|| diagram::Plan::with_sha(ctx.snapshot, analysis, ctx.snapshot_sha));
                 diagrams::write_pages(&plan, dir, cores)
             })
         } else {
@@ -330,34 +362,32 @@ fn write_into(
         });
         (tables, diagrams)
     });
-    let (tables, diagrams) = (tables?, diagrams?);
-    lap("tables and diagrams");
-    out.files.extend(tables.files);
-    out.files.extend(diagrams.files);
-    let row_counts = tables.row_counts;
+    Ok((tables?, diagrams?))
+}
+
+/// README.txt and report.html, which list the files written so far.
+fn write_report(
+    out: &mut Out,
+    ctx: &ReportContext<'_>,
+    analysis: &Analysis,
+    rows: &[InventoryRow],
+    row_counts: &BTreeMap<String, usize>,
+    pages: &[diagrams::PageSummary],
+) -> Result<(), PackageError> {
     let diagram_files: Vec<String> =
         out.files.iter().filter(|f| f.path.starts_with("diagrams/")).map(|f| f.path.clone()).collect();
-
-    let span = tracing::info_span!("report").entered();
-    let readme = readme::render(&ctx, &out.files, &diagram_files, &row_counts, analysis.exposures.len());
+    let readme = readme::render(ctx, &out.files, &diagram_files, row_counts, analysis.exposures.len());
     out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
-    let coverage = tables::coverage(snapshot);
-    let report = html::render(&html::Report {
-        ctx: &ctx,
-        rows: &tables.rows,
-        analysis: &analysis,
-        coverage: &coverage,
-        pages: &diagrams.pages,
-        files: &out.files,
-        row_counts: &row_counts,
-    });
-    out.put("report.html", report.as_bytes(), FileRole::Report)?;
-    drop(span);
-    lap("readme, report");
-    drop(report);
+    let coverage = tables::coverage(ctx.snapshot);
+    let report =
+        html::render(&html::Report { ctx, rows, analysis, coverage: &coverage, pages, files: &out.files, row_counts });
+    out.put("report.html", report.as_bytes(), FileRole::Report)
+}
 
+/// What the command line warns about: files over the upload limit, missing diagrams.
+fn warnings(files: &[manifest::FileEntry], opts: &PackageOptions, pages: &[diagrams::PageSummary]) -> Vec<String> {
     let mut warnings = Vec::new();
-    for f in out.files.iter().filter(|f| f.over_upload_limit) {
+    for f in files.iter().filter(|f| f.over_upload_limit) {
         warnings.push(format!(
             "{} is {} bytes, over the {} MB many evidence portals accept in one upload; compress or split it before uploading",
             f.path,
@@ -367,56 +397,70 @@ fn write_into(
     }
     if !opts.diagrams {
         warnings.push("diagrams were skipped (measurement run): this package is incomplete".into());
-    } else if diagrams.pages.is_empty() {
+    } else if pages.is_empty() {
         warnings.push("no diagram pages were produced for this snapshot".into());
     }
-    let manifest = Manifest {
-        format: manifest::FORMAT,
-        auditmap_version: ctx.version.to_string(),
-        generated_at: generated.to_string(),
-        collected_at: collected.to_string(),
-        valid_until: valid_until.to_string(),
-        valid_days: opts.valid_days,
-        snapshot_sha256: snapshot_sha.clone(),
-        source_snapshot_sha256: source_sha,
-        source: opts.source.clone(),
-        snapshot_generator: format!("{} {}", snapshot.generator.name, snapshot.generator.version),
-        snapshot_schema_version: snapshot.schema_version,
-        scope: manifest::ScopeInfo {
-            accounts: snapshot.scope.accounts.clone(),
-            regions_requested: snapshot.scope.regions_requested.clone(),
-            regions_discovered: snapshot.scope.regions_discovered.clone(),
-            scope_tags: opts.scope_tags.clone(),
-            in_scope_rule: readme::SCOPE_RULE.into(),
-        },
-        caller_identities: snapshot.identity.clone(),
-        coverage: manifest::CoverageSummary::of(snapshot),
-        row_counts,
-        exposure_findings: analysis.exposures.len(),
-        redaction: manifest::Redaction::of(redaction.as_ref()),
-        tag_keys: opts.tag_keys.clone(),
-        warnings: warnings.clone(),
-        files: out.files.clone(),
-        controls: manifest::control_catalogue(),
-    };
-    let mut mbytes = serde_json::to_vec_pretty(&manifest)
+    warnings
+}
+
+/// The manifest's facts that are not in the report context.
+struct ManifestFacts<'a> {
+    ctx: &'a ReportContext<'a>,
+    source_sha: String,
+    row_counts: BTreeMap<String, usize>,
+    exposure_findings: usize,
+    redaction: Option<&'a RedactionStats>,
+    warnings: &'a [String],
+}
+
+impl ManifestFacts<'_> {
+    fn manifest(self, files: &[manifest::FileEntry]) -> Manifest {
+        let ctx = self.ctx;
+        let snapshot = ctx.snapshot;
+        Manifest {
+            format: manifest::FORMAT,
+            auditmap_version: ctx.version.to_string(),
+            generated_at: ctx.generated.to_string(),
+            collected_at: ctx.collected.to_string(),
+            valid_until: ctx.valid_until.to_string(),
+            valid_days: ctx.valid_days,
+            snapshot_sha256: ctx.snapshot_sha.to_string(),
+            source_snapshot_sha256: self.source_sha,
+            source: ctx.source.to_string(),
+            snapshot_generator: format!("{} {}", snapshot.generator.name, snapshot.generator.version),
+            snapshot_schema_version: snapshot.schema_version,
+            scope: manifest::ScopeInfo {
+                accounts: snapshot.scope.accounts.clone(),
+                regions_requested: snapshot.scope.regions_requested.clone(),
+                regions_discovered: snapshot.scope.regions_discovered.clone(),
+                scope_tags: ctx.scope_tags.to_vec(),
+                in_scope_rule: readme::SCOPE_RULE.into(),
+            },
+            caller_identities: snapshot.identity.clone(),
+            coverage: manifest::CoverageSummary::of(snapshot),
+            row_counts: self.row_counts,
+            exposure_findings: self.exposure_findings,
+            redaction: manifest::Redaction::of(self.redaction),
+            tag_keys: ctx.tag_keys.clone(),
+            warnings: self.warnings.to_vec(),
+            files: files.to_vec(),
+            controls: manifest::control_catalogue(),
+        }
+    }
+}
+
+fn write_manifest(out: &mut Out, manifest: &Manifest) -> Result<(), PackageError> {
+    let mut bytes = serde_json::to_vec_pretty(manifest)
         .map_err(|e| PackageError::Write { file: "manifest.json".into(), message: e.to_string() })?;
-    mbytes.push(b'\n');
-    out.put("manifest.json", &mbytes, FileRole::Manifest)?;
+    bytes.push(b'\n');
+    out.put("manifest.json", &bytes, FileRole::Manifest)
+}
 
+/// SHA256SUMS over every file but itself (`sha256sum -c` format).
+fn write_sums(out: &Out) -> Result<(), PackageError> {
     let list: Vec<(String, String)> = out.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
-    let sums_text = sums::sha256sums(&list);
-    std::fs::write(dir.join("SHA256SUMS"), sums_text)
-        .map_err(|source| PackageError::Io { path: dir.join("SHA256SUMS"), source })?;
-
-    lap("manifest, SHA256SUMS");
-    Ok(PackageOutcome {
-        dir: dir.to_path_buf(),
-        manifest,
-        has_gaps: snapshot.has_gaps(),
-        warnings,
-        timings: timings.into_inner(),
-    })
+    let path = out.dir.join("SHA256SUMS");
+    std::fs::write(&path, sums::sha256sums(&list)).map_err(|source| PackageError::Io { path, source })
 }
 
 /// What the table writers hand back: their files, row counts, and the inventory
@@ -491,9 +535,33 @@ pub(crate) struct ReportContext<'a> {
     pub snapshot_sha: &'a str,
     pub redacted: bool,
     pub scope_tags: &'a [ScopeTag],
+    pub tag_keys: &'a TagKeys,
 }
 
-impl ReportContext<'_> {
+impl<'a> ReportContext<'a> {
+    fn new(
+        opts: &'a PackageOptions,
+        snapshot: &'a Snapshot,
+        snapshot_sha: &'a str,
+        source: &'a str,
+        redacted: bool,
+    ) -> ReportContext<'a> {
+        let collected = snapshot.collected_at;
+        ReportContext {
+            version: env!("CARGO_PKG_VERSION"),
+            generated: opts.generated_at.unwrap_or(collected),
+            collected,
+            valid_until: collected.plus_days(opts.valid_days),
+            valid_days: opts.valid_days,
+            source,
+            snapshot,
+            snapshot_sha,
+            redacted,
+            scope_tags: &opts.scope_tags,
+            tag_keys: &opts.tag_keys,
+        }
+    }
+
     pub fn accounts(&self) -> String {
         join_or_none(&self.snapshot.scope.accounts)
     }
@@ -581,9 +649,4 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn 
     // Compact: pretty-printing doubles the size on large estates; any JSON tool re-indents.
     serde_json::to_writer(&mut *out, &doc).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| e.to_string())
-}
-
-/// The analysis used for a package (exposed so tests can compare exposures exactly).
-pub fn analysis_for(snapshot: &Snapshot) -> Analysis {
-    inventory::analysis::analyze(snapshot)
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use inventory::snapshot::{to_json_bytes, CoverageRecord, CoverageStatus};
 use inventory::Snapshot;
-use render::package::{write_package, PackageOptions, PackageOutcome};
+use render::package::{PackageOptions, PackageOutcome};
+use render::pipeline::write_package;
 
 pub fn demo() -> (Snapshot, Vec<u8>) {
     let s = inventory::demo::demo_snapshot().expect("demo estate loads");

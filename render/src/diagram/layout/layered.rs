@@ -14,6 +14,18 @@ use layout::topo::layout::VisualGraph;
 
 pub const MAX_LAYOUT_RS_NODES: usize = 150;
 
+/// What a layered view drew, as a plain graph: node labels with their containment
+/// path, and labelled edges. Writers that redraw the graph elsewhere (DOT) read it,
+/// so views never depend on a writer.
+#[derive(Debug, Clone, Default)]
+pub struct LayeredGraph {
+    pub name: String,
+    /// (id, label, cluster path e.g. ["account 1111", "eu-west-1"])
+    pub nodes: Vec<(String, String, Vec<String>)>,
+    /// (from, to, label)
+    pub edges: Vec<(String, String, String)>,
+}
+
 /// Centre of every node, top-to-bottom layers, in the input order.
 pub fn place(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Vec<(f64, f64)> {
     if sizes.is_empty() {

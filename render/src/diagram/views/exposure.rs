@@ -4,15 +4,12 @@
 //! routed around boxes.
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use inventory::model::*;
-
 use super::super::facts::{port_label, Facts};
 use super::super::font::metrics;
-use super::super::layout::layered;
+use super::super::layout::layered::{self, LayeredGraph};
 use super::super::layout::route::{Port, Router, Side};
 use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
-use super::super::write::dot::DotGraph;
 use super::labels;
 
 /// Above this many nodes, tiers are merged per VPC before layout (layout-rs is cubic).
@@ -35,7 +32,8 @@ struct Node {
 pub struct ExposurePage {
     pub scene: Scene,
     pub notes: Vec<String>,
-    pub dot: DotGraph,
+    /// The layered graph drawn (the DOT writer reads it).
+    pub graph: LayeredGraph,
     /// Nodes handed to the layered layout, and seconds it took (for the report).
     pub layout_nodes: usize,
     pub layout_secs: f64,
@@ -348,7 +346,7 @@ pub fn render(f: &Facts) -> ExposurePage {
         .zip(&sizes)
         .fold((f64::MAX, f64::MAX), |(mx, my), (c, s)| (mx.min(c.0 - s.0 / 2.0), my.min(c.1 - s.1 / 2.0)));
     let mut rects = Vec::new();
-    let mut dot = DotGraph { name: "exposure".into(), ..DotGraph::default() };
+    let mut graph = LayeredGraph { name: "exposure".into(), ..LayeredGraph::default() };
     for (i, n) in g.nodes.iter().enumerate() {
         let (c, s) = (centres[i], sizes[i]);
         let r = Rect::new(c.0 - s.0 / 2.0 - minx + 20.0, c.1 - s.1 / 2.0 - miny + 20.0, s.0, s.1);
@@ -376,7 +374,11 @@ pub fn render(f: &Facts) -> ExposurePage {
             y += metrics::descent(*size) + 3.0;
         }
         rects.push(r);
-        dot.nodes.push((n.id.clone(), lines[i].iter().map(|l| l.0.clone()).collect::<Vec<_>>().join("\n"), Vec::new()));
+        graph.nodes.push((
+            n.id.clone(),
+            lines[i].iter().map(|l| l.0.clone()).collect::<Vec<_>>().join("\n"),
+            Vec::new(),
+        ));
     }
     if g.nodes.len() == 1 {
         notes.push("No internet exposure and no data stores found in this snapshot.".into());
@@ -420,7 +422,7 @@ pub fn render(f: &Facts) -> ExposurePage {
         let e = scene.edges.len() - 1;
         let label = edge_label(ports);
         labels::place(&mut scene, e, &label, &mut avoid);
-        dot.edges.push((g.nodes[a].id.clone(), g.nodes[b].id.clone(), label));
+        graph.edges.push((g.nodes[a].id.clone(), g.nodes[b].id.clone(), label));
     }
     let (mut w, mut h) = (0.0f64, 0.0f64);
     for b in &scene.boxes {
@@ -435,6 +437,5 @@ pub fn render(f: &Facts) -> ExposurePage {
     }
     scene.width = w + 20.0;
     scene.height = h + 20.0;
-    let _ = ResourceKind::NetworkInterface;
-    ExposurePage { scene, notes, dot, layout_nodes: sizes.len(), layout_secs }
+    ExposurePage { scene, notes, graph, layout_nodes: sizes.len(), layout_secs }
 }

@@ -10,10 +10,10 @@ use inventory::model::*;
 use super::super::facts::Facts;
 use super::super::font::metrics;
 use super::super::layout::containment::CNode;
+use super::super::layout::layered::LayeredGraph;
 use super::super::layout::route::{Port, Router, Side};
 use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
-use super::super::write::dot::DotGraph;
 use super::labels;
 
 const CHIP_H: f64 = 18.0;
@@ -25,7 +25,8 @@ const CONTAINER_BASE: usize = 1 << 40;
 pub struct OverviewPage {
     pub scene: Scene,
     pub notes: Vec<String>,
-    pub dot: DotGraph,
+    /// The layered graph drawn (the DOT writer reads it).
+    pub graph: LayeredGraph,
 }
 
 type TextLine = (String, f64, bool, &'static str);
@@ -74,7 +75,7 @@ struct Want {
 pub fn render(f: &Facts) -> OverviewPage {
     let r = &f.snap.resources;
     let mut notes = Vec::new();
-    let mut dot = DotGraph { name: "overview".into(), ..DotGraph::default() };
+    let mut graph = LayeredGraph { name: "overview".into(), ..LayeredGraph::default() };
     let vpc_ids: BTreeSet<&str> = r.vpcs.iter().map(|v| v.id.as_str()).collect();
 
     // Per-VPC counts.
@@ -287,7 +288,7 @@ pub fn render(f: &Facts) -> OverviewPage {
         let rr = Rect::new(bx, 0.0, *w, *h);
         let b = scene.add_box(id, Role::Node, rr, None, if *internet { style::internet() } else { style::node() });
         draw_lines(&mut scene, b, rr, 6.0, lines, true);
-        dot.nodes.push((id.clone(), lines[0].0.clone(), Vec::new()));
+        graph.nodes.push((id.clone(), lines[0].0.clone(), Vec::new()));
         obstacles.push(rr);
         box_of.insert(id.clone(), b);
         bx += w + 30.0;
@@ -336,7 +337,7 @@ pub fn render(f: &Facts) -> OverviewPage {
                 draw_lines(&mut scene, b, inner, CHIP_H / 2.0 + 4.0, lines, false);
                 box_of.insert(v.id.clone(), b);
                 obstacles.push(inner);
-                dot.nodes.push((v.id.clone(), format!("{}\n{}", lines[0].0, lines[2].0), ppath.clone()));
+                graph.nodes.push((v.id.clone(), format!("{}\n{}", lines[0].0, lines[2].0), ppath.clone()));
                 let mut chips: Vec<(String, Rect)> = Vec::new();
                 let mut cx = inner.x + 10.0;
                 for g in igw_of.get(v.id.as_str()).cloned().unwrap_or_default() {
@@ -376,7 +377,7 @@ pub fn render(f: &Facts) -> OverviewPage {
                 draw_lines(&mut scene, b, inner, 4.0, lines, true);
                 box_of.insert(t.id.clone(), b);
                 obstacles.push(inner);
-                dot.nodes.push((t.id.clone(), format!("TGW {}", t.id), ppath.clone()));
+                graph.nodes.push((t.id.clone(), format!("TGW {}", t.id), ppath.clone()));
             }
         }
     }
@@ -521,7 +522,7 @@ pub fn render(f: &Facts) -> OverviewPage {
         });
         let e = scene.edges.len() - 1;
         labels::place(&mut scene, e, &w.label, &mut avoid);
-        dot.edges.push((w.from.0.clone(), w.to.0.clone(), w.label.clone()));
+        graph.edges.push((w.from.0.clone(), w.to.0.clone(), w.label.clone()));
     }
 
     if router.fallbacks.get() > 0 {
@@ -546,5 +547,5 @@ pub fn render(f: &Facts) -> OverviewPage {
     if r.vpcs.is_empty() {
         notes.push("No VPCs in this snapshot.".into());
     }
-    OverviewPage { scene, notes, dot }
+    OverviewPage { scene, notes, graph }
 }

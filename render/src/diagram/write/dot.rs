@@ -2,14 +2,7 @@
 //! who wants to restyle them). Clusters carry the account › region containment.
 use std::fmt::Write;
 
-#[derive(Debug, Clone, Default)]
-pub struct DotGraph {
-    pub name: String,
-    /// (id, label, cluster path e.g. ["account 1111", "eu-west-1"])
-    pub nodes: Vec<(String, String, Vec<String>)>,
-    /// (from, to, label)
-    pub edges: Vec<(String, String, String)>,
-}
+use crate::diagram::layout::layered::LayeredGraph;
 
 /// DOT double-quoted string: escape backslash and quote, drop newlines.
 fn q(s: &str) -> String {
@@ -28,7 +21,7 @@ fn q(s: &str) -> String {
     out
 }
 
-pub fn write(g: &DotGraph) -> String {
+pub fn write(g: &LayeredGraph) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "digraph {} {{", q(&g.name));
     s.push_str("  rankdir=TB;\n  node [shape=box, fontname=\"DejaVu Sans\", fontsize=10];\n  edge [fontname=\"DejaVu Sans\", fontsize=9];\n");

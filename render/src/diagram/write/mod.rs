@@ -1,11 +1,14 @@
 //! Writers over a scene: SVG (the master), PNG and PDF (drawn from the same scene
 //! with the embedded font only), draw.io (editable, same geometry), DOT (layered graphs).
+//! `Format` is the registry every caller goes through.
 pub mod dot;
 pub mod drawio;
 pub mod glyphs;
 pub mod pdf;
 pub mod png;
 pub mod svg;
+
+use super::{scene_to_pdf, scene_to_png, DiagramError, PageScene};
 
 /// Fixed-precision number so output is byte-identical across runs and platforms.
 pub fn num(v: f64) -> String {
@@ -15,5 +18,57 @@ pub fn num(v: f64) -> String {
         format!("{}", r as i64)
     } else {
         format!("{r:.1}")
+    }
+}
+
+/// Every output format of a diagram page: the one registry `auditmap diagram` and
+/// the package both write through. Order is file order within a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Svg,
+    Png,
+    Pdf,
+    Drawio,
+    Dot,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [Format::Svg, Format::Png, Format::Pdf, Format::Drawio, Format::Dot];
+    /// The formats in the audit package (DOT is for comparison with Graphviz, on request).
+    pub const PACKAGE: [Format; 4] = [Format::Svg, Format::Png, Format::Pdf, Format::Drawio];
+
+    /// The name on the command line, which is also the file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Pdf => "pdf",
+            Format::Drawio => "drawio",
+            Format::Dot => "dot",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        self.name()
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The page in this format; `None` when the page has no such form (DOT exists
+    /// for the layered pages only). `png_scale`: pixels per unit (see `png_scale`).
+    pub fn write(self, page: &PageScene, png_scale: f64) -> Result<Option<Vec<u8>>, DiagramError> {
+        let scene = &page.scene;
+        // One span per format: `--timings` rows are named after them.
+        Ok(match self {
+            Format::Svg => Some(tracing::info_span!("svg").in_scope(|| svg::write(scene)).into_bytes()),
+            Format::Png => Some(tracing::info_span!("png").in_scope(|| scene_to_png(scene, png_scale))?),
+            Format::Pdf => Some(tracing::info_span!("pdf").in_scope(|| scene_to_pdf(scene))?),
+            Format::Drawio => {
+                Some(tracing::info_span!("drawio").in_scope(|| drawio::write(scene, &page.file_stem)).into_bytes())
+            }
+            Format::Dot => page.graph.as_ref().map(|g| dot::write(g).into_bytes()),
+        })
     }
 }

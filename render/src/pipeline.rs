@@ -1,0 +1,186 @@
+//! The pipeline driver: load → (redact) → topology → analysis → plan → write, in one
+//! place for every command that reads a snapshot (`diagram`, `package`, `exposure`,
+//! and later ones). Each stage is a type; a command goes as far as it needs:
+//!
+//! - `Input`: the loaded snapshot, the bytes it was read from and where it came from;
+//! - `Prepared`: after redaction, if asked (the bytes are then the redacted snapshot's);
+//! - `Analysed`: the snapshot with its topology-based `Analysis`, built once;
+//! - `Analysed::plan`: the diagram pages; `diagram::Format` writes each page.
+//!
+//! The package (`Input::package`) overlaps the analysis with writing snapshot.json and
+//! hands the package writer the snapshot and its analysis; it never analyses itself.
+use std::borrow::Cow;
+use std::path::Path;
+
+use inventory::analysis::Analysis;
+use inventory::snapshot::{to_json_bytes, SnapshotError};
+use inventory::Snapshot;
+
+use crate::diagram::Plan;
+use crate::package::{PackageError, PackageOptions, PackageOutcome, PackageWriter, RedactionStats};
+
+/// Where the manifest says a snapshot passed to `write_package` came from.
+pub const SNAPSHOT_FILE_SOURCE: &str = "snapshot file";
+
+/// Stage 1: a loaded (parsed, validated, normalised) snapshot.
+pub struct Input<'a> {
+    pub snapshot: Cow<'a, Snapshot>,
+    /// The bytes as read: the package stores them verbatim as snapshot.json.
+    pub bytes: Cow<'a, [u8]>,
+    /// Human description of where the snapshot came from, recorded in the manifest.
+    pub source: String,
+}
+
+impl Input<'static> {
+    /// A snapshot file (any problem with it is the caller's input error).
+    pub fn file(path: &Path) -> Result<Input<'static>, SnapshotError> {
+        let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
+        let snapshot = inventory::snapshot::load_bytes(path, &bytes)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(Input::new(Cow::Owned(snapshot), bytes, format!("snapshot file {name}")))
+    }
+
+    /// The bundled demo estate.
+    pub fn demo() -> Result<Input<'static>, SnapshotError> {
+        let snapshot = inventory::demo::demo_snapshot()?;
+        Ok(Input::new(
+            Cow::Owned(snapshot),
+            inventory::demo::DEMO_JSON.as_bytes(),
+            "embedded demo estate (examples/estates/demo.json)".to_string(),
+        ))
+    }
+
+    /// A snapshot collected in this run (no file yet): its canonical bytes stand in.
+    pub fn collected(snapshot: Snapshot, source: String) -> Input<'static> {
+        let bytes = to_json_bytes(&snapshot);
+        Input::new(Cow::Owned(snapshot), bytes, source)
+    }
+}
+
+impl<'a> Input<'a> {
+    pub fn new(snapshot: Cow<'a, Snapshot>, bytes: impl Into<Cow<'a, [u8]>>, source: String) -> Input<'a> {
+        Input { snapshot, bytes: bytes.into(), source }
+    }
+
+    /// Stage 2: redacts when `redact` (account ids and public IPs become stable
+    /// pseudonyms; the input bytes are kept for their hash only), else passes through.
+    pub fn prepare(self, redact: bool) -> Result<Prepared<'a>, String> {
+        let Input { snapshot, bytes, source } = self;
+        if !redact {
+            return Ok(Prepared { snapshot, bytes, read_bytes: None, redaction: None, source });
+        }
+        let (redacted, stats) = crate::package::redact(&snapshot)?;
+        // The original is no longer needed: free it before the analysis.
+        drop(snapshot);
+        let json = to_json_bytes(&redacted);
+        Ok(Prepared {
+            snapshot: Cow::Owned(redacted),
+            bytes: Cow::Owned(json),
+            read_bytes: Some(bytes),
+            redaction: Some(stats),
+            source,
+        })
+    }
+
+    /// Stages 3–4 without redaction, for commands that need no bytes.
+    pub fn analyze(self) -> Analysed<'a> {
+        let Input { snapshot, bytes, source } = self;
+        drop(bytes);
+        Analysed::of(snapshot, None, source)
+    }
+
+    /// `auditmap package`: every stage into `out` (absent or empty). The analysis runs
+    /// while snapshot.json is hashed and written; the bytes are freed right after.
+    pub fn package(self, opts: &PackageOptions, out: &Path) -> Result<PackageOutcome, PackageError> {
+        let mut writer = PackageWriter::begin(opts, out)?;
+        let prepared = self
+            .prepare(opts.redact)
+            .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
+        writer.lap("redaction");
+        let (analysed, written) =
+            prepared.analyze_alongside(|json, read| writer.write_snapshot(json, read)).map_err(|_| {
+                PackageError::Write { file: "analysis".into(), message: "the analysis thread failed".into() }
+            })?;
+        written?;
+        writer.lap("analysis, snapshot.json");
+        writer.finish(&analysed.snapshot, &analysed.analysis, analysed.redaction.as_ref(), &analysed.source)
+    }
+}
+
+/// Stage 2 done: the snapshot every later stage sees.
+pub struct Prepared<'a> {
+    pub snapshot: Cow<'a, Snapshot>,
+    /// What snapshot.json holds: the bytes as read, or the redacted snapshot's.
+    pub bytes: Cow<'a, [u8]>,
+    /// The bytes as read, when redaction replaced `bytes`.
+    pub read_bytes: Option<Cow<'a, [u8]>>,
+    pub redaction: Option<RedactionStats>,
+    pub source: String,
+}
+
+/// The analysis thread panicked.
+#[derive(Debug)]
+pub struct AnalysisFailed;
+
+impl<'a> Prepared<'a> {
+    /// Stages 3–4: topology and analyses (inventory's).
+    pub fn analyze(self) -> Analysed<'a> {
+        let Prepared { snapshot, bytes, read_bytes, redaction, source } = self;
+        drop((bytes, read_bytes));
+        Analysed::of(snapshot, redaction, source)
+    }
+
+    /// `analyze` on a worker thread while `alongside` gets the bytes (snapshot.json's,
+    /// and the ones read when they differ) on this one. The bytes are freed after.
+    pub fn analyze_alongside<R>(
+        self,
+        alongside: impl FnOnce(&[u8], Option<&[u8]>) -> R,
+    ) -> Result<(Analysed<'a>, R), AnalysisFailed> {
+        let Prepared { snapshot, bytes, read_bytes, redaction, source } = self;
+        // Worker threads do not inherit the current span: enter it so `--timings`
+        // shows the analysis under the command.
+        let parent = tracing::Span::current();
+        let (analysis, side) = std::thread::scope(|s| {
+            let analysis = s.spawn(|| {
+                let _in = parent.enter();
+                inventory::analysis::analyze(&snapshot)
+            });
+            let side = alongside(&bytes, read_bytes.as_deref());
+            (analysis.join(), side)
+        });
+        drop((bytes, read_bytes));
+        let analysis = analysis.map_err(|_| AnalysisFailed)?;
+        Ok((Analysed { snapshot, analysis, redaction, source }, side))
+    }
+}
+
+/// Stages 3–4 done: the snapshot and its analysis, computed once.
+pub struct Analysed<'a> {
+    pub snapshot: Cow<'a, Snapshot>,
+    pub analysis: Analysis,
+    pub redaction: Option<RedactionStats>,
+    pub source: String,
+}
+
+impl<'a> Analysed<'a> {
+    fn of(snapshot: Cow<'a, Snapshot>, redaction: Option<RedactionStats>, source: String) -> Analysed<'a> {
+        let analysis = inventory::analysis::analyze(&snapshot);
+        Analysed { snapshot, analysis, redaction, source }
+    }
+
+    /// Stage 5: the diagram pages, title blocks showing the hash of the snapshot's
+    /// canonical bytes (the package passes snapshot.json's to `Plan::with_sha`).
+    pub fn plan(&self) -> Plan<'_> {
+        tracing::info_span!("layout").in_scope(|| Plan::new(&self.snapshot, &self.analysis))
+    }
+}
+
+/// The package of an already loaded snapshot read from `bytes` (tests, benchmarks).
+pub fn write_package<'a>(
+    snapshot: &'a Snapshot,
+    bytes: impl Into<Cow<'a, [u8]>>,
+    opts: &PackageOptions,
+    out: &Path,
+) -> Result<PackageOutcome, PackageError> {
+    Input::new(Cow::Borrowed(snapshot), bytes, SNAPSHOT_FILE_SOURCE.to_string()).package(opts, out)
+}
