@@ -522,4 +522,13 @@ mod tests {
         assert_eq!(unique.len(), all.len(), "an operation is sent by two descriptors: {all:?}");
         assert_eq!(crate::ops::REGIONAL.len(), all.len());
     }
+
+    /// The model's kind table names the API each kind is listed by (coverage records
+    /// and generated estates use it); the descriptor must send exactly that one.
+    #[test]
+    fn descriptors_list_each_kind_with_the_models_api() {
+        for d in KINDS {
+            assert_eq!(d.kind.listing_api(), Some(d.listing().action().as_str()), "{}", d.kind);
+        }
+    }
 }
