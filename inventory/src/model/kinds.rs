@@ -45,7 +45,7 @@ macro_rules! kind_table {
 #[macro_export]
 macro_rules! for_each_kind {
     ($m:ident) => {
-        $crate::kind_table!([$crate::__each_kind][$m])
+        $crate::kind_table! { [$crate::__each_kind] [$m] }
     };
 }
 
