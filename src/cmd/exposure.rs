@@ -2,7 +2,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use inventory::analysis::{analyze, Analysis, ExposureFinding, LoadBalancerBackend};
+use inventory::analysis::{analyze, Analysis, LoadBalancerBackend};
+use inventory::facts::{port_label, PortStyle};
+use inventory::model::{PortRange, Protocol};
 
 use crate::exit::{CliError, CmdResult, Exit};
 
@@ -42,11 +44,10 @@ fn safe(s: &str) -> String {
     render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
 }
 
-fn ports(f: &ExposureFinding) -> String {
-    match f.ports {
-        Some(p) => format!("{}/{p}", f.protocol),
-        None => f.protocol.to_string(),
-    }
+/// "tcp/443", "all": the inventory's one formatter. (The analyses give ports only
+/// to protocols that have them, so the short style prints what this always printed.)
+fn ports(protocol: Protocol, ports: Option<PortRange>) -> String {
+    port_label(protocol, ports, PortStyle::Short)
 }
 
 fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -85,7 +86,7 @@ fn table(a: &Analysis, collected_at: &str) -> String {
                     safe(&f.eni_id),
                     format!("{:?}", f.ip_version).to_lowercase(),
                     safe(&f.public_ip),
-                    ports(f),
+                    ports(f.protocol, f.ports),
                     f.source.to_string(),
                     format!(
                         "{}{}: {}",
@@ -127,10 +128,6 @@ fn table(a: &Analysis, collected_at: &str) -> String {
 }
 
 fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
-    let ports = match b.ports {
-        Some(p) => format!("{}/{p}", b.protocol),
-        None => b.protocol.to_string(),
-    };
     vec![
         safe(&b.resource_id),
         safe(&b.eni_id),
@@ -138,7 +135,7 @@ fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
         safe(&b.load_balancer_eni_id),
         safe(&b.load_balancer_security_group_id),
         safe(&b.security_group_id),
-        ports,
+        ports(b.protocol, b.ports),
     ]
 }
 

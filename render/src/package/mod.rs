@@ -11,24 +11,24 @@ mod html;
 mod inventory_table;
 mod manifest;
 mod readme;
-mod redact;
 mod sums;
 mod tables;
 mod xlsx;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use inventory::analysis::Analysis;
+use inventory::redact;
 use inventory::snapshot::{to_json_bytes, Timestamp};
 use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
+pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
 pub use manifest::{FileEntry, Manifest};
-pub use redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use sums::sha256_hex;
 
 use crate::diagram::{self, DiagramError};
@@ -155,25 +155,6 @@ fn write_err(file: &str) -> impl Fn(String) -> PackageError + '_ {
     move |message| PackageError::Write { file: file.to_string(), message }
 }
 
-/// A diagram file stem safe as a file name whatever the VPC id says.
-fn safe_stem(stem: &str, used: &mut BTreeSet<String>) -> String {
-    let mut s: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .take(100)
-        .collect();
-    if s.is_empty() {
-        s = "page".into();
-    }
-    let base = s.clone();
-    let mut n = 2;
-    while !used.insert(s.clone()) {
-        s = format!("{base}-{n}");
-        n += 1;
-    }
-    s
-}
-
 /// Checks `out` can receive a package: absent, or an empty directory.
 fn check_out_dir(out: &Path) -> Result<(), PackageError> {
     match std::fs::read_dir(out) {
@@ -276,7 +257,9 @@ fn write_into(
     let (analysis, source_sha) = std::thread::scope(|s| {
         let analysis = s.spawn(|| {
             let _in = parent.enter();
-            inventory::analysis::analyze(snapshot)
+            let settings =
+                inventory::facts::Settings { tag_keys: opts.tag_keys.clone(), scope_tags: opts.scope_tags.clone() };
+            inventory::analysis::analyze_with(snapshot, &settings)
         });
         let written = (|| -> Result<String, PackageError> {
             let json_sha = sums::sha256_hex(&snapshot_bytes);
@@ -314,7 +297,7 @@ fn write_into(
     let (tables, diagrams) = std::thread::scope(|s| {
         let tables = s.spawn(|| {
             let _in = parent.enter();
-            tracing::info_span!("tables").in_scope(|| write_tables(&ctx, &analysis, opts, dir))
+            tracing::info_span!("tables").in_scope(|| write_tables(&ctx, &analysis, dir))
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
@@ -428,17 +411,12 @@ struct TablesOut {
 }
 
 /// inventory.csv/.json/.xlsx, exposures.csv, coverage.csv.
-fn write_tables(
-    ctx: &ReportContext<'_>,
-    analysis: &Analysis,
-    opts: &PackageOptions,
-    dir: &Path,
-) -> Result<TablesOut, PackageError> {
+fn write_tables(ctx: &ReportContext<'_>, analysis: &Analysis, dir: &Path) -> Result<TablesOut, PackageError> {
     let snapshot = ctx.snapshot;
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
     let span = tracing::info_span!("rows").entered();
-    let rows = build_rows(snapshot, analysis, &opts.tag_keys, &opts.scope_tags);
+    let rows = build_rows(snapshot, analysis);
     let exposures = tables::exposures(analysis);
     let coverage = tables::coverage(snapshot);
     drop(span);
@@ -581,9 +559,4 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn 
     // Compact: pretty-printing doubles the size on large estates; any JSON tool re-indents.
     serde_json::to_writer(&mut *out, &doc).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| e.to_string())
-}
-
-/// The analysis used for a package (exposed so tests can compare exposures exactly).
-pub fn analysis_for(snapshot: &Snapshot) -> Analysis {
-    inventory::analysis::analyze(snapshot)
 }

@@ -4,8 +4,6 @@
 //! routed around boxes.
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use inventory::model::*;
-
 use super::super::facts::{port_label, Facts};
 use super::super::font::metrics;
 use super::super::layout::layered;
@@ -435,6 +433,5 @@ pub fn render(f: &Facts) -> ExposurePage {
     }
     scene.width = w + 20.0;
     scene.height = h + 20.0;
-    let _ = ResourceKind::NetworkInterface;
     ExposurePage { scene, notes, dot, layout_nodes: sizes.len(), layout_secs }
 }
