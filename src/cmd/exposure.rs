@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use inventory::analysis::{analyze, Analysis, LoadBalancerBackend};
 use inventory::facts::{port_label, PortStyle};
-use inventory::model::{PortRange, Protocol};
 
 use crate::exit::{CliError, CmdResult, Exit};
 
@@ -44,12 +43,6 @@ fn safe(s: &str) -> String {
     render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
 }
 
-/// "tcp/443", "all": the inventory's one formatter. (The analyses give ports only
-/// to protocols that have them, so the short style prints what this always printed.)
-fn ports(protocol: Protocol, ports: Option<PortRange>) -> String {
-    port_label(protocol, ports, PortStyle::Short)
-}
-
 fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -86,7 +79,9 @@ fn table(a: &Analysis, collected_at: &str) -> String {
                     safe(&f.eni_id),
                     format!("{:?}", f.ip_version).to_lowercase(),
                     safe(&f.public_ip),
-                    ports(f.protocol, f.ports),
+                    // Short style: what this always printed, as the analyses give ports only to
+                    // protocols that have them.
+                    port_label(f.protocol, f.ports, PortStyle::Short),
                     f.source.to_string(),
                     format!(
                         "{}{}: {}",
@@ -135,7 +130,7 @@ fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
         safe(&b.load_balancer_eni_id),
         safe(&b.load_balancer_security_group_id),
         safe(&b.security_group_id),
-        ports(b.protocol, b.ports),
+        port_label(b.protocol, b.ports, PortStyle::Short),
     ]
 }
 
