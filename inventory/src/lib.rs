@@ -2,8 +2,10 @@
 //! estates, and (later stages) the topology graph and its analyses.
 pub mod analysis;
 pub mod demo;
+pub mod facts;
 pub mod generate;
 pub mod model;
+pub mod redact;
 pub mod snapshot;
 pub mod summary;
 pub mod topology;

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use inventory::analysis::Analysis;
+use inventory::facts::Settings;
 use inventory::snapshot::{to_json_bytes, SnapshotError};
 use inventory::Snapshot;
 
@@ -66,10 +67,11 @@ impl<'a> Input<'a> {
     /// pseudonyms; the input bytes are kept for their hash only), else passes through.
     pub fn prepare(self, redact: bool) -> Result<Prepared<'a>, String> {
         let Input { snapshot, bytes, source } = self;
+        let settings = Settings::default();
         if !redact {
-            return Ok(Prepared { snapshot, bytes, read_bytes: None, redaction: None, source });
+            return Ok(Prepared { snapshot, bytes, read_bytes: None, redaction: None, source, settings });
         }
-        let (redacted, stats) = crate::package::redact(&snapshot)?;
+        let (redacted, stats) = inventory::redact::redact(&snapshot)?;
         // The original is no longer needed: free it before the analysis.
         drop(snapshot);
         let json = to_json_bytes(&redacted);
@@ -79,6 +81,7 @@ impl<'a> Input<'a> {
             read_bytes: Some(bytes),
             redaction: Some(stats),
             source,
+            settings,
         })
     }
 
@@ -86,16 +89,18 @@ impl<'a> Input<'a> {
     pub fn analyze(self) -> Analysed<'a> {
         let Input { snapshot, bytes, source } = self;
         drop(bytes);
-        Analysed::of(snapshot, None, source)
+        Analysed::of(snapshot, None, source, &Settings::default())
     }
 
     /// `auditmap package`: every stage into `out` (absent or empty). The analysis runs
     /// while snapshot.json is hashed and written; the bytes are freed right after.
     pub fn package(self, opts: &PackageOptions, out: &Path) -> Result<PackageOutcome, PackageError> {
         let mut writer = PackageWriter::begin(opts, out)?;
+        let settings = Settings { tag_keys: opts.tag_keys.clone(), scope_tags: opts.scope_tags.clone() };
         let prepared = self
             .prepare(opts.redact)
-            .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
+            .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?
+            .with_settings(settings);
         writer.lap("redaction");
         let (analysed, written) =
             prepared.analyze_alongside(|json, read| writer.write_snapshot(json, read)).map_err(|_| {
@@ -116,6 +121,8 @@ pub struct Prepared<'a> {
     pub read_bytes: Option<Cow<'a, [u8]>>,
     pub redaction: Option<RedactionStats>,
     pub source: String,
+    /// Tag keys and audit scope the derived facts (`inventory::facts`) follow.
+    pub settings: Settings,
 }
 
 /// The analysis thread panicked.
@@ -123,11 +130,16 @@ pub struct Prepared<'a> {
 pub struct AnalysisFailed;
 
 impl<'a> Prepared<'a> {
+    /// Tag keys and scope for the analysis (`package --environment-tag/--scope-tag`).
+    pub fn with_settings(self, settings: Settings) -> Prepared<'a> {
+        Prepared { settings, ..self }
+    }
+
     /// Stages 3–4: topology and analyses (inventory's).
     pub fn analyze(self) -> Analysed<'a> {
-        let Prepared { snapshot, bytes, read_bytes, redaction, source } = self;
+        let Prepared { snapshot, bytes, read_bytes, redaction, source, settings } = self;
         drop((bytes, read_bytes));
-        Analysed::of(snapshot, redaction, source)
+        Analysed::of(snapshot, redaction, source, &settings)
     }
 
     /// `analyze` on a worker thread while `alongside` gets the bytes (snapshot.json's,
@@ -136,14 +148,14 @@ impl<'a> Prepared<'a> {
         self,
         alongside: impl FnOnce(&[u8], Option<&[u8]>) -> R,
     ) -> Result<(Analysed<'a>, R), AnalysisFailed> {
-        let Prepared { snapshot, bytes, read_bytes, redaction, source } = self;
+        let Prepared { snapshot, bytes, read_bytes, redaction, source, settings } = self;
         // Worker threads do not inherit the current span: enter it so `--timings`
         // shows the analysis under the command.
         let parent = tracing::Span::current();
         let (analysis, side) = std::thread::scope(|s| {
             let analysis = s.spawn(|| {
                 let _in = parent.enter();
-                inventory::analysis::analyze(&snapshot)
+                inventory::analysis::analyze_with(&snapshot, &settings)
             });
             let side = alongside(&bytes, read_bytes.as_deref());
             (analysis.join(), side)
@@ -163,8 +175,13 @@ pub struct Analysed<'a> {
 }
 
 impl<'a> Analysed<'a> {
-    fn of(snapshot: Cow<'a, Snapshot>, redaction: Option<RedactionStats>, source: String) -> Analysed<'a> {
-        let analysis = inventory::analysis::analyze(&snapshot);
+    fn of(
+        snapshot: Cow<'a, Snapshot>,
+        redaction: Option<RedactionStats>,
+        source: String,
+        settings: &Settings,
+    ) -> Analysed<'a> {
+        let analysis = inventory::analysis::analyze_with(&snapshot, settings);
         Analysed { snapshot, analysis, redaction, source }
     }
 

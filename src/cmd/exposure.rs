@@ -2,7 +2,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerBackend};
+use inventory::analysis::{Analysis, LoadBalancerBackend};
+use inventory::facts::{port_label, PortStyle};
 
 use crate::exit::{CliError, CmdResult, Exit};
 
@@ -42,13 +43,6 @@ fn safe(s: &str) -> String {
     render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
 }
 
-fn ports(f: &ExposureFinding) -> String {
-    match f.ports {
-        Some(p) => format!("{}/{p}", f.protocol),
-        None => f.protocol.to_string(),
-    }
-}
-
 fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -85,7 +79,9 @@ fn table(a: &Analysis, collected_at: &str) -> String {
                     safe(&f.eni_id),
                     format!("{:?}", f.ip_version).to_lowercase(),
                     safe(&f.public_ip),
-                    ports(f),
+                    // Short style: what this always printed, as the analyses give ports only to
+                    // protocols that have them.
+                    port_label(f.protocol, f.ports, PortStyle::Short),
                     f.source.to_string(),
                     format!(
                         "{}{}: {}",
@@ -127,10 +123,6 @@ fn table(a: &Analysis, collected_at: &str) -> String {
 }
 
 fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
-    let ports = match b.ports {
-        Some(p) => format!("{}/{p}", b.protocol),
-        None => b.protocol.to_string(),
-    };
     vec![
         safe(&b.resource_id),
         safe(&b.eni_id),
@@ -138,13 +130,14 @@ fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
         safe(&b.load_balancer_eni_id),
         safe(&b.load_balancer_security_group_id),
         safe(&b.security_group_id),
-        ports,
+        port_label(b.protocol, b.ports, PortStyle::Short),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inventory::analysis::analyze;
 
     #[test]
     fn demo_table_lists_findings_and_load_balancer_backends() {

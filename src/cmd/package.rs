@@ -40,7 +40,7 @@ pub struct Args {
     /// Tag key(s) read for the owner column, case-insensitive [default: Owner, owner, team].
     #[arg(long = "owner-tag", value_name = "KEY")]
     pub owner_tags: Vec<String>,
-    /// Tag key(s) read for the environment column [default: Environment, env, stage].
+    /// Tag key(s) naming the environment: inventory column, diagrams, prod/non-prod segmentation [default: Environment, env, stage].
     #[arg(long = "environment-tag", value_name = "KEY")]
     pub environment_tags: Vec<String>,
     /// Tag key(s) read for the data_classification column [default: DataClassification, data-classification, classification].

@@ -11,26 +11,40 @@ mod sg;
 mod sg_flows;
 mod types;
 
+pub use crate::facts::{environment, is_production};
 pub use ipset::is_public;
-pub use segmentation::{environment, is_production};
 pub use types::*;
 
+use crate::facts::{self, Settings};
 use crate::snapshot::Snapshot;
 use crate::topology::Topology;
 
-/// Runs every analysis on a snapshot (builds the topology first).
+/// Runs every analysis on a snapshot (builds the topology first), default settings.
 pub fn analyze(snapshot: &Snapshot) -> Analysis {
-    analyze_topology(&Topology::build(snapshot))
+    analyze_with(snapshot, &Settings::default())
 }
 
-/// Runs every analysis on an already built topology.
+/// Runs every analysis on a snapshot with the caller's tag keys and scope.
+pub fn analyze_with(snapshot: &Snapshot, settings: &Settings) -> Analysis {
+    analyze_topology_with(&Topology::build(snapshot), settings)
+}
+
+/// Runs every analysis on an already built topology, default settings.
 pub fn analyze_topology(topo: &Topology) -> Analysis {
+    analyze_topology_with(topo, &Settings::default())
+}
+
+/// Runs every analysis on an already built topology, then derives the facts.
+pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let _span = tracing::info_span!("analyze").entered();
     let exposures = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
     let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
-    let segmentation = tracing::info_span!("segmentation").in_scope(|| segmentation::segmentation(topo));
+    let envs = facts::environments(topo, &settings.tag_keys);
+    let segmentation = tracing::info_span!("segmentation")
+        .in_scope(|| segmentation::segmentation(topo, &envs.vpcs, &settings.tag_keys));
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
-    Analysis { exposures, behind_load_balancers, egress, segmentation, sg_flows }
+    let facts = tracing::info_span!("facts").in_scope(|| facts::derive(topo, &egress, envs, settings));
+    Analysis { exposures, behind_load_balancers, egress, segmentation, sg_flows, facts }
 }

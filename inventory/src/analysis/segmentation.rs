@@ -5,37 +5,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use ipnet::IpNet;
 
 use super::types::{Connection, ConnectionVia};
+use crate::facts::{is_production, TagKeys};
 use crate::model::*;
 use crate::topology::hash::FastMap;
 use crate::topology::{Index, Topology};
 
-/// Environment from tags: `Environment`, `env` or `stage` (key case-insensitive).
-pub fn environment(tags: &Tags) -> Option<String> {
-    for key in ["environment", "env", "stage"] {
-        if let Some((_, v)) = tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
-            let v = v.trim();
-            if !v.is_empty() {
-                return Some(v.to_string());
-            }
-        }
-    }
-    None
-}
-
-pub fn is_production(env: &str) -> bool {
-    let e = env.trim().to_ascii_lowercase();
-    e.starts_with("prod") || e == "prd" || e == "live"
-}
-
 struct Ctx<'c, 'a> {
     ix: &'c Index<'a>,
     tables_by_vpc: FastMap<&'a str, Vec<&'a RouteTable>>,
-    env_by_vpc: FastMap<&'a str, Option<String>>,
+    /// VPC id → environment, by the one rule (`crate::facts::TagKeys::environment`).
+    env_by_vpc: &'c BTreeMap<String, String>,
+    keys: &'c TagKeys,
 }
 
 impl Ctx<'_, '_> {
     fn env(&self, vpc_id: &str) -> Option<String> {
-        self.env_by_vpc.get(vpc_id).cloned().flatten()
+        self.env_by_vpc.get(vpc_id).cloned()
+    }
+    fn tag_env(&self, tags: &Tags) -> Option<String> {
+        self.keys.environment(tags).map(str::to_string)
     }
 }
 
@@ -94,15 +82,14 @@ fn connection(
     }
 }
 
-pub fn segmentation(topo: &Topology) -> Vec<Connection> {
+pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys: &TagKeys) -> Vec<Connection> {
     let r = &topo.snapshot.resources;
     let mut tables_by_vpc: FastMap<&str, Vec<&RouteTable>> = FastMap::default();
     // Only tables that route some subnet's traffic: an unassociated table is inert.
     for t in r.route_tables.iter().filter(|t| t.associations.iter().any(|a| a.main || a.subnet_id.is_some())) {
         tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
     }
-    let env_by_vpc = r.vpcs.iter().map(|v| (v.id.as_str(), environment(&v.tags))).collect();
-    let ctx = Ctx { ix: &topo.index, tables_by_vpc, env_by_vpc };
+    let ctx = Ctx { ix: &topo.index, tables_by_vpc, env_by_vpc, keys };
     let mut out = Vec::new();
     peering(&ctx, r, &mut out);
     transit(&ctx, r, &mut out);
@@ -251,7 +238,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             let to_env = match to_kind {
                 ResourceKind::Vpc => ctx.env(to_id),
                 ResourceKind::CustomerGateway => {
-                    ix.customer_gateways.get(to_id.as_str()).and_then(|c| environment(&c.tags))
+                    ix.customer_gateways.get(to_id.as_str()).and_then(|c| ctx.tag_env(&c.tags))
                 }
                 _ => None,
             };
@@ -309,7 +296,7 @@ fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     &conn.customer_gateway_id,
                     ResourceKind::CustomerGateway,
                     Some(cgw.map(|c| c.account_id.clone()).unwrap_or_else(|| conn.account_id.clone())),
-                    cgw.and_then(|c| environment(&c.tags)),
+                    cgw.and_then(|c| ctx.tag_env(&c.tags)),
                     ConnectionVia::Vpn,
                     &conn.id,
                     cidrs,

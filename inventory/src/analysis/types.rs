@@ -19,6 +19,10 @@ pub struct Analysis {
     pub segmentation: Vec<Connection>,
     /// Which security group may talk to which, on which ports.
     pub sg_flows: Vec<SgFlow>,
+    /// Per-subnet route table and tier, environments, scope: derived once, read by
+    /// every writer.
+    #[serde(default)]
+    pub facts: crate::facts::Facts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

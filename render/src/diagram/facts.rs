@@ -1,8 +1,10 @@
-//! What the views need to know about the estate, indexed once per render:
-//! effective route tables, subnet tiers, environments, exposure per ENI.
+//! What the views need to know about the estate, indexed once per render. Derived
+//! facts (effective route tables, subnet tiers, environments) are read from
+//! `analysis.facts`, computed once in the inventory crate; this only indexes.
 use std::collections::{BTreeMap, BTreeSet};
 
 use inventory::analysis::{Analysis, ExposureFinding, SubnetTier};
+use inventory::facts::{is_production, PortStyle};
 use inventory::model::*;
 use inventory::Snapshot;
 use sha2::{Digest, Sha256};
@@ -14,9 +16,8 @@ pub struct Facts<'a> {
     pub analysis: &'a Analysis,
     /// First 16 hex digits of SHA-256 over the canonical snapshot bytes.
     pub sha_prefix: String,
-    /// Subnet id → its effective route table (explicit association, else the VPC main table).
-    route_table: BTreeMap<&'a str, &'a RouteTable>,
-    tier: BTreeMap<&'a str, SubnetTier>,
+    /// Route table id → table (first wins on a duplicate id, as in the topology index).
+    route_tables: BTreeMap<&'a str, &'a RouteTable>,
     pub exposures_by_eni: BTreeMap<&'a str, Vec<&'a ExposureFinding>>,
     /// ENIs reachable only through an internet-facing load balancer.
     pub behind_lb: BTreeSet<&'a str>,
@@ -42,33 +43,13 @@ impl<'a> Facts<'a> {
         let r = &snap.resources;
         let sha_prefix: String = sha256_hex.chars().take(16).collect();
 
-        let mut main_rt: BTreeMap<&str, &RouteTable> = BTreeMap::new();
-        let mut explicit: BTreeMap<&str, &RouteTable> = BTreeMap::new();
+        let mut route_tables: BTreeMap<&str, &RouteTable> = BTreeMap::new();
         for rt in &r.route_tables {
-            for a in &rt.associations {
-                if a.main {
-                    main_rt.entry(rt.vpc_id.as_str()).or_insert(rt);
-                }
-                if let Some(s) = &a.subnet_id {
-                    explicit.entry(s.as_str()).or_insert(rt);
-                }
-            }
+            route_tables.entry(rt.id.as_str()).or_insert(rt);
         }
-        let mut route_table = BTreeMap::new();
         let mut subnets_by_vpc: BTreeMap<&str, Vec<&Subnet>> = BTreeMap::new();
         for s in &r.subnets {
-            if let Some(rt) = explicit.get(s.id.as_str()).or_else(|| main_rt.get(s.vpc_id.as_str())) {
-                route_table.insert(s.id.as_str(), *rt);
-            }
             subnets_by_vpc.entry(s.vpc_id.as_str()).or_default().push(s);
-        }
-        let mut tier: BTreeMap<&str, SubnetTier> = BTreeMap::new();
-        for e in &analysis.egress {
-            tier.insert(e.subnet_id.as_str(), e.tier);
-        }
-        for s in &r.subnets {
-            let t = tier_from_routes(route_table.get(s.id.as_str()).copied());
-            tier.entry(s.id.as_str()).or_insert(t);
         }
         let mut exposures_by_eni: BTreeMap<&str, Vec<&ExposureFinding>> = BTreeMap::new();
         for x in &analysis.exposures {
@@ -101,8 +82,7 @@ impl<'a> Facts<'a> {
             snap,
             analysis,
             sha_prefix,
-            route_table,
-            tier,
+            route_tables,
             exposures_by_eni,
             behind_lb,
             subnets_by_vpc,
@@ -115,12 +95,14 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The subnet's effective route table (`analysis.facts`).
     pub fn route_table(&self, subnet_id: &str) -> Option<&'a RouteTable> {
-        self.route_table.get(subnet_id).copied()
+        let id = self.analysis.facts.subnet(subnet_id)?.route_table_id.as_deref()?;
+        self.route_tables.get(id).copied()
     }
 
     pub fn tier(&self, subnet_id: &str) -> SubnetTier {
-        self.tier.get(subnet_id).copied().unwrap_or(SubnetTier::Isolated)
+        self.analysis.facts.tier(subnet_id)
     }
 
     /// "0.0.0.0/0 → igw-…" (or the IPv6 default), or "no default route".
@@ -146,10 +128,14 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The VPC's environment (its tags, else its account's: `inventory::facts`).
     pub fn vpc_env(&self, vpc: &Vpc) -> Env {
-        env_from_tags(&vpc.tags)
-            .or_else(|| self.accounts.get(vpc.account_id.as_str()).and_then(|a| env_from_tags(&a.tags)))
-            .unwrap_or(Env::Unknown)
+        env_of(self.analysis.facts.vpc_environment(&vpc.id)).unwrap_or(Env::Unknown)
+    }
+
+    /// The account's environment, None when untagged.
+    pub fn account_env(&self, account_id: &str) -> Option<Env> {
+        env_of(self.analysis.facts.account_environment(account_id))
     }
 
     /// Sorted "tcp/443"-style labels of what the internet reaches on these ENIs.
@@ -169,40 +155,14 @@ pub fn default_routes(rt: &RouteTable) -> impl Iterator<Item = &Route> {
     rt.routes.iter().filter(|r| matches!(&r.destination, RouteDestination::Cidr(c) if c.prefix_len() == 0))
 }
 
-/// Tier when the analysis gave none: IGW default route public, other egress private.
-fn tier_from_routes(rt: Option<&RouteTable>) -> SubnetTier {
-    let Some(rt) = rt else { return SubnetTier::Isolated };
-    let mut tier = SubnetTier::Isolated;
-    for r in default_routes(rt).filter(|r| r.state == RouteState::Active) {
-        match r.target.kind {
-            RouteTargetKind::InternetGateway => return SubnetTier::Public,
-            _ => tier = SubnetTier::Private,
-        }
-    }
-    tier
-}
-
-/// "tcp/443", "udp/53", "all", "icmp".
+/// "tcp/443", "udp/53", "icmp", "all traffic": the inventory's formatter, diagram style.
 pub fn port_label(p: Protocol, ports: Option<PortRange>) -> String {
-    match (p, ports) {
-        (Protocol::All, _) => "all traffic".into(),
-        (p, Some(r)) if p.has_ports() => format!("{p}/{r}"),
-        (p, _) => p.to_string(),
-    }
+    inventory::facts::port_label(p, ports, PortStyle::Words)
 }
 
-pub fn env_from_tags(tags: &Tags) -> Option<Env> {
-    for key in ["Environment", "environment", "Env", "env", "Stage", "stage", "environment-type"] {
-        if let Some(v) = tags.get(key) {
-            let v = v.trim().to_ascii_lowercase();
-            return Some(if matches!(v.as_str(), "prod" | "production" | "prd" | "live") || v.starts_with("prod") {
-                Env::Prod
-            } else {
-                Env::NonProd
-            });
-        }
-    }
-    None
+/// The drawing style of an environment value (`inventory::facts::is_production`).
+fn env_of(value: Option<&str>) -> Option<Env> {
+    value.map(|v| if is_production(v) { Env::Prod } else { Env::NonProd })
 }
 
 /// Name with trailing instance numbers / random suffixes removed, so "web-01" and

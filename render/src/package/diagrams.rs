@@ -1,14 +1,13 @@
 //! diagrams/: every page laid out, drawn (`Format::PACKAGE`) and written by a
 //! pool of workers, one page at a time each, so a 900-page estate never holds more
 //! than a page per worker in memory and keeps every core busy.
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::diagram::{self, Format, PageScene, Plan};
 use crate::package::controls::FileRole;
 use crate::package::manifest::FileEntry;
-use crate::package::{safe_stem, write_err, Out, PackageError};
+use crate::package::{write_err, Out, PackageError};
 
 /// Above this many pages, report.html shows the overview and exposure pages inline
 /// and links the per-VPC pages (944 inline pages made a 34 MB report).
@@ -34,8 +33,8 @@ pub struct Written {
 /// Lays out, draws and writes every page of `plan` into `dir/diagrams/`.
 /// Files are listed in page order (svg, png, pdf, drawio), whatever order workers finish in.
 pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Written, PackageError> {
-    let mut used = BTreeSet::new();
-    let stems: Vec<String> = plan.stems().iter().map(|s| safe_stem(s, &mut used)).collect();
+    // Already file-name safe and unique (`diagram::unique_stem`, the one sanitiser).
+    let stems = plan.stems();
     let png_scale = diagram::png_scale(plan.len());
     let inline_all = plan.len() <= INLINE_ALL_MAX_PAGES;
     let next = AtomicUsize::new(0);

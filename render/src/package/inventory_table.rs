@@ -1,50 +1,14 @@
 //! The asset inventory: one row per resource of every kind, shared by
 //! inventory.csv, inventory.json, inventory.xlsx and the HTML report.
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use inventory::analysis::{Analysis, ExposureFinding};
+use inventory::facts::PortStyle;
 use inventory::model::{PortRange, Protocol, Resource, ResourceKind, Tags};
 use inventory::Snapshot;
 use serde::Serialize;
 
-/// Tag keys read (case-insensitively, first match wins) for the owner, environment
-/// and data-classification columns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TagKeys {
-    pub owner: Vec<String>,
-    pub environment: Vec<String>,
-    pub data_classification: Vec<String>,
-}
-
-impl Default for TagKeys {
-    fn default() -> TagKeys {
-        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect();
-        TagKeys {
-            owner: v(&["Owner", "owner", "team"]),
-            environment: v(&["Environment", "env", "stage"]),
-            data_classification: v(&["DataClassification", "data-classification", "classification"]),
-        }
-    }
-}
-
-/// One `KEY=VALUE` scope filter (`--scope-tag`). Key and value match exactly.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ScopeTag {
-    pub key: String,
-    pub value: String,
-}
-
-impl ScopeTag {
-    pub fn parse(s: &str) -> Result<ScopeTag, String> {
-        match s.split_once('=') {
-            Some((k, v)) if !k.is_empty() => Ok(ScopeTag { key: k.to_string(), value: v.to_string() }),
-            _ => Err(format!("scope tag {s:?} is not KEY=VALUE")),
-        }
-    }
-    fn matches(&self, tags: &Tags) -> bool {
-        tags.get(&self.key).is_some_and(|v| *v == self.value)
-    }
-}
+pub use inventory::facts::{ScopeTag, TagKeys};
 
 /// Column names, in file order. The README documents each one.
 pub const HEADERS: [&str; 24] = [
@@ -140,44 +104,15 @@ impl InventoryRow {
     }
 }
 
-/// "tcp/22", "udp/53-60", "all", "icmp".
+/// "tcp/22", "udp/53-60", "all", "icmp" (the inventory's one formatter, short style).
 pub fn port_label(protocol: Protocol, ports: Option<PortRange>) -> String {
-    match (protocol, ports) {
-        (Protocol::All, _) => "all".to_string(),
-        (p, Some(r)) if p.has_ports() => format!("{p}/{r}"),
-        (p, _) => p.to_string(),
-    }
-}
-
-fn tag_value(tags: &Tags, keys: &[String]) -> Option<String> {
-    keys.iter().find_map(|k| tags.iter().find(|(tk, _)| tk.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone()))
+    inventory::facts::port_label(protocol, ports, PortStyle::Short)
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v.dedup();
     v
-}
-
-/// Kinds that make up a VPC's network (its segment boundary). Scoping by tag pulls
-/// these in for every VPC that holds an in-scope resource.
-fn is_network_kind(k: ResourceKind) -> bool {
-    use ResourceKind as K;
-    matches!(
-        k,
-        K::Vpc
-            | K::Subnet
-            | K::RouteTable
-            | K::InternetGateway
-            | K::EgressOnlyInternetGateway
-            | K::NatGateway
-            | K::VpcPeeringConnection
-            | K::TransitGatewayAttachment
-            | K::VpnGateway
-            | K::VpcEndpoint
-            | K::SecurityGroup
-            | K::NetworkAcl
-    )
 }
 
 struct Ctx<'a> {
@@ -199,7 +134,8 @@ impl Ctx<'_> {
             account: r.account_id().to_string(),
             region: r.region().to_string(),
             availability_zone: None,
-            vpc: r.vpc_id().map(|v| vec![v.to_string()]).unwrap_or_default(),
+            // Set from `inventory::facts::resource_vpcs` once every row is built.
+            vpc: Vec::new(),
             subnet: Vec::new(),
             private_ips: Vec::new(),
             public_ips: Vec::new(),
@@ -207,9 +143,9 @@ impl Ctx<'_> {
             security_groups: Vec::new(),
             internet_exposed: None,
             exposed_ports: Vec::new(),
-            environment: tag_value(tags, &self.keys.environment),
-            owner: tag_value(tags, &self.keys.owner),
-            data_classification: tag_value(tags, &self.keys.data_classification),
+            environment: self.keys.environment(tags).map(str::to_string),
+            owner: self.keys.owner(tags).map(str::to_string),
+            data_classification: self.keys.data_classification(tags).map(str::to_string),
             encrypted: None,
             in_scope: true,
             first_seen: self.seen.clone(),
@@ -232,8 +168,11 @@ impl Ctx<'_> {
     }
 }
 
-/// Builds every row, kind by kind in `ResourceKind::ALL` order, each kind in snapshot order.
-pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scope: &[ScopeTag]) -> Vec<InventoryRow> {
+/// Builds every row, kind by kind in `ResourceKind::ALL` order, each kind in snapshot
+/// order (= `Resources::iter()` order). Tag keys, VPCs and scope come from the
+/// inventory's derived facts (`analysis.facts`).
+pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis) -> Vec<InventoryRow> {
+    let keys = &analysis.facts.settings.tag_keys;
     let r = &snapshot.resources;
     let mut exposures: HashMap<&str, Vec<&ExposureFinding>> = HashMap::new();
     for f in &analysis.exposures {
@@ -263,9 +202,7 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         rows.push(row);
     }
     for x in &r.vpcs {
-        let mut row = ctx.base(x, "vpc");
-        row.vpc = vec![x.id.clone()];
-        rows.push(row);
+        rows.push(ctx.base(x, "vpc"));
     }
     for x in &r.subnets {
         let mut row = ctx.base(x, "vpc");
@@ -279,14 +216,10 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         rows.push(row);
     }
     for x in &r.internet_gateways {
-        let mut row = ctx.base(x, "vpc");
-        row.vpc = sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect());
-        rows.push(row);
+        rows.push(ctx.base(x, "vpc"));
     }
     for x in &r.egress_only_internet_gateways {
-        let mut row = ctx.base(x, "vpc");
-        row.vpc = sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect());
-        rows.push(row);
+        rows.push(ctx.base(x, "vpc"));
     }
     for x in &r.nat_gateways {
         let mut row = ctx.base(x, "vpc");
@@ -297,18 +230,13 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         rows.push(row);
     }
     for x in &r.vpc_peering_connections {
-        let mut row = ctx.base(x, "vpc");
-        row.vpc = sorted(vec![x.requester.vpc_id.clone(), x.accepter.vpc_id.clone()]);
-        rows.push(row);
+        rows.push(ctx.base(x, "vpc"));
     }
     for x in &r.transit_gateways {
         rows.push(ctx.base(x, "transit-gateway"));
     }
     for x in &r.transit_gateway_attachments {
         let mut row = ctx.base(x, "transit-gateway");
-        if x.resource_type == inventory::model::TgwAttachmentResourceType::Vpc {
-            row.vpc = x.resource_id.clone().into_iter().collect();
-        }
         row.subnet = x.subnet_ids.clone();
         rows.push(row);
     }
@@ -316,9 +244,7 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         rows.push(ctx.base(x, "transit-gateway"));
     }
     for x in &r.vpn_gateways {
-        let mut row = ctx.base(x, "vpn");
-        row.vpc = sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect());
-        rows.push(row);
+        rows.push(ctx.base(x, "vpn"));
     }
     for x in &r.vpn_connections {
         let mut row = ctx.base(x, "vpn");
@@ -400,7 +326,6 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         row.public_ips = vec![x.public_ip.to_string()];
         row.private_ips = x.private_ip.iter().map(|i| i.to_string()).collect();
         if let Some(e) = x.network_interface_id.as_deref().and_then(|e| enis.get(e)) {
-            row.vpc = vec![e.vpc_id.clone()];
             row.subnet = vec![e.subnet_id.clone()];
         }
         rows.push(row);
@@ -410,59 +335,13 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis, keys: &TagKeys, scop
         row.name = row.name.or_else(|| Some(x.name.clone()));
         rows.push(row);
     }
-    if !scope.is_empty() {
-        apply_scope(snapshot, &mut rows, scope);
+    // Row i is resource i of `Resources::iter()`: VPCs and scope are read by position.
+    debug_assert!(
+        rows.len() == r.total() && rows.iter().zip(r.iter()).all(|(row, a)| row.kind == a.kind && row.id == a.id)
+    );
+    for (i, (row, vpcs)) in rows.iter_mut().zip(inventory::facts::resource_vpcs(r)).enumerate() {
+        row.vpc = vpcs;
+        row.in_scope = analysis.facts.in_scope(i);
     }
     rows
-}
-
-/// `--scope-tag` semantics (documented in README.txt):
-/// 1. a resource whose own tags match any scope tag is in scope;
-/// 2. a VPC that matches puts everything in that VPC in scope;
-/// 3. any other matching resource puts the network resources of its VPC(s) in scope
-///    (VPC, subnets, route tables, gateways, endpoints, SGs, NACLs, peering, attachments);
-/// 4. an ENI attached to an in-scope instance, and an EIP on an in-scope instance or
-///    ENI, are in scope.
-fn apply_scope(snapshot: &Snapshot, rows: &mut [InventoryRow], scope: &[ScopeTag]) {
-    let tagged: Vec<bool> = rows.iter().map(|r| scope.iter().any(|s| s.matches(&r.tags))).collect();
-    let mut whole_vpcs: HashSet<String> = HashSet::new();
-    let mut touched_vpcs: HashSet<String> = HashSet::new();
-    for (row, t) in rows.iter().zip(&tagged) {
-        if *t {
-            if row.kind == ResourceKind::Vpc {
-                whole_vpcs.insert(row.id.clone());
-            }
-            touched_vpcs.extend(row.vpc.iter().cloned());
-        }
-    }
-    for (row, t) in rows.iter_mut().zip(&tagged) {
-        row.in_scope = *t
-            || row.vpc.iter().any(|v| whole_vpcs.contains(v))
-            || (is_network_kind(row.kind) && row.vpc.iter().any(|v| touched_vpcs.contains(v)));
-    }
-    let in_scope_ids = |rows: &[InventoryRow], kind: ResourceKind| -> BTreeSet<String> {
-        rows.iter().filter(|r| r.kind == kind && r.in_scope).map(|r| r.id.clone()).collect()
-    };
-    let instances = in_scope_ids(rows, ResourceKind::Instance);
-    let eni_instance: HashMap<&str, &str> = snapshot
-        .resources
-        .network_interfaces
-        .iter()
-        .filter_map(|e| e.instance_id().map(|i| (e.id.as_str(), i)))
-        .collect();
-    for row in rows.iter_mut().filter(|r| r.kind == ResourceKind::NetworkInterface && !r.in_scope) {
-        row.in_scope = eni_instance.get(row.id.as_str()).is_some_and(|i| instances.contains(*i));
-    }
-    let enis = in_scope_ids(rows, ResourceKind::NetworkInterface);
-    let eips: HashMap<&str, (Option<&str>, Option<&str>)> = snapshot
-        .resources
-        .elastic_ips
-        .iter()
-        .map(|e| (e.id.as_str(), (e.instance_id.as_deref(), e.network_interface_id.as_deref())))
-        .collect();
-    for row in rows.iter_mut().filter(|r| r.kind == ResourceKind::ElasticIp && !r.in_scope) {
-        if let Some((inst, eni)) = eips.get(row.id.as_str()) {
-            row.in_scope = inst.is_some_and(|i| instances.contains(i)) || eni.is_some_and(|e| enis.contains(e));
-        }
-    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::controls::CONTROLS;
 use super::inventory_table::{ScopeTag, TagKeys};
-use super::redact::RedactionStats;
+use inventory::redact::RedactionStats;
 
 pub const FORMAT: &str = "auditmap-package/1";
 

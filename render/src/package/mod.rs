@@ -14,12 +14,11 @@ mod html;
 mod inventory_table;
 mod manifest;
 mod readme;
-mod redact;
 mod sums;
 mod tables;
 mod xlsx;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use inventory::analysis::Analysis;
@@ -28,9 +27,9 @@ use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
+pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
 pub use manifest::{FileEntry, Manifest};
-pub use redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use sums::sha256_hex;
 
 use crate::diagram::{self, DiagramError};
@@ -152,25 +151,6 @@ impl Out {
 
 fn write_err(file: &str) -> impl Fn(String) -> PackageError + '_ {
     move |message| PackageError::Write { file: file.to_string(), message }
-}
-
-/// A diagram file stem safe as a file name whatever the VPC id says.
-fn safe_stem(stem: &str, used: &mut BTreeSet<String>) -> String {
-    let mut s: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .take(100)
-        .collect();
-    if s.is_empty() {
-        s = "page".into();
-    }
-    let base = s.clone();
-    let mut n = 2;
-    while !used.insert(s.clone()) {
-        s = format!("{base}-{n}");
-        n += 1;
-    }
-    s
 }
 
 /// Checks `out` can receive a package: absent, or an empty directory.
@@ -346,7 +326,7 @@ fn write_tables_and_diagrams(
     let (tables, diagrams) = std::thread::scope(|s| {
         let tables = s.spawn(|| {
             let _in = parent.enter();
-            tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, opts, dir))
+            tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, dir))
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
@@ -472,17 +452,12 @@ struct TablesOut {
 }
 
 /// inventory.csv/.json/.xlsx, exposures.csv, coverage.csv.
-fn write_tables(
-    ctx: &ReportContext<'_>,
-    analysis: &Analysis,
-    opts: &PackageOptions,
-    dir: &Path,
-) -> Result<TablesOut, PackageError> {
+fn write_tables(ctx: &ReportContext<'_>, analysis: &Analysis, dir: &Path) -> Result<TablesOut, PackageError> {
     let snapshot = ctx.snapshot;
     let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
     let span = tracing::info_span!("rows").entered();
-    let rows = build_rows(snapshot, analysis, &opts.tag_keys, &opts.scope_tags);
+    let rows = build_rows(snapshot, analysis);
     let exposures = tables::exposures(analysis);
     let coverage = tables::coverage(snapshot);
     drop(span);

@@ -194,13 +194,7 @@ pub fn render(f: &Facts) -> OverviewPage {
             containers.push((Role::Region, format!("{acct}/{region}"), head));
             region_nodes.push(CNode::container(CONTAINER_BASE + containers.len() - 1, hw, hh, 12.0, 26.0, 1.8, kids));
         }
-        let env = f
-            .snap
-            .resources
-            .accounts
-            .iter()
-            .find(|a| a.id == *acct)
-            .and_then(|a| super::super::facts::env_from_tags(&a.tags));
+        let env = f.account_env(acct);
         let head = vec![
             (format!("AWS account {}", f.account_label(acct)), 12.0, true, INK),
             (env.map(|e| e.label().to_string()).unwrap_or_default(), 9.0, false, env.map_or(MUTED, |e| e.color())),

@@ -19,7 +19,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::Ipv6Net;
 
-use inventory::Snapshot;
+use crate::Snapshot;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -210,7 +210,7 @@ pub fn redact(snapshot: &Snapshot) -> Result<(Snapshot, RedactionStats), String>
             }
         };
     }
-    inventory::for_each_kind!(redact_kind);
+    crate::for_each_kind!(redact_kind);
     out = redact_value(&out, &ips, &mut accounts)?;
     out.resources = resources;
     out.normalize();
@@ -317,7 +317,7 @@ mod tests {
     /// snapshot's JSON tree gives (the simpler form it replaced for memory's sake).
     #[test]
     fn per_resource_redaction_equals_whole_tree_redaction() {
-        let snapshot = inventory::demo::demo_snapshot().expect("demo snapshot");
+        let snapshot = crate::demo::demo_snapshot().expect("demo snapshot");
         let (fast, stats) = redact(&snapshot).expect("redact");
         let ips = Pseudonyms {
             v4: ip_pseudonyms(&estate_public_ips(&snapshot)),
