@@ -3,7 +3,7 @@ use ipnet::IpNet;
 
 use super::routes::{entries, lookup, RouteEntry};
 use super::types::{EgressVia, SubnetEgress, SubnetTier};
-use crate::model::{NatConnectivity, RouteState, RouteTargetKind, Subnet};
+use crate::model::{NatConnectivity, NatGateway, RouteState, RouteTargetKind, Subnet};
 use crate::topology::{Index, Topology};
 
 pub fn egress(topo: &Topology) -> Vec<SubnetEgress> {
@@ -39,7 +39,7 @@ fn classify(e: Option<&RouteEntry>, ix: &Index, vpc_id: &str) -> (EgressVia, Opt
 /// A NAT gateway gives internet egress only if it is public and its own subnet
 /// routes to an attached IGW; otherwise traffic continues somewhere else (or nowhere).
 fn nat_via(nat_id: &str, ix: &Index) -> EgressVia {
-    let Some(nat) = ix.nat_gateways.get(nat_id) else { return EgressVia::NatGateway };
+    let Some(nat) = ix.get::<NatGateway>(nat_id) else { return EgressVia::NatGateway };
     if nat.connectivity == NatConnectivity::Private {
         return EgressVia::Other;
     }

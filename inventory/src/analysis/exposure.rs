@@ -75,7 +75,7 @@ fn eni_exposures<'a>(
     let Some(rt) = ix.route_table_of(&eni.subnet_id, &eni.vpc_id) else { return };
     let Some(nacl) = ix.nacl_of(&eni.subnet_id, &eni.vpc_id) else { return };
     let mut groups: Vec<&SecurityGroup> =
-        eni.security_group_ids.iter().filter_map(|id| ix.security_groups.get(id.as_str()).copied()).collect();
+        eni.security_group_ids.iter().filter_map(|id| ix.get::<SecurityGroup>(id)).collect();
     groups.sort_by(|a, b| a.id.cmp(&b.id));
     groups.dedup_by(|a, b| a.id == b.id);
     if groups.is_empty() {
@@ -114,7 +114,7 @@ impl<'c, 'a> Ctx<'c, 'a> {
                         set.insert(*cidr);
                     }
                     RulePeer::PrefixList { prefix_list_id } => {
-                        if let Some(pl) = self.ix.prefix_lists.get(prefix_list_id.as_str()) {
+                        if let Some(pl) = self.ix.get::<ManagedPrefixList>(prefix_list_id) {
                             set.extend(pl.entries.iter().map(|e| e.cidr));
                         }
                     }
@@ -248,7 +248,7 @@ impl<'c, 'a> Ctx<'c, 'a> {
         m: &SgMatch,
     ) -> ExposureFinding {
         let eni = self.eni;
-        let instance = eni.instance_id().and_then(|i| self.ix.instances.get(i));
+        let instance = eni.instance_id().and_then(|i| self.ix.get::<Instance>(i));
         let (resource_id, resource_kind, name) = match (eni.instance_id(), instance) {
             (Some(id), inst) => {
                 (id.to_string(), ResourceKind::Instance, inst.and_then(|i| i.name()).or(eni.name()).map(str::to_string))

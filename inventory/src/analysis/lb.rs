@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::types::{ExposureFinding, LoadBalancerBackend};
-use crate::model::ServiceKind;
+use crate::model::{NetworkInterface, ServiceKind};
 use crate::topology::Index;
 
 pub fn load_balancer_backends(findings: &[ExposureFinding], ix: &Index) -> Vec<LoadBalancerBackend> {
@@ -11,7 +11,7 @@ pub fn load_balancer_backends(findings: &[ExposureFinding], ix: &Index) -> Vec<L
         findings.iter().filter(|f| f.service == ServiceKind::Elb).map(|f| f.eni_id.as_str()).collect();
     let mut out = BTreeSet::new();
     for lb_id in lb_enis {
-        let Some(lb) = ix.network_interfaces.get(lb_id) else { continue };
+        let Some(lb) = ix.get::<NetworkInterface>(lb_id) else { continue };
         for lb_sg in &lb.security_group_ids {
             let Some(refs) = ix.sg_referenced_by.get(lb_sg.as_str()) else { continue };
             for (group, rule) in refs {

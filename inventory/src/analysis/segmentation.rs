@@ -42,7 +42,7 @@ fn expand(d: &RouteDestination, ix: &Index) -> Vec<IpNet> {
     match d {
         RouteDestination::Cidr(c) => vec![*c],
         RouteDestination::PrefixList(p) => {
-            ix.prefix_lists.get(p.as_str()).map(|pl| pl.entries.iter().map(|e| e.cidr).collect()).unwrap_or_default()
+            ix.get::<ManagedPrefixList>(p).map(|pl| pl.entries.iter().map(|e| e.cidr).collect()).unwrap_or_default()
         }
     }
 }
@@ -136,13 +136,13 @@ fn usable(state: &Option<String>) -> bool {
 }
 
 fn attachment_target(ix: &Index, att: &TgwAttachmentRef, owner: Option<&str>) -> Target {
-    let full = ix.transit_gateway_attachments.get(att.attachment_id.as_str());
+    let full = ix.get::<TransitGatewayAttachment>(&att.attachment_id);
     let res = att.resource_id.clone().or_else(|| full.and_then(|a| a.resource_id.clone()));
     let account =
         full.map(|a| a.resource_owner_id.clone().unwrap_or_else(|| a.account_id.clone())).or(owner.map(str::to_string));
     match (att.resource_type, res) {
         (TgwAttachmentResourceType::Vpc, Some(v)) => (v, ResourceKind::Vpc, account),
-        (TgwAttachmentResourceType::Vpn, Some(v)) => match ix.vpn_connections.get(v.as_str()) {
+        (TgwAttachmentResourceType::Vpn, Some(v)) => match ix.get::<VpnConnection>(v.as_str()) {
             Some(vpn) => (vpn.customer_gateway_id.clone(), ResourceKind::CustomerGateway, Some(vpn.account_id.clone())),
             None => (v, ResourceKind::VpnConnection, account),
         },
@@ -197,7 +197,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         let table = att
             .association_route_table_id
             .as_deref()
-            .and_then(|id| ix.transit_gateway_route_tables.get(id).copied())
+            .and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
             .or_else(|| associated.get(att.id.as_str()).copied());
         let Some(table) = table else { continue };
         // Each VPC route to the TGW with its concrete CIDRs, to match TGW routes against.
@@ -237,9 +237,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         for ((to_id, to_kind, to_account), (cidrs, evidence)) in per_target {
             let to_env = match to_kind {
                 ResourceKind::Vpc => ctx.env(to_id),
-                ResourceKind::CustomerGateway => {
-                    ix.customer_gateways.get(to_id.as_str()).and_then(|c| ctx.tag_env(&c.tags))
-                }
+                ResourceKind::CustomerGateway => ix.get::<CustomerGateway>(to_id).and_then(|c| ctx.tag_env(&c.tags)),
                 _ => None,
             };
             out.push(connection(
@@ -288,8 +286,8 @@ fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     cidrs.extend(conn.static_routes.iter().map(|c| c.to_string()));
                 }
                 evidence.insert(format!("{} attached to {vpc_id}; {} → {}", vgw.id, conn.id, conn.customer_gateway_id));
-                let cgw = ix.customer_gateways.get(conn.customer_gateway_id.as_str());
-                let from_account = ix.vpcs.get(vpc_id).map(|v| v.account_id.as_str()).unwrap_or(&vgw.account_id);
+                let cgw = ix.get::<CustomerGateway>(&conn.customer_gateway_id);
+                let from_account = ix.get::<Vpc>(vpc_id).map(|v| v.account_id.as_str()).unwrap_or(&vgw.account_id);
                 out.push(connection(
                     vpc_id,
                     from_account,

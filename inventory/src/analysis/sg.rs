@@ -3,7 +3,7 @@ use ipnet::IpNet;
 
 use super::ipset::covers;
 use super::ports::rule_ports;
-use crate::model::{PortRange, Protocol, RulePeer, SecurityGroup, SgRule};
+use crate::model::{ManagedPrefixList, PortRange, Protocol, RulePeer, SecurityGroup, SgRule};
 use crate::topology::Index;
 
 /// One SG rule that admits the whole source range on some ports.
@@ -46,8 +46,7 @@ pub fn ingress_matches<'a>(
                 RulePeer::Cidr { cidr } if covers(cidr, source) => None,
                 RulePeer::PrefixList { prefix_list_id } => {
                     let entry = ix
-                        .prefix_lists
-                        .get(prefix_list_id.as_str())
+                        .get::<ManagedPrefixList>(prefix_list_id)
                         .and_then(|pl| pl.entries.iter().map(|e| &e.cidr).find(|c| covers(c, source)));
                     match entry {
                         Some(e) => Some(e),

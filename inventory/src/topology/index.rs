@@ -24,19 +24,8 @@ pub struct NaclRules<'a> {
 
 #[derive(Debug, Default)]
 pub struct Index<'a> {
-    pub vpcs: FastMap<&'a str, &'a Vpc>,
-    pub subnets: FastMap<&'a str, &'a Subnet>,
-    pub route_tables: FastMap<&'a str, &'a RouteTable>,
-    pub internet_gateways: FastMap<&'a str, &'a InternetGateway>,
-    pub nat_gateways: FastMap<&'a str, &'a NatGateway>,
-    pub transit_gateway_attachments: FastMap<&'a str, &'a TransitGatewayAttachment>,
-    pub transit_gateway_route_tables: FastMap<&'a str, &'a TransitGatewayRouteTable>,
-    pub vpn_connections: FastMap<&'a str, &'a VpnConnection>,
-    pub customer_gateways: FastMap<&'a str, &'a CustomerGateway>,
-    pub instances: FastMap<&'a str, &'a Instance>,
-    pub network_interfaces: FastMap<&'a str, &'a NetworkInterface>,
-    pub security_groups: FastMap<&'a str, &'a SecurityGroup>,
-    pub prefix_lists: FastMap<&'a str, &'a ManagedPrefixList>,
+    /// Every resource by id, one map per kind: `get::<Subnet>(id)`.
+    by_id: ById<'a>,
     explicit_route_table: FastMap<&'a str, &'a RouteTable>,
     main_route_table: FastMap<&'a str, &'a RouteTable>,
     explicit_nacl: FastMap<&'a str, usize>,
@@ -50,6 +39,36 @@ pub struct Index<'a> {
     pub sg_referenced_by: FastMap<&'a str, Vec<(&'a SecurityGroup, &'a SgRule)>>,
 }
 
+/// A kind's map inside `ById` (implemented for every kind by the table below).
+pub trait KindMap: Sized {
+    fn map<'m, 'a>(by_id: &'m ById<'a>) -> &'m FastMap<&'a str, &'a Self>;
+}
+
+macro_rules! by_id_maps {
+    ([] $(($variant:ident, $field:ident, $ty:ident, $name:literal, $api:expr))*) => {
+        /// One id → resource map per kind, from the kind table.
+        #[derive(Debug, Default)]
+        pub struct ById<'a> {
+            $($field: FastMap<&'a str, &'a $ty>,)*
+        }
+
+        impl<'a> ById<'a> {
+            fn build(r: &'a Resources) -> ById<'a> {
+                ById { $($field: by_id(&r.$field),)* }
+            }
+        }
+
+        $(
+            impl KindMap for $ty {
+                fn map<'m, 'a>(by_id: &'m ById<'a>) -> &'m FastMap<&'a str, &'a $ty> {
+                    &by_id.$field
+                }
+            }
+        )*
+    };
+}
+crate::kind_table! { [by_id_maps] [] }
+
 fn by_id<T: Resource>(items: &[T]) -> FastMap<&str, &T> {
     let mut m = super::hash::map_with_capacity(items.len());
     for i in items {
@@ -60,24 +79,14 @@ fn by_id<T: Resource>(items: &[T]) -> FastMap<&str, &T> {
 }
 
 impl<'a> Index<'a> {
+    /// The resource of kind `T` with this id (the first, on a duplicate id).
+    pub fn get<T: KindMap>(&self, id: &str) -> Option<&'a T> {
+        T::map(&self.by_id).get(id).copied()
+    }
+
     pub fn build(snapshot: &'a Snapshot) -> Index<'a> {
         let r = &snapshot.resources;
-        let mut ix = Index {
-            vpcs: by_id(&r.vpcs),
-            subnets: by_id(&r.subnets),
-            route_tables: by_id(&r.route_tables),
-            internet_gateways: by_id(&r.internet_gateways),
-            nat_gateways: by_id(&r.nat_gateways),
-            transit_gateway_attachments: by_id(&r.transit_gateway_attachments),
-            transit_gateway_route_tables: by_id(&r.transit_gateway_route_tables),
-            vpn_connections: by_id(&r.vpn_connections),
-            customer_gateways: by_id(&r.customer_gateways),
-            instances: by_id(&r.instances),
-            network_interfaces: by_id(&r.network_interfaces),
-            security_groups: by_id(&r.security_groups),
-            prefix_lists: by_id(&r.managed_prefix_lists),
-            ..Index::default()
-        };
+        let mut ix = Index { by_id: ById::build(r), ..Index::default() };
 
         let mut refs = Refs::default();
         for t in &r.route_tables {
@@ -134,7 +143,7 @@ impl<'a> Index<'a> {
     /// trusted when an active route names it: AWS marks routes to a detached or
     /// deleted gateway as blackhole, so "active" is itself evidence of attachment.
     pub fn igw_attached(&self, igw_id: &str, vpc_id: &str) -> bool {
-        match self.internet_gateways.get(igw_id) {
+        match self.get::<InternetGateway>(igw_id) {
             Some(g) => g.attachments.iter().any(|a| a.vpc_id == vpc_id && a.is_attached()),
             None => true,
         }

@@ -5,7 +5,7 @@ pub mod hash;
 mod index;
 
 pub use graph::{Edge, Graph, Node};
-pub use index::{EffectiveRouteTable, Index, NaclRules};
+pub use index::{ById, EffectiveRouteTable, Index, KindMap, NaclRules};
 
 use crate::snapshot::Snapshot;
 
