@@ -1,8 +1,8 @@
-//! auditmap inventory: the asset model, the snapshot file format, the example
-//! estates, and (later stages) the topology graph and its analyses.
+//! auditmap inventory: the asset model, the snapshot file format, the embedded demo
+//! estate, the topology graph and its analyses. Synthetic estates of any size come
+//! from the `auditmap-generate` crate.
 pub mod analysis;
 pub mod demo;
-pub mod generate;
 pub mod model;
 pub mod snapshot;
 pub mod summary;

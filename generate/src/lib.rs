@@ -8,13 +8,17 @@
 //! deliberate exposures (open bastions, public test boxes) so analyses have findings.
 //! Same seed, same bytes: everything comes from one SplitMix64 stream and ids from a
 //! bijective mix of a counter, so ids never collide.
+//!
+//! Its own crate, not part of `inventory`: only the CLI's `example` command, the
+//! benchmarks and tests need it, and the core crate stays model, snapshot, topology,
+//! analysis.
 mod rng;
 mod vpc;
 
 use std::collections::BTreeMap;
 
-use crate::model::*;
-use crate::snapshot::{
+use inventory::model::*;
+use inventory::snapshot::{
     CoverageRecord, CoverageStatus, Generator, Identity, Scope, Snapshot, Timestamp, SCHEMA_VERSION,
 };
 use rng::{mix, Rng};
