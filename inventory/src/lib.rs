@@ -1,9 +1,9 @@
-//! auditmap inventory: the asset model, the snapshot file format, the example
-//! estates, and (later stages) the topology graph and its analyses.
+//! auditmap inventory: the asset model, the snapshot file format, the embedded demo
+//! estate, the topology graph and its analyses. Synthetic estates of any size come
+//! from the `auditmap-generate` crate.
 pub mod analysis;
 pub mod demo;
 pub mod facts;
-pub mod generate;
 pub mod model;
 pub mod redact;
 pub mod snapshot;

@@ -277,7 +277,7 @@ fn sg_flows_per_referencing_rule() {
 #[test]
 fn generated_estates_analyze_without_panic_and_deterministically() {
     for seed in [1, 7] {
-        let snap = inventory::generate::generate(2_000, seed);
+        let snap = generate::generate(2_000, seed);
         let a = inventory::analysis::analyze(&snap);
         assert_eq!(a, inventory::analysis::analyze(&snap));
         assert_eq!(a.egress.len(), snap.resources.subnets.len(), "every subnet has an egress row");

@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut it = spec.split(':');
         let n: usize = it.next().unwrap_or("1000").parse()?;
         let seed: u64 = it.next().unwrap_or("1").parse()?;
-        inventory::generate::generate(n, seed)
+        generate::generate(n, seed)
     } else {
         inventory::snapshot::load_file(Path::new(src))?
     };

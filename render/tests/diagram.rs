@@ -302,7 +302,7 @@ fn _uses(_: &Vpc) {}
 
 #[test]
 fn generated_estate_pages_have_sound_geometry_and_stay_legible() {
-    let s = inventory::generate::generate(3000, 7);
+    let s = generate::generate(3000, 7);
     let a = analyze(&s);
     let pages = render_scenes(&s, &a).unwrap();
     assert_eq!(pages.len(), s.resources.vpcs.len() + 2);

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let snapshot = inventory::generate::generate(args.resources as usize, args.seed);
+    let snapshot = generate::generate(args.resources as usize, args.seed);
     let total = snapshot.resources.total();
     if args.out.as_os_str() == "-" {
         let bytes = inventory::snapshot::to_json_bytes(&snapshot);

@@ -1,7 +1,7 @@
 //! The synthetic estate generator: deterministic, the requested size, valid, realistic.
 use std::collections::{BTreeMap, BTreeSet};
 
-use inventory::generate::generate;
+use generate::generate;
 use inventory::model::*;
 use inventory::snapshot::{load_bytes, to_json_bytes, validate, Snapshot};
 

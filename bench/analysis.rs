@@ -25,7 +25,7 @@ fn main() {
         "requested", "resources", "enis", "graph", "analyses", "total", "total cpu", "findings", "connections"
     );
     for n in sizes {
-        let snap = inventory::generate::generate(n, 42);
+        let snap = generate::generate(n, 42);
         // Best of 5 wall times; CPU time is the least non-zero reading (the kernel
         // updates it at scheduling events, so a very short run can read 0).
         let mut best: Option<(Duration, Duration, Duration)> = None;

@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::{arn, pick_app, region_name, region_zones, s3_list_id, tags, zone_id, Gen, Hub, VpcInfo};
-use crate::model::*;
+use inventory::model::*;
 
 /// Per-VPC facts the builders below share.
 struct Ctx {

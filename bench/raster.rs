@@ -1,12 +1,14 @@
 //! Per-page cost of PNG output: the scene writer vs the SVG → usvg → resvg path.
-//! `cargo run --release -p auditmap-render --example raster_bench -- SNAPSHOT [PAGES] [OUTDIR]`
-#[path = "../tests/support/svg_reference.rs"]
+//! `cargo bench -p auditmap-render --bench raster -- SNAPSHOT [PAGES] [OUTDIR]`
+#[path = "../render/tests/support/svg_reference.rs"]
 mod svg_reference;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or("usage: raster_bench SNAPSHOT [PAGES] [OUTDIR]")?;
+    // cargo bench appends --bench; it is not a positional argument.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
+    let path =
+        args.get(1).ok_or("usage: cargo bench -p auditmap-render --bench raster -- SNAPSHOT [PAGES] [OUTDIR]")?;
     let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(50);
     let snap = inventory::snapshot::load_file(std::path::Path::new(path))?;
     let analysis = inventory::analysis::analyze(&snap);

@@ -8,13 +8,17 @@
 //! deliberate exposures (open bastions, public test boxes) so analyses have findings.
 //! Same seed, same bytes: everything comes from one SplitMix64 stream and ids from a
 //! bijective mix of a counter, so ids never collide.
+//!
+//! Its own crate, not part of `inventory`: only the CLI's `example` command, the
+//! benchmarks and tests need it, and the core crate stays model, snapshot, topology,
+//! analysis.
 mod rng;
 mod vpc;
 
 use std::collections::BTreeMap;
 
-use crate::model::*;
-use crate::snapshot::{
+use inventory::model::*;
+use inventory::snapshot::{
     CoverageRecord, CoverageStatus, Generator, Identity, Scope, Snapshot, Timestamp, SCHEMA_VERSION,
 };
 use rng::{mix, Rng};
@@ -273,31 +277,14 @@ fn accounts(g: &mut Gen, target: usize) {
     }
 }
 
-/// APIs discovery calls per account × region, and the kind each returns.
-const API_KIND: &[(&str, ResourceKind)] = &[
-    ("ec2:DescribeAddresses", ResourceKind::ElasticIp),
-    ("ec2:DescribeAvailabilityZones", ResourceKind::AvailabilityZone),
-    ("ec2:DescribeCustomerGateways", ResourceKind::CustomerGateway),
-    ("ec2:DescribeEgressOnlyInternetGateways", ResourceKind::EgressOnlyInternetGateway),
-    ("ec2:DescribeInstances", ResourceKind::Instance),
-    ("ec2:DescribeInternetGateways", ResourceKind::InternetGateway),
-    ("ec2:DescribeManagedPrefixLists", ResourceKind::ManagedPrefixList),
-    ("ec2:DescribeNatGateways", ResourceKind::NatGateway),
-    ("ec2:DescribeNetworkAcls", ResourceKind::NetworkAcl),
-    ("ec2:DescribeNetworkInterfaces", ResourceKind::NetworkInterface),
-    ("ec2:DescribeRegions", ResourceKind::Region),
-    ("ec2:DescribeRouteTables", ResourceKind::RouteTable),
-    ("ec2:DescribeSecurityGroups", ResourceKind::SecurityGroup),
-    ("ec2:DescribeSubnets", ResourceKind::Subnet),
-    ("ec2:DescribeTransitGatewayAttachments", ResourceKind::TransitGatewayAttachment),
-    ("ec2:DescribeTransitGatewayRouteTables", ResourceKind::TransitGatewayRouteTable),
-    ("ec2:DescribeTransitGateways", ResourceKind::TransitGateway),
-    ("ec2:DescribeVpcEndpoints", ResourceKind::VpcEndpoint),
-    ("ec2:DescribeVpcPeeringConnections", ResourceKind::VpcPeeringConnection),
-    ("ec2:DescribeVpcs", ResourceKind::Vpc),
-    ("ec2:DescribeVpnConnections", ResourceKind::VpnConnection),
-    ("ec2:DescribeVpnGateways", ResourceKind::VpnGateway),
-];
+/// Every regional kind's listing API (the model's kind table), in API-name order:
+/// one coverage record each per account and region.
+fn api_kinds() -> Vec<(&'static str, ResourceKind)> {
+    let mut v: Vec<(&str, ResourceKind)> =
+        ResourceKind::ALL.iter().filter_map(|k| k.listing_api().map(|api| (api, *k))).collect();
+    v.sort();
+    v
+}
 
 fn snapshot(mut g: Gen) -> Snapshot {
     let mut items: BTreeMap<(&str, &str, ResourceKind), u64> = BTreeMap::new();
@@ -305,13 +292,14 @@ fn snapshot(mut g: Gen) -> Snapshot {
         *items.entry((r.account_id, r.region, r.kind)).or_default() += 1;
     }
     let mut coverage = Vec::new();
+    let apis = api_kinds();
     let mut regions_discovered = Vec::new();
     for a in &g.accounts {
         coverage.push(record(&a.id, "global", "sts:GetCallerIdentity", 1, &mut g.rng));
         for &ri in &a.regions {
             let region = REGIONS[ri].0;
             regions_discovered.push(region.to_string());
-            for (api, kind) in API_KIND {
+            for (api, kind) in &apis {
                 let n = items.get(&(a.id.as_str(), region, *kind)).copied().unwrap_or(0);
                 coverage.push(record(&a.id, region, api, n, &mut g.rng));
             }

@@ -2,8 +2,8 @@
 //! excluded (the diagram benchmarks time those). Target (issue 6): 100 000 resources
 //! in under 10 s and under 1 GiB peak RSS, release build.
 //!
-//!     cargo run --release -p auditmap-render --example package_bench -- 100000
-//!     cargo run --release -p auditmap-render --example package_bench -- 100000 --check
+//!     cargo bench -p auditmap-render --bench package -- 100000
+//!     cargo bench -p auditmap-render --bench package -- 100000 --check
 //!
 //! `--check` exits 1 when a run is over 10 s or the process peak RSS is over 1 GiB.
 //! Output: one `stage` line per stage per run, then a `summary` line (machine-readable
@@ -36,13 +36,13 @@ fn main() -> ExitCode {
         None => 100_000,
         Some(Ok(n)) => n,
         Some(Err(e)) => {
-            eprintln!("usage: package_bench [RESOURCES] [--check] ({e})");
+            eprintln!("usage: cargo bench -p auditmap-render --bench package -- [RESOURCES] [--check] ({e})");
             return ExitCode::from(2);
         }
     };
 
     let t = Instant::now();
-    let snapshot = inventory::generate::generate(n, 1);
+    let snapshot = generate::generate(n, 1);
     let bytes = inventory::snapshot::to_json_bytes(&snapshot);
     println!(
         "generate {} resources + serialize {:.1} MB: {:.2}s",
