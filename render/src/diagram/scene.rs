@@ -170,7 +170,10 @@ pub const MAX_LINE_CHARS: usize = 240;
 /// before measuring (a 10 000-char name must not cost a 10 000-char measurement).
 pub fn clean(s: &str) -> String {
     let stripped = crate::text::strip_bidi(s);
-    let no_ctl = crate::text::visible_controls(&stripped);
+    // Line breaks and tabs (ours, in multi-line labels) read as spaces; any other
+    // control is shown as its control picture.
+    let spaced: String = stripped.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    let no_ctl = crate::text::visible_controls(&spaced);
     crate::text::elide(&no_ctl, MAX_LINE_CHARS)
 }
 
