@@ -114,9 +114,7 @@ impl<'c, 'a> Ctx<'c, 'a> {
                         set.insert(*cidr);
                     }
                     RulePeer::PrefixList { prefix_list_id } => {
-                        if let Some(pl) = self.ix.get::<ManagedPrefixList>(prefix_list_id) {
-                            set.extend(pl.entries.iter().map(|e| e.cidr));
-                        }
+                        set.extend(self.ix.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr));
                     }
                     RulePeer::SecurityGroup { .. } => {}
                 }

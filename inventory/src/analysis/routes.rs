@@ -2,7 +2,7 @@
 use ipnet::IpNet;
 
 use super::ipset::{covers, public_part, same_family, span};
-use crate::model::{ManagedPrefixList, Route, RouteDestination, RouteState, RouteTable, RouteTargetKind};
+use crate::model::{Route, RouteDestination, RouteState, RouteTable, RouteTargetKind};
 use crate::topology::Index;
 
 /// One route with one concrete destination CIDR (a prefix-list route gives one per entry).
@@ -20,9 +20,7 @@ pub fn entries<'a>(table: &'a RouteTable, ix: &Index<'a>) -> Vec<RouteEntry<'a>>
         match &route.destination {
             RouteDestination::Cidr(c) => out.push(RouteEntry { cidr: *c, route }),
             RouteDestination::PrefixList(id) => {
-                if let Some(pl) = ix.get::<ManagedPrefixList>(id) {
-                    out.extend(pl.entries.iter().map(|e| RouteEntry { cidr: e.cidr, route }));
-                }
+                out.extend(ix.prefix_list_entries(id).iter().map(|e| RouteEntry { cidr: e.cidr, route }));
             }
         }
     }

@@ -41,9 +41,7 @@ fn routes_to(ctx: &Ctx, vpc_id: &str, target_id: &str) -> Vec<(String, String)> 
 fn expand(d: &RouteDestination, ix: &Index) -> Vec<IpNet> {
     match d {
         RouteDestination::Cidr(c) => vec![*c],
-        RouteDestination::PrefixList(p) => {
-            ix.get::<ManagedPrefixList>(p).map(|pl| pl.entries.iter().map(|e| e.cidr).collect()).unwrap_or_default()
-        }
+        RouteDestination::PrefixList(p) => ix.prefix_list_entries(p).iter().map(|e| e.cidr).collect(),
     }
 }
 

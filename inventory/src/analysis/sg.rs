@@ -3,7 +3,7 @@ use ipnet::IpNet;
 
 use super::ipset::covers;
 use super::ports::rule_ports;
-use crate::model::{ManagedPrefixList, PortRange, Protocol, RulePeer, SecurityGroup, SgRule};
+use crate::model::{PortRange, Protocol, RulePeer, SecurityGroup, SgRule};
 use crate::topology::Index;
 
 /// One SG rule that admits the whole source range on some ports.
@@ -45,9 +45,8 @@ pub fn ingress_matches<'a>(
             let via_entry = match &rule.peer {
                 RulePeer::Cidr { cidr } if covers(cidr, source) => None,
                 RulePeer::PrefixList { prefix_list_id } => {
-                    let entry = ix
-                        .get::<ManagedPrefixList>(prefix_list_id)
-                        .and_then(|pl| pl.entries.iter().map(|e| &e.cidr).find(|c| covers(c, source)));
+                    let entry =
+                        ix.prefix_list_entries(prefix_list_id).iter().map(|e| &e.cidr).find(|c| covers(c, source));
                     match entry {
                         Some(e) => Some(e),
                         None => continue,

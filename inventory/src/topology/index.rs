@@ -84,6 +84,12 @@ impl<'a> Index<'a> {
         T::map(&self.by_id).get(id).copied()
     }
 
+    /// A managed prefix list's entries, as routes and rules expand them; none when the
+    /// list is not in the snapshot (its coverage record says why).
+    pub fn prefix_list_entries(&self, id: &str) -> &'a [PrefixListEntry] {
+        self.get::<ManagedPrefixList>(id).map_or(&[], |pl| pl.entries.as_slice())
+    }
+
     pub fn build(snapshot: &'a Snapshot) -> Index<'a> {
         let r = &snapshot.resources;
         let mut ix = Index { by_id: ById::build(r), ..Index::default() };
