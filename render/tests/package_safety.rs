@@ -171,7 +171,8 @@ fn control_characters_are_shown_visibly_in_every_text_file() {
     let (mut s, _) = demo();
     let i0 = &mut s.resources.instances[0];
     i0.tags.insert("Name".into(), "esc\u{1b}[2Jbel\u{7}nul\u{0}".into());
-    i0.tags.insert("Owner".into(), "\n=HYPERLINK(\"http://evil.example\")".into());
+    // Names are shown as given (tag lookups like Owner trim surrounding whitespace).
+    s.resources.instances[1].tags.insert("Name".into(), "\n=HYPERLINK(\"http://evil.example\")".into());
     s.resources.security_groups[0].description = "del\u{7f}c1\u{85}".into();
     s.normalize();
     let bytes = inventory::snapshot::to_json_bytes(&s);
