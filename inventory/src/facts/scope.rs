@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AnyResource, ResourceKind, Resources, Tags, TgwAttachmentResourceType};
+use crate::model::{AnyResource, Refs, Resource, ResourceKind, Resources, Tags};
 
 /// One `KEY=VALUE` scope filter (`--scope-tag`). Key and value match exactly.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -26,11 +26,6 @@ impl ScopeTag {
     }
 }
 
-/// Position of `kind`'s first resource in `Resources::iter()` order.
-fn offset(r: &Resources, kind: ResourceKind) -> usize {
-    ResourceKind::ALL.iter().take_while(|k| **k != kind).map(|k| r.count(*k)).sum()
-}
-
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v.dedup();
@@ -38,84 +33,45 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// The VPC ids each resource belongs to, in `Resources::iter()` order: its own
-/// `vpc_id`, except a VPC (itself), gateways and peerings (every VPC they attach),
-/// a VPC attachment (its VPC) and an Elastic IP (its ENI's VPC).
+/// `vpc_id`; a VPC itself; otherwise every VPC its stated references name (gateway
+/// attachments, both sides of a peering, a VPC attachment's VPC) and, for an Elastic
+/// IP, its interface's VPC.
 pub fn resource_vpcs(r: &Resources) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> =
-        r.iter().map(|a| a.vpc_id.map(|v| vec![v.to_string()]).unwrap_or_default()).collect();
-    let mut set = |kind: ResourceKind, vpcs: &mut dyn Iterator<Item = Option<Vec<String>>>| {
-        let at = offset(r, kind);
-        for (i, v) in vpcs.enumerate() {
-            if let (Some(v), Some(slot)) = (v, out.get_mut(at + i)) {
-                *slot = v;
-            }
-        }
-    };
-    set(ResourceKind::Vpc, &mut r.vpcs.iter().map(|x| Some(vec![x.id.clone()])));
-    set(
-        ResourceKind::InternetGateway,
-        &mut r.internet_gateways.iter().map(|x| Some(sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect()))),
-    );
-    set(
-        ResourceKind::EgressOnlyInternetGateway,
-        &mut r
-            .egress_only_internet_gateways
-            .iter()
-            .map(|x| Some(sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect()))),
-    );
-    set(
-        ResourceKind::VpcPeeringConnection,
-        &mut r
-            .vpc_peering_connections
-            .iter()
-            .map(|x| Some(sorted(vec![x.requester.vpc_id.clone(), x.accepter.vpc_id.clone()]))),
-    );
-    set(
-        ResourceKind::TransitGatewayAttachment,
-        &mut r.transit_gateway_attachments.iter().map(|x| {
-            (x.resource_type == TgwAttachmentResourceType::Vpc).then(|| x.resource_id.clone().into_iter().collect())
-        }),
-    );
-    set(
-        ResourceKind::VpnGateway,
-        &mut r.vpn_gateways.iter().map(|x| Some(sorted(x.attachments.iter().map(|a| a.vpc_id.clone()).collect()))),
-    );
     let eni_vpc: HashMap<&str, &str> =
         r.network_interfaces.iter().map(|e| (e.id.as_str(), e.vpc_id.as_str())).collect();
-    set(
-        ResourceKind::ElasticIp,
-        &mut r
-            .elastic_ips
-            .iter()
-            .map(|x| x.network_interface_id.as_deref().and_then(|e| eni_vpc.get(e)).map(|v| vec![v.to_string()])),
-    );
+    let mut out = Vec::with_capacity(r.total());
+    let mut refs = Refs::default();
+    macro_rules! each_kind {
+        ($field:ident, $ty:ident) => {
+            for x in &r.$field {
+                out.push(vpcs_of(x, &mut refs, &eni_vpc));
+            }
+        };
+    }
+    crate::for_each_kind!(each_kind);
     out
+}
+
+fn vpcs_of<'a, R: Resource>(x: &'a R, refs: &mut Refs<'a>, eni_vpc: &HashMap<&str, &str>) -> Vec<String> {
+    if let Some(v) = x.vpc_id() {
+        return vec![v.to_string()];
+    }
+    if R::KIND == ResourceKind::Vpc {
+        return vec![x.id().to_string()];
+    }
+    refs.clear();
+    x.references(refs);
+    let vpcs = refs.list.iter().filter_map(|rf| match rf.kind {
+        ResourceKind::Vpc => Some(rf.id.to_string()),
+        ResourceKind::NetworkInterface => eni_vpc.get(rf.id).map(|v| v.to_string()),
+        _ => None,
+    });
+    sorted(vpcs.collect())
 }
 
 /// Ids of the in-scope resources of one kind.
 fn ids_in<'a>(all: &[AnyResource<'a>], inside: &[bool], kind: ResourceKind) -> BTreeSet<&'a str> {
     all.iter().zip(inside).filter(|(a, i)| a.kind == kind && **i).map(|(a, _)| a.id).collect()
-}
-
-/// Kinds that make up a VPC's network (its segment boundary). Scoping by tag pulls
-/// these in for every VPC that holds an in-scope resource.
-fn is_network_kind(k: ResourceKind) -> bool {
-    use ResourceKind as K;
-    matches!(
-        k,
-        K::Vpc
-            | K::Subnet
-            | K::RouteTable
-            | K::InternetGateway
-            | K::EgressOnlyInternetGateway
-            | K::NatGateway
-            | K::VpcPeeringConnection
-            | K::TransitGatewayAttachment
-            | K::VpnGateway
-            | K::VpcEndpoint
-            | K::SecurityGroup
-            | K::NetworkAcl
-    )
 }
 
 /// Scope membership of every resource, in `Resources::iter()` order
@@ -151,7 +107,7 @@ pub fn in_scope(r: &Resources, scope: &[ScopeTag]) -> Vec<bool> {
         .zip(&tagged)
         .map(|((a, v), t)| {
             *t || v.iter().any(|v| whole_vpcs.contains(v.as_str()))
-                || (is_network_kind(a.kind) && v.iter().any(|v| touched_vpcs.contains(v.as_str())))
+                || (a.kind.is_segment() && v.iter().any(|v| touched_vpcs.contains(v.as_str())))
         })
         .collect();
     let instances = ids_in(&all, &inside, ResourceKind::Instance);

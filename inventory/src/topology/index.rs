@@ -45,7 +45,7 @@ pub trait KindMap: Sized {
 }
 
 macro_rules! by_id_maps {
-    ([] $(($variant:ident, $field:ident, $ty:ident, $name:literal, $api:expr))*) => {
+    ([] $(($variant:ident, $field:ident, $ty:ident, $name:literal, $api:expr, $segment:tt))*) => {
         /// One id → resource map per kind, from the kind table.
         #[derive(Debug, Default)]
         pub struct ById<'a> {
