@@ -84,10 +84,29 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code.into(),
         Err(e) => {
-            eprintln!("error: {:#}", e.error);
+            eprintln!("error: {}", error_text(&e.error));
             e.code.into()
         }
     }
+}
+
+/// The error and its causes, `: `-separated like `{:#}`, but a cause whose text the
+/// message before it already holds is left out: errors such as "{path}: {source}"
+/// repeat their source, which then printed twice ("...: Permission denied (os error
+/// 13): Permission denied (os error 13)").
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// The root span of `--timings` (span names are static, hence one arm per command).

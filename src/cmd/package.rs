@@ -162,6 +162,7 @@ pub fn run(args: Args) -> CmdResult {
         tag_keys,
         diagrams: true,
     };
+    remove_partial_package_on_signal();
     let outcome = input.package(&opts, &args.out).map_err(|e| match e {
         PackageError::BadInput(_) => CliError::bad_input(e),
         other => CliError::failure(other),
@@ -189,4 +190,19 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(Exit::CoverageGaps);
     }
     Ok(Exit::Success)
+}
+
+/// SIGINT, SIGTERM, SIGHUP: remove the package being written (its staging directory)
+/// and exit 130, instead of dying with it left behind. kill -9 cannot be caught: the
+/// next run into the same place removes what it left.
+fn remove_partial_package_on_signal() {
+    let installed = ctrlc::set_handler(|| {
+        for out in render::package::abort_all() {
+            eprintln!("interrupted: {} was not written (the partial package was removed)", out.display());
+        }
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        tracing::debug!("no signal handler: {e}");
+    }
 }

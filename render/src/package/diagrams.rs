@@ -32,7 +32,8 @@ pub struct Written {
 
 /// Lays out, draws and writes every page of `plan` into `dir/diagrams/`.
 /// Files are listed in page order (svg, png, pdf, drawio), whatever order workers finish in.
-pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Written, PackageError> {
+/// `shown` is what errors call `dir` (the caller's `out`).
+pub fn write_pages(plan: &Plan<'_>, dir: &Path, shown: &Path, workers: usize) -> Result<Written, PackageError> {
     // Already file-name safe and unique (`diagram::unique_stem`, the one sanitiser).
     let stems = plan.stems();
     let png_scale = diagram::png_scale(plan.len());
@@ -53,7 +54,7 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
             }
             let page = plan.scene(i);
             let inline = inline_all || i == 0 || i + 1 == plan.len();
-            let result = write_page(&page, &stems[i], dir, png_scale, inline);
+            let result = write_page(&page, &stems[i], Out::new(dir, shown), png_scale, inline);
             if result.is_err() {
                 failed.store(true, Ordering::Relaxed);
             }
@@ -70,7 +71,10 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
                 Ok(v) => all.extend(v),
                 Err(_) => all.push((
                     usize::MAX,
-                    Err(PackageError::Write { file: "diagrams/".into(), message: "a diagram worker failed".into() }),
+                    Err(PackageError::Write {
+                        file: shown.join("diagrams").display().to_string(),
+                        message: "a diagram worker failed".into(),
+                    }),
                 )),
             }
         }
@@ -84,7 +88,10 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
         written.pages.push(summary);
     }
     if written.pages.len() != plan.len() {
-        return Err(PackageError::Write { file: "diagrams/".into(), message: "not every page was written".into() });
+        return Err(PackageError::Write {
+            file: shown.join("diagrams").display().to_string(),
+            message: "not every page was written".into(),
+        });
     }
     Ok(written)
 }
@@ -94,12 +101,11 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, workers: usize) -> Result<Writte
 fn write_page(
     page: &PageScene,
     stem: &str,
-    dir: &Path,
+    mut out: Out,
     png_scale: f64,
     inline: bool,
 ) -> Result<(Vec<FileEntry>, PageSummary), PackageError> {
     let role = FileRole::of_diagram(&page.file_stem);
-    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
     let mut summary = PageSummary {
         stem: stem.to_string(),
         title: page.title.clone(),

@@ -2,18 +2,21 @@
 //! manifest and SHA256SUMS. Deterministic: the same snapshot and options give the
 //! same bytes (times come from the snapshot unless the caller passes `generated_at`).
 //!
-//! Written into a staging directory next to `out` and renamed into place at the end,
-//! so a failed run never leaves a half package that looks complete.
+//! Written into a staging directory and moved into `out` at the end (`staging`), so a
+//! failed run never leaves a half package that looks complete. Errors name the file
+//! under `out`, never the staging path.
 //!
 //! The package takes a snapshot and its analysis (`PackageWriter`); loading,
 //! redaction and the analysis itself are the pipeline driver's (`crate::pipeline`).
 mod controls;
 mod csv;
 mod diagrams;
+mod fsio;
 mod html;
 mod inventory_table;
 mod manifest;
 mod readme;
+mod staging;
 mod sums;
 mod tables;
 mod xlsx;
@@ -27,9 +30,11 @@ use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
+pub use fsio::faults;
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
 pub use manifest::{FileEntry, Manifest};
+pub use staging::abort_all;
 pub use sums::sha256_hex;
 
 use crate::diagram::{self, DiagramError};
@@ -75,6 +80,9 @@ pub enum PackageError {
     Diagram(#[from] DiagramError),
     #[error("writing {file}: {message}")]
     Write { file: String, message: String },
+    /// Another run is writing, or has written, the same `out` (exit 1).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 /// What was written, for the command line to report.
@@ -91,23 +99,41 @@ pub struct PackageOutcome {
 
 /// Files written so far, with their hashes.
 struct Out {
+    /// Where they are written (the staging directory).
     dir: PathBuf,
+    /// What errors call that directory: the caller's `out`.
+    shown: PathBuf,
     files: Vec<manifest::FileEntry>,
 }
 
 impl Out {
+    fn new(dir: &Path, shown: &Path) -> Out {
+        Out { dir: dir.to_path_buf(), shown: shown.to_path_buf(), files: Vec::new() }
+    }
+
+    /// An I/O error on `path` (relative to the package), named under `out`.
+    fn io_err(&self, path: &str) -> impl FnOnce(std::io::Error) -> PackageError {
+        let path = self.shown.join(path);
+        move |source| PackageError::Io { path, source }
+    }
+
+    /// `path`'s parent directory in the staging directory, created if needed.
+    fn parent_dir(&self, path: &str) -> Result<PathBuf, PackageError> {
+        let full = self.dir.join(path);
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            std::fs::create_dir_all(self.dir.join(parent)).map_err(self.io_err(parent))?;
+        }
+        Ok(full)
+    }
+
     fn put(&mut self, path: &str, bytes: &[u8], role: FileRole) -> Result<(), PackageError> {
         self.put_hashed(path, bytes, sums::sha256_hex(bytes), role)
     }
 
     /// `put` for bytes whose SHA-256 is already known (the 100 MB+ input snapshot).
     fn put_hashed(&mut self, path: &str, bytes: &[u8], sha256: String, role: FileRole) -> Result<(), PackageError> {
-        let full = self.dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| PackageError::Io { path: parent.to_path_buf(), source })?;
-        }
-        std::fs::write(&full, bytes).map_err(|source| PackageError::Io { path: full.clone(), source })?;
+        let full = self.parent_dir(path)?;
+        fsio::write(&full, bytes).map_err(self.io_err(path))?;
         self.files.push(manifest::FileEntry {
             path: path.to_string(),
             bytes: bytes.len() as u64,
@@ -127,16 +153,19 @@ impl Out {
         role: FileRole,
         write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), String>,
     ) -> Result<(), PackageError> {
-        let full = self.dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| PackageError::Io { path: parent.to_path_buf(), source })?;
-        }
-        let file = std::fs::File::create(&full).map_err(|source| PackageError::Io { path: full.clone(), source })?;
+        let full = self.parent_dir(path)?;
+        let file = fsio::create(&full).map_err(self.io_err(path))?;
         let mut w = sums::HashingWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
-        write(&mut w).map_err(write_err(path))?;
+        if let Err(message) = write(&mut w) {
+            // The file's own I/O error when there was one (its text is in `message`
+            // too, but an io::Error keeps its kind for the caller).
+            return Err(match w.take_error() {
+                Some(source) => self.io_err(path)(source),
+                None => write_err(&self.shown.join(path).display().to_string())(message),
+            });
+        }
         let (inner, bytes, sha256) = w.finish();
-        inner.into_inner().map_err(|e| PackageError::Io { path: full.clone(), source: e.into_error() })?;
+        inner.into_inner().map_err(|e| self.io_err(path)(e.into_error()))?;
         self.files.push(manifest::FileEntry {
             path: path.to_string(),
             bytes,
@@ -153,41 +182,21 @@ fn write_err(file: &str) -> impl Fn(String) -> PackageError + '_ {
     move |message| PackageError::Write { file: file.to_string(), message }
 }
 
-/// Checks `out` can receive a package: absent, or an empty directory.
-fn check_out_dir(out: &Path) -> Result<(), PackageError> {
-    match std::fs::read_dir(out) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
-                return Err(PackageError::BadInput(format!(
-                    "{}: directory is not empty; give a new or empty directory so the package holds only its own files",
-                    out.display()
-                )));
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) if out.is_file() => {
-            Err(PackageError::BadInput(format!("{}: exists and is a file, not a directory ({e})", out.display())))
-        }
-        Err(source) => Err(PackageError::Io { path: out.to_path_buf(), source }),
-    }
-}
-
-/// A package being written: the checked output directory, a staging directory next
-/// to it, the files so far and the stage clock. The pipeline driver
-/// (`crate::pipeline`) calls its steps in order: `begin`, `write_snapshot` (while the
-/// analysis runs), `finish` with the snapshot and its analysis. Dropped before
-/// `finish` succeeds, it removes the staging directory, so a failed run never leaves
-/// a half package that looks complete.
+/// A package being written: the checked output directory, its staging directory,
+/// the files so far and the stage clock. The pipeline driver (`crate::pipeline`)
+/// calls its steps in order: `begin`, `write_snapshot` (while the analysis runs),
+/// `finish` with the snapshot and its analysis. Dropped before `finish` succeeds, it
+/// removes the staging directory, so a failed run never leaves a half package that
+/// looks complete.
 pub struct PackageWriter<'o> {
     opts: &'o PackageOptions,
     out: PathBuf,
+    staging: staging::Staging,
     staged: Out,
     clock: std::time::Instant,
     timings: Vec<(String, f64)>,
     /// SHA-256 of snapshot.json and of the bytes the snapshot was read from.
     hashes: Option<(String, String)>,
-    committed: bool,
 }
 
 impl<'o> PackageWriter<'o> {
@@ -196,17 +205,16 @@ impl<'o> PackageWriter<'o> {
         if opts.valid_days < 1 {
             return Err(PackageError::BadInput(format!("--valid-days must be at least 1 (got {})", opts.valid_days)));
         }
-        check_out_dir(out)?;
-        let staging = create_staging(out)?;
+        let staging = staging::Staging::create(out)?;
         Ok(PackageWriter {
             opts,
             out: out.to_path_buf(),
-            staged: Out { dir: staging, files: Vec::new() },
+            staged: Out::new(&staging.dir, out),
+            staging,
             // Started before redaction so the first lap includes it.
             clock: std::time::Instant::now(),
             timings: Vec::new(),
             hashes: None,
-            committed: false,
         })
     }
 
@@ -242,7 +250,7 @@ impl<'o> PackageWriter<'o> {
         })?;
         let opts = self.opts;
         let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction.is_some());
-        let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged.dir)?;
+        let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
         self.staged.files.extend(tables.files);
         self.staged.files.extend(diagrams.files);
@@ -252,7 +260,8 @@ impl<'o> PackageWriter<'o> {
         })?;
         self.lap("readme, report");
 
-        let warnings = warnings(&self.staged.files, opts, &diagrams.pages);
+        let mut warnings = warnings(&self.staged.files, opts, &diagrams.pages);
+        warnings.extend(scope_warning(&ctx, &tables.rows));
         let manifest = ManifestFacts {
             ctx: &ctx,
             source_sha,
@@ -266,51 +275,15 @@ impl<'o> PackageWriter<'o> {
         write_sums(&self.staged)?;
         self.lap("manifest, SHA256SUMS");
 
-        let dir = self.commit()?;
+        self.staging.commit()?;
         Ok(PackageOutcome {
-            dir,
+            dir: self.out.clone(),
             manifest,
             has_gaps: snapshot.has_gaps(),
             warnings,
             timings: std::mem::take(&mut self.timings),
         })
     }
-
-    /// Renames the staging directory to `out`.
-    fn commit(&mut self) -> Result<PathBuf, PackageError> {
-        let out = &self.out;
-        if out.exists() {
-            // Empty (checked in `begin`); rename cannot replace it on every platform.
-            std::fs::remove_dir(out).map_err(|source| PackageError::Io { path: out.clone(), source })?;
-        }
-        std::fs::rename(&self.staged.dir, out).map_err(|source| PackageError::Io { path: out.clone(), source })?;
-        self.committed = true;
-        Ok(out.clone())
-    }
-}
-
-impl Drop for PackageWriter<'_> {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.staged.dir);
-        }
-    }
-}
-
-/// A fresh `.NAME.auditmap-partial-PID` directory next to `out`.
-fn create_staging(out: &Path) -> Result<PathBuf, PackageError> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|source| PackageError::Io { path: parent.clone(), source })?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
-    let staging = parent.join(format!(".{name}.auditmap-partial-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
-    }
-    std::fs::create_dir(&staging).map_err(|source| PackageError::Io { path: staging.clone(), source })?;
-    Ok(staging)
 }
 
 /// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
@@ -319,26 +292,30 @@ fn write_tables_and_diagrams(
     ctx: &ReportContext<'_>,
     analysis: &Analysis,
     opts: &PackageOptions,
-    dir: &Path,
+    staged: &Out,
 ) -> Result<(TablesOut, diagrams::Written), PackageError> {
+    let (dir, shown) = (&staged.dir, &staged.shown);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let parent = tracing::Span::current();
     let (tables, diagrams) = std::thread::scope(|s| {
         let tables = s.spawn(|| {
             let _in = parent.enter();
-            tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, dir))
+            tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, dir, shown))
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
                 let plan = tracing::info_span!("layout")
                     .in_scope(|| diagram::Plan::with_sha(ctx.snapshot, analysis, ctx.snapshot_sha));
-                diagrams::write_pages(&plan, dir, cores)
+                diagrams::write_pages(&plan, dir, shown, cores)
             })
         } else {
             Ok(diagrams::Written { files: Vec::new(), pages: Vec::new() })
         };
         let tables = tables.join().unwrap_or_else(|_| {
-            Err(PackageError::Write { file: "inventory tables".into(), message: "the writer thread failed".into() })
+            Err(PackageError::Write {
+                file: format!("the tables in {}", shown.display()),
+                message: "the writer thread failed".into(),
+            })
         });
         (tables, diagrams)
     });
@@ -381,6 +358,19 @@ fn warnings(files: &[manifest::FileEntry], opts: &PackageOptions, pages: &[diagr
         warnings.push("no diagram pages were produced for this snapshot".into());
     }
     warnings
+}
+
+/// With --scope-tag, when no resource matched: the package is then an empty scope,
+/// which is almost always a mistyped key or value.
+fn scope_warning(ctx: &ReportContext<'_>, rows: &[InventoryRow]) -> Option<String> {
+    if ctx.scope_tags.is_empty() || rows.iter().any(|r| r.in_scope) {
+        return None;
+    }
+    Some(format!(
+        "--scope-tag {} matched no resource: 0 of {} resources in scope (tags match exactly, case-sensitive)",
+        ctx.scope_tags_text(),
+        rows.len()
+    ))
 }
 
 /// The manifest's facts that are not in the report context.
@@ -439,8 +429,7 @@ fn write_manifest(out: &mut Out, manifest: &Manifest) -> Result<(), PackageError
 /// SHA256SUMS over every file but itself (`sha256sum -c` format).
 fn write_sums(out: &Out) -> Result<(), PackageError> {
     let list: Vec<(String, String)> = out.files.iter().map(|f| (f.path.clone(), f.sha256.clone())).collect();
-    let path = out.dir.join("SHA256SUMS");
-    std::fs::write(&path, sums::sha256sums(&list)).map_err(|source| PackageError::Io { path, source })
+    fsio::write(&out.dir.join("SHA256SUMS"), sums::sha256sums(&list).as_bytes()).map_err(out.io_err("SHA256SUMS"))
 }
 
 /// What the table writers hand back: their files, row counts, and the inventory
@@ -452,9 +441,14 @@ struct TablesOut {
 }
 
 /// inventory.csv/.json/.xlsx, exposures.csv, coverage.csv.
-fn write_tables(ctx: &ReportContext<'_>, analysis: &Analysis, dir: &Path) -> Result<TablesOut, PackageError> {
+fn write_tables(
+    ctx: &ReportContext<'_>,
+    analysis: &Analysis,
+    dir: &Path,
+    shown: &Path,
+) -> Result<TablesOut, PackageError> {
     let snapshot = ctx.snapshot;
-    let mut out = Out { dir: dir.to_path_buf(), files: Vec::new() };
+    let mut out = Out::new(dir, shown);
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
     let span = tracing::info_span!("rows").entered();
     let rows = build_rows(snapshot, analysis);
@@ -487,8 +481,7 @@ fn write_tables(ctx: &ReportContext<'_>, analysis: &Analysis, dir: &Path) -> Res
         metadata: &metadata,
         created_unix: ctx.generated.unix(),
     };
-    let book = xlsx::write(&sheets, dir)
-        .map_err(|e| PackageError::Write { file: "inventory.xlsx".into(), message: e.to_string() })?;
+    let book = xlsx::write(&sheets, dir).map_err(out.io_err("inventory.xlsx"))?;
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }

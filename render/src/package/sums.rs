@@ -11,11 +11,32 @@ pub struct HashingWriter<W> {
     inner: W,
     hasher: Sha256,
     bytes: u64,
+    /// The first error of `inner`: formatters (csv, serde_json) turn it into their
+    /// own error type, and the package reports the I/O error itself.
+    error: Option<std::io::Error>,
 }
 
 impl<W: std::io::Write> HashingWriter<W> {
     pub fn new(inner: W) -> HashingWriter<W> {
-        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0, error: None }
+    }
+
+    /// The first I/O error `inner` returned, if any.
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.error.take()
+    }
+
+    fn keep<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if self.error.is_none() {
+                // io::Error is not Clone: a copy with the same OS code or kind and text.
+                self.error = Some(match e.raw_os_error() {
+                    Some(code) => std::io::Error::from_raw_os_error(code),
+                    None => std::io::Error::new(e.kind(), e.to_string()),
+                });
+            }
+        }
+        r
     }
 
     /// The inner writer (not yet flushed), the byte count and the hex SHA-256.
@@ -26,13 +47,15 @@ impl<W: std::io::Write> HashingWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let r = self.inner.write(buf);
+        let n = self.keep(r)?;
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        let r = self.inner.flush();
+        self.keep(r)
     }
 }
 

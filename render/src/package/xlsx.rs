@@ -6,7 +6,15 @@
 //! it is written (strings inline, no shared-string table), so a 100k-row estate does
 //! not hold millions of cell objects in memory. Rows must therefore be written in
 //! order, and column widths are worked out in a cheap pre-pass before any row.
+//!
+//! rust_xlsxwriter panics (`expect`) when writing those row files fails, a full disk
+//! above all: `write` turns such a panic into the I/O error it carried, without the
+//! panic message on stderr.
+use std::cell::Cell;
+use std::io;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Once;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -43,7 +51,60 @@ pub fn sheet_rows(s: &Sheets<'_>) -> Vec<(&'static str, usize)> {
 }
 
 /// Builds the workbook; `tempdir` receives the (unnamed, self-deleting) row files.
-pub fn write(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
+/// Errors are I/O errors (the row files') or the library's, as `io::Error`s.
+pub fn write(s: &Sheets<'_>, tempdir: &Path) -> io::Result<Vec<u8>> {
+    match quietly(|| build(s, tempdir)) {
+        Ok(Ok(book)) => Ok(book),
+        Ok(Err(XlsxError::IoError(e))) | Ok(Err(XlsxError::TempFileError(_, e))) => Err(e),
+        Ok(Err(e)) => Err(io::Error::other(e.to_string())),
+        Err(panic) => Err(panic_error(&panic)),
+    }
+}
+
+thread_local! {
+    /// Set while this thread runs `quietly`: the panic hook then prints nothing.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `f`, with a panic caught and returned as its message instead of printed.
+fn quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        // Wraps whatever hook is installed: every other panic prints as before.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    // Unwind safety: on a panic the workbook is dropped unused, nothing else is shared.
+    let r = std::panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the XLSX writer failed".into())
+    })
+}
+
+/// The I/O error in a rust_xlsxwriter panic message (`...: Os { code: 28, kind:
+/// StorageFull, message: "No space left on device" }`), else the message itself.
+fn panic_error(message: &str) -> io::Error {
+    let code = message.split_once("Os { code: ").and_then(|(_, rest)| {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse::<i32>().ok()
+    });
+    match code {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::other(format!("the XLSX writer failed: {message}")),
+    }
+}
+
+fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_tempdir(tempdir)?;
     // Default deflate level 6 kept on purpose: level 3 saves ~2 s at 100k resources
@@ -132,4 +193,27 @@ where
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_become_their_os_error() {
+        let e = panic_error(
+            "Couldn't write to xml file: Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
+        );
+        assert_eq!(e.raw_os_error(), Some(28));
+        let e = panic_error("something else");
+        assert!(e.to_string().contains("something else"), "{e}");
+    }
+
+    #[test]
+    fn quietly_catches_and_returns_the_message() {
+        let r: Result<(), String> = quietly(|| panic!("boom {}", 1));
+        assert_eq!(r, Err("boom 1".to_string()));
+        assert_eq!(quietly(|| 5), Ok(5));
+        assert!(!QUIET.with(Cell::get));
+    }
 }
