@@ -742,9 +742,8 @@ mod tests {
         assert_ne!(first, again);
         assert!(taken.v6.iter().all(|t| !overlaps(t, &again)));
         // Estate blocks already inside 3fff::/20 are never handed out as pseudonyms.
-        let inside: BTreeSet<Ipv6Net> = (0..16u128)
-            .map(|n| Ipv6Net::new(Ipv6Addr::from(V6_BASE | (n << 72)), 56).unwrap())
-            .collect();
+        let inside: BTreeSet<Ipv6Net> =
+            (0..16u128).map(|n| Ipv6Net::new(Ipv6Addr::from(V6_BASE | (n << 72)), 56).unwrap()).collect();
         let p = Ipv6Pseudonyms::new(&inside, &k, &Taken::default());
         for (_, to) in &p.blocks {
             assert!(inside.iter().all(|b| !overlaps(b, to)), "{to}");
