@@ -135,7 +135,7 @@ fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, Cl
         (b, format!("--redact-key {}", path.display()))
     } else {
         #[cfg(unix)]
-        let env = std::env::var_os(REDACT_KEY_ENV).map(|v| std::os::unix::ffi::OsStringExt::into_vec(v));
+        let env = std::env::var_os(REDACT_KEY_ENV).map(std::os::unix::ffi::OsStringExt::into_vec);
         #[cfg(not(unix))]
         let env = std::env::var_os(REDACT_KEY_ENV).map(|v| v.to_string_lossy().into_owned().into_bytes());
         match env {
