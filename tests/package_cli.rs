@@ -160,3 +160,54 @@ fn inventory_total(path: &Path) -> usize {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     v["resources"].as_object().unwrap().values().map(|l| l.as_array().map_or(0, Vec::len)).sum()
 }
+
+/// `--redact-key FILE` and `AUDITMAP_REDACT_KEY` give the same pseudonyms run after run
+/// (a trailing newline in the file is ignored), the file name is not shown, a short key
+/// is refused (exit 2) without echoing it, and the key needs --redact.
+#[test]
+fn redact_key_from_file_or_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snap = demo_json();
+    let account = snap["scope"]["accounts"][0].as_str().unwrap().to_string();
+    let path = tmp.path().join(format!("snap-{account}.json"));
+    std::fs::write(&path, serde_json::to_vec_pretty(&snap).unwrap()).unwrap();
+    let key = tmp.path().join("redact.key");
+    std::fs::write(&key, "a secret of at least sixteen bytes\n").unwrap();
+    let run = |name: &str, args: &[&str], env: Option<&str>| {
+        let out = tmp.path().join(name);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_auditmap"));
+        c.args(["package", path.to_str().unwrap(), "--out", out.to_str().unwrap(), "--redact"]).args(args);
+        c.env_remove("AUDITMAP_REDACT_KEY");
+        if let Some(v) = env {
+            c.env("AUDITMAP_REDACT_KEY", v);
+        }
+        let o = c.output().expect("auditmap runs");
+        (o, out)
+    };
+    let (o1, out1) = run("a", &["--redact-key", key.to_str().unwrap()], None);
+    assert_eq!(code(&o1), 0, "stderr: {}", String::from_utf8_lossy(&o1.stderr));
+    let (o2, out2) = run("b", &[], Some("a secret of at least sixteen bytes"));
+    assert_eq!(code(&o2), 0, "stderr: {}", String::from_utf8_lossy(&o2.stderr));
+    let read = |d: &Path, f: &str| std::fs::read(d.join(f)).unwrap();
+    assert_eq!(read(&out1, "snapshot.json"), read(&out2, "snapshot.json"), "same key, same pseudonyms");
+    assert_eq!(read(&out1, "inventory.csv"), read(&out2, "inventory.csv"));
+    let manifest = String::from_utf8(read(&out1, "manifest.json")).unwrap();
+    assert!(!manifest.contains(&account) && !manifest.contains("snap-"), "{manifest}");
+    assert!(manifest.contains("HMAC-SHA256, user key") && !manifest.contains("a secret"));
+    // No key: a random one; pseudonyms differ from the keyed package's.
+    let (o3, out3) = run("c", &[], None);
+    assert_eq!(code(&o3), 0);
+    assert_ne!(read(&out1, "snapshot.json"), read(&out3, "snapshot.json"));
+    assert!(String::from_utf8(read(&out3, "README.txt")).unwrap().contains("NOT comparable across packages"));
+    // A short key is refused and never echoed.
+    let (o4, _) = run("d", &[], Some("short-secret"));
+    assert_eq!(code(&o4), 2);
+    let err = String::from_utf8_lossy(&o4.stderr);
+    assert!(
+        err.contains("AUDITMAP_REDACT_KEY") && err.contains("at least 16") && !err.contains("short-secret"),
+        "{err}"
+    );
+    // --redact-key without --redact is a usage error.
+    let o5 = auditmap(&["package", "--demo", "--out", tmp.path().join("e").to_str().unwrap(), "--redact-key", "k"]);
+    assert_eq!(code(&o5), 2);
+}

@@ -18,10 +18,12 @@ use inventory::snapshot::{to_json_bytes, SnapshotError};
 use inventory::Snapshot;
 
 use crate::diagram::Plan;
-use crate::package::{PackageError, PackageOptions, PackageOutcome, PackageWriter, RedactionStats};
+use crate::package::{PackageError, PackageOptions, PackageOutcome, PackageWriter, RedactionKey, RedactionStats};
 
 /// Where the manifest says a snapshot passed to `write_package` came from.
 pub const SNAPSHOT_FILE_SOURCE: &str = "snapshot file";
+/// What the manifest says instead of a snapshot file's name under `--redact`.
+pub const REDACTED_FILE_SOURCE: &str = "snapshot file (name redacted)";
 
 /// Stage 1: a loaded (parsed, validated, normalised) snapshot.
 pub struct Input<'a> {
@@ -30,6 +32,9 @@ pub struct Input<'a> {
     pub bytes: Cow<'a, [u8]>,
     /// Human description of where the snapshot came from, recorded in the manifest.
     pub source: String,
+    /// The description when redacting, if `source` names something redaction must hide
+    /// (a snapshot file's name often holds the account id: `snap-111111111111.json`).
+    pub redacted_source: Option<String>,
 }
 
 impl Input<'static> {
@@ -38,7 +43,9 @@ impl Input<'static> {
         let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
         let snapshot = inventory::snapshot::load_bytes(path, &bytes)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(Input::new(Cow::Owned(snapshot), bytes, format!("snapshot file {name}")))
+        let mut input = Input::new(Cow::Owned(snapshot), bytes, format!("snapshot file {name}"));
+        input.redacted_source = Some(REDACTED_FILE_SOURCE.to_string());
+        Ok(input)
     }
 
     /// The bundled demo estate.
@@ -60,18 +67,20 @@ impl Input<'static> {
 
 impl<'a> Input<'a> {
     pub fn new(snapshot: Cow<'a, Snapshot>, bytes: impl Into<Cow<'a, [u8]>>, source: String) -> Input<'a> {
-        Input { snapshot, bytes: bytes.into(), source }
+        Input { snapshot, bytes: bytes.into(), source, redacted_source: None }
     }
 
-    /// Stage 2: redacts when `redact` (account ids and public IPs become stable
-    /// pseudonyms; the input bytes are kept for their hash only), else passes through.
-    pub fn prepare(self, redact: bool) -> Result<Prepared<'a>, String> {
-        let Input { snapshot, bytes, source } = self;
+    /// Stage 2: redacts when `redact` is given (account ids and public IPs become
+    /// pseudonyms under that key; the input bytes are kept for their hash only, and a
+    /// file's name leaves the source description), else passes through.
+    pub fn prepare(self, redact: Option<&RedactionKey>) -> Result<Prepared<'a>, String> {
+        let Input { snapshot, bytes, source, redacted_source } = self;
         let settings = Settings::default();
-        if !redact {
+        let Some(key) = redact else {
             return Ok(Prepared { snapshot, bytes, read_bytes: None, redaction: None, source, settings });
-        }
-        let (redacted, stats) = inventory::redact::redact(&snapshot)?;
+        };
+        let source = redacted_source.unwrap_or(source);
+        let (redacted, stats) = inventory::redact::redact(&snapshot, key, &bytes)?;
         // The original is no longer needed: free it before the analysis.
         drop(snapshot);
         let json = to_json_bytes(&redacted);
@@ -87,7 +96,7 @@ impl<'a> Input<'a> {
 
     /// Stages 3–4 without redaction, for commands that need no bytes.
     pub fn analyze(self) -> Analysed<'a> {
-        let Input { snapshot, bytes, source } = self;
+        let Input { snapshot, bytes, source, .. } = self;
         drop(bytes);
         Analysed::of(snapshot, None, source, &Settings::default())
     }
@@ -97,8 +106,18 @@ impl<'a> Input<'a> {
     pub fn package(self, opts: &PackageOptions, out: &Path) -> Result<PackageOutcome, PackageError> {
         let mut writer = PackageWriter::begin(opts, out)?;
         let settings = Settings { tag_keys: opts.tag_keys.clone(), scope_tags: opts.scope_tags.clone() };
+        // No key of the user's: a random one, so pseudonyms cannot be recomputed by
+        // anyone (at the price of differing from every other package's).
+        let key = match (opts.redact, &opts.redact_key) {
+            (false, _) => None,
+            (true, Some(k)) => Some(k.clone()),
+            (true, None) => Some(
+                RedactionKey::random()
+                    .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?,
+            ),
+        };
         let prepared = self
-            .prepare(opts.redact)
+            .prepare(key.as_ref())
             .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?
             .with_settings(settings);
         writer.lap("redaction");

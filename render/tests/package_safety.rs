@@ -5,7 +5,8 @@ mod package_support;
 use std::collections::BTreeMap;
 
 use package_support::*;
-use render::package::{account_pseudonym, estate_public_ips, PackageOptions};
+use render::package::{account_pseudonym, estate_public_ips, PackageOptions, RedactionKey};
+use render::pipeline::Input;
 
 /// Text files of the package, with the XLSX expanded into its XML parts.
 fn texts(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
@@ -104,9 +105,57 @@ fn xlsx_has_no_formulas_and_quote_prefixes_hostile_text() {
     assert!(strings.contains("&lt;script&gt;"), "markup is stored as text");
 }
 
+/// Text files of the package with PDFs as their text (`pdftotext`), for greps.
+fn texts_with_pdf(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = texts(&files(dir));
+    let pdfs: Vec<String> = all.keys().filter(|p| p.ends_with(".pdf")).cloned().collect();
+    assert!(!pdfs.is_empty(), "the package has PDFs to check");
+    for p in pdfs {
+        let o = std::process::Command::new("pdftotext")
+            .arg(dir.join(&p))
+            .arg("-")
+            .output()
+            .expect("pdftotext is installed");
+        assert!(o.status.success(), "pdftotext {p}");
+        assert!(!o.stdout.is_empty(), "{p} has text");
+        all.insert(format!("{p}!text"), o.stdout);
+    }
+    all
+}
+
+fn key(k: &str) -> RedactionKey {
+    RedactionKey::user(format!("package test key {k}").into_bytes()).unwrap()
+}
+
+/// The demo estate with account ids and public IPs also spelled the other ways real
+/// tags spell them, written to a file named after the account (as `discover` users
+/// often do). Returns (tempdir guard, snapshot path, original snapshot).
+fn demo_file_with_other_spellings() -> (tempfile::TempDir, std::path::PathBuf, inventory::Snapshot) {
+    let (mut s, _) = demo();
+    let acct = s.scope.accounts[0].clone();
+    let ip = estate_public_ips(&s).iter().next().unwrap().to_string();
+    let tags = &mut s.resources.instances[0].tags;
+    tags.insert("Billing".into(), format!("{}-{}-{}", &acct[..4], &acct[4..8], &acct[8..]));
+    tags.insert("PublicDns".into(), format!("ec2-{}.eu-west-1.compute.amazonaws.com", ip.replace('.', "-")));
+    tags.insert("Console".into(), format!("https://x.example/?arn=arn%3Aaws%3Aiam%3A%3A{acct}%3Arole%2FAdmin"));
+    tags.insert("Notes".into(), format!("assume arn:aws:iam::{acct}:role/Admin from logs{acct}"));
+    s.normalize();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(format!("snap-{acct}.json"));
+    std::fs::write(&path, inventory::snapshot::to_json_bytes(&s)).unwrap();
+    (tmp, path, s)
+}
+
+fn package_file(path: &std::path::Path, opts: &PackageOptions) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("pkg");
+    Input::file(path).unwrap().package(opts, &dir).expect("package written");
+    (tmp, dir)
+}
+
 #[test]
 fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
-    let (s, bytes) = demo();
+    let (_in, path, s) = demo_file_with_other_spellings();
     let mut accounts: Vec<String> = s.scope.accounts.clone();
     accounts.extend(s.identity.iter().map(|i| i.account_id.clone()));
     accounts.extend(s.resources.iter().map(|r| r.account_id.to_string()).filter(|a| !a.is_empty()));
@@ -126,41 +175,121 @@ fn redaction_removes_every_account_id_and_public_ip_from_every_file() {
         })
         .collect();
     assert!(!v6.is_empty(), "demo must have IPv6 blocks to redact");
+    let file_name = path.file_name().unwrap().to_str().unwrap().to_string();
 
-    let opts = PackageOptions { redact: true, ..PackageOptions::default() };
-    let (_t, dir, outcome) = package(&s, &bytes, &opts);
-    let all = texts(&files(&dir));
+    let opts = PackageOptions { redact: true, redact_key: Some(key("a")), ..PackageOptions::default() };
+    let (_t, dir) = package_file(&path, &opts);
+    let all = texts_with_pdf(&dir);
     for (path, b) in &all {
         for a in &accounts {
             assert!(!contains(b, a), "{path} still contains account {a}");
+            let hyphenated = format!("{}-{}-{}", &a[..4], &a[4..8], &a[8..]);
+            assert!(!contains(b, &hyphenated), "{path} still contains account {hyphenated}");
         }
         for ip in &ips {
-            // A bounded match: the address not followed by another digit.
-            let found = b.windows(ip.len() + 1).any(|w| w.starts_with(ip.as_bytes()) && !w[ip.len()].is_ascii_digit())
-                || b.ends_with(ip.as_bytes());
-            assert!(!found, "{path} still contains public IP {ip}");
+            for spelling in [ip.clone(), ip.replace('.', "-")] {
+                // A bounded match: the address not followed by another digit.
+                let found = b
+                    .windows(spelling.len() + 1)
+                    .any(|w| w.starts_with(spelling.as_bytes()) && !w[spelling.len()].is_ascii_digit())
+                    || b.ends_with(spelling.as_bytes());
+                assert!(!found, "{path} still contains public IP {spelling}");
+            }
         }
         for prefix in &v6 {
             assert!(!contains(b, prefix), "{path} still contains IPv6 block {prefix}…");
         }
+        assert!(!contains(b, &file_name) && !contains(b, "snap-"), "{path} names the input file");
     }
+    assert!(all.keys().any(|p| p.ends_with(".pdf!text")) && all.keys().any(|p| p.contains(".xlsx!")));
     // Pseudonyms are used consistently.
-    let pseudo = account_pseudonym(&accounts[0]);
+    let pseudo = account_pseudonym(&key("a"), &accounts[0]);
     for name in ["inventory.csv", "report.html", "README.txt", "snapshot.json", "manifest.json"] {
         assert!(contains(&all[name], &pseudo), "{name} lacks pseudonym {pseudo}");
     }
-    assert!(outcome.manifest.redaction.applied);
     let m: serde_json::Value = serde_json::from_slice(&all["manifest.json"]).unwrap();
     assert_eq!(m["redaction"]["applied"], true);
     assert_eq!(m["redaction"]["ipv6_blocks_replaced"], v6.len());
+    assert_eq!(m["source"], "snapshot file (name redacted)");
+    let method = m["redaction"]["method"].as_str().unwrap();
+    assert!(method.starts_with("HMAC-SHA256, user key"), "{method}");
+    assert!(!contains(&all["manifest.json"], "package test key"), "the key never appears");
     // The redacted snapshot still loads and keeps every resource and every exposure.
     let red = inventory::snapshot::load_bytes(std::path::Path::new("snapshot.json"), &all["snapshot.json"])
         .expect("redacted snapshot valid");
     assert_eq!(red.resources.total(), s.resources.total());
     assert_eq!(inventory::analysis::analyze(&red).exposures.len(), inventory::analysis::analyze(&s).exposures.len());
-    // And redaction is deterministic.
-    let (_t2, dir2, _) = package(&s, &bytes, &opts);
+    // And redaction with the same key is deterministic.
+    let (_t2, dir2) = package_file(&path, &opts);
     assert_eq!(files(&dir), files(&dir2));
+}
+
+/// Without --redact the file name is still shown (it identifies the evidence).
+#[test]
+fn file_name_is_shown_without_redaction() {
+    let (_in, path, _) = demo_file_with_other_spellings();
+    let (_t, dir) = package_file(&path, &PackageOptions::default());
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["source"], format!("snapshot file {}", path.file_name().unwrap().to_str().unwrap()));
+}
+
+/// Same key: same pseudonyms (quarter to quarter); another key: others; no key: a
+/// random one, so two packages differ and README.txt says they are not comparable.
+#[test]
+fn pseudonyms_are_keyed() {
+    let (s, bytes) = demo();
+    let acct = &s.scope.accounts[0];
+    let run = |k: Option<RedactionKey>| {
+        let opts = PackageOptions { redact: true, redact_key: k, ..PackageOptions::default() };
+        let (_t, dir, _) = package(&s, &bytes, &opts);
+        let red = inventory::snapshot::load_bytes(
+            std::path::Path::new("s"),
+            &std::fs::read(dir.join("snapshot.json")).unwrap(),
+        )
+        .unwrap();
+        let readme = std::fs::read_to_string(dir.join("README.txt")).unwrap();
+        (red.scope.accounts.clone(), estate_public_ips(&red), readme)
+    };
+    let (a1, ips1, readme_a) = run(Some(key("a")));
+    let (a2, ips2, _) = run(Some(key("a")));
+    let (b, ips_b, _) = run(Some(key("b")));
+    assert_eq!((&a1, &ips1), (&a2, &ips2));
+    assert!(a1.contains(&account_pseudonym(&key("a"), acct)));
+    assert_ne!(a1, b);
+    assert_ne!(ips1, ips_b);
+    assert!(readme_a.contains("the same in every package made with it"), "{readme_a}");
+    let (r1, _, readme_r) = run(None);
+    let (r2, _, _) = run(None);
+    assert_ne!(r1, r2, "a random key per package");
+    assert!(readme_r.contains("NOT comparable across packages"), "{readme_r}");
+}
+
+/// No pseudonym equals a real address of the estate: `example` draws its public IPs
+/// from 198.18.0.0/15, where pseudonyms used to live.
+#[test]
+fn pseudonyms_never_equal_a_real_address() {
+    let s = generate::generate(3000, 7);
+    let bytes = inventory::snapshot::to_json_bytes(&s);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let opts =
+        PackageOptions { redact: true, redact_key: Some(key("a")), diagrams: false, ..PackageOptions::default() };
+    let (_t, dir, _) = package(&s, &bytes, &opts);
+    let red =
+        inventory::snapshot::load_bytes(std::path::Path::new("s"), &std::fs::read(dir.join("snapshot.json")).unwrap())
+            .unwrap();
+    let pseudonyms = estate_public_ips(&red);
+    assert_eq!(pseudonyms.len(), estate_public_ips(&s).len());
+    assert!(!pseudonyms.is_empty());
+    for p in &pseudonyms {
+        let p = p.to_string();
+        let bounded = text.match_indices(&p).any(|(i, _)| {
+            let before = text[..i].bytes().last().is_some_and(|c| c.is_ascii_digit() || c == b'.');
+            let after = text[i + p.len()..].bytes().next().is_some_and(|c| c.is_ascii_digit());
+            !before && !after
+        });
+        assert!(!bounded, "pseudonym {p} is an address of the original estate");
+    }
+    assert_eq!(inventory::analysis::analyze(&red).exposures.len(), inventory::analysis::analyze(&s).exposures.len());
 }
 
 /// Raw control characters from tags (ESC, BEL, NUL) never reach a text file of the

@@ -1,7 +1,7 @@
 //! `auditmap package`: the audit evidence package for one snapshot.
 use std::path::PathBuf;
 
-use render::package::{PackageError, PackageOptions, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::package::{PackageError, PackageOptions, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
 use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -24,9 +24,14 @@ pub struct Args {
     /// Directory to write the package into; must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Replace account ids and public IPs with stable pseudonyms in every file.
+    /// Replace account ids and public IPs with pseudonyms in every file.
     #[arg(long)]
     pub redact: bool,
+    /// With --redact: file holding your secret key (at least 16 bytes; a trailing newline
+    /// is ignored): pseudonyms then stay the same in every package made with it. Else
+    /// AUDITMAP_REDACT_KEY (the key itself), else a random key for this package only.
+    #[arg(long, value_name = "FILE", requires = "redact")]
+    pub redact_key: Option<PathBuf>,
     /// Mark in scope only resources with this tag, plus the network of their VPCs (repeatable).
     #[arg(long = "scope-tag", value_name = "KEY=VALUE")]
     pub scope_tags: Vec<String>,
@@ -114,6 +119,33 @@ fn live_snapshot(a: &LiveArgs) -> Result<inventory::Snapshot, CliError> {
     Ok(snapshot)
 }
 
+/// Environment variable holding the redaction key itself (when no --redact-key FILE).
+pub const REDACT_KEY_ENV: &str = "AUDITMAP_REDACT_KEY";
+
+/// The user's redaction key: --redact-key FILE, else AUDITMAP_REDACT_KEY, else None
+/// (a random per-package key). The key never appears in a message.
+fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, CliError> {
+    let (bytes, from) = if let Some(path) = file {
+        let mut b = std::fs::read(path)
+            .map_err(|e| CliError::bad_input(anyhow::anyhow!("--redact-key {}: {e}", path.display())))?;
+        // `echo secret > key` adds a newline the same key in AUDITMAP_REDACT_KEY lacks.
+        while b.last().is_some_and(|c| matches!(c, b'\n' | b'\r')) {
+            b.pop();
+        }
+        (b, format!("--redact-key {}", path.display()))
+    } else {
+        #[cfg(unix)]
+        let env = std::env::var_os(REDACT_KEY_ENV).map(std::os::unix::ffi::OsStringExt::into_vec);
+        #[cfg(not(unix))]
+        let env = std::env::var_os(REDACT_KEY_ENV).map(|v| v.to_string_lossy().into_owned().into_bytes());
+        match env {
+            Some(b) => (b, REDACT_KEY_ENV.to_string()),
+            None => return Ok(None),
+        }
+    };
+    RedactionKey::user(bytes).map(Some).map_err(|e| CliError::bad_input(anyhow::anyhow!("{from}: {e}")))
+}
+
 pub fn run(args: Args) -> CmdResult {
     let d = &args.discover;
     let live_only = d.profile.is_some()
@@ -154,8 +186,10 @@ pub fn run(args: Args) -> CmdResult {
             *slot = given.clone();
         }
     }
+    let redact_key = if args.redact { redact_key(args.redact_key.as_deref())? } else { None };
     let opts = PackageOptions {
         redact: args.redact,
+        redact_key,
         scope_tags,
         valid_days: args.valid_days,
         generated_at: args.now.then(inventory::snapshot::Timestamp::now),

@@ -68,7 +68,9 @@ impl SpanSet {
 /// link-local, "this network", multicast/reserved; for IPv6 ULA, link-local,
 /// loopback, unspecified and multicast. Documentation ranges (203.0.113.0/24 ...)
 /// are deliberately NOT here: estates and tests use them as stand-ins for public peers.
-const NON_PUBLIC_V4: [&str; 8] = [
+/// Nor is 240.0.0.0/5 (reserved): `--redact` puts estate public IPs there, and a peer
+/// that was a public estate address must stay a public peer after redaction.
+const NON_PUBLIC_V4: [&str; 9] = [
     "0.0.0.0/8",
     "10.0.0.0/8",
     "100.64.0.0/10",
@@ -76,7 +78,8 @@ const NON_PUBLIC_V4: [&str; 8] = [
     "169.254.0.0/16",
     "172.16.0.0/12",
     "192.168.0.0/16",
-    "224.0.0.0/3",
+    "224.0.0.0/4",
+    "248.0.0.0/5",
 ];
 const NON_PUBLIC_V6: [&str; 5] = ["::/127", "fc00::/7", "fe80::/10", "ff00::/8", "::ffff:0:0/96"];
 
@@ -128,6 +131,9 @@ mod tests {
         assert!(is_public(&n("::/0")));
         assert!(!is_public(&n("fd00::/8")));
         assert!(is_public(&n("2001:db8::/32")));
+        assert!(!is_public(&n("224.0.0.0/4")) && !is_public(&n("248.0.0.0/5")));
+        // Redaction pseudonyms of public estate addresses stay public.
+        assert!(is_public(&n("240.1.2.3/32")) && is_public(&n("3fff:123::/48")));
     }
 
     #[test]

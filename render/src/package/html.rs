@@ -154,7 +154,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
                         dt { "Regions" } dd { (show(&ctx.regions())) }
                         dt { "Source" } dd { (show(ctx.source)) }
                         dt { "auditmap version" } dd { (ctx.version) }
-                        dt { "Redaction" } dd { @if ctx.redacted { "applied: account ids and public IPs are pseudonyms" } @else { "not applied" } }
+                        dt { "Redaction" } dd { @if ctx.redacted { "applied: account ids and public IPs are pseudonyms" @if ctx.redact_user_key { " (user key: comparable with other packages made with it)" } @else { " (random key: not comparable across packages)" } } @else { "not applied" } }
                     }
                 }
                 main {

@@ -100,10 +100,7 @@ impl Redaction {
             },
             Some(s) => Redaction {
                 applied: true,
-                method: Some(
-                    "account ids -> \"acct-\" + first 8 hex of sha256(\"auditmap-redact:\" + id); estate public IPv4 -> stable address in 198.18.0.0/15 from the same hash; estate IPv6 (VPC IPv6 blocks) -> same-length prefix in 2001:db8::/32 from the same hash, other bits kept"
-                        .into(),
-                ),
+                method: Some(s.method()),
                 account_ids_replaced: Some(s.account_ids),
                 public_ips_replaced: Some(s.public_ips),
                 ipv6_blocks_replaced: Some(s.ipv6_blocks),

@@ -31,7 +31,7 @@ use inventory::Snapshot;
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
 pub use fsio::faults;
-pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionStats};
+pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
 pub use manifest::{FileEntry, Manifest};
 pub use staging::abort_all;
@@ -46,6 +46,9 @@ pub const DEFAULT_VALID_DAYS: i64 = 90;
 #[derive(Debug, Clone)]
 pub struct PackageOptions {
     pub redact: bool,
+    /// The user's key for `redact` (stable pseudonyms across packages); None: a random
+    /// key per package (output then differs between runs).
+    pub redact_key: Option<RedactionKey>,
     pub scope_tags: Vec<ScopeTag>,
     pub valid_days: i64,
     /// None: the snapshot's collected_at (deterministic output).
@@ -60,6 +63,7 @@ impl Default for PackageOptions {
     fn default() -> PackageOptions {
         PackageOptions {
             redact: false,
+            redact_key: None,
             scope_tags: Vec::new(),
             valid_days: DEFAULT_VALID_DAYS,
             generated_at: None,
@@ -249,7 +253,7 @@ impl<'o> PackageWriter<'o> {
             message: "written before the other files".into(),
         })?;
         let opts = self.opts;
-        let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction.is_some());
+        let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
         let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
         self.staged.files.extend(tables.files);
@@ -502,6 +506,8 @@ pub(crate) struct ReportContext<'a> {
     pub snapshot: &'a Snapshot,
     pub snapshot_sha: &'a str,
     pub redacted: bool,
+    /// Redacted under the user's key (pseudonyms comparable across packages).
+    pub redact_user_key: bool,
     pub scope_tags: &'a [ScopeTag],
     pub tag_keys: &'a TagKeys,
 }
@@ -512,7 +518,7 @@ impl<'a> ReportContext<'a> {
         snapshot: &'a Snapshot,
         snapshot_sha: &'a str,
         source: &'a str,
-        redacted: bool,
+        redaction: Option<&RedactionStats>,
     ) -> ReportContext<'a> {
         let collected = snapshot.collected_at;
         ReportContext {
@@ -524,7 +530,8 @@ impl<'a> ReportContext<'a> {
             source,
             snapshot,
             snapshot_sha,
-            redacted,
+            redacted: redaction.is_some(),
+            redact_user_key: redaction.is_some_and(|r| r.user_key),
             scope_tags: &opts.scope_tags,
             tag_keys: &opts.tag_keys,
         }
@@ -548,7 +555,7 @@ impl<'a> ReportContext<'a> {
         let s = self.snapshot;
         let cov = manifest::CoverageSummary::of(s);
         let kv = |k: &str, v: String| (k.to_string(), v);
-        vec![
+        let mut facts = vec![
             kv("auditmap_version", self.version.to_string()),
             kv("generated_at_utc", self.generated.to_string()),
             kv("collected_at_utc", self.collected.to_string()),
@@ -578,7 +585,16 @@ impl<'a> ReportContext<'a> {
                 },
             ),
             kv("first_seen / last_seen", "collected_at of this single snapshot (no history is kept)".into()),
-        ]
+        ];
+        if self.redacted {
+            let key = if self.redact_user_key {
+                "HMAC-SHA256, user key: comparable with other packages made with the same key"
+            } else {
+                "HMAC-SHA256, random per-package key: not comparable across packages"
+            };
+            facts.insert(12, kv("redaction_pseudonyms", key.into()));
+        }
+        facts
     }
 }
 

@@ -107,6 +107,17 @@ pub(crate) fn render(
             "not applied"
         }
     );
+    if ctx.redacted {
+        let _ = writeln!(
+            o,
+            "                          {}",
+            if ctx.redact_user_key {
+                "Pseudonyms are HMAC-SHA256 under the user's key: the same in every package made with it."
+            } else {
+                "Pseudonyms use a random key for this package only: they are NOT comparable across packages\n                          (give --redact-key FILE or AUDITMAP_REDACT_KEY for stable ones)."
+            }
+        );
+    }
     let _ = writeln!(
         o,
         "Coverage:                 {} API calls: {} ok, {} denied, {} failed, {} skipped{}",
