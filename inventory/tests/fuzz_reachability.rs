@@ -261,7 +261,8 @@ fn contains(c: &Ipv4Net, a: u32) -> bool {
     lo <= a && a <= hi
 }
 
-/// Written out independently of inventory::analysis::ipset.
+/// Written out independently of inventory::analysis::ipset. 240.0.0.0/5 counts as
+/// public on purpose: `--redact` puts estate public IPs there (see ipset::NON_PUBLIC_V4).
 fn public(a: u32) -> bool {
     let o = Ipv4Addr::from(a).octets();
     !(o[0] == 0
@@ -271,7 +272,8 @@ fn public(a: u32) -> bool {
         || (o[0] == 169 && o[1] == 254)
         || (o[0] == 172 && (16..32).contains(&o[1]))
         || (o[0] == 192 && o[1] == 168)
-        || o[0] >= 224)
+        || (224..240).contains(&o[0])
+        || o[0] >= 248)
 }
 
 fn rule_matches(rp: P, ports: (u16, u16), p: P, port: u16) -> bool {
@@ -363,7 +365,9 @@ impl Case {
             "169.254.0.0/16",
             "172.16.0.0/12",
             "192.168.0.0/16",
-            "224.0.0.0/3",
+            "224.0.0.0/4",
+            "240.0.0.0/5",
+            "248.0.0.0/5",
             "10.0.0.0/16",
         ] {
             nets.push(s.parse().expect("literal"));
