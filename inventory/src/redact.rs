@@ -105,26 +105,24 @@ pub fn account_pseudonym(key: &RedactionKey, id: &str) -> String {
     format!("acct-{}", &hex::encode(key.mac("account", id, 0))[..8])
 }
 
-/// The public IPv4 addresses that belong to the estate, sorted.
+/// The public IPv4 addresses that belong to the estate (every resource's `Asset`
+/// public addresses), sorted.
 pub fn estate_public_ips(s: &Snapshot) -> BTreeSet<Ipv4Addr> {
     let r = &s.resources;
     let mut ips = BTreeSet::new();
-    for e in &r.network_interfaces {
-        ips.extend(e.public_ips());
+    macro_rules! kind_ips {
+        ($field:ident, $ty:ident) => {
+            for x in &r.$field {
+                ips.extend(
+                    crate::model::Resource::asset(x)
+                        .public_ips
+                        .iter()
+                        .filter_map(|ip| ip.trim().parse::<Ipv4Addr>().ok()),
+                );
+            }
+        };
     }
-    ips.extend(r.instances.iter().filter_map(|i| i.public_ip));
-    ips.extend(r.elastic_ips.iter().map(|e| e.public_ip));
-    ips.extend(r.nat_gateways.iter().flat_map(|n| n.addresses.iter().filter_map(|a| a.public_ip)));
-    ips.extend(
-        r.customer_gateways
-            .iter()
-            .filter_map(|c| c.ip_address.as_deref().and_then(|s| s.trim().parse::<Ipv4Addr>().ok())),
-    );
-    ips.extend(
-        r.vpn_connections
-            .iter()
-            .flat_map(|v| v.tunnels.iter().filter_map(|t| t.outside_ip.trim().parse::<Ipv4Addr>().ok())),
-    );
+    crate::for_each_kind!(kind_ips);
     ips
 }
 

@@ -1,10 +1,45 @@
 //! Internet egress of each subnet: where its default routes lead, and its tier.
 use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
 
 use super::routes::{entries, lookup, RouteEntry};
-use super::types::{EgressVia, SubnetEgress, SubnetTier};
 use crate::model::{NatConnectivity, NatGateway, RouteState, RouteTargetKind, Subnet};
 use crate::topology::{Index, Topology};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressVia {
+    InternetGateway,
+    NatGateway,
+    EgressOnlyInternetGateway,
+    /// Default route to a TGW/VGW/peering/ENI: egress may continue elsewhere.
+    Other,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SubnetEgress {
+    pub account_id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub route_table_id: String,
+    pub ipv4: EgressVia,
+    /// Target id of the IPv4 default route, if any.
+    pub ipv4_target: Option<String>,
+    pub ipv6: EgressVia,
+    pub ipv6_target: Option<String>,
+    /// Public (IGW default route), private (NAT/other egress) or isolated (none).
+    pub tier: SubnetTier,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubnetTier {
+    Public,
+    Private,
+    Isolated,
+}
 
 pub fn egress(topo: &Topology) -> Vec<SubnetEgress> {
     let ix = &topo.index;

@@ -12,6 +12,7 @@ mod sg_flows;
 mod types;
 
 pub use crate::facts::{environment, is_production};
+pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
 pub use types::*;
 

@@ -1,5 +1,6 @@
 //! Result types of the analyses. Plain serde data in a stable order: the render
 //! crate draws and tabulates these, and tests compare them exactly.
+use super::egress::SubnetEgress;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
@@ -89,41 +90,6 @@ pub struct LoadBalancerBackend {
     pub security_group_id: String,
     pub protocol: Protocol,
     pub ports: Option<PortRange>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EgressVia {
-    InternetGateway,
-    NatGateway,
-    EgressOnlyInternetGateway,
-    /// Default route to a TGW/VGW/peering/ENI: egress may continue elsewhere.
-    Other,
-    None,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct SubnetEgress {
-    pub account_id: String,
-    pub region: String,
-    pub vpc_id: String,
-    pub subnet_id: String,
-    pub route_table_id: String,
-    pub ipv4: EgressVia,
-    /// Target id of the IPv4 default route, if any.
-    pub ipv4_target: Option<String>,
-    pub ipv6: EgressVia,
-    pub ipv6_target: Option<String>,
-    /// Public (IGW default route), private (NAT/other egress) or isolated (none).
-    pub tier: SubnetTier,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubnetTier {
-    Public,
-    Private,
-    Isolated,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -64,6 +64,10 @@ pub trait Resource {
     /// Sorts the lists inside the resource so output is deterministic, and applies the
     /// normalisations `check` reports (CIDR host bits cleared).
     fn normalize(&mut self) {}
+    /// The inventory's view of the resource (`asset.rs`).
+    fn asset(&self) -> super::Asset<'_> {
+        super::Asset::service("vpc")
+    }
 }
 
 /// Implements `Resource` for a struct with `id`, `account_id`, `region`, `arn`, `tags`

@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::asset::{Asset, ExposedAs, FromEnis};
 use super::common::{impl_resource, ResourceKind, Tags};
 use super::refs::{Check, Field, Refs, Rel};
 
@@ -48,6 +49,20 @@ pub struct Instance {
     pub tags: Tags,
 }
 impl_resource!(Instance, ResourceKind::Instance, opt_vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            availability_zone: self.availability_zone.as_deref(),
+            zone_from_subnet: true,
+            subnets: self.subnet_id.as_deref().into_iter().collect(),
+            private_ips: self.private_ip.iter().map(|i| i.to_string()).collect(),
+            public_ips: self.public_ip.iter().map(|i| i.to_string()).collect(),
+            security_groups: self.security_group_ids.iter().map(String::as_str).collect(),
+            enis: &self.network_interface_ids,
+            from_enis: FromEnis::Everything,
+            exposed_as: Some(ExposedAs::Resource),
+            ..Asset::service("ec2")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         if let Some(v) = &self.vpc_id {
             out.required("vpc_id", ResourceKind::Vpc, v, Rel::Names);
@@ -244,6 +259,20 @@ pub struct NetworkInterface {
     pub tags: Tags,
 }
 impl_resource!(NetworkInterface, ResourceKind::NetworkInterface, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            fallback_name: (!self.description.is_empty()).then_some(self.description.as_str()),
+            availability_zone: self.availability_zone.as_deref(),
+            zone_from_subnet: true,
+            subnets: vec![&self.subnet_id],
+            private_ips: self.private_ips.iter().map(|p| p.address.to_string()).collect(),
+            public_ips: self.public_ips().iter().map(|i| i.to_string()).collect(),
+            ipv6_addresses: self.ipv6_addresses.iter().map(|i| i.to_string()).collect(),
+            security_groups: self.security_group_ids.iter().map(String::as_str).collect(),
+            exposed_as: Some(ExposedAs::Eni),
+            ..Asset::service(self.service.as_str())
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         out.required("subnet_id", ResourceKind::Subnet, &self.subnet_id, Rel::In);

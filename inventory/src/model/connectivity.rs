@@ -3,6 +3,7 @@ use ipnet::IpNet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::asset::{sorted, Asset};
 use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
 use super::refs::{Check, Field, Refs, Rel};
 
@@ -72,7 +73,11 @@ pub struct TransitGateway {
     #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
-impl_resource!(TransitGateway, ResourceKind::TransitGateway);
+impl_resource!(TransitGateway, ResourceKind::TransitGateway, {
+    fn asset(&self) -> Asset<'_> {
+        Asset::service("transit-gateway")
+    }
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -131,6 +136,9 @@ pub struct TransitGatewayAttachment {
     pub tags: Tags,
 }
 impl_resource!(TransitGatewayAttachment, ResourceKind::TransitGatewayAttachment, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { subnets: self.subnet_ids.iter().map(String::as_str).collect(), ..Asset::service("transit-gateway") }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         if let (Some(res), Some(kind)) = (&self.resource_id, self.resource_type.resource_kind()) {
             // The attached VPC or VPN may belong to another account.
@@ -199,6 +207,9 @@ pub struct TransitGatewayRouteTable {
     pub tags: Tags,
 }
 impl_resource!(TransitGatewayRouteTable, ResourceKind::TransitGatewayRouteTable, {
+    fn asset(&self) -> Asset<'_> {
+        Asset::service("transit-gateway")
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("transit_gateway_id", ResourceKind::TransitGateway, &self.transit_gateway_id, Rel::In);
         for (i, route) in self.routes.iter().enumerate() {
@@ -234,6 +245,9 @@ pub struct VpnGateway {
     pub tags: Tags,
 }
 impl_resource!(VpnGateway, ResourceKind::VpnGateway, {
+    fn asset(&self) -> Asset<'_> {
+        Asset::service("vpn")
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         super::common::attachment_refs(&self.attachments, out);
     }
@@ -262,7 +276,15 @@ pub struct CustomerGateway {
     #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
-impl_resource!(CustomerGateway, ResourceKind::CustomerGateway);
+impl_resource!(CustomerGateway, ResourceKind::CustomerGateway, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            fallback_name: self.device_name.as_deref(),
+            public_ips: self.ip_address.iter().cloned().collect(),
+            ..Asset::service("vpn")
+        }
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -299,6 +321,13 @@ pub struct VpnConnection {
     pub tags: Tags,
 }
 impl_resource!(VpnConnection, ResourceKind::VpnConnection, {
+    fn asset(&self) -> Asset<'_> {
+        // The AWS-side tunnel endpoints: public addresses the internet can reach.
+        Asset {
+            public_ips: sorted(self.tunnels.iter().map(|t| t.outside_ip.clone()).collect()),
+            ..Asset::service("vpn")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("customer_gateway_id", ResourceKind::CustomerGateway, &self.customer_gateway_id, Rel::AttachedTo);
         if let Some(v) = &self.vpn_gateway_id {

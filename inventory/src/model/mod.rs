@@ -2,6 +2,7 @@
 //!
 //! Every kind has `id`, `account_id`, `region`, optional `arn` and all `tags`;
 //! the `Resource` trait gives uniform access to them.
+mod asset;
 mod checks;
 mod common;
 mod compute;
@@ -12,6 +13,7 @@ mod refs;
 mod resources;
 mod security;
 
+pub use asset::*;
 pub use checks::*;
 pub use common::*;
 pub use compute::*;

@@ -3,6 +3,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::asset::{sorted, Asset, FromEnis};
 use super::common::{impl_resource, ResourceKind, Tags, VpcAttachment};
 use super::refs::{Check, Field, Refs, Rel};
 
@@ -26,7 +27,11 @@ pub struct Account {
     #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
-impl_resource!(Account, ResourceKind::Account);
+impl_resource!(Account, ResourceKind::Account, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { fallback_name: self.alias.as_deref().or(self.org_name.as_deref()), ..Asset::service("account") }
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +49,9 @@ pub struct Region {
     pub tags: Tags,
 }
 impl_resource!(Region, ResourceKind::Region, {
+    fn asset(&self) -> Asset<'_> {
+        Asset::service("ec2")
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.push(Field::new("account_id"), ResourceKind::Account, &self.account_id, Check::Open, Rel::In);
     }
@@ -68,7 +76,11 @@ pub struct AvailabilityZone {
     #[serde(default, deserialize_with = "super::common::unique_tags")]
     pub tags: Tags,
 }
-impl_resource!(AvailabilityZone, ResourceKind::AvailabilityZone);
+impl_resource!(AvailabilityZone, ResourceKind::AvailabilityZone, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { availability_zone: Some(&self.zone_name), ..Asset::service("ec2") }
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +151,9 @@ pub struct Subnet {
     pub tags: Tags,
 }
 impl_resource!(Subnet, ResourceKind::Subnet, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { availability_zone: Some(&self.availability_zone), subnets: vec![&self.id], ..Asset::service("vpc") }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::In);
     }
@@ -301,6 +316,12 @@ pub struct RouteTable {
     pub tags: Tags,
 }
 impl_resource!(RouteTable, ResourceKind::RouteTable, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            subnets: sorted(self.associations.iter().filter_map(|a| a.subnet_id.as_deref()).collect()),
+            ..Asset::service("vpc")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         for (i, a) in self.associations.iter().enumerate() {
@@ -431,6 +452,18 @@ pub struct NatGateway {
     pub tags: Tags,
 }
 impl_resource!(NatGateway, ResourceKind::NatGateway, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        let ips = |f: fn(&NatGatewayAddress) -> Option<std::net::Ipv4Addr>| {
+            sorted(self.addresses.iter().filter_map(f).map(|i| i.to_string()).collect())
+        };
+        Asset {
+            subnets: vec![&self.subnet_id],
+            zone_from_subnet: true,
+            private_ips: ips(|a| a.private_ip),
+            public_ips: ips(|a| a.public_ip),
+            ..Asset::service("vpc")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         out.required("subnet_id", ResourceKind::Subnet, &self.subnet_id, Rel::AttachedTo);
@@ -464,6 +497,15 @@ pub struct ElasticIp {
     pub tags: Tags,
 }
 impl_resource!(ElasticIp, ResourceKind::ElasticIp, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            public_ips: vec![self.public_ip.to_string()],
+            private_ips: self.private_ip.iter().map(|i| i.to_string()).collect(),
+            enis: self.network_interface_id.as_slice(),
+            from_enis: FromEnis::Subnet,
+            ..Asset::service("vpc")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         if let Some(e) = &self.network_interface_id {
             let field = Field::new("network_interface_id");
@@ -510,6 +552,16 @@ pub struct VpcEndpoint {
     pub tags: Tags,
 }
 impl_resource!(VpcEndpoint, ResourceKind::VpcEndpoint, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            fallback_name: Some(&self.service_name),
+            subnets: self.subnet_ids.iter().map(String::as_str).collect(),
+            security_groups: self.security_group_ids.iter().map(String::as_str).collect(),
+            enis: &self.network_interface_ids,
+            from_enis: FromEnis::PrivateIps,
+            ..Asset::service("vpc")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         out.required_each("subnet_ids", ResourceKind::Subnet, &self.subnet_ids, Rel::AttachedTo);

@@ -4,6 +4,7 @@ use ipnet::IpNet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::asset::{sorted, Asset};
 use super::common::{impl_resource, IcmpTypeCode, PortRange, Protocol, ResourceKind, Tags};
 use super::refs::{Check, Field, Refs, Rel};
 
@@ -97,6 +98,9 @@ pub struct SecurityGroup {
     pub tags: Tags,
 }
 impl_resource!(SecurityGroup, ResourceKind::SecurityGroup, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { fallback_name: Some(&self.group_name), ..Asset::service("vpc") }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         for (name, rules, ingress) in [("ingress", &self.ingress, true), ("egress", &self.egress, false)] {
@@ -192,6 +196,12 @@ pub struct NetworkAcl {
     pub tags: Tags,
 }
 impl_resource!(NetworkAcl, ResourceKind::NetworkAcl, vpc, {
+    fn asset(&self) -> Asset<'_> {
+        Asset {
+            subnets: sorted(self.associations.iter().map(|a| a.subnet_id.as_str()).collect()),
+            ..Asset::service("vpc")
+        }
+    }
     fn references<'a>(&'a self, out: &mut Refs<'a>) {
         out.required("vpc_id", ResourceKind::Vpc, &self.vpc_id, Rel::Names);
         for (i, a) in self.associations.iter().enumerate() {
@@ -263,6 +273,9 @@ pub struct ManagedPrefixList {
     pub tags: Tags,
 }
 impl_resource!(ManagedPrefixList, ResourceKind::ManagedPrefixList, {
+    fn asset(&self) -> Asset<'_> {
+        Asset { fallback_name: Some(&self.name), ..Asset::service("vpc") }
+    }
     fn check(&self, out: &mut super::Issues) {
         for (i, e) in self.entries.iter().enumerate() {
             out.cidr(Field::at("entries", i, ".cidr"), &e.cidr);

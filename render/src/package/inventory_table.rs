@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use inventory::analysis::{Analysis, ExposureFinding};
 use inventory::facts::PortStyle;
-use inventory::model::{PortRange, Protocol, Resource, ResourceKind, Tags};
+use inventory::model::{
+    sorted, ExposedAs, FromEnis, NetworkInterface, PortRange, Protocol, Resource, ResourceKind, Tags,
+};
 use inventory::Snapshot;
 use serde::Serialize;
 
@@ -109,12 +111,6 @@ pub fn port_label(protocol: Protocol, ports: Option<PortRange>) -> String {
     inventory::facts::port_label(protocol, ports, PortStyle::Short)
 }
 
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v.dedup();
-    v
-}
-
 struct Ctx<'a> {
     seen: String,
     keys: &'a TagKeys,
@@ -154,6 +150,59 @@ impl Ctx<'_> {
         }
     }
 
+    /// The row of one resource, from its `Asset` facts and the ENIs they name.
+    fn row<R: Resource>(
+        &self,
+        x: &R,
+        subnet_az: &HashMap<&str, &str>,
+        enis: &HashMap<&str, &NetworkInterface>,
+    ) -> InventoryRow {
+        let a = x.asset();
+        let mut row = self.base(x, a.service);
+        row.name = row.name.or_else(|| a.fallback_name.map(str::to_string));
+        row.availability_zone = a.availability_zone.map(str::to_string).or_else(|| {
+            let subnet = a.subnets.first().filter(|_| a.zone_from_subnet)?;
+            subnet_az.get(subnet).map(|z| z.to_string())
+        });
+        row.subnet = a.subnets.iter().map(|s| s.to_string()).collect();
+        row.private_ips = a.private_ips;
+        row.public_ips = a.public_ips;
+        row.ipv6_addresses = a.ipv6_addresses;
+        row.security_groups = a.security_groups.iter().map(|s| s.to_string()).collect();
+        let own: Vec<&NetworkInterface> = a.enis.iter().filter_map(|e| enis.get(e.as_str()).copied()).collect();
+        match a.from_enis {
+            FromEnis::Nothing => {}
+            FromEnis::PrivateIps => {
+                let ips = own.iter().flat_map(|e| e.private_ips.iter().map(|p| p.address.to_string()));
+                row.private_ips = sorted(row.private_ips.drain(..).chain(ips).collect());
+            }
+            FromEnis::Everything => {
+                for e in &own {
+                    row.private_ips.extend(e.private_ips.iter().map(|p| p.address.to_string()));
+                    row.public_ips.extend(e.public_ips().iter().map(|i| i.to_string()));
+                    row.ipv6_addresses.extend(e.ipv6_addresses.iter().map(|i| i.to_string()));
+                    row.security_groups.extend(e.security_group_ids.iter().cloned());
+                }
+                for list in
+                    [&mut row.private_ips, &mut row.public_ips, &mut row.ipv6_addresses, &mut row.security_groups]
+                {
+                    *list = sorted(std::mem::take(list));
+                }
+            }
+            FromEnis::Subnet => {
+                if let (true, Some(e)) = (row.subnet.is_empty(), a.enis.first().and_then(|e| enis.get(e.as_str()))) {
+                    row.subnet = vec![e.subnet_id.clone()];
+                }
+            }
+        }
+        match a.exposed_as {
+            Some(ExposedAs::Resource) => self.exposure(&mut row, x.id(), false),
+            Some(ExposedAs::Eni) => self.exposure(&mut row, x.id(), true),
+            None => {}
+        }
+        row
+    }
+
     /// Marks exposure for an instance or ENI from the findings naming it.
     fn exposure(&self, row: &mut InventoryRow, id: &str, by_eni: bool) {
         let findings = self.exposures.get(id).map(Vec::as_slice).unwrap_or(&[]);
@@ -184,157 +233,14 @@ pub fn build_rows(snapshot: &Snapshot, analysis: &Analysis) -> Vec<InventoryRow>
     let ctx = Ctx { seen: snapshot.collected_at.to_string(), keys, exposures };
     let subnet_az: HashMap<&str, &str> =
         r.subnets.iter().map(|s| (s.id.as_str(), s.availability_zone.as_str())).collect();
-    let enis: HashMap<&str, &inventory::model::NetworkInterface> =
-        r.network_interfaces.iter().map(|e| (e.id.as_str(), e)).collect();
+    let enis: HashMap<&str, &NetworkInterface> = r.network_interfaces.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut rows: Vec<InventoryRow> = Vec::with_capacity(r.total());
-
-    for x in &r.accounts {
-        let mut row = ctx.base(x, "account");
-        row.name = row.name.or_else(|| x.alias.clone()).or_else(|| x.org_name.clone());
-        rows.push(row);
+    macro_rules! kind_rows {
+        ($field:ident, $ty:ident) => {
+            rows.extend(r.$field.iter().map(|x| ctx.row(x, &subnet_az, &enis)));
+        };
     }
-    for x in &r.regions {
-        rows.push(ctx.base(x, "ec2"));
-    }
-    for x in &r.availability_zones {
-        let mut row = ctx.base(x, "ec2");
-        row.availability_zone = Some(x.zone_name.clone());
-        rows.push(row);
-    }
-    for x in &r.vpcs {
-        rows.push(ctx.base(x, "vpc"));
-    }
-    for x in &r.subnets {
-        let mut row = ctx.base(x, "vpc");
-        row.availability_zone = Some(x.availability_zone.clone());
-        row.subnet = vec![x.id.clone()];
-        rows.push(row);
-    }
-    for x in &r.route_tables {
-        let mut row = ctx.base(x, "vpc");
-        row.subnet = sorted(x.associations.iter().filter_map(|a| a.subnet_id.clone()).collect());
-        rows.push(row);
-    }
-    for x in &r.internet_gateways {
-        rows.push(ctx.base(x, "vpc"));
-    }
-    for x in &r.egress_only_internet_gateways {
-        rows.push(ctx.base(x, "vpc"));
-    }
-    for x in &r.nat_gateways {
-        let mut row = ctx.base(x, "vpc");
-        row.subnet = vec![x.subnet_id.clone()];
-        row.availability_zone = subnet_az.get(x.subnet_id.as_str()).map(|s| s.to_string());
-        row.private_ips = sorted(x.addresses.iter().filter_map(|a| a.private_ip.map(|i| i.to_string())).collect());
-        row.public_ips = sorted(x.addresses.iter().filter_map(|a| a.public_ip.map(|i| i.to_string())).collect());
-        rows.push(row);
-    }
-    for x in &r.vpc_peering_connections {
-        rows.push(ctx.base(x, "vpc"));
-    }
-    for x in &r.transit_gateways {
-        rows.push(ctx.base(x, "transit-gateway"));
-    }
-    for x in &r.transit_gateway_attachments {
-        let mut row = ctx.base(x, "transit-gateway");
-        row.subnet = x.subnet_ids.clone();
-        rows.push(row);
-    }
-    for x in &r.transit_gateway_route_tables {
-        rows.push(ctx.base(x, "transit-gateway"));
-    }
-    for x in &r.vpn_gateways {
-        rows.push(ctx.base(x, "vpn"));
-    }
-    for x in &r.vpn_connections {
-        let mut row = ctx.base(x, "vpn");
-        // The AWS-side tunnel endpoints: public addresses the internet can reach.
-        row.public_ips = sorted(x.tunnels.iter().map(|t| t.outside_ip.clone()).collect());
-        rows.push(row);
-    }
-    for x in &r.customer_gateways {
-        let mut row = ctx.base(x, "vpn");
-        row.name = row.name.or_else(|| x.device_name.clone());
-        row.public_ips = x.ip_address.clone().into_iter().collect();
-        rows.push(row);
-    }
-    for x in &r.vpc_endpoints {
-        let mut row = ctx.base(x, "vpc");
-        row.name = row.name.or_else(|| Some(x.service_name.clone()));
-        row.subnet = x.subnet_ids.clone();
-        row.security_groups = x.security_group_ids.clone();
-        row.private_ips = sorted(
-            x.network_interface_ids
-                .iter()
-                .filter_map(|e| enis.get(e.as_str()))
-                .flat_map(|e| e.private_ips.iter().map(|p| p.address.to_string()))
-                .collect(),
-        );
-        rows.push(row);
-    }
-    for x in &r.instances {
-        let mut row = ctx.base(x, "ec2");
-        row.availability_zone = x
-            .availability_zone
-            .clone()
-            .or_else(|| x.subnet_id.as_deref().and_then(|s| subnet_az.get(s)).map(|s| s.to_string()));
-        row.subnet = x.subnet_id.clone().into_iter().collect();
-        let own: Vec<&inventory::model::NetworkInterface> =
-            x.network_interface_ids.iter().filter_map(|e| enis.get(e.as_str()).copied()).collect();
-        let mut private: Vec<String> = x.private_ip.iter().map(|i| i.to_string()).collect();
-        let mut public: Vec<String> = x.public_ip.iter().map(|i| i.to_string()).collect();
-        let mut v6 = Vec::new();
-        let mut sgs = x.security_group_ids.clone();
-        for e in own {
-            private.extend(e.private_ips.iter().map(|p| p.address.to_string()));
-            public.extend(e.public_ips().iter().map(|i| i.to_string()));
-            v6.extend(e.ipv6_addresses.iter().map(|i| i.to_string()));
-            sgs.extend(e.security_group_ids.iter().cloned());
-        }
-        row.private_ips = sorted(private);
-        row.public_ips = sorted(public);
-        row.ipv6_addresses = sorted(v6);
-        row.security_groups = sorted(sgs);
-        ctx.exposure(&mut row, &x.id, false);
-        rows.push(row);
-    }
-    for x in &r.network_interfaces {
-        let mut row = ctx.base(x, x.service.as_str());
-        row.name = row.name.or_else(|| (!x.description.is_empty()).then(|| x.description.clone()));
-        row.availability_zone =
-            x.availability_zone.clone().or_else(|| subnet_az.get(x.subnet_id.as_str()).map(|s| s.to_string()));
-        row.subnet = vec![x.subnet_id.clone()];
-        row.private_ips = x.private_ips.iter().map(|p| p.address.to_string()).collect();
-        row.public_ips = x.public_ips().iter().map(|i| i.to_string()).collect();
-        row.ipv6_addresses = x.ipv6_addresses.iter().map(|i| i.to_string()).collect();
-        row.security_groups = x.security_group_ids.clone();
-        ctx.exposure(&mut row, &x.id, true);
-        rows.push(row);
-    }
-    for x in &r.security_groups {
-        let mut row = ctx.base(x, "vpc");
-        row.name = row.name.or_else(|| Some(x.group_name.clone()));
-        rows.push(row);
-    }
-    for x in &r.network_acls {
-        let mut row = ctx.base(x, "vpc");
-        row.subnet = sorted(x.associations.iter().map(|a| a.subnet_id.clone()).collect());
-        rows.push(row);
-    }
-    for x in &r.elastic_ips {
-        let mut row = ctx.base(x, "vpc");
-        row.public_ips = vec![x.public_ip.to_string()];
-        row.private_ips = x.private_ip.iter().map(|i| i.to_string()).collect();
-        if let Some(e) = x.network_interface_id.as_deref().and_then(|e| enis.get(e)) {
-            row.subnet = vec![e.subnet_id.clone()];
-        }
-        rows.push(row);
-    }
-    for x in &r.managed_prefix_lists {
-        let mut row = ctx.base(x, "vpc");
-        row.name = row.name.or_else(|| Some(x.name.clone()));
-        rows.push(row);
-    }
+    inventory::for_each_kind!(kind_rows);
     // Row i is resource i of `Resources::iter()`: VPCs and scope are read by position.
     debug_assert!(
         rows.len() == r.total() && rows.iter().zip(r.iter()).all(|(row, a)| row.kind == a.kind && row.id == a.id)
