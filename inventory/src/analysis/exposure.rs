@@ -399,12 +399,19 @@ impl<'c, 'a> Ctx<'c, 'a> {
         let segments = intersect(&inbound, &sg);
         if segments.is_empty() {
             let show = |v: Vec<PortRange>| v.iter().map(|r| ports_text(p, *r)).collect::<Vec<_>>().join(", ");
-            let why = format!(
-                "NACL {} inbound allows {} but security groups admit {}: no port in both",
-                self.nacl.acl.id,
-                show(inbound.iter().map(|x| x.0).collect()),
-                show(sg.iter().map(|x| x.0).collect())
-            );
+            let admitted = show(sg.iter().map(|x| x.0).collect());
+            let why = match first_deny.filter(|(_, d)| sg.iter().any(|(r, _)| r.intersect(d).is_some())) {
+                Some((n, r)) => format!(
+                    "NACL {} inbound #{n} denies {} (security groups admit {admitted})",
+                    self.nacl.acl.id,
+                    ports_text(p, r)
+                ),
+                None => format!(
+                    "NACL {} inbound allows {} but security groups admit {admitted}: no port in both",
+                    self.nacl.acl.id,
+                    show(inbound.iter().map(|x| x.0).collect()),
+                ),
+            };
             return fam.stop(&label, why, piece);
         }
         for (ports, (in_rule, sg)) in segments {
