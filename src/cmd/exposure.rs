@@ -244,11 +244,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.json");
         std::fs::write(&path, inventory::demo::DEMO_JSON).unwrap();
-        let run_with =
-            |json, fail_on_exposure| run(Args { snapshot: path.clone(), json, fail_on_exposure }).map_err(|e| e.code);
+        let run_with = |json, fail_on_exposure| {
+            run(Args { snapshot: path.clone(), json, fail_on_exposure, why: None }).map_err(|e| e.code)
+        };
         assert_eq!(run_with(false, false), Ok(Exit::Success));
         assert_eq!(run_with(true, true), Ok(Exit::ExposureFound));
-        let missing = run(Args { snapshot: dir.path().join("none.json"), json: false, fail_on_exposure: true });
+        let missing =
+            run(Args { snapshot: dir.path().join("none.json"), json: false, fail_on_exposure: true, why: None });
         assert_eq!(missing.map_err(|e| e.code), Err(Exit::BadInput));
     }
 
