@@ -2,7 +2,7 @@
 mod common;
 
 use common::*;
-use inventory::analysis::{environment, is_production, ConnectionVia, EgressVia, SubnetTier};
+use inventory::analysis::{environment, is_production, ConnectionVia, EgressVia, ReturnPath, SubnetTier};
 use inventory::model::*;
 use inventory::topology::{Edge, Topology};
 
@@ -127,8 +127,27 @@ fn peering_needs_active_status_and_routes() {
     assert_eq!(c.cidrs, vec!["10.2.0.0/16"]);
     assert_eq!(
         c.evidence,
-        vec!["return: no route to pcx-1 in vpc-b (as far as the snapshot shows)", "rtb-a: 10.2.0.0/16 → pcx-1"]
+        vec![
+            "return: no route back to vpc-a through pcx-1 in vpc-b (as far as the snapshot shows)",
+            "rtb-a: 10.2.0.0/16 → pcx-1"
+        ]
     );
+    assert_eq!(c.return_path, ReturnPath::Missing);
+    // A route back that covers vpc-a's CIDR makes it two-way; one for another range does not.
+    let back = |dest: &'static str| {
+        move |r: &mut Resources| {
+            let t = r.route_tables.iter_mut().find(|t| t.vpc_id == "vpc-b").expect("vpc-b table");
+            t.routes.push(route(dest, "pcx-1"));
+        }
+    };
+    let a = routed(two_vpcs().with(|r| r.vpc_peering_connections.push(peering("active"))).with(back("10.1.0.0/16")))
+        .analyze();
+    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    assert_eq!(c.return_path, ReturnPath::Routed, "{:#?}", c.evidence);
+    let a = routed(two_vpcs().with(|r| r.vpc_peering_connections.push(peering("active"))).with(back("192.168.0.0/16")))
+        .analyze();
+    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    assert_eq!(c.return_path, ReturnPath::Missing, "{:#?}", c.evidence);
     assert_eq!(
         (c.from_environment.as_deref(), c.to_environment.as_deref(), c.prod_from_nonprod),
         (Some("dev"), Some("Production"), true)
@@ -201,9 +220,34 @@ fn transit_gateway_connections_need_routes_on_both_levels() {
     assert_eq!(c.cidrs, vec!["10.2.0.0/16"]);
     assert_eq!(
         c.evidence,
-        vec!["rtb-a: 10.0.0.0/8 → tgw-1", "tgw-rtb-1 (associated with tgw-attach-a): 10.2.0.0/16 → tgw-attach-b"]
+        vec![
+            "return: no route in vpc-b back to vpc-a through tgw-1",
+            "return: tgw-rtb-1 (associated with tgw-attach-b): 10.1.0.0/16 → tgw-attach-a",
+            "rtb-a: 10.0.0.0/8 → tgw-1",
+            "tgw-rtb-1 (associated with tgw-attach-a): 10.2.0.0/16 → tgw-attach-b"
+        ]
     );
     assert!(c.prod_from_nonprod);
+    assert_eq!(c.return_path, ReturnPath::Missing);
+    // vpc-b routing back to the TGW completes the return path.
+    let a = tgw_estate(true)
+        .with(|r| {
+            let t = r.route_tables.iter_mut().find(|t| t.vpc_id == "vpc-b").expect("vpc-b table");
+            t.routes.push(route("10.1.0.0/16", "tgw-1"));
+        })
+        .analyze();
+    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    assert_eq!(c.return_path, ReturnPath::Routed, "{:#?}", c.evidence);
+    // Without the TGW route back to tgw-attach-a, replies stop at the TGW.
+    let a = tgw_estate(true)
+        .with(|r| {
+            let t = r.route_tables.iter_mut().find(|t| t.vpc_id == "vpc-b").expect("vpc-b table");
+            t.routes.push(route("10.1.0.0/16", "tgw-1"));
+            r.transit_gateway_route_tables[0].routes.retain(|x| x.destination.to_string() != "10.1.0.0/16");
+        })
+        .analyze();
+    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    assert_eq!(c.return_path, ReturnPath::Missing, "{:#?}", c.evidence);
 }
 
 #[test]

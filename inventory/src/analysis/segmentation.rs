@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
-use super::types::{Connection, ConnectionVia};
+use super::types::{Connection, ConnectionVia, ReturnPath};
 use crate::facts::{is_production, TagKeys};
 use crate::model::*;
 use crate::topology::hash::FastMap;
@@ -62,6 +62,7 @@ fn connection(
     cidrs: BTreeSet<String>,
     evidence: BTreeSet<String>,
     from_env: Option<String>,
+    return_path: ReturnPath,
 ) -> Connection {
     let prod_from_nonprod = matches!((&from_env, &to_env), (Some(f), Some(t)) if is_production(t) && !is_production(f));
     Connection {
@@ -77,7 +78,34 @@ fn connection(
         from_environment: from_env,
         to_environment: to_env,
         prod_from_nonprod,
+        return_path,
     }
+}
+
+/// A VPC's own CIDRs (IPv4 and IPv6): what replies to it are addressed to.
+fn vpc_cidrs(ix: &Index, vpc_id: &str) -> Vec<IpNet> {
+    ix.get::<Vpc>(vpc_id)
+        .map(|v| {
+            v.cidr_blocks
+                .iter()
+                .map(|c| IpNet::V4(*c))
+                .chain(v.ipv6_cidr_blocks.iter().map(|c| IpNet::V6(*c)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Routes of `vpc_id`'s tables to `target_id` that cover some of `cidrs`.
+fn routes_back(ctx: &Ctx, vpc_id: &str, target_id: &str, cidrs: &[IpNet]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in ctx.tables_by_vpc.get(vpc_id).map(Vec::as_slice).unwrap_or_default() {
+        for r in t.routes.iter().filter(|r| r.target.id == target_id && r.state == RouteState::Active) {
+            if cidrs.is_empty() || overlaps(&expand(&r.destination, ctx.ix), cidrs) {
+                out.push(format!("return: {}: {} → {}", t.id, r.destination, target_id));
+            }
+        }
+    }
+    out
 }
 
 pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys: &TagKeys) -> Vec<Connection> {
@@ -104,13 +132,16 @@ fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             if forward.is_empty() {
                 continue;
             }
-            let back = routes_to(ctx, &to.vpc_id, &p.id);
+            let back = routes_back(ctx, &to.vpc_id, &p.id, &vpc_cidrs(ctx.ix, &from.vpc_id));
             let mut evidence: BTreeSet<String> = forward.iter().map(|(_, e)| e.clone()).collect();
             if back.is_empty() {
-                evidence
-                    .insert(format!("return: no route to {} in {} (as far as the snapshot shows)", p.id, to.vpc_id));
+                evidence.insert(format!(
+                    "return: no route back to {} through {} in {} (as far as the snapshot shows)",
+                    from.vpc_id, p.id, to.vpc_id
+                ));
             }
-            evidence.extend(back.iter().map(|(_, e)| format!("return: {e}")));
+            let return_path = if back.is_empty() { ReturnPath::Missing } else { ReturnPath::Routed };
+            evidence.extend(back);
             let cidrs = forward.into_iter().map(|(c, _)| c).collect();
             out.push(connection(
                 &from.vpc_id,
@@ -124,6 +155,7 @@ fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 cidrs,
                 evidence,
                 ctx.env(&from.vpc_id),
+                return_path,
             ));
         }
     }
@@ -186,7 +218,9 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             associated.entry(a.attachment_id.as_str()).or_insert(t);
         }
     }
-    let mut resolved: FastMap<&str, Vec<TgwRouteInfo>> = FastMap::default();
+    // Every TGW route table resolved once: forward and return checks both read them.
+    let resolved: FastMap<&str, Vec<TgwRouteInfo>> =
+        r.transit_gateway_route_tables.iter().map(|t| (t.id.as_str(), resolve_table(ix, t))).collect();
     for att in &r.transit_gateway_attachments {
         if att.resource_type != TgwAttachmentResourceType::Vpc || !usable(&att.state) {
             continue;
@@ -213,10 +247,10 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         if sent.is_empty() {
             continue;
         }
-        let routes = resolved.entry(table.id.as_str()).or_insert_with(|| resolve_table(ix, table));
+        let Some(routes) = resolved.get(table.id.as_str()) else { continue };
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let from_env = ctx.env(vpc_id);
-        let mut per_target: BTreeMap<&Target, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+        let mut per_target: BTreeMap<&Target, (BTreeSet<String>, BTreeSet<String>, Vec<&str>)> = BTreeMap::new();
         for route in routes.iter() {
             let via: Vec<&String> = sent.iter().filter(|(c, _)| overlaps(c, &route.dest)).map(|(_, e)| e).collect();
             if via.is_empty() {
@@ -227,12 +261,21 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     continue;
                 }
                 let entry = per_target.entry(key).or_default();
+                entry.2.push(target_att);
                 entry.0.insert(route.text.clone());
                 entry.1.insert(format!("{} (associated with {}): {} → {}", table.id, att.id, route.text, target_att));
                 entry.1.extend(via.iter().map(|e| e.to_string()));
             }
         }
-        for ((to_id, to_kind, to_account), (cidrs, evidence)) in per_target {
+        let from_cidrs = vpc_cidrs(ix, vpc_id);
+        for ((to_id, to_kind, to_account), (cidrs, mut evidence, target_atts)) in per_target {
+            let return_path = tgw_return(
+                ctx,
+                &TgwReturn { associated: &associated, resolved: &resolved },
+                (att, &from_cidrs),
+                (to_id, *to_kind, &target_atts),
+                &mut evidence,
+            );
             let to_env = match to_kind {
                 ResourceKind::Vpc => ctx.env(to_id),
                 ResourceKind::CustomerGateway => ix.get::<CustomerGateway>(to_id).and_then(|c| ctx.tag_env(&c.tags)),
@@ -250,9 +293,68 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 cidrs,
                 evidence,
                 from_env.clone(),
+                return_path,
             ));
         }
     }
+}
+
+/// What the return check through a TGW needs besides the context.
+struct TgwReturn<'m, 'a> {
+    associated: &'m FastMap<&'a str, &'a TransitGatewayRouteTable>,
+    resolved: &'m FastMap<&'a str, Vec<TgwRouteInfo<'a>>>,
+}
+
+/// Replies from the far side of a TGW: the far attachment's associated TGW route table
+/// must route the source VPC's CIDRs to the source attachment, and a far VPC must route
+/// them to the TGW. On-premises (VPN) far sides are checked on the TGW only.
+fn tgw_return<'a>(
+    ctx: &Ctx<'_, 'a>,
+    m: &TgwReturn<'_, 'a>,
+    (from_att, from_cidrs): (&TransitGatewayAttachment, &[IpNet]),
+    (to_id, to_kind, target_atts): (&str, ResourceKind, &[&str]),
+    evidence: &mut BTreeSet<String>,
+) -> ReturnPath {
+    let ix = ctx.ix;
+    let mut tgw_ok = false;
+    for t in target_atts {
+        let table = ix
+            .get::<TransitGatewayAttachment>(t)
+            .and_then(|a| a.association_route_table_id.as_deref())
+            .and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
+            .or_else(|| m.associated.get(t).copied());
+        let Some(table) = table else { continue };
+        let Some(routes) = m.resolved.get(table.id.as_str()) else { continue };
+        for r in routes.iter() {
+            let back = r.targets.iter().any(|(a, _)| *a == from_att.id);
+            if back && (from_cidrs.is_empty() || overlaps(&r.dest, from_cidrs)) {
+                tgw_ok = true;
+                evidence.insert(format!("return: {} (associated with {t}): {} → {}", table.id, r.text, from_att.id));
+            }
+        }
+    }
+    if !tgw_ok {
+        evidence.insert(format!(
+            "return: no TGW route back to {} from the far attachment ({})",
+            from_att.resource_id.as_deref().unwrap_or(&from_att.id),
+            target_atts.join(", ")
+        ));
+        return ReturnPath::Missing;
+    }
+    if to_kind != ResourceKind::Vpc {
+        return ReturnPath::Unknown;
+    }
+    let back = routes_back(ctx, to_id, &from_att.transit_gateway_id, from_cidrs);
+    if back.is_empty() {
+        evidence.insert(format!(
+            "return: no route in {to_id} back to {} through {}",
+            from_att.resource_id.as_deref().unwrap_or(""),
+            from_att.transit_gateway_id
+        ));
+        return ReturnPath::Missing;
+    }
+    evidence.extend(back);
+    ReturnPath::Routed
 }
 
 fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
@@ -298,6 +400,7 @@ fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                     cidrs,
                     evidence,
                     ctx.env(vpc_id),
+                    ReturnPath::Unknown,
                 ));
             }
         }

@@ -180,6 +180,23 @@ pub struct Connection {
     pub to_environment: Option<String>,
     /// A production network reachable from a non-production one.
     pub prod_from_nonprod: bool,
+    /// Whether replies can come back: the far side routes the source VPC's CIDRs back
+    /// the same way (its VPC route tables and, through a TGW, its attachment's TGW route
+    /// table). Without it only one-way traffic passes; TCP sessions cannot be set up.
+    #[serde(default)]
+    pub return_path: ReturnPath,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnPath {
+    /// Routes back exist on every hop the snapshot shows.
+    Routed,
+    /// Some hop has no route back (named in the evidence).
+    Missing,
+    /// The far side is not in EC2 data (an on-premises network).
+    #[default]
+    Unknown,
 }
 
 /// A security group allowing another group's members in, on some ports.
