@@ -217,7 +217,7 @@ fn summary(r: &Report<'_>, cov: &CoverageSummary) -> Markup {
                     tbody {
                         @for f in r.analysis.exposures.iter().take(10) {
                             tr { td { (show(&f.resource_id)) } td { (show(f.name.as_deref().unwrap_or(""))) } td { (show(&f.public_ip)) }
-                                 td { (f.ports_label(PortStyle::Short)) } td { (f.source_text) } }
+                                 td { (f.ports_label(PortStyle::Short)) } td { (show(&f.source_text)) } }
                         }
                     }
                 }
@@ -332,8 +332,30 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                                 td { (show(f.name.as_deref().unwrap_or(""))) }
                                 td { (show(&f.public_ip)) }
                                 td { (f.ports_label(PortStyle::Short)) }
-                                td { (f.source_text) }
+                                td { (show(&f.source_text)) }
                                 td { (show(&evidence_chain(f))) }
+                            }
+                        }
+                    }
+                }
+            }
+            @let blocked = &r.analysis.blocked;
+            @if !blocked.is_empty() {
+                h3 { "Public addresses the internet cannot reach, and why (" (blocked.len()) ")" }
+                p .note { "For each resource with a public IPv4 or global IPv6 address and no finding: the first control that stops each candidate (source range, protocol). The command auditmap exposure SNAPSHOT --why ID prints the same." }
+                @if blocked.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (blocked.len()) "; all are in the \"blocked\" list of auditmap exposure --json." } }
+                table .sortable {
+                    thead { tr { th { "resource" } th { "public IP" } th { "what stops it" } } }
+                    tbody {
+                        @for b in blocked.iter().take(MAX_HTML_ROWS) {
+                            tr {
+                                td { (show(&b.resource_id)) @if b.eni_id != b.resource_id { br; span .note { (show(&b.eni_id)) } } }
+                                td { (show(&b.public_ip)) }
+                                td {
+                                    @for reason in &b.reasons {
+                                        (reason.protocol) " from " (show(&reason.sources)) ": " (show(&reason.reason)) br;
+                                    }
+                                }
                             }
                         }
                     }
