@@ -1,0 +1,1182 @@
+//! Attack paths: every simple path of up to N hops from one set of endpoints (the
+//! internet, resources, tagged resources) to another (often the data stores), hop by
+//! hop with the controls that allow each hop.
+//!
+//! Nodes are ENIs (an instance is its ENIs), the `internet` pseudo-node and S3/DynamoDB
+//! gateway endpoints (targets only). Hops:
+//! - internet → ENI: the exposure findings of that ENI, grouped;
+//! - ENI A → ENI B: B's private address routed from A's subnet (local, or an active
+//!   peering / transit gateway with the return route going back the same way), the
+//!   NACLs of both subnets in both directions when they differ (stateless), and one of
+//!   B's security-group ingress rules admitting A (CIDR, prefix-list entry or a
+//!   reference to one of A's groups). A's private IPv4 addresses are the sources;
+//! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
+//!
+//! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
+//! SG-reference and `Protects` edges (groups that name one of A's groups, and their
+//! ENIs) and a per-VPC index of security-group CIDR / prefix-list ingress rules by
+//! prefix length. The search explores forward from FROM up to N hops into a petgraph
+//! subgraph, computes each node's distance to TO backwards, and enumerates only
+//! branches that can still reach TO.
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::{IpNet, Ipv4Net};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::{Deserialize, Serialize};
+
+use super::ipset::{covers, SpanSet};
+use super::ports::{domain, intersect, rule_ports, to_range};
+use super::routes::{self, describe, lookup, RouteEntry};
+use super::segmentation::usable;
+use super::types::{Analysis, ConnectionVia, ExposureFinding};
+use crate::facts::{tag_value, TagKeys};
+use crate::model::*;
+use crate::topology::hash::{FastMap, FastSet};
+use crate::topology::{Edge, Topology};
+
+/// How many paths are counted at most (beyond the ones shown) before counting stops.
+pub const COUNT_CAP: usize = 1_000_000;
+
+/// One end of a path query, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Internet,
+    /// Instance (`i-`), ENI (`eni-`), subnet (`subnet-`) or VPC (`vpc-`) id.
+    Resource(String),
+    /// Instances and ENIs carrying tag KEY=VALUE.
+    Tag {
+        key: String,
+        value: String,
+    },
+    /// Data-store ENIs (RDS, ElastiCache, Redshift, EFS), S3/DynamoDB gateway endpoints
+    /// and instances/ENIs whose data-classification tag marks sensitive data.
+    DataStores,
+}
+
+impl Endpoint {
+    /// Parses `internet`, `data-stores`, `tag:KEY=VALUE` or a resource id.
+    pub fn parse(s: &str) -> Result<Endpoint, PathsError> {
+        let t = s.trim();
+        let bad = |why: &str| PathsError::BadEndpoint(format!("{s:?}: {why}"));
+        if t.eq_ignore_ascii_case("internet") {
+            return Ok(Endpoint::Internet);
+        }
+        if t.eq_ignore_ascii_case("data-stores") {
+            return Ok(Endpoint::DataStores);
+        }
+        if let Some(kv) = t.strip_prefix("tag:") {
+            let (k, v) = kv.split_once('=').ok_or_else(|| bad("a tag selector is tag:KEY=VALUE"))?;
+            if k.trim().is_empty() {
+                return Err(bad("the tag key is empty (tag:KEY=VALUE)"));
+            }
+            return Ok(Endpoint::Tag { key: k.trim().to_string(), value: v.trim().to_string() });
+        }
+        let known = ["i-", "eni-", "subnet-", "vpc-"];
+        if known.iter().any(|p| t.starts_with(p) && t.len() > p.len()) {
+            return Ok(Endpoint::Resource(t.to_string()));
+        }
+        Err(bad("expected internet, data-stores, tag:KEY=VALUE, or an instance (i-…), ENI (eni-…), subnet (subnet-…) or VPC (vpc-…) id"))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Internet => f.write_str("internet"),
+            Endpoint::Resource(id) => f.write_str(id),
+            Endpoint::Tag { key, value } => write!(f, "tag:{key}={value}"),
+            Endpoint::DataStores => f.write_str("data-stores"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathsError {
+    /// Not a selector auditmap understands.
+    BadEndpoint(String),
+    /// A resource id the snapshot does not hold.
+    UnknownResource(String),
+    /// A selector that is valid but not supported on this side.
+    Unsupported(String),
+}
+
+impl fmt::Display for PathsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathsError::BadEndpoint(m) => write!(f, "bad endpoint {m}"),
+            PathsError::UnknownResource(id) => write!(f, "{id}: no such resource in the snapshot"),
+            PathsError::Unsupported(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for PathsError {}
+
+#[derive(Debug, Clone)]
+pub struct PathOptions {
+    /// Longest path, in hops.
+    pub max_hops: usize,
+    /// Paths kept in the report (the rest are counted in `not_shown`).
+    pub limit: usize,
+    /// Keys of the data-classification tag (`data-stores`).
+    pub tag_keys: TagKeys,
+}
+
+impl Default for PathOptions {
+    fn default() -> PathOptions {
+        PathOptions { max_hops: 4, limit: 1000, tag_keys: TagKeys::default() }
+    }
+}
+
+/// Every path found, in order (by the resource and ENI ids along it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PathsReport {
+    pub from: String,
+    pub to: String,
+    pub paths: Vec<Path>,
+    /// Paths found beyond `limit` (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_shown: usize,
+    /// Counting stopped at `COUNT_CAP`: there are at least `not_shown` more.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub count_capped: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Path {
+    pub hops: Vec<Hop>,
+}
+
+/// One hop: `from` reaches `to` on these protocols/ports, every control shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    /// "internet", an instance id (for an instance's ENI) or an ENI id.
+    pub from: String,
+    /// An instance id, ENI id or gateway endpoint id.
+    pub to: String,
+    /// Protocols admitted, e.g. "tcp" ("tcp, udp" when several).
+    pub protocol: String,
+    /// Ports admitted, e.g. "5432" or "80, 443" ("tcp/53, udp/53" when several protocols).
+    pub ports: String,
+    /// Source addresses: A's private IPs, or the internet ranges admitted.
+    pub sources: Vec<String>,
+    pub evidence: HopEvidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HopEvidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_eni: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_eni: Option<String>,
+    /// Destination address used for routing and NACLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_route: Option<RouteUsed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_route: Option<RouteUsed>,
+    /// Peering connection, or transit gateway and attachments, of a cross-VPC hop.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    /// e.g. "same subnet: NACLs not evaluated".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Each protocol/port range admitted, with the NACL and SG rules that admit it.
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RouteUsed {
+    pub route_table_id: String,
+    /// e.g. "10.1.0.0/16 → local", "10.2.0.0/16 → pcx-1".
+    pub route: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Grant {
+    pub protocol: Protocol,
+    /// None for protocols without ports.
+    pub ports: Option<PortRange>,
+    /// Internet hops: the source range admitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Internet hops: the public address used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    /// e.g. "tcp/5432 from sg-0abc".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sg_rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sg_rule_id: Option<String>,
+    /// NACL rules (absent when both ENIs are in one subnet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nacl: Option<NaclUsed>,
+}
+
+/// The NACL rule numbers that let the traffic and its replies through.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NaclUsed {
+    /// Source side (absent for the internet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_nacl_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_outbound_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_inbound_reply_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_nacl_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_inbound_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_outbound_reply_rule: Option<u16>,
+}
+
+impl NaclUsed {
+    /// e.g. "acl-1 out #100, acl-2 in #100; replies acl-2 out #100, acl-1 in #100".
+    pub fn describe(&self) -> String {
+        let n = |r: Option<u16>| r.map_or("-".to_string(), |r| format!("#{r}"));
+        let to = self.to_nacl_id.as_deref().unwrap_or("-");
+        match &self.from_nacl_id {
+            Some(from) => format!(
+                "{from} out {}, {to} in {}; replies {to} out {}, {from} in {}",
+                n(self.from_outbound_rule),
+                n(self.to_inbound_rule),
+                n(self.to_outbound_reply_rule),
+                n(self.from_inbound_reply_rule)
+            ),
+            None => format!("{to} in {} out {}", n(self.to_inbound_rule), n(self.to_outbound_reply_rule)),
+        }
+    }
+}
+
+/// Finds the paths. FROM/TO that name resources the snapshot lacks are errors.
+pub fn find_paths(
+    topo: &Topology,
+    analysis: &Analysis,
+    from: &Endpoint,
+    to: &Endpoint,
+    opts: &PathOptions,
+) -> Result<PathsReport, PathsError> {
+    let _span = tracing::info_span!("paths").entered();
+    let eng = Engine::new(topo, analysis, matches!(to, Endpoint::DataStores));
+    if matches!(to, Endpoint::Internet) {
+        return Err(PathsError::Unsupported("--to internet is not supported: paths start at the internet".into()));
+    }
+    let from_set = eng.resolve(from, &opts.tag_keys)?;
+    let to_set: FastSet<Node> = eng.resolve(to, &opts.tag_keys)?.into_iter().collect();
+    let mut report = PathsReport { from: from.to_string(), to: to.to_string(), ..PathsReport::default() };
+    if from_set.is_empty() || to_set.is_empty() || opts.max_hops == 0 {
+        return Ok(report);
+    }
+    let sub = tracing::info_span!("explore").in_scope(|| eng.explore(&from_set, opts.max_hops));
+    tracing::info_span!("enumerate").in_scope(|| sub.enumerate(&eng, &from_set, &to_set, opts, &mut report));
+    Ok(report)
+}
+
+/// A path node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Internet,
+    /// Index into the snapshot's ENIs.
+    Eni(u32),
+    /// Index into `Engine::gateway_endpoints`.
+    GatewayEndpoint(u32),
+}
+
+/// One security-group rule of B that admits A.
+struct SgAdmit<'a> {
+    group: &'a SecurityGroup,
+    rule: &'a SgRule,
+    /// The prefix-list entry that contains A's address, for a prefix-list rule.
+    via_entry: Option<IpNet>,
+}
+
+/// How B is routed from A's subnet and back.
+struct Routing {
+    forward: RouteUsed,
+    back: RouteUsed,
+    via: Vec<String>,
+    peering: bool,
+}
+
+struct Engine<'t, 'a> {
+    topo: &'t Topology<'a>,
+    enis: &'a [NetworkInterface],
+    eni_pos: FastMap<&'a str, u32>,
+    /// Per ENI: its private IPv4 addresses (primary first), its resource id
+    /// (instance or ENI) and its security groups (sorted, deduplicated).
+    ips: Vec<Vec<Ipv4Addr>>,
+    resource: Vec<&'a str>,
+    groups: Vec<Vec<&'a SecurityGroup>>,
+    /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
+    /// rule for exactly that network), for "whose rules contain A's address".
+    cidr_ix: FastMap<&'a str, Vec<(u8, FastMap<u32, Vec<u32>>)>>,
+    /// VPC → VPCs it can send to by peering or transit gateway (the segmentation
+    /// analysis' connections); every hop is then checked address by address.
+    links: FastMap<&'a str, BTreeSet<&'a str>>,
+    route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
+    /// (VPC, TGW) → usable VPC attachments.
+    tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
+    tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
+    /// S3/DynamoDB gateway endpoints (when TO includes data stores).
+    gateway_endpoints: Vec<&'a VpcEndpoint>,
+    gateway_endpoint_pos: FastMap<&'a str, u32>,
+    exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
+}
+
+fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
+    let bits = u32::from(a);
+    if len == 0 {
+        0
+    } else {
+        bits & (u32::MAX << (32 - u32::from(len)))
+    }
+}
+
+fn host(a: Ipv4Addr) -> IpNet {
+    IpNet::V4(Ipv4Net::from(a))
+}
+
+/// Gateway endpoints to S3 or DynamoDB hold data.
+fn is_data_endpoint(e: &VpcEndpoint) -> bool {
+    e.endpoint_type == VpcEndpointType::Gateway
+        && (e.service_name.ends_with(".s3") || e.service_name.ends_with(".dynamodb"))
+}
+
+/// A data-classification value that marks sensitive data: anything but public /
+/// internal / none-like values (those are on nearly every resource and would make
+/// every web server a "data store").
+pub fn is_sensitive_classification(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    !matches!(v.as_str(), "" | "public" | "internal" | "none" | "unclassified" | "n/a" | "na" | "general")
+}
+
+impl<'t, 'a> Engine<'t, 'a> {
+    fn new(topo: &'t Topology<'a>, analysis: &'t Analysis, with_endpoints: bool) -> Engine<'t, 'a> {
+        let ix = &topo.index;
+        let r = &topo.snapshot.resources;
+        let enis = r.network_interfaces.as_slice();
+        let mut eni_pos = crate::topology::hash::map_with_capacity(enis.len());
+        let mut ips = Vec::with_capacity(enis.len());
+        let mut resource = Vec::with_capacity(enis.len());
+        let mut groups = Vec::with_capacity(enis.len());
+        for (i, e) in enis.iter().enumerate() {
+            eni_pos.entry(e.id.as_str()).or_insert(i as u32);
+            let mut v: Vec<Ipv4Addr> = e.primary_private_ip().into_iter().collect();
+            for p in &e.private_ips {
+                if !v.contains(&p.address) {
+                    v.push(p.address);
+                }
+            }
+            ips.push(v);
+            resource.push(e.instance_id().unwrap_or(&e.id));
+            let mut g: Vec<&SecurityGroup> =
+                e.security_group_ids.iter().filter_map(|id| ix.get::<SecurityGroup>(id)).collect();
+            g.sort_by(|a, b| a.id.cmp(&b.id));
+            g.dedup_by(|a, b| a.id == b.id);
+            groups.push(g);
+        }
+
+        // Per-VPC index of SG CIDR / prefix-list ingress networks → the ENIs they protect.
+        let mut levels: FastMap<&str, BTreeMap<u8, FastMap<u32, Vec<u32>>>> = FastMap::default();
+        for g in &r.security_groups {
+            let mut nets: BTreeSet<(u8, u32)> = BTreeSet::new();
+            for rule in &g.ingress {
+                let cidrs: Vec<IpNet> = match &rule.peer {
+                    RulePeer::Cidr { cidr } => vec![*cidr],
+                    RulePeer::PrefixList { prefix_list_id } => {
+                        ix.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
+                    }
+                    RulePeer::SecurityGroup { .. } => vec![],
+                };
+                for c in cidrs {
+                    if let IpNet::V4(n) = c.trunc() {
+                        nets.insert((n.prefix_len(), u32::from(n.network())));
+                    }
+                }
+            }
+            if nets.is_empty() {
+                continue;
+            }
+            for e in ix.enis_by_sg.get(g.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                let Some(&pos) = eni_pos.get(e.id.as_str()) else { continue };
+                let per_vpc = levels.entry(e.vpc_id.as_str()).or_default();
+                for (len, net) in &nets {
+                    per_vpc.entry(*len).or_default().entry(*net).or_default().push(pos);
+                }
+            }
+        }
+        let cidr_ix = levels.into_iter().map(|(vpc, m)| (vpc, m.into_iter().collect())).collect();
+
+        let mut links: FastMap<&str, BTreeSet<&str>> = FastMap::default();
+        for c in &analysis.segmentation {
+            if matches!(c.via, ConnectionVia::Peering | ConnectionVia::TransitGateway) && c.to_kind == ResourceKind::Vpc
+            {
+                let (Some(f), Some(t)) = (ix.get::<Vpc>(&c.from_vpc_id), ix.get::<Vpc>(&c.to_id)) else { continue };
+                links.entry(f.id.as_str()).or_default().insert(t.id.as_str());
+            }
+        }
+
+        let route_entries = r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
+
+        let mut tgw_attachments: FastMap<(&str, &str), Vec<&TransitGatewayAttachment>> = FastMap::default();
+        for a in &r.transit_gateway_attachments {
+            if a.resource_type != TgwAttachmentResourceType::Vpc || !usable(&a.state) {
+                continue;
+            }
+            if let Some(v) = a.resource_id.as_deref() {
+                tgw_attachments.entry((v, a.transit_gateway_id.as_str())).or_default().push(a);
+            }
+        }
+        let mut tgw_table_of: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
+        for t in &r.transit_gateway_route_tables {
+            for a in &t.associations {
+                tgw_table_of.entry(a.attachment_id.as_str()).or_insert(t);
+            }
+        }
+        for a in &r.transit_gateway_attachments {
+            if let Some(t) =
+                a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
+            {
+                tgw_table_of.insert(a.id.as_str(), t);
+            }
+        }
+
+        let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
+            let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        } else {
+            Vec::new()
+        };
+        let gateway_endpoint_pos =
+            gateway_endpoints.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
+
+        let mut exposures: BTreeMap<&str, Vec<&ExposureFinding>> = BTreeMap::new();
+        for f in &analysis.exposures {
+            exposures.entry(f.eni_id.as_str()).or_default().push(f);
+        }
+        Engine {
+            topo,
+            enis,
+            eni_pos,
+            ips,
+            resource,
+            groups,
+            cidr_ix,
+            links,
+            route_entries,
+            tgw_attachments,
+            tgw_table_of,
+            gateway_endpoints,
+            gateway_endpoint_pos,
+            exposures,
+        }
+    }
+
+    fn eni(&self, i: u32) -> &'a NetworkInterface {
+        &self.enis[i as usize]
+    }
+
+    /// (resource id, ENI id) of a node, for ordering and display.
+    fn key(&self, n: Node) -> (&str, &str) {
+        match n {
+            Node::Internet => ("", "internet"),
+            Node::Eni(i) => (self.resource[i as usize], self.eni(i).id.as_str()),
+            Node::GatewayEndpoint(i) => {
+                let id = self.gateway_endpoints[i as usize].id.as_str();
+                (id, id)
+            }
+        }
+    }
+
+    fn resolve(&self, ep: &Endpoint, keys: &TagKeys) -> Result<Vec<Node>, PathsError> {
+        let ix = &self.topo.index;
+        let all = || (0..self.enis.len() as u32).map(Node::Eni);
+        let mut out: Vec<Node> = match ep {
+            Endpoint::Internet => vec![Node::Internet],
+            Endpoint::Resource(id) => {
+                let nodes: Vec<Node> = if id.starts_with("eni-") {
+                    self.eni_pos.get(id.as_str()).map(|&i| Node::Eni(i)).into_iter().collect()
+                } else if id.starts_with("i-") {
+                    if ix.get::<Instance>(id).is_none() && !self.resource.iter().any(|r| r == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if self.resource[*i as usize] == id)).collect()
+                } else if id.starts_with("subnet-") {
+                    if ix.get::<Subnet>(id).is_none() && !self.enis.iter().any(|e| &e.subnet_id == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if &self.eni(*i).subnet_id == id)).collect()
+                } else {
+                    if ix.get::<Vpc>(id).is_none() && !self.enis.iter().any(|e| &e.vpc_id == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if &self.eni(*i).vpc_id == id)).collect()
+                };
+                if id.starts_with("eni-") && nodes.is_empty() {
+                    return Err(PathsError::UnknownResource(id.clone()));
+                }
+                nodes
+            }
+            Endpoint::Tag { key, value } => {
+                let has = |t: &Tags| t.get(key).is_some_and(|v| v == value);
+                all()
+                    .filter(|n| {
+                        let Node::Eni(i) = n else { return false };
+                        let e = self.eni(*i);
+                        has(&e.tags)
+                            || e.instance_id().and_then(|id| ix.get::<Instance>(id)).is_some_and(|x| has(&x.tags))
+                    })
+                    .collect()
+            }
+            Endpoint::DataStores => {
+                let sensitive =
+                    |t: &Tags| tag_value(t, &keys.data_classification).is_some_and(is_sensitive_classification);
+                let mut v: Vec<Node> = all()
+                    .filter(|n| {
+                        let Node::Eni(i) = n else { return false };
+                        let e = self.eni(*i);
+                        e.service.is_data_store()
+                            || sensitive(&e.tags)
+                            || e.instance_id().and_then(|id| ix.get::<Instance>(id)).is_some_and(|x| sensitive(&x.tags))
+                    })
+                    .collect();
+                v.extend((0..self.gateway_endpoints.len() as u32).map(Node::GatewayEndpoint));
+                v
+            }
+        };
+        out.sort_by(|a, b| self.key(*a).cmp(&self.key(*b)));
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Candidate next hops of ENI `a`: ENIs with a group that names one of A's groups
+    /// (graph SG-reference edges), or with an SG CIDR / prefix-list rule containing one
+    /// of A's addresses (per-VPC prefix index); in A's VPC or one it is linked to.
+    fn candidates(&self, a: u32) -> Vec<u32> {
+        let g = &self.topo.graph;
+        let ea = self.eni(a);
+        let mut out: Vec<u32> = Vec::new();
+        for sg in &self.groups[a as usize] {
+            let Some(n) = g.node(ResourceKind::SecurityGroup, &sg.id) else { continue };
+            for e in g.graph.edges_directed(n, Direction::Incoming) {
+                if !matches!(e.weight(), Edge::SgReference { ingress: true, .. }) {
+                    continue;
+                }
+                for p in g.graph.edges_directed(e.source(), Direction::Outgoing) {
+                    if matches!(p.weight(), Edge::Protects) {
+                        if let Some(&pos) = self.eni_pos.get(g.graph[p.target()].id) {
+                            out.push(pos);
+                        }
+                    }
+                }
+            }
+        }
+        let linked = self.links.get(ea.vpc_id.as_str());
+        let vpcs = std::iter::once(ea.vpc_id.as_str()).chain(linked.into_iter().flatten().copied());
+        for vpc in vpcs {
+            let Some(levels) = self.cidr_ix.get(vpc) else { continue };
+            for ip in &self.ips[a as usize] {
+                for (len, nets) in levels {
+                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
+                        out.extend(v);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&b| {
+            let eb = self.eni(b);
+            b != a
+                && self.resource[b as usize] != self.resource[a as usize]
+                && (eb.vpc_id == ea.vpc_id || linked.is_some_and(|l| l.contains(eb.vpc_id.as_str())))
+        });
+        out
+    }
+
+    fn table_route(&self, table: &RouteTable, dst: &IpNet) -> Option<(RouteUsed, &'a Route)> {
+        let entries = self.route_entries.get(table.id.as_str())?;
+        let e = lookup(entries, dst)?;
+        Some((RouteUsed { route_table_id: table.id.clone(), route: describe(e) }, e.route))
+    }
+
+    /// The local route of a subnet's table for an address of its own VPC (always there
+    /// in AWS, so a table without one still routes locally).
+    fn local_route(&self, e: &NetworkInterface, dst: &IpNet) -> RouteUsed {
+        let rt = self.topo.index.route_table_of(&e.subnet_id, &e.vpc_id);
+        let local = rt.and_then(|rt| {
+            let entries = self.route_entries.get(rt.table.id.as_str())?;
+            entries
+                .iter()
+                .filter(|x| x.route.target.kind == RouteTargetKind::Local && covers(&x.cidr, dst))
+                .max_by_key(|x| x.cidr.prefix_len())
+                .map(describe)
+        });
+        RouteUsed {
+            route_table_id: rt.map_or_else(|| "-".to_string(), |rt| rt.table.id.clone()),
+            route: local.unwrap_or_else(|| "local".to_string()),
+        }
+    }
+
+    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
+    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
+        let table = self.tgw_table_of.get(att.id.as_str())?;
+        let ix = &self.topo.index;
+        let mut best: Option<(u8, &TgwRoute)> = None;
+        for r in &table.routes {
+            let cidrs: Vec<IpNet> = match &r.destination {
+                RouteDestination::Cidr(c) => vec![*c],
+                RouteDestination::PrefixList(p) => ix.prefix_list_entries(p).iter().map(|e| e.cidr).collect(),
+            };
+            for c in cidrs.iter().filter(|c| covers(c, dst)) {
+                if best.is_none_or(|(len, _)| c.prefix_len() > len) {
+                    best = Some((c.prefix_len(), r));
+                }
+            }
+        }
+        let (_, r) = best?;
+        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att))
+            .then(|| format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
+    }
+
+    /// Routing from A (address `src`) to B (address `dst`) and back.
+    fn routing(&self, ea: &NetworkInterface, eb: &NetworkInterface, src: &IpNet, dst: &IpNet) -> Option<Routing> {
+        if ea.vpc_id == eb.vpc_id {
+            return Some(Routing {
+                forward: self.local_route(ea, dst),
+                back: self.local_route(eb, src),
+                via: vec![],
+                peering: false,
+            });
+        }
+        let ix = &self.topo.index;
+        let rta = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
+        let rtb = ix.route_table_of(&eb.subnet_id, &eb.vpc_id)?;
+        let (forward, fr) = self.table_route(rta.table, dst)?;
+        let (back, br) = self.table_route(rtb.table, src)?;
+        if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
+            return None;
+        }
+        match fr.target.kind {
+            RouteTargetKind::VpcPeeringConnection => {
+                let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
+                let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
+                    || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
+                (p.is_active() && joins).then(|| Routing { forward, back, via: vec![p.id.clone()], peering: true })
+            }
+            RouteTargetKind::TransitGateway => {
+                let tgw = fr.target.id.as_str();
+                let atts_a = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))?;
+                let atts_b = self.tgw_attachments.get(&(eb.vpc_id.as_str(), tgw))?;
+                for aa in atts_a {
+                    for ab in atts_b {
+                        let (Some(f), Some(b)) = (self.tgw_route(aa, dst, &ab.id), self.tgw_route(ab, src, &aa.id))
+                        else {
+                            continue;
+                        };
+                        let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
+                        return Some(Routing { forward, back, via, peering: false });
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// B's ingress rules admitting A at address `src` (SG references: same VPC or peered).
+    fn sg_admits(&self, a: u32, b: u32, src: &IpNet, peering: bool) -> Vec<SgAdmit<'a>> {
+        let ix = &self.topo.index;
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let a_groups = &ea.security_group_ids;
+        let mut out = Vec::new();
+        for g in &self.groups[b as usize] {
+            for rule in &g.ingress {
+                let via_entry = match &rule.peer {
+                    RulePeer::Cidr { cidr } if covers(cidr, src) => None,
+                    RulePeer::Cidr { .. } => continue,
+                    RulePeer::PrefixList { prefix_list_id } => {
+                        match ix.prefix_list_entries(prefix_list_id).iter().find(|e| covers(&e.cidr, src)) {
+                            Some(e) => Some(e.cidr),
+                            None => continue,
+                        }
+                    }
+                    RulePeer::SecurityGroup { group_id, .. } => {
+                        if !a_groups.contains(group_id) || !(ea.vpc_id == eb.vpc_id || peering) {
+                            continue;
+                        }
+                        None
+                    }
+                };
+                out.push(SgAdmit { group: g, rule, via_entry });
+            }
+        }
+        out
+    }
+
+    /// ENI A → ENI B, if anything gets through.
+    fn private_hop(&self, a: u32, b: u32) -> Option<Hop> {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let dst = host(*self.ips[b as usize].first()?);
+        let ix = &self.topo.index;
+        let same_subnet = ea.subnet_id == eb.subnet_id;
+        let nacls = if same_subnet {
+            None
+        } else {
+            Some((ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?, ix.nacl_of(&eb.subnet_id, &eb.vpc_id)?))
+        };
+        let mut grants: BTreeSet<Grant> = BTreeSet::new();
+        let mut sources = Vec::new();
+        let mut first: Option<Routing> = None;
+        for ip in &self.ips[a as usize] {
+            let src = host(*ip);
+            let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
+            let before = grants.len();
+            for m in self.sg_admits(a, b, &src, routing.peering) {
+                let protocols: &[Protocol] = if m.rule.protocol == Protocol::All {
+                    &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
+                } else {
+                    std::slice::from_ref(&m.rule.protocol)
+                };
+                let mut per_rule: Vec<Grant> = Vec::new();
+                for &p in protocols {
+                    let rp = rule_ports(m.rule.protocol, m.rule.ports, p);
+                    let segments: Vec<(PortRange, Option<NaclUsed>)> = match nacls {
+                        None => vec![(rp, None)],
+                        Some((na, nb)) => {
+                            let (Some(b_reply), Some(a_reply)) =
+                                (nacl_return(&nb.outbound, &src, p), nacl_return(&na.inbound, &dst, p))
+                            else {
+                                continue;
+                            };
+                            let a_out = nacl_allowed(&na.outbound, &dst, p, rp);
+                            let b_in = nacl_allowed(&nb.inbound, &src, p, rp);
+                            intersect(&a_out, &b_in)
+                                .into_iter()
+                                .map(|(r, (ao, bi))| {
+                                    let used = NaclUsed {
+                                        from_nacl_id: Some(na.acl.id.clone()),
+                                        from_outbound_rule: Some(ao),
+                                        from_inbound_reply_rule: Some(a_reply),
+                                        to_nacl_id: Some(nb.acl.id.clone()),
+                                        to_inbound_rule: Some(bi),
+                                        to_outbound_reply_rule: Some(b_reply),
+                                    };
+                                    (r, Some(used))
+                                })
+                                .collect()
+                        }
+                    };
+                    for (r, nacl) in segments {
+                        per_rule.push(Grant {
+                            protocol: p,
+                            ports: p.has_ports().then_some(r),
+                            source: None,
+                            public_ip: None,
+                            security_group_id: Some(m.group.id.clone()),
+                            sg_rule: Some(match m.via_entry {
+                                Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
+                                None => m.rule.summary("from"),
+                            }),
+                            sg_rule_id: m.rule.rule_id.clone(),
+                            nacl,
+                        });
+                    }
+                }
+                // An "all" rule let through completely on TCP, UDP and ICMP by the same
+                // NACL rules: one "all" grant says it.
+                let whole = |p: Protocol| {
+                    per_rule.iter().filter(|g| g.protocol == p).count() == 1
+                        && per_rule.iter().any(|g| g.protocol == p && g.ports.is_none_or(|r| r == domain(p)))
+                };
+                if m.rule.protocol == Protocol::All
+                    && per_rule.len() == 3
+                    && [Protocol::Tcp, Protocol::Udp, Protocol::Icmp].into_iter().all(whole)
+                    && per_rule.iter().all(|g| g.nacl == per_rule[0].nacl)
+                {
+                    let mut g = per_rule.swap_remove(0);
+                    g.protocol = Protocol::All;
+                    g.ports = None;
+                    per_rule = vec![g];
+                }
+                grants.extend(per_rule);
+            }
+            if grants.len() > before {
+                sources.push(ip.to_string());
+                first.get_or_insert(routing);
+            }
+        }
+        let routing = first?;
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let (protocol, ports) = summarize(&grants);
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources,
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                to_eni: Some(eb.id.clone()),
+                destination: Some(dst.addr().to_string()),
+                forward_route: Some(routing.forward),
+                return_route: Some(routing.back),
+                via: routing.via,
+                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
+                grants,
+            },
+        })
+    }
+
+    /// The internet → ENI hop from the ENI's exposure findings.
+    fn internet_hop(&self, b: u32, findings: &[&ExposureFinding]) -> Hop {
+        let eb = self.eni(b);
+        let grants: BTreeSet<Grant> = findings
+            .iter()
+            .map(|f| Grant {
+                protocol: f.protocol,
+                ports: f.ports,
+                source: Some(f.source.to_string()),
+                public_ip: Some(f.public_ip.clone()),
+                security_group_id: Some(f.evidence.security_group_id.clone()),
+                sg_rule: Some(f.evidence.sg_rule.clone()),
+                sg_rule_id: f.evidence.sg_rule_id.clone(),
+                nacl: Some(NaclUsed {
+                    from_nacl_id: None,
+                    from_outbound_rule: None,
+                    from_inbound_reply_rule: None,
+                    to_nacl_id: Some(f.evidence.nacl_id.clone()),
+                    to_inbound_rule: Some(f.evidence.nacl_in_rule),
+                    to_outbound_reply_rule: Some(f.evidence.nacl_out_rule),
+                }),
+            })
+            .collect();
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let sources: BTreeSet<String> = findings.iter().map(|f| f.source.to_string()).collect();
+        let (protocol, ports) = summarize(&grants);
+        // Every finding of one ENI comes back through the same route table.
+        let e = &findings[0].evidence;
+        Hop {
+            from: "internet".to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources: sources.into_iter().collect(),
+            evidence: HopEvidence {
+                to_eni: Some(eb.id.clone()),
+                destination: Some(findings[0].public_ip.clone()),
+                return_route: Some(RouteUsed { route_table_id: e.route_table_id.clone(), route: e.route.clone() }),
+                grants,
+                ..HopEvidence::default()
+            },
+        }
+    }
+
+    /// ENI A → S3/DynamoDB gateway endpoint routed from A's subnet (tcp/443).
+    fn endpoint_hop(&self, a: u32, ep: u32) -> Option<Hop> {
+        let ea = self.eni(a);
+        let vpce = self.gateway_endpoints[ep as usize];
+        if vpce.vpc_id != ea.vpc_id {
+            return None;
+        }
+        let ix = &self.topo.index;
+        let rt = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
+        let route = rt.table.routes.iter().find(|r| r.target.id == vpce.id && r.state == RouteState::Active)?;
+        let p = Protocol::Tcp;
+        let https = PortRange::single(443);
+        let mut grant = Grant {
+            protocol: p,
+            ports: Some(https),
+            source: None,
+            public_ip: None,
+            security_group_id: None,
+            sg_rule: None,
+            sg_rule_id: None,
+            nacl: None,
+        };
+        let mut note = None;
+        let dests: Vec<IpNet> = match &route.destination {
+            RouteDestination::Cidr(c) => vec![*c],
+            RouteDestination::PrefixList(pl) => ix.prefix_list_entries(pl).iter().map(|e| e.cidr).collect(),
+        };
+        if dests.is_empty() {
+            note = Some(format!("{}: prefix list not in the snapshot, NACLs not evaluated", route.destination));
+        } else {
+            let na = ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?;
+            let used = dests.iter().find_map(|d| {
+                let out = nacl_allowed(&na.outbound, d, p, https).first()?.1;
+                let reply = nacl_return(&na.inbound, d, p)?;
+                Some(NaclUsed {
+                    from_nacl_id: Some(na.acl.id.clone()),
+                    from_outbound_rule: Some(out),
+                    from_inbound_reply_rule: Some(reply),
+                    to_nacl_id: None,
+                    to_inbound_rule: None,
+                    to_outbound_reply_rule: None,
+                })
+            })?;
+            grant.nacl = Some(used);
+        }
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: vpce.id.clone(),
+            protocol: "tcp".to_string(),
+            ports: "443".to_string(),
+            sources: self.ips[a as usize].iter().map(|i| i.to_string()).collect(),
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                destination: Some(vpce.service_name.clone()),
+                forward_route: Some(RouteUsed {
+                    route_table_id: rt.table.id.clone(),
+                    route: format!("{} → {}", route.destination, vpce.id),
+                }),
+                note,
+                grants: vec![grant],
+                ..HopEvidence::default()
+            },
+        })
+    }
+
+    fn successors(&self, n: Node) -> Vec<(Node, Hop)> {
+        match n {
+            Node::Internet => self
+                .exposures
+                .iter()
+                .filter_map(|(eni, fs)| {
+                    let &b = self.eni_pos.get(eni)?;
+                    Some((Node::Eni(b), self.internet_hop(b, fs)))
+                })
+                .collect(),
+            Node::Eni(a) => {
+                let mut out: Vec<(Node, Hop)> = self
+                    .candidates(a)
+                    .into_iter()
+                    .filter_map(|b| Some((Node::Eni(b), self.private_hop(a, b)?)))
+                    .collect();
+                if !self.gateway_endpoints.is_empty() {
+                    let ea = self.eni(a);
+                    let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
+                    for r in rt.map(|rt| rt.table.routes.as_slice()).unwrap_or_default() {
+                        if let Some(&ep) = self.gateway_endpoint_pos.get(r.target.id.as_str()) {
+                            out.extend(self.endpoint_hop(a, ep).map(|h| (Node::GatewayEndpoint(ep), h)));
+                        }
+                    }
+                }
+                out
+            }
+            Node::GatewayEndpoint(_) => vec![],
+        }
+    }
+
+    /// Breadth-first from FROM, up to `max_hops`, into an explicit subgraph.
+    fn explore(&self, from: &[Node], max_hops: usize) -> Subgraph {
+        let mut sub = Subgraph::default();
+        let mut depth: FastMap<Node, usize> = FastMap::default();
+        let mut queue: VecDeque<Node> = VecDeque::new();
+        for &n in from {
+            sub.node(n);
+            depth.insert(n, 0);
+            queue.push_back(n);
+        }
+        while let Some(n) = queue.pop_front() {
+            let d = depth[&n];
+            if d >= max_hops {
+                continue;
+            }
+            let u = sub.node(n);
+            for (m, hop) in self.successors(n) {
+                let v = sub.node(m);
+                let e = sub.hops.len();
+                sub.hops.push(hop);
+                sub.graph.add_edge(u, v, e);
+                if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(m) {
+                    slot.insert(d + 1);
+                    queue.push_back(m);
+                }
+            }
+        }
+        sub
+    }
+}
+
+/// The explored part of the estate: nodes reached from FROM and the hops between them.
+#[derive(Default)]
+struct Subgraph {
+    graph: DiGraph<Node, usize>,
+    index: FastMap<Node, NodeIndex>,
+    hops: Vec<Hop>,
+}
+
+impl Subgraph {
+    fn node(&mut self, n: Node) -> NodeIndex {
+        *self.index.entry(n).or_insert_with(|| self.graph.add_node(n))
+    }
+
+    /// Distance (hops) from each node to the nearest TO node, backwards over the edges.
+    fn distances_to(&self, to: &FastSet<Node>) -> Vec<usize> {
+        let mut dist = vec![usize::MAX; self.graph.node_count()];
+        let mut queue = VecDeque::new();
+        for (n, &i) in &self.index {
+            if to.contains(n) {
+                dist[i.index()] = 0;
+                queue.push_back(i);
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            let d = dist[v.index()];
+            for u in self.graph.neighbors_directed(v, Direction::Incoming) {
+                if dist[u.index()] == usize::MAX {
+                    dist[u.index()] = d + 1;
+                    queue.push_back(u);
+                }
+            }
+        }
+        dist
+    }
+
+    fn enumerate(&self, eng: &Engine, from: &[Node], to: &FastSet<Node>, opts: &PathOptions, report: &mut PathsReport) {
+        let dist = self.distances_to(to);
+        // Out-edges in (resource id, ENI id) order of their targets: depth-first search
+        // then yields paths already sorted.
+        let mut adj: Vec<Vec<(NodeIndex, usize)>> = vec![Vec::new(); self.graph.node_count()];
+        for e in self.graph.edge_references() {
+            if dist[e.target().index()] < opts.max_hops {
+                adj[e.source().index()].push((e.target(), *e.weight()));
+            }
+        }
+        for list in &mut adj {
+            list.sort_by(|a, b| eng.key(self.graph[a.0]).cmp(&eng.key(self.graph[b.0])).then(a.1.cmp(&b.1)));
+        }
+        let mut search = Search { sub: self, eng, to, dist: &dist, adj: &adj, opts, found: 0, stack: vec![], report };
+        for n in from {
+            let Some(&i) = self.index.get(n) else { continue };
+            if dist[i.index()] > opts.max_hops {
+                continue;
+            }
+            let mut on_path = vec![eng.key(*n).0];
+            search.dfs(i, &mut on_path);
+            if search.found >= COUNT_CAP {
+                break;
+            }
+        }
+        let found = search.found;
+        report.not_shown = found.saturating_sub(report.paths.len());
+        report.count_capped = found >= COUNT_CAP;
+    }
+}
+
+struct Search<'s, 't, 'a> {
+    sub: &'s Subgraph,
+    eng: &'s Engine<'t, 'a>,
+    to: &'s FastSet<Node>,
+    dist: &'s [usize],
+    adj: &'s [Vec<(NodeIndex, usize)>],
+    opts: &'s PathOptions,
+    found: usize,
+    stack: Vec<usize>,
+    report: &'s mut PathsReport,
+}
+
+impl<'s> Search<'s, '_, '_> {
+    fn dfs(&mut self, u: NodeIndex, on_path: &mut Vec<&'s str>) {
+        let left = self.opts.max_hops - self.stack.len();
+        for &(v, e) in &self.adj[u.index()] {
+            if self.found >= COUNT_CAP {
+                return;
+            }
+            if self.dist[v.index()] >= left {
+                continue;
+            }
+            let node = self.sub.graph[v];
+            let resource = self.eng.key(node).0;
+            if on_path.contains(&resource) {
+                continue;
+            }
+            self.stack.push(e);
+            if self.to.contains(&node) {
+                self.found += 1;
+                if self.report.paths.len() < self.opts.limit {
+                    let hops = self.stack.iter().map(|&i| self.sub.hops[i].clone()).collect();
+                    self.report.paths.push(Path { hops });
+                }
+            }
+            if left > 1 {
+                on_path.push(resource);
+                self.dfs(v, on_path);
+                on_path.pop();
+            }
+            self.stack.pop();
+        }
+    }
+}
+
+/// Top-level protocol and ports of a hop from its grants.
+fn summarize(grants: &[Grant]) -> (String, String) {
+    let protocols: BTreeSet<String> = grants.iter().map(|g| g.protocol.to_string()).collect();
+    let several = protocols.len() > 1;
+    let mut ports: Vec<String> = Vec::new();
+    for g in grants {
+        let p = match g.ports {
+            Some(r) => r.to_string(),
+            None if g.protocol.has_ports() => "all".to_string(),
+            None => "all".to_string(),
+        };
+        let label = if several { format!("{}/{p}", g.protocol) } else { p };
+        if !ports.contains(&label) {
+            ports.push(label);
+        }
+    }
+    (protocols.into_iter().collect::<Vec<_>>().join(", "), ports.join(", "))
+}
+
+/// Stateless NACL evaluation for one peer range that rules match only as a whole
+/// (a private address here): the ranges of `within` that the first matching rules
+/// allow, each with its rule number, in evaluation order.
+fn nacl_allowed(rules: &[&NaclEntry], peer: &IpNet, p: Protocol, within: PortRange) -> Vec<(PortRange, u16)> {
+    let span = |r: PortRange| (u128::from(r.from), u128::from(r.to));
+    let mut remaining = SpanSet::of(span(within));
+    let mut out = Vec::new();
+    for e in rules {
+        if remaining.is_empty() {
+            break;
+        }
+        if !e.protocol.covers(p) || !covers(&e.cidr, peer) {
+            continue;
+        }
+        // A deny of one ICMP type leaves the others: not a decision for "ICMP".
+        let one_icmp_type =
+            matches!(e.protocol, Protocol::Icmp | Protocol::Icmpv6) && e.icmp.is_some_and(|t| t.icmp_type != -1);
+        if one_icmp_type && e.action == RuleAction::Deny {
+            continue;
+        }
+        let rp = span(rule_ports(e.protocol, e.ports, p));
+        if e.action == RuleAction::Allow {
+            out.extend(remaining.intersect(rp).spans().iter().map(|s| (to_range(*s), e.rule_number)));
+        }
+        remaining.subtract(rp);
+    }
+    out
+}
+
+/// The rule letting replies of protocol `p` to/from `peer` through (TCP/UDP: some
+/// ephemeral port 1024-65535), if any.
+fn nacl_return(rules: &[&NaclEntry], peer: &IpNet, p: Protocol) -> Option<u16> {
+    let within = if p.has_ports() { PortRange::EPHEMERAL } else { domain(p) };
+    nacl_allowed(rules, peer, p, within).first().map(|(_, n)| *n)
+}
