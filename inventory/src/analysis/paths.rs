@@ -144,6 +144,9 @@ pub struct PathsReport {
     /// Counting stopped at `COUNT_CAP`: there are at least `not_shown` more.
     #[serde(default, skip_serializing_if = "is_false")]
     pub count_capped: bool,
+    /// Nodes and hops the search evaluated (not serialised; `-v` logs them).
+    #[serde(skip)]
+    pub explored: (usize, usize),
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -282,8 +285,20 @@ pub fn find_paths(
     if from_set.is_empty() || to_set.is_empty() || opts.max_hops == 0 {
         return Ok(report);
     }
-    let sub = tracing::info_span!("explore").in_scope(|| eng.explore(&from_set, opts.max_hops));
+    let t0 = std::time::Instant::now();
+    let to_list: Vec<Node> = to_set.iter().copied().collect();
+    let bound = tracing::info_span!("bound").in_scope(|| eng.bound(&to_list, opts.max_hops));
+    let sub = tracing::info_span!("explore").in_scope(|| eng.explore(&from_set, &bound, opts.max_hops));
+    let t1 = std::time::Instant::now();
     tracing::info_span!("enumerate").in_scope(|| sub.enumerate(&eng, &from_set, &to_set, opts, &mut report));
+    report.explored = (sub.graph.node_count(), sub.hops.len());
+    tracing::info!(
+        "paths: {} node(s) and {} hop(s) explored in {:?}, enumerated in {:?}",
+        sub.graph.node_count(),
+        sub.hops.len(),
+        t1 - t0,
+        t1.elapsed()
+    );
     Ok(report)
 }
 
@@ -336,6 +351,40 @@ struct Engine<'t, 'a> {
     gateway_endpoints: Vec<&'a VpcEndpoint>,
     gateway_endpoint_pos: FastMap<&'a str, u32>,
     exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
+    /// VPC → (private IPv4 address, ENI), sorted: "which ENIs does a CIDR hold".
+    ip_ix: FastMap<&'a str, Vec<(u32, u32)>>,
+    /// VPC → VPCs that can send to it (reverse of `links`).
+    rlinks: FastMap<&'a str, BTreeSet<&'a str>>,
+}
+
+/// Hops from each node to TO, at least (an over-approximation of who can reach whom,
+/// from SG rules and VPC links only): exploration skips nodes that cannot reach TO in time.
+struct Bound {
+    eni: Vec<u8>,
+    internet: u8,
+    endpoint: Vec<u8>,
+}
+
+impl Bound {
+    fn get(&self, n: Node) -> usize {
+        usize::from(match n {
+            Node::Internet => self.internet,
+            Node::Eni(i) => self.eni[i as usize],
+            Node::GatewayEndpoint(i) => self.endpoint[i as usize],
+        })
+    }
+    fn set(&mut self, n: Node, d: u8) -> bool {
+        let slot = match n {
+            Node::Internet => &mut self.internet,
+            Node::Eni(i) => &mut self.eni[i as usize],
+            Node::GatewayEndpoint(i) => &mut self.endpoint[i as usize],
+        };
+        let fresh = *slot == u8::MAX;
+        if fresh {
+            *slot = d;
+        }
+        fresh
+    }
 }
 
 fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
@@ -470,7 +519,23 @@ impl<'t, 'a> Engine<'t, 'a> {
         for f in &analysis.exposures {
             exposures.entry(f.eni_id.as_str()).or_default().push(f);
         }
+        let mut ip_ix: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
+        for (i, e) in enis.iter().enumerate() {
+            let list = ip_ix.entry(e.vpc_id.as_str()).or_default();
+            list.extend(ips[i].iter().map(|a| (u32::from(*a), i as u32)));
+        }
+        for list in ip_ix.values_mut() {
+            list.sort_unstable();
+        }
+        let mut rlinks: FastMap<&str, BTreeSet<&str>> = FastMap::default();
+        for (from, tos) in &links {
+            for to in tos {
+                rlinks.entry(*to).or_default().insert(*from);
+            }
+        }
         Engine {
+            ip_ix,
+            rlinks,
             topo,
             enis,
             eni_pos,
@@ -608,6 +673,89 @@ impl<'t, 'a> Engine<'t, 'a> {
                 && (eb.vpc_id == ea.vpc_id || linked.is_some_and(|l| l.contains(eb.vpc_id.as_str())))
         });
         out
+    }
+
+    /// Who might reach `n` in one hop (a superset: SG rules and VPC links only).
+    fn reverse_candidates(&self, n: Node, out: &mut Vec<Node>) {
+        let in_vpcs = |vpc: &str, lo: u32, hi: u32, out: &mut Vec<Node>| {
+            let linked = self.rlinks.get(vpc);
+            for v in std::iter::once(vpc).chain(linked.into_iter().flatten().copied()) {
+                let Some(list) = self.ip_ix.get(v) else { continue };
+                let start = list.partition_point(|(ip, _)| *ip < lo);
+                out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
+            }
+        };
+        match n {
+            Node::Internet => {}
+            Node::GatewayEndpoint(i) => {
+                let vpce = self.gateway_endpoints[i as usize];
+                if let Some(list) = self.ip_ix.get(vpce.vpc_id.as_str()) {
+                    out.extend(list.iter().map(|(_, e)| Node::Eni(*e)));
+                }
+            }
+            Node::Eni(b) => {
+                let eb = self.eni(b);
+                if self.exposures.contains_key(eb.id.as_str()) {
+                    out.push(Node::Internet);
+                }
+                let g = &self.topo.graph;
+                for sg in &self.groups[b as usize] {
+                    for rule in &sg.ingress {
+                        let cidrs: Vec<IpNet> = match &rule.peer {
+                            RulePeer::SecurityGroup { group_id, .. } => {
+                                let Some(gn) = g.node(ResourceKind::SecurityGroup, group_id) else { continue };
+                                for p in g.graph.edges_directed(gn, Direction::Outgoing) {
+                                    if matches!(p.weight(), Edge::Protects) {
+                                        if let Some(&pos) = self.eni_pos.get(g.graph[p.target()].id) {
+                                            out.push(Node::Eni(pos));
+                                        }
+                                    }
+                                }
+                                continue;
+                            }
+                            RulePeer::Cidr { cidr } => vec![*cidr],
+                            RulePeer::PrefixList { prefix_list_id } => {
+                                self.topo.index.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
+                            }
+                        };
+                        for c in cidrs {
+                            if let IpNet::V4(c) = c.trunc() {
+                                in_vpcs(&eb.vpc_id, u32::from(c.network()), u32::from(c.broadcast()), out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward breadth-first from TO over `reverse_candidates`, up to `max_hops`.
+    fn bound(&self, to: &[Node], max_hops: usize) -> Bound {
+        let max_hops = max_hops.min(usize::from(u8::MAX) - 1);
+        let mut b = Bound {
+            eni: vec![u8::MAX; self.enis.len()],
+            internet: u8::MAX,
+            endpoint: vec![u8::MAX; self.gateway_endpoints.len()],
+        };
+        let mut queue: VecDeque<(Node, u8)> = VecDeque::new();
+        for &n in to {
+            b.set(n, 0);
+            queue.push_back((n, 0));
+        }
+        let mut buf = Vec::new();
+        while let Some((n, d)) = queue.pop_front() {
+            if usize::from(d) >= max_hops {
+                continue;
+            }
+            buf.clear();
+            self.reverse_candidates(n, &mut buf);
+            for &m in &buf {
+                if b.set(m, d + 1) {
+                    queue.push_back((m, d + 1));
+                }
+            }
+        }
+        b
     }
 
     fn table_route(&self, table: &RouteTable, dst: &IpNet) -> Option<(RouteUsed, &'a Route)> {
@@ -953,27 +1101,31 @@ impl<'t, 'a> Engine<'t, 'a> {
         })
     }
 
-    fn successors(&self, n: Node) -> Vec<(Node, Hop)> {
+    /// Next hops of `n` into nodes at most `left` hops from TO (by `bound`).
+    fn successors(&self, n: Node, bound: &Bound, left: usize) -> Vec<(Node, Hop)> {
+        let ok = |m: Node| bound.get(m) <= left;
         match n {
             Node::Internet => self
                 .exposures
                 .iter()
                 .filter_map(|(eni, fs)| {
                     let &b = self.eni_pos.get(eni)?;
-                    Some((Node::Eni(b), self.internet_hop(b, fs)))
+                    ok(Node::Eni(b)).then(|| (Node::Eni(b), self.internet_hop(b, fs)))
                 })
                 .collect(),
             Node::Eni(a) => {
                 let mut out: Vec<(Node, Hop)> = self
                     .candidates(a)
                     .into_iter()
+                    .filter(|&b| ok(Node::Eni(b)))
                     .filter_map(|b| Some((Node::Eni(b), self.private_hop(a, b)?)))
                     .collect();
                 if !self.gateway_endpoints.is_empty() {
                     let ea = self.eni(a);
                     let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
                     for r in rt.map(|rt| rt.table.routes.as_slice()).unwrap_or_default() {
-                        if let Some(&ep) = self.gateway_endpoint_pos.get(r.target.id.as_str()) {
+                        let ep = self.gateway_endpoint_pos.get(r.target.id.as_str()).copied();
+                        if let Some(ep) = ep.filter(|&ep| ok(Node::GatewayEndpoint(ep))) {
                             out.extend(self.endpoint_hop(a, ep).map(|h| (Node::GatewayEndpoint(ep), h)));
                         }
                     }
@@ -985,7 +1137,7 @@ impl<'t, 'a> Engine<'t, 'a> {
     }
 
     /// Breadth-first from FROM, up to `max_hops`, into an explicit subgraph.
-    fn explore(&self, from: &[Node], max_hops: usize) -> Subgraph {
+    fn explore(&self, from: &[Node], bound: &Bound, max_hops: usize) -> Subgraph {
         let mut sub = Subgraph::default();
         let mut depth: FastMap<Node, usize> = FastMap::default();
         let mut queue: VecDeque<Node> = VecDeque::new();
@@ -996,11 +1148,11 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         while let Some(n) = queue.pop_front() {
             let d = depth[&n];
-            if d >= max_hops {
+            if d >= max_hops || bound.get(n) > max_hops - d {
                 continue;
             }
             let u = sub.node(n);
-            for (m, hop) in self.successors(n) {
+            for (m, hop) in self.successors(n, bound, max_hops - d - 1) {
                 let v = sub.node(m);
                 let e = sub.hops.len();
                 sub.hops.push(hop);
