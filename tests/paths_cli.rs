@@ -45,10 +45,11 @@ fn internet_alb_web_app_database_chain() {
         assert_eq!(h[0]["protocol"], "tcp");
         assert!(h[0]["ports"].as_str().unwrap().contains("443"), "{p}");
         assert_eq!(h[1]["ports"], "8080", "{p}");
-        assert_eq!(h[2]["ports"], "8443", "{p}");
+        // app also admits ICMP from the VPC CIDR: "tcp/8443, icmp".
+        assert!(h[2]["ports"].as_str().unwrap().contains("8443"), "{p}");
         assert_eq!(h[3]["ports"], "5432", "{p}");
         assert_eq!(h[3]["evidence"]["grants"][0]["security_group_id"], "sg-02d5c1d66cc1de9eb");
-        assert_eq!(h[3]["evidence"]["grants"][0]["sg_rule"], "tcp/5432 from sg-0f25deb99aa2268d1");
+        assert_eq!(h[3]["evidence"]["grants"][0]["sg_rule"], "tcp/5432 from 111111111111/sg-0f25deb99aa2268d1");
         // Each private hop names the source address, its routes and its SG rule.
         for i in 1..4 {
             assert!(!h[i]["sources"].as_array().unwrap().is_empty(), "{p}");
@@ -72,7 +73,7 @@ fn text_output_and_demo_flag() {
     assert!(text.starts_with("Paths from internet to eni-00ebda7e12daf7675"), "{text}");
     assert!(text.contains("internet → eni-048ee9bf12cce54f2  tcp "), "{text}");
     assert!(text.contains("tcp 5432"), "{text}");
-    assert!(text.contains("SG sg-02d5c1d66cc1de9eb: tcp/5432 from sg-0f25deb99aa2268d1"), "{text}");
+    assert!(text.contains("SG sg-02d5c1d66cc1de9eb: tcp/5432 from 111111111111/sg-0f25deb99aa2268d1"), "{text}");
     // The same result from the file and from --demo.
     let file = auditmap(&["paths", &demo_path(), "--from", "internet", "--to", DB]);
     assert_eq!(file.stdout, out.stdout);
@@ -81,9 +82,9 @@ fn text_output_and_demo_flag() {
     let limited = String::from_utf8_lossy(&limited.stdout);
     assert!(limited.contains("\nPath 1 ") && !limited.contains("\nPath 2 "), "{limited}");
     assert!(limited.contains("more not shown (--limit)"), "{limited}");
-    // Too few hops: nothing.
-    let v = json(&["paths", "--demo", "--from", "internet", "--to", DB, "--max-hops", "3", "--json"]);
-    assert_eq!(v["paths"], serde_json::json!([]));
+    // The database is not exposed itself: no one-hop path.
+    let v = json(&["paths", "--demo", "--from", "internet", "--to", DB, "--max-hops", "1", "--json"]);
+    assert_eq!(v, serde_json::json!({"from": "internet", "to": DB, "paths": []}));
 }
 
 #[test]

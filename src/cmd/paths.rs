@@ -63,10 +63,14 @@ pub fn run(args: Args) -> CmdResult {
 }
 
 /// Terminal-safe text: AWS strings are hostile (no control characters or bidi
-/// overrides, length capped).
+/// overrides). Composed evidence (several ids) is not elided.
+fn clean(s: &str) -> String {
+    render::text::strip_bidi(s).chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// `clean`, with a visible cap on length for one AWS-supplied string.
 fn safe(s: &str) -> String {
-    let clean: String = render::text::strip_bidi(s).chars().map(|c| if c.is_control() { '?' } else { c }).collect();
-    render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
+    render::text::elide(&clean(s), render::text::MAX_LABEL_CHARS)
 }
 
 fn text(r: &PathsReport, collected_at: &str, max_hops: usize) -> String {
@@ -106,7 +110,7 @@ fn hop_line(h: &Hop) -> String {
         name(&h.to, &e.to_eni),
         h.protocol,
         h.ports,
-        safe(&h.sources.join(", "))
+        clean(&h.sources.join(", "))
     )];
     let route = |r: &inventory::analysis::RouteUsed| format!("{}: {}", safe(&r.route_table_id), safe(&r.route));
     match (&e.forward_route, &e.return_route) {
@@ -116,9 +120,9 @@ fn hop_line(h: &Hop) -> String {
         (None, None) => {}
     }
     if !e.via.is_empty() {
-        parts.push(format!("via {}", safe(&e.via.join(", "))));
+        parts.push(format!("via {}", clean(&e.via.join(", "))));
     }
-    let mut nacls: Vec<String> = e.grants.iter().filter_map(|g| g.nacl.as_ref().map(|n| safe(&n.describe()))).collect();
+    let mut nacls: Vec<String> = e.grants.iter().filter_map(|g| g.nacl.as_ref().map(|n| clean(&n.describe()))).collect();
     nacls.dedup();
     if let Some(note) = &e.note {
         nacls.insert(0, safe(note));

@@ -1284,12 +1284,12 @@ fn summarize(grants: &[Grant]) -> (String, String) {
     let several = protocols.len() > 1;
     let mut ports: Vec<String> = Vec::new();
     for g in grants {
-        let p = match g.ports {
-            Some(r) => r.to_string(),
-            None if g.protocol.has_ports() => "all".to_string(),
-            None => "all".to_string(),
+        let label = match (g.ports, several) {
+            (Some(r), false) => r.to_string(),
+            (Some(r), true) => format!("{}/{r}", g.protocol),
+            (None, false) => "all".to_string(),
+            (None, true) => g.protocol.to_string(),
         };
-        let label = if several { format!("{}/{p}", g.protocol) } else { p };
         if !ports.contains(&label) {
             ports.push(label);
         }
