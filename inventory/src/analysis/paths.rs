@@ -347,6 +347,8 @@ struct Engine<'t, 'a> {
     /// (VPC, TGW) → usable VPC attachments.
     tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
     tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
+    /// TGW route table → its routes with concrete destination CIDRs.
+    tgw_entries: FastMap<&'a str, Vec<(IpNet, &'a TgwRoute)>>,
     /// S3/DynamoDB gateway endpoints (when TO includes data stores).
     gateway_endpoints: Vec<&'a VpcEndpoint>,
     gateway_endpoint_pos: FastMap<&'a str, u32>,
@@ -505,6 +507,22 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
         }
 
+        let tgw_entries = r
+            .transit_gateway_route_tables
+            .iter()
+            .map(|t| {
+                let mut v: Vec<(IpNet, &TgwRoute)> = Vec::new();
+                for rt in &t.routes {
+                    match &rt.destination {
+                        RouteDestination::Cidr(c) => v.push((*c, rt)),
+                        RouteDestination::PrefixList(p) => {
+                            v.extend(ix.prefix_list_entries(p).iter().map(|e| (e.cidr, rt)));
+                        }
+                    }
+                }
+                (t.id.as_str(), v)
+            })
+            .collect();
         let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
             let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
             v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -547,6 +565,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             route_entries,
             tgw_attachments,
             tgw_table_of,
+            tgw_entries,
             gateway_endpoints,
             gateway_endpoint_pos,
             exposures,
@@ -758,10 +777,12 @@ impl<'t, 'a> Engine<'t, 'a> {
         b
     }
 
-    fn table_route(&self, table: &RouteTable, dst: &IpNet) -> Option<(RouteUsed, &'a Route)> {
-        let entries = self.route_entries.get(table.id.as_str())?;
-        let e = lookup(entries, dst)?;
-        Some((RouteUsed { route_table_id: table.id.clone(), route: describe(e) }, e.route))
+    fn table_route(&self, table: &RouteTable, dst: &IpNet) -> Option<&RouteEntry<'a>> {
+        lookup(self.route_entries.get(table.id.as_str())?, dst)
+    }
+
+    fn used(table: &RouteTable, e: &RouteEntry) -> RouteUsed {
+        RouteUsed { route_table_id: table.id.clone(), route: describe(e) }
     }
 
     /// The local route of a subnet's table for an address of its own VPC (always there
@@ -785,17 +806,10 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
     fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
         let table = self.tgw_table_of.get(att.id.as_str())?;
-        let ix = &self.topo.index;
         let mut best: Option<(u8, &TgwRoute)> = None;
-        for r in &table.routes {
-            let cidrs: Vec<IpNet> = match &r.destination {
-                RouteDestination::Cidr(c) => vec![*c],
-                RouteDestination::PrefixList(p) => ix.prefix_list_entries(p).iter().map(|e| e.cidr).collect(),
-            };
-            for c in cidrs.iter().filter(|c| covers(c, dst)) {
-                if best.is_none_or(|(len, _)| c.prefix_len() > len) {
-                    best = Some((c.prefix_len(), r));
-                }
+        for (c, r) in self.tgw_entries.get(table.id.as_str())? {
+            if covers(c, dst) && best.is_none_or(|(len, _)| c.prefix_len() > len) {
+                best = Some((c.prefix_len(), r));
             }
         }
         let (_, r) = best?;
@@ -816,11 +830,12 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ix = &self.topo.index;
         let rta = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
         let rtb = ix.route_table_of(&eb.subnet_id, &eb.vpc_id)?;
-        let (forward, fr) = self.table_route(rta.table, dst)?;
-        let (back, br) = self.table_route(rtb.table, src)?;
+        let (fe, be) = (self.table_route(rta.table, dst)?, self.table_route(rtb.table, src)?);
+        let (fr, br) = (fe.route, be.route);
         if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
             return None;
         }
+        let (forward, back) = (Self::used(rta.table, fe), Self::used(rtb.table, be));
         match fr.target.kind {
             RouteTargetKind::VpcPeeringConnection => {
                 let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
