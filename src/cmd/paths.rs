@@ -122,7 +122,8 @@ fn hop_line(h: &Hop) -> String {
     if !e.via.is_empty() {
         parts.push(format!("via {}", clean(&e.via.join(", "))));
     }
-    let mut nacls: Vec<String> = e.grants.iter().filter_map(|g| g.nacl.as_ref().map(|n| clean(&n.describe()))).collect();
+    let mut nacls: Vec<String> =
+        e.grants.iter().filter_map(|g| g.nacl.as_ref().map(|n| clean(&n.describe()))).collect();
     nacls.dedup();
     if let Some(note) = &e.note {
         nacls.insert(0, safe(note));

@@ -328,6 +328,9 @@ struct Routing {
     peering: bool,
 }
 
+/// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
+type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
+
 struct Engine<'t, 'a> {
     topo: &'t Topology<'a>,
     enis: &'a [NetworkInterface],
@@ -339,7 +342,7 @@ struct Engine<'t, 'a> {
     groups: Vec<Vec<&'a SecurityGroup>>,
     /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
     /// rule for exactly that network), for "whose rules contain A's address".
-    cidr_ix: FastMap<&'a str, Vec<(u8, FastMap<u32, Vec<u32>>)>>,
+    cidr_ix: FastMap<&'a str, PrefixLevels>,
     /// VPC → VPCs it can send to by peering or transit gateway (the segmentation
     /// analysis' connections); every hop is then checked address by address.
     links: FastMap<&'a str, BTreeSet<&'a str>>,
