@@ -32,11 +32,12 @@ fn cases() -> Vec<(&'static str, Estate, Vec<String>)> {
         ]),
         ("NACL partial denies that together cover every source", ssh().nacl(80, false, "-1", "", "0.0.0.0/1", false).nacl(90, false, "tcp", "0-100", "128.0.0.0/1", false), vec![]),
         ("NACL partial deny of one range leaves the rest of the internet", ssh().nacl(90, false, "tcp", "22", "198.51.100.0/24", false), vec![
-            f(&format!("i-1 eni-1 V4 tcp/22 from 0.0.0.0/0 {V4} sg-1 tcp/22 from 0.0.0.0/0")),
+            f(&format!("i-1 eni-1 V4 tcp/22 from 0.0.0.0/0 except 198.51.100.0/24 {V4} sg-1 tcp/22 from 0.0.0.0/0")),
         ]),
         ("NACL partial denies cover every source on some ports only", base().sg_in("sg-1", "tcp", "20-30", "0.0.0.0/0").nacl(80, false, "tcp", "20-24", "0.0.0.0/1", false).nacl(90, false, "tcp", "22-30", "128.0.0.0/1", false), vec![
-            f(&format!("i-1 eni-1 V4 tcp/20-21 from 0.0.0.0/0 {V4} sg-1 tcp/20-30 from 0.0.0.0/0")),
-            f(&format!("i-1 eni-1 V4 tcp/25-30 from 0.0.0.0/0 {V4} sg-1 tcp/20-30 from 0.0.0.0/0")),
+            // Exact sets: each deny removes its half of the internet on its ports.
+            f(&format!("i-1 eni-1 V4 tcp/20-21 from 128.0.0.0/1 {V4} sg-1 tcp/20-30 from 0.0.0.0/0")),
+            f(&format!("i-1 eni-1 V4 tcp/25-30 from 0.0.0.0/1 {V4} sg-1 tcp/20-30 from 0.0.0.0/0")),
         ]),
         ("NACL outbound partial denies cover every destination", ssh().nacl(80, true, "-1", "", "0.0.0.0/1", false).nacl(90, true, "-1", "", "128.0.0.0/1", false), vec![]),
         ("NACL all-protocol deny first", ssh().nacl(50, false, "-1", "", "0.0.0.0/0", false), vec![]),

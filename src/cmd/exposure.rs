@@ -17,16 +17,26 @@ pub struct Args {
     /// Exit with code 4 when any exposure finding exists (for CI gates).
     #[arg(long)]
     pub fail_on_exposure: bool,
+    /// Explain one resource (instance, ENI or subnet id): its findings, or the first
+    /// control that stops each candidate path from the internet.
+    #[arg(long, value_name = "ID")]
+    pub why: Option<String>,
 }
 
 pub fn run(args: Args) -> CmdResult {
     let analysed = render::pipeline::Input::file(&args.snapshot).map_err(CliError::bad_input)?.analyze();
     let (snapshot, analysis) = (&analysed.snapshot, &analysed.analysis);
+    if let Some(id) = &args.why {
+        let text = why(snapshot, analysis, id).map_err(|e| CliError::bad_input(anyhow::anyhow!(e)))?;
+        super::emit(&text)?;
+        return Ok(Exit::Success);
+    }
     if args.json {
         let doc = serde_json::json!({
             "collected_at": snapshot.collected_at.to_string(),
             "exposures": analysis.exposures,
             "behind_load_balancers": analysis.behind_load_balancers,
+            "blocked": analysis.blocked,
         });
         let text = serde_json::to_string_pretty(&doc).map_err(CliError::failure)?;
         super::emit(&(text + "\n"))?;
@@ -41,6 +51,12 @@ pub fn run(args: Args) -> CmdResult {
 fn safe(s: &str) -> String {
     let clean: String = render::text::strip_bidi(s).chars().map(|c| if c.is_control() { '?' } else { c }).collect();
     render::text::elide(&clean, render::text::MAX_LABEL_CHARS)
+}
+
+/// `safe` for evidence lines, which name several resources: a longer visible cap.
+fn safe_long(s: &str) -> String {
+    let clean: String = render::text::strip_bidi(s).chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    render::text::elide(&clean, 2000)
 }
 
 fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -81,8 +97,8 @@ fn table(a: &Analysis, collected_at: &str) -> String {
                     safe(&f.public_ip),
                     // Short style: what this always printed, as the analyses give ports only to
                     // protocols that have them.
-                    port_label(f.protocol, f.ports, PortStyle::Short),
-                    f.source.to_string(),
+                    f.ports_label(PortStyle::Short),
+                    safe(&f.source_text),
                     format!(
                         "{}{}: {}",
                         safe(&e.route_table_id),
@@ -120,6 +136,69 @@ fn table(a: &Analysis, collected_at: &str) -> String {
         ));
     }
     out
+}
+
+/// `--why ID`: what reaches the resource from the internet, or what stops it.
+fn why(snapshot: &inventory::Snapshot, a: &Analysis, id: &str) -> Result<String, String> {
+    let r = &snapshot.resources;
+    let enis: Vec<&inventory::model::NetworkInterface> = r
+        .network_interfaces
+        .iter()
+        .filter(|e| e.id == id || e.instance_id() == Some(id) || e.subnet_id == id)
+        .collect();
+    let known = !enis.is_empty() || snapshot.resources.iter().any(|x| x.id == id);
+    if !known {
+        return Err(format!("--why: no resource {id:?} in the snapshot"));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "Why is {} (not) reachable from the internet?", safe(id));
+    if enis.is_empty() {
+        let _ =
+            writeln!(out, "\n{} has no network interface in the snapshot: nothing on it accepts traffic.", safe(id));
+        return Ok(out);
+    }
+    for eni in enis {
+        let findings: Vec<_> = a.exposures.iter().filter(|f| f.eni_id == eni.id).collect();
+        let blocked: Vec<_> = a.blocked.iter().filter(|b| b.eni_id == eni.id).collect();
+        let _ = writeln!(out, "\n{} ({}, subnet {})", safe(&eni.id), eni.service, safe(&eni.subnet_id));
+        if findings.is_empty() && blocked.is_empty() {
+            let _ = writeln!(out, "  no public IPv4 or global IPv6 address: not reachable from the internet directly");
+        }
+        for f in &findings {
+            let _ = writeln!(
+                out,
+                "  EXPOSED {} {} from {}\n    {}",
+                safe(&f.public_ip),
+                f.ports_label(PortStyle::Short),
+                safe(&f.source_text),
+                safe_long(&render::package::evidence_chain(f))
+            );
+        }
+        for b in &blocked {
+            let _ = writeln!(out, "  NOT EXPOSED {} ({:?}):", safe(&b.public_ip), b.ip_version);
+            for reason in &b.reasons {
+                let _ = writeln!(
+                    out,
+                    "    {} from {}: {}",
+                    reason.protocol,
+                    safe_long(&reason.sources),
+                    safe_long(&reason.reason)
+                );
+            }
+        }
+    }
+    let behind: Vec<_> = a.behind_load_balancers.iter().filter(|b| b.resource_id == id || b.eni_id == id).collect();
+    for b in behind {
+        let _ = writeln!(
+            out,
+            "\nReachable through load balancer ENI {} ({} admits {} on {})",
+            safe(&b.load_balancer_eni_id),
+            safe(&b.security_group_id),
+            safe(&b.load_balancer_security_group_id),
+            port_label(b.protocol, b.ports, PortStyle::Short)
+        );
+    }
+    Ok(out)
 }
 
 fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
@@ -165,11 +244,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.json");
         std::fs::write(&path, inventory::demo::DEMO_JSON).unwrap();
-        let run_with =
-            |json, fail_on_exposure| run(Args { snapshot: path.clone(), json, fail_on_exposure }).map_err(|e| e.code);
+        let run_with = |json, fail_on_exposure| {
+            run(Args { snapshot: path.clone(), json, fail_on_exposure, why: None }).map_err(|e| e.code)
+        };
         assert_eq!(run_with(false, false), Ok(Exit::Success));
         assert_eq!(run_with(true, true), Ok(Exit::ExposureFound));
-        let missing = run(Args { snapshot: dir.path().join("none.json"), json: false, fail_on_exposure: true });
+        let missing =
+            run(Args { snapshot: dir.path().join("none.json"), json: false, fail_on_exposure: true, why: None });
         assert_eq!(missing.map_err(|e| e.code), Err(Exit::BadInput));
     }
 

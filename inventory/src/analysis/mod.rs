@@ -42,7 +42,7 @@ pub fn analyze_topology(topo: &Topology) -> Analysis {
 /// Runs every analysis on an already built topology, then derives the facts.
 pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let _span = tracing::info_span!("analyze").entered();
-    let exposures = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
+    let (exposures, blocked) = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
     let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
     let envs = facts::environments(topo, &settings.tag_keys);
@@ -51,5 +51,5 @@ pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
     let facts = tracing::info_span!("facts").in_scope(|| facts::derive(topo, &egress, envs, settings));
-    Analysis { exposures, behind_load_balancers, egress, segmentation, sg_flows, facts }
+    Analysis { exposures, behind_load_balancers, blocked, egress, segmentation, sg_flows, facts }
 }

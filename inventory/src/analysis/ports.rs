@@ -21,6 +21,10 @@ pub fn rule_ports(rule_proto: Protocol, ports: Option<PortRange>, p: Protocol) -
     }
 }
 
+pub fn port_span(r: PortRange) -> (u128, u128) {
+    (r.from as u128, r.to as u128)
+}
+
 pub fn to_range(s: (u128, u128)) -> PortRange {
     PortRange::new(s.0.min(65535) as u16, s.1.min(65535) as u16)
 }
@@ -51,24 +55,6 @@ pub fn intersect<A: Copy + PartialEq, B: Copy + PartialEq>(
         match out.last_mut() {
             Some((last, tag)) if *tag == (*ta, *tb) && last.to as u32 + 1 == lo => last.to = hi as u16,
             _ => out.push((PortRange::new(lo as u16, hi as u16), (*ta, *tb))),
-        }
-    }
-    out
-}
-
-/// Removes `cut` from tagged segments, splitting where needed.
-pub fn subtract<K: Copy>(segs: &[(PortRange, K)], cut: PortRange) -> Segments<K> {
-    let mut out = Vec::with_capacity(segs.len() + 1);
-    for (r, k) in segs {
-        if cut.to < r.from || cut.from > r.to {
-            out.push((*r, *k));
-            continue;
-        }
-        if cut.from > r.from {
-            out.push((PortRange::new(r.from, cut.from - 1), *k));
-        }
-        if cut.to < r.to {
-            out.push((PortRange::new(cut.to + 1, r.to), *k));
         }
     }
     out

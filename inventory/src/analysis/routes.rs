@@ -1,8 +1,8 @@
 //! Longest-prefix-match over a route table, with prefix-list destinations expanded.
 use ipnet::IpNet;
 
-use super::ipset::{covers, public_part, same_family, span};
-use crate::model::{Route, RouteDestination, RouteState, RouteTable, RouteTargetKind};
+use super::ipset::{contains_addr, covers};
+use crate::model::{Route, RouteDestination, RouteTable};
 use crate::topology::Index;
 
 /// One route with one concrete destination CIDR (a prefix-list route gives one per entry).
@@ -30,10 +30,25 @@ pub fn entries<'a>(table: &'a RouteTable, ix: &Index<'a>) -> Vec<RouteEntry<'a>>
 /// The route AWS uses for every address of `range`: the most specific one containing
 /// the whole range (a CIDR beats a prefix-list entry of the same length, as in AWS).
 pub fn lookup<'e, 'a>(entries: &'e [RouteEntry<'a>], range: &IpNet) -> Option<&'e RouteEntry<'a>> {
-    entries.iter().filter(|e| covers(&e.cidr, range)).max_by(|a, b| {
-        let rank = |e: &RouteEntry| (e.cidr.prefix_len(), matches!(e.route.destination, RouteDestination::Cidr(_)));
-        rank(a).cmp(&rank(b)).then_with(|| b.route.cmp(a.route))
-    })
+    entries
+        .iter()
+        .filter(|e| covers(&e.cidr, range))
+        .max_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| b.route.cmp(a.route)))
+}
+
+/// The route AWS uses for address `a` (index into `entries`): longest prefix, a CIDR
+/// beating a prefix-list entry of the same length.
+pub fn lookup_addr(entries: &[RouteEntry], a: u128, v6: bool) -> Option<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| contains_addr(&e.cidr, a, v6))
+        .max_by(|(_, x), (_, y)| rank(x).cmp(&rank(y)).then_with(|| y.route.cmp(x.route)))
+        .map(|(i, _)| i)
+}
+
+fn rank(e: &RouteEntry) -> (u8, bool) {
+    (e.cidr.prefix_len(), matches!(e.route.destination, RouteDestination::Cidr(_)))
 }
 
 /// "0.0.0.0/0 → igw-1", or "pl-1 (0.0.0.0/0) → igw-1" for a prefix-list route.
@@ -42,33 +57,4 @@ pub fn describe(e: &RouteEntry) -> String {
         RouteDestination::Cidr(c) => format!("{c} → {}", e.route.target.id),
         RouteDestination::PrefixList(p) => format!("{p} ({}) → {}", e.cidr, e.route.target.id),
     }
-}
-
-/// The route that carries replies to `source` out through an internet gateway
-/// attached to `vpc_id`, if it does for some public address of `source`. The route
-/// covering the whole source decides; more specific routes elsewhere (blackholes
-/// included) carve their ranges out, and what is left must include a public address.
-/// Egress-only IGWs, NAT gateways and blackhole routes never admit inbound traffic.
-pub fn internet_route<'e, 'a>(
-    entries: &'e [RouteEntry<'a>],
-    ix: &Index<'a>,
-    vpc_id: &str,
-    source: &IpNet,
-) -> Option<&'e RouteEntry<'a>> {
-    let to_igw = |r: &Route| {
-        r.state == RouteState::Active
-            && r.target.kind == RouteTargetKind::InternetGateway
-            && ix.igw_attached(&r.target.id, vpc_id)
-    };
-    let best = lookup(entries, source)?;
-    if !to_igw(best.route) {
-        return None;
-    }
-    let mut left = public_part(source);
-    for e in entries {
-        if same_family(&e.cidr, source) && e.cidr.prefix_len() > best.cidr.prefix_len() && !to_igw(e.route) {
-            left.subtract(span(&e.cidr));
-        }
-    }
-    (!left.is_empty()).then_some(best)
 }

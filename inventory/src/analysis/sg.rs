@@ -1,7 +1,7 @@
-//! Security-group ingress evaluation for an internet source (stateful: no return check).
+//! Security-group ingress evaluation for one source address (stateful: no return check).
 use ipnet::IpNet;
 
-use super::ipset::covers;
+use super::ipset::contains_addr;
 use super::ports::rule_ports;
 use crate::model::{PortRange, Protocol, RulePeer, SecurityGroup, SgRule};
 use crate::topology::Index;
@@ -27,15 +27,10 @@ impl SgMatch<'_> {
     }
 }
 
-/// Every ingress rule of `groups` (in group, then rule order) admitting all of `source`
+/// Every ingress rule of `groups` (in group, then rule order) admitting address `a`
 /// on protocol `p`, directly or through a prefix-list entry. SG references are not
 /// internet sources and never match.
-pub fn ingress_matches<'a>(
-    groups: &[&'a SecurityGroup],
-    ix: &Index<'a>,
-    source: &IpNet,
-    p: Protocol,
-) -> Vec<SgMatch<'a>> {
+pub fn admitting<'a>(groups: &[&'a SecurityGroup], ix: &Index<'a>, a: u128, v6: bool, p: Protocol) -> Vec<SgMatch<'a>> {
     let mut out = Vec::new();
     for g in groups {
         for rule in &g.ingress {
@@ -43,12 +38,10 @@ pub fn ingress_matches<'a>(
                 continue;
             }
             let via_entry = match &rule.peer {
-                RulePeer::Cidr { cidr } if covers(cidr, source) => None,
+                RulePeer::Cidr { cidr } if contains_addr(cidr, a, v6) => None,
                 RulePeer::PrefixList { prefix_list_id } => {
-                    let entry =
-                        ix.prefix_list_entries(prefix_list_id).iter().map(|e| &e.cidr).find(|c| covers(c, source));
-                    match entry {
-                        Some(e) => Some(e),
+                    match ix.prefix_list_entries(prefix_list_id).iter().find(|e| contains_addr(&e.cidr, a, v6)) {
+                        Some(e) => Some(&e.cidr),
                         None => continue,
                     }
                 }

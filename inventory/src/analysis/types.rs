@@ -14,6 +14,9 @@ pub struct Analysis {
     /// ENIs whose security groups admit the group of a load balancer that has exposure
     /// findings: reachable from the internet through it (they may also be exposed directly).
     pub behind_load_balancers: Vec<LoadBalancerBackend>,
+    /// Resources with a public address that are not exposed, with the controls that stop it.
+    #[serde(default)]
+    pub blocked: Vec<Blocked>,
     /// Internet egress of every subnet.
     pub egress: Vec<SubnetEgress>,
     /// VPC-to-VPC and VPC-to-on-premises connectivity.
@@ -53,9 +56,58 @@ pub struct ExposureFinding {
     pub protocol: Protocol,
     /// None for protocols without ports (ICMP, "all").
     pub ports: Option<PortRange>,
-    /// The narrowest internet source range that is allowed, e.g. 0.0.0.0/0 or 203.0.113.7/32.
+    /// The smallest CIDR containing every allowed source (`sources` is the exact set).
     pub source: IpNet,
+    /// The exact allowed internet sources: minimal CIDRs whose public addresses are
+    /// the set (non-public ranges never reach from the internet, so they do not count).
+    pub sources: Vec<IpNet>,
+    /// The sources as read: "0.0.0.0/0", or "0.0.0.0/0 except 1.2.3.0/24".
+    pub source_text: String,
+    /// Set where the ports are not in EC2 data: an NLB without security groups admits
+    /// any client on its listener ports ("listener ports (not in EC2 data)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports_note: Option<String>,
     pub evidence: Evidence,
+}
+
+impl ExposureFinding {
+    /// Protocol and ports as read ("tcp/22"), or the note when EC2 data has no ports
+    /// ("tcp: listener ports (not in EC2 data)").
+    pub fn ports_label(&self, style: crate::facts::PortStyle) -> String {
+        match &self.ports_note {
+            Some(note) => format!("{}: {note}", self.protocol),
+            None => crate::facts::port_label(self.protocol, self.ports, style),
+        }
+    }
+
+    /// Whether the source is the whole internet (nothing but non-internet ranges left out).
+    pub fn from_anywhere(&self) -> bool {
+        self.sources.len() == 1 && self.sources[0].prefix_len() == 0
+    }
+}
+
+/// A resource with a public address that the internet cannot reach, and why: the
+/// first control that stops each candidate (source range, protocol).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Blocked {
+    pub account_id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub resource_id: String,
+    pub eni_id: String,
+    pub ip_version: IpVersion,
+    pub public_ip: String,
+    pub reasons: Vec<BlockReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BlockReason {
+    /// "tcp", "udp", "icmp", or "all" when the reason stops every protocol.
+    pub protocol: String,
+    /// The internet sources it applies to, as read.
+    pub sources: String,
+    /// e.g. "NACL acl-1 inbound #90 denies tcp/0-65535".
+    pub reason: String,
 }
 
 /// The chain of controls that together allow a finding.
@@ -75,6 +127,14 @@ pub struct Evidence {
     /// The SG rule, e.g. "tcp/22 from 0.0.0.0/0" (or "... via pl-123").
     pub sg_rule: String,
     pub sg_rule_id: Option<String>,
+    /// Ingress routing: the gateway route table route that sends the traffic to an
+    /// inspection point, e.g. "rtb-edge: 10.0.1.0/24 → vpce-1".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_route: Option<String>,
+    /// The appliance / GWLB endpoint / Network Firewall endpoint on the path, and what
+    /// EC2 data cannot say about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection_point: Option<String>,
 }
 
 /// A resource reachable from the internet through a load balancer it admits.

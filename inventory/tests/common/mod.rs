@@ -332,7 +332,7 @@ pub fn show(f: &ExposureFinding) -> String {
         f.ip_version,
         f.protocol,
         ports,
-        f.source,
+        f.source_text,
         e.route_table_id,
         if e.route_table_main { "(main)" } else { "" },
         e.route,

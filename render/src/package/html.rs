@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use inventory::analysis::Analysis;
+use inventory::facts::PortStyle;
 use inventory::model::ResourceKind;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::controls::describe;
 use super::diagrams::PageSummary;
-use super::inventory_table::{port_label, InventoryRow};
+use super::inventory_table::InventoryRow;
 use super::manifest::{control_names, CoverageSummary, FileEntry};
 use super::tables::{evidence_chain, Table};
 use super::ReportContext;
@@ -216,7 +217,7 @@ fn summary(r: &Report<'_>, cov: &CoverageSummary) -> Markup {
                     tbody {
                         @for f in r.analysis.exposures.iter().take(10) {
                             tr { td { (show(&f.resource_id)) } td { (show(f.name.as_deref().unwrap_or(""))) } td { (show(&f.public_ip)) }
-                                 td { (port_label(f.protocol, f.ports)) } td { (f.source.to_string()) } }
+                                 td { (f.ports_label(PortStyle::Short)) } td { (f.source_text) } }
                         }
                     }
                 }
@@ -330,8 +331,8 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                                 td { (show(&f.resource_id)) br; span .note { (f.resource_kind.as_str()) " / " (f.service.as_str()) } }
                                 td { (show(f.name.as_deref().unwrap_or(""))) }
                                 td { (show(&f.public_ip)) }
-                                td { (port_label(f.protocol, f.ports)) }
-                                td { (f.source.to_string()) }
+                                td { (f.ports_label(PortStyle::Short)) }
+                                td { (f.source_text) }
                                 td { (show(&evidence_chain(f))) }
                             }
                         }

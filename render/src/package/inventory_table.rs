@@ -209,7 +209,7 @@ impl Ctx<'_> {
         let mut ports = Vec::new();
         for f in findings {
             if (by_eni && f.eni_id == id) || (!by_eni && f.resource_id == id) {
-                ports.push(port_label(f.protocol, f.ports));
+                ports.push(f.ports_label(PortStyle::Short));
             }
         }
         row.internet_exposed = Some(!ports.is_empty());

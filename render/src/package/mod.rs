@@ -36,6 +36,7 @@ pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKey
 pub use manifest::{FileEntry, Manifest};
 pub use staging::abort_all;
 pub use sums::sha256_hex;
+pub use tables::evidence_chain;
 
 use crate::diagram::{self, DiagramError};
 

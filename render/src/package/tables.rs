@@ -4,8 +4,6 @@ use inventory::analysis::{Analysis, IpVersion};
 use inventory::model::{IcmpTypeCode, PortRange, Protocol, RuleAction};
 use inventory::Snapshot;
 
-use super::inventory_table::port_label;
-
 /// A table with its header; `numeric` marks columns written as numbers in XLSX.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -66,6 +64,10 @@ pub fn exposures(analysis: &Analysis) -> Table {
         ("region", false),
         ("vpc", false),
         ("subnet", false),
+        ("source_cidrs", false),
+        ("ports_note", false),
+        ("ingress_route", false),
+        ("inspection_point", false),
     ]);
     for f in &analysis.exposures {
         let (from, to) = ports(f.ports);
@@ -77,7 +79,7 @@ pub fn exposures(analysis: &Analysis) -> Table {
             f.protocol.to_string(),
             from,
             to,
-            f.source.to_string(),
+            f.source_text.clone(),
             e.route_table_id.clone(),
             e.nacl_in_rule.to_string(),
             e.nacl_out_rule.to_string(),
@@ -98,6 +100,10 @@ pub fn exposures(analysis: &Analysis) -> Table {
             f.region.clone(),
             f.vpc_id.clone(),
             f.subnet_id.clone(),
+            f.sources.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" "),
+            opt(&f.ports_note),
+            opt(&e.ingress_route),
+            opt(&e.inspection_point),
         ]);
     }
     t
@@ -106,8 +112,12 @@ pub fn exposures(analysis: &Analysis) -> Table {
 /// Short evidence chain for one finding, as the report shows it.
 pub fn evidence_chain(f: &inventory::analysis::ExposureFinding) -> String {
     let e = &f.evidence;
+    let inspected = match (&e.ingress_route, &e.inspection_point) {
+        (Some(r), Some(p)) => format!("ingress route {r} → inspection point {p} → "),
+        _ => String::new(),
+    };
     format!(
-        "route table {}{} ({}) → NACL {} inbound rule {} / outbound rule {} → security group {} rule {}{} → {} {} on {}",
+        "{inspected}route table {}{} ({}) → NACL {} inbound rule {} / outbound rule {} → security group {} rule {}{} → {} {} on {}",
         e.route_table_id,
         if e.route_table_main { " [main]" } else { "" },
         e.route,
@@ -118,7 +128,7 @@ pub fn evidence_chain(f: &inventory::analysis::ExposureFinding) -> String {
         e.sg_rule,
         e.sg_rule_id.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
         f.public_ip,
-        port_label(f.protocol, f.ports),
+        f.ports_label(inventory::facts::PortStyle::Short),
         f.eni_id,
     )
 }

@@ -78,7 +78,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
     for x in &f.analysis.exposures {
         if let Some(&i) = node_of_eni.get(x.eni_id.as_str()) {
-            let src = if x.source.prefix_len() == 0 { String::new() } else { format!(" from {}", x.source) };
+            let src = if x.from_anywhere() { String::new() } else { format!(" from {}", x.source_text) };
             *edges
                 .entry((0, i))
                 .or_default()
