@@ -333,3 +333,46 @@ fn large_estate_timing() {
         r.explored
     );
 }
+
+/// Digest of a report: its JSON (every hop and its evidence) and the counts.
+fn digest(r: &PathsReport) -> String {
+    use sha2::Digest;
+    let json = serde_json::to_string(r).unwrap();
+    let h = sha2::Sha256::digest(json.as_bytes());
+    format!("{} {} {} {}", r.paths.len(), r.not_shown, r.count_capped, &hex::encode(h)[..16])
+}
+
+/// A generated estate's paths, pinned (JSON digest, shown, not shown, capped) from the
+/// engine that built every hop's evidence during the search: the compact search and the
+/// evidence built afterwards give the same report.
+#[test]
+fn generated_estate_paths_pinned() {
+    let s = generate::generate(2000, 1);
+    let topo = Topology::build(&s);
+    let analysis = analyze_topology(&topo);
+    let vpc = s.resources.vpcs.iter().map(|v| v.id.clone()).min().unwrap();
+    let q = |from: &str, to: &str, max_hops: usize, limit: usize| {
+        let o = PathOptions { max_hops, limit, ..PathOptions::default() };
+        let r = find_paths(&topo, &analysis, &Endpoint::parse(from).unwrap(), &Endpoint::parse(to).unwrap(), &o);
+        let r = r.unwrap();
+        let cross = r.paths.iter().flat_map(|p| &p.hops).filter(|h| !h.evidence.via.is_empty()).count();
+        eprintln!("{from} → {to} ({max_hops}, {limit}): {} [cross-VPC hops shown: {cross}]", digest(&r));
+        digest(&r)
+    };
+    let got = [
+        q("internet", "data-stores", 4, 1000),
+        q("internet", "data-stores", 2, 1000),
+        q("internet", "data-stores", 6, 300),
+        q(&vpc, "data-stores", 3, 500),
+    ];
+    assert_eq!(
+        got,
+        [
+            "1000 565173 false 2630ea8c8e14d079",
+            "559 0 false 18a55c748d4ea242",
+            "300 999700 true adc1726528f70eb4",
+            "500 54734 false 844f749e0d392576",
+        ]
+    );
+}
+
