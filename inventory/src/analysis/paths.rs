@@ -23,7 +23,6 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use ipnet::{IpNet, Ipv4Net};
-use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::{Deserialize, Serialize};
@@ -291,11 +290,11 @@ pub fn find_paths(
     let sub = tracing::info_span!("explore").in_scope(|| eng.explore(&from_set, &bound, opts.max_hops));
     let t1 = std::time::Instant::now();
     tracing::info_span!("enumerate").in_scope(|| sub.enumerate(&eng, &from_set, &to_set, opts, &mut report));
-    report.explored = (sub.graph.node_count(), sub.hops.len());
+    report.explored = (sub.nodes.len(), sub.edges.len());
     tracing::info!(
         "paths: {} node(s) and {} hop(s) explored in {:?}, enumerated in {:?}",
-        sub.graph.node_count(),
-        sub.hops.len(),
+        sub.nodes.len(),
+        sub.edges.len(),
         t1 - t0,
         t1.elapsed()
     );
@@ -326,6 +325,26 @@ struct Routing {
     back: RouteUsed,
     via: Vec<String>,
     peering: bool,
+}
+
+/// Route table entries used both ways: (A's table, its entry for B, B's table, its entry for A).
+type RouteTables<'e, 'a> = (&'a RouteTable, &'e RouteEntry<'a>, &'a RouteTable, &'e RouteEntry<'a>);
+
+/// How B is routed from A's subnet and back, before any text is built.
+enum RouteDecision<'e, 'a> {
+    /// Same VPC: the local route.
+    Local,
+    Peering { tables: RouteTables<'e, 'a>, pcx: &'a VpcPeeringConnection },
+    Tgw { tables: RouteTables<'e, 'a>, tgw: &'a str, aa: &'a TransitGatewayAttachment, ab: &'a TransitGatewayAttachment },
+}
+
+/// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
+fn rule_protocols(rule: &SgRule) -> &[Protocol] {
+    if rule.protocol == Protocol::All {
+        &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
+    } else {
+        std::slice::from_ref(&rule.protocol)
+    }
 }
 
 /// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
@@ -806,9 +825,15 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
-    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
-    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
-        let table = self.tgw_table_of.get(att.id.as_str())?;
+    /// The TGW route table of `att` and its route for `dst`, when that route is active
+    /// and goes to `to_att` (longest prefix).
+    fn tgw_best(
+        &self,
+        att: &TransitGatewayAttachment,
+        dst: &IpNet,
+        to_att: &str,
+    ) -> Option<(&'a TransitGatewayRouteTable, &'a TgwRoute)> {
+        let table = *self.tgw_table_of.get(att.id.as_str())?;
         let mut best: Option<(u8, &TgwRoute)> = None;
         for (c, r) in self.tgw_entries.get(table.id.as_str())? {
             if covers(c, dst) && best.is_none_or(|(len, _)| c.prefix_len() > len) {
@@ -816,19 +841,26 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
         }
         let (_, r) = best?;
-        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att))
-            .then(|| format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
+        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att)).then_some((table, r))
     }
 
-    /// Routing from A (address `src`) to B (address `dst`) and back.
-    fn routing(&self, ea: &NetworkInterface, eb: &NetworkInterface, src: &IpNet, dst: &IpNet) -> Option<Routing> {
+    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
+    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
+        let (table, r) = self.tgw_best(att, dst, to_att)?;
+        Some(format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
+    }
+
+    /// How B is routed from A and back, without the text: the route table entries
+    /// both ways (cross-VPC) and what joins the VPCs. None when no route goes both ways.
+    fn route_decision(
+        &self,
+        ea: &NetworkInterface,
+        eb: &NetworkInterface,
+        src: &IpNet,
+        dst: &IpNet,
+    ) -> Option<RouteDecision<'_, 'a>> {
         if ea.vpc_id == eb.vpc_id {
-            return Some(Routing {
-                forward: self.local_route(ea, dst),
-                back: self.local_route(eb, src),
-                via: vec![],
-                peering: false,
-            });
+            return Some(RouteDecision::Local);
         }
         let ix = &self.topo.index;
         let rta = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
@@ -838,26 +870,23 @@ impl<'t, 'a> Engine<'t, 'a> {
         if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
             return None;
         }
-        let (forward, back) = (Self::used(rta.table, fe), Self::used(rtb.table, be));
+        let tables = (rta.table, fe, rtb.table, be);
         match fr.target.kind {
             RouteTargetKind::VpcPeeringConnection => {
                 let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
                 let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
                     || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
-                (p.is_active() && joins).then(|| Routing { forward, back, via: vec![p.id.clone()], peering: true })
+                (p.is_active() && joins).then_some(RouteDecision::Peering { tables, pcx: p })
             }
             RouteTargetKind::TransitGateway => {
                 let tgw = fr.target.id.as_str();
                 let atts_a = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))?;
                 let atts_b = self.tgw_attachments.get(&(eb.vpc_id.as_str(), tgw))?;
-                for aa in atts_a {
-                    for ab in atts_b {
-                        let (Some(f), Some(b)) = (self.tgw_route(aa, dst, &ab.id), self.tgw_route(ab, src, &aa.id))
-                        else {
-                            continue;
-                        };
-                        let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
-                        return Some(Routing { forward, back, via, peering: false });
+                for &aa in atts_a {
+                    for &ab in atts_b {
+                        if self.tgw_best(aa, dst, &ab.id).is_some() && self.tgw_best(ab, src, &aa.id).is_some() {
+                            return Some(RouteDecision::Tgw { tables, tgw, aa, ab });
+                        }
                     }
                 }
                 None
@@ -866,34 +895,110 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
+    /// Routing from A (address `src`) to B (address `dst`) and back.
+    fn routing(&self, ea: &NetworkInterface, eb: &NetworkInterface, src: &IpNet, dst: &IpNet) -> Option<Routing> {
+        let used = |(ta, fe, tb, be): RouteTables| (Self::used(ta, fe), Self::used(tb, be));
+        Some(match self.route_decision(ea, eb, src, dst)? {
+            RouteDecision::Local => Routing {
+                forward: self.local_route(ea, dst),
+                back: self.local_route(eb, src),
+                via: vec![],
+                peering: false,
+            },
+            RouteDecision::Peering { tables, pcx } => {
+                let (forward, back) = used(tables);
+                Routing { forward, back, via: vec![pcx.id.clone()], peering: true }
+            }
+            RouteDecision::Tgw { tables, tgw, aa, ab } => {
+                let (forward, back) = used(tables);
+                let (f, b) = (self.tgw_route(aa, dst, &ab.id)?, self.tgw_route(ab, src, &aa.id)?);
+                let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
+                Routing { forward, back, via, peering: false }
+            }
+        })
+    }
+
+    /// Whether `rule` (of one of B's groups) admits A at address `src`: Some(the
+    /// prefix-list entry containing `src`, for a prefix-list rule). SG references: same
+    /// VPC or peered.
+    fn rule_admits(
+        &self,
+        rule: &'a SgRule,
+        ea: &NetworkInterface,
+        eb: &NetworkInterface,
+        src: &IpNet,
+        peering: bool,
+    ) -> Option<Option<IpNet>> {
+        match &rule.peer {
+            RulePeer::Cidr { cidr } => covers(cidr, src).then_some(None),
+            RulePeer::PrefixList { prefix_list_id } => {
+                let e = self.topo.index.prefix_list_entries(prefix_list_id).iter().find(|e| covers(&e.cidr, src))?;
+                Some(Some(e.cidr))
+            }
+            RulePeer::SecurityGroup { group_id, .. } => {
+                (ea.security_group_ids.contains(group_id) && (ea.vpc_id == eb.vpc_id || peering)).then_some(None)
+            }
+        }
+    }
+
     /// B's ingress rules admitting A at address `src` (SG references: same VPC or peered).
     fn sg_admits(&self, a: u32, b: u32, src: &IpNet, peering: bool) -> Vec<SgAdmit<'a>> {
-        let ix = &self.topo.index;
         let (ea, eb) = (self.eni(a), self.eni(b));
-        let a_groups = &ea.security_group_ids;
         let mut out = Vec::new();
         for g in &self.groups[b as usize] {
             for rule in &g.ingress {
-                let via_entry = match &rule.peer {
-                    RulePeer::Cidr { cidr } if covers(cidr, src) => None,
-                    RulePeer::Cidr { .. } => continue,
-                    RulePeer::PrefixList { prefix_list_id } => {
-                        match ix.prefix_list_entries(prefix_list_id).iter().find(|e| covers(&e.cidr, src)) {
-                            Some(e) => Some(e.cidr),
-                            None => continue,
-                        }
-                    }
-                    RulePeer::SecurityGroup { group_id, .. } => {
-                        if !a_groups.contains(group_id) || !(ea.vpc_id == eb.vpc_id || peering) {
-                            continue;
-                        }
-                        None
-                    }
-                };
-                out.push(SgAdmit { group: g, rule, via_entry });
+                if let Some(via_entry) = self.rule_admits(rule, ea, eb, src, peering) {
+                    out.push(SgAdmit { group: g, rule, via_entry });
+                }
             }
         }
         out
+    }
+
+    /// Whether `private_hop(a, b)` is a hop, without building it: some address of A
+    /// routed both ways, admitted by one of B's rules, on ports both NACLs let through.
+    fn private_ok(&self, a: u32, b: u32) -> bool {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let Some(&d) = self.ips[b as usize].first() else { return false };
+        let dst = host(d);
+        let ix = &self.topo.index;
+        let nacls = if ea.subnet_id == eb.subnet_id {
+            None
+        } else {
+            match (ix.nacl_of(&ea.subnet_id, &ea.vpc_id), ix.nacl_of(&eb.subnet_id, &eb.vpc_id)) {
+                (Some(na), Some(nb)) => Some((na, nb)),
+                _ => return false,
+            }
+        };
+        for ip in &self.ips[a as usize] {
+            let src = host(*ip);
+            let Some(decision) = self.route_decision(ea, eb, &src, &dst) else { continue };
+            let peering = matches!(decision, RouteDecision::Peering { .. });
+            for g in &self.groups[b as usize] {
+                for rule in &g.ingress {
+                    if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
+                        continue;
+                    }
+                    let Some((na, nb)) = nacls else { return true };
+                    for p in rule_protocols(rule) {
+                        let rp = rule_ports(rule.protocol, rule.ports, *p);
+                        if nacl_return(&nb.outbound, &src, *p).is_none() || nacl_return(&na.inbound, &dst, *p).is_none()
+                        {
+                            continue;
+                        }
+                        let a_out = nacl_allowed(&na.outbound, &dst, *p, rp);
+                        if a_out.is_empty() {
+                            continue;
+                        }
+                        let b_in = nacl_allowed(&nb.inbound, &src, *p, rp);
+                        if !intersect(&a_out, &b_in).is_empty() {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
     }
 
     /// ENI A → ENI B, if anything gets through.
@@ -915,11 +1020,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
             let before = grants.len();
             for m in self.sg_admits(a, b, &src, routing.peering) {
-                let protocols: &[Protocol] = if m.rule.protocol == Protocol::All {
-                    &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
-                } else {
-                    std::slice::from_ref(&m.rule.protocol)
-                };
+                let protocols = rule_protocols(m.rule);
                 let mut per_rule: Vec<Grant> = Vec::new();
                 for &p in protocols {
                     let rp = rule_ports(m.rule.protocol, m.rule.ports, p);
@@ -1119,65 +1220,85 @@ impl<'t, 'a> Engine<'t, 'a> {
         })
     }
 
-    /// Next hops of `n` into nodes at most `left` hops from TO (by `bound`).
-    fn successors(&self, n: Node, bound: &Bound, left: usize) -> Vec<(Node, Hop)> {
+    /// Next hops of `n` into nodes at most `left` hops from TO (by `bound`), in the
+    /// order they are found; the hops themselves are built later (`hop`) for the paths
+    /// shown only.
+    fn successors(&self, n: Node, bound: &Bound, left: usize, out: &mut Vec<Node>) {
         let ok = |m: Node| bound.get(m) <= left;
         match n {
-            Node::Internet => self
-                .exposures
-                .iter()
-                .filter_map(|(eni, fs)| {
-                    let &b = self.eni_pos.get(eni)?;
-                    ok(Node::Eni(b)).then(|| (Node::Eni(b), self.internet_hop(b, fs)))
-                })
-                .collect(),
+            Node::Internet => {
+                out.extend(
+                    self.exposures
+                        .keys()
+                        .filter_map(|eni| self.eni_pos.get(eni).map(|&b| Node::Eni(b)))
+                        .filter(|&m| ok(m)),
+                );
+            }
             Node::Eni(a) => {
-                let mut out: Vec<(Node, Hop)> = self
-                    .candidates(a)
-                    .into_iter()
-                    .filter(|&b| ok(Node::Eni(b)))
-                    .filter_map(|b| Some((Node::Eni(b), self.private_hop(a, b)?)))
-                    .collect();
+                out.extend(
+                    self.candidates(a)
+                        .into_iter()
+                        .filter(|&b| ok(Node::Eni(b)) && self.private_ok(a, b))
+                        .map(Node::Eni),
+                );
                 if !self.gateway_endpoints.is_empty() {
                     let ea = self.eni(a);
                     let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
                     for r in rt.map(|rt| rt.table.routes.as_slice()).unwrap_or_default() {
                         let ep = self.gateway_endpoint_pos.get(r.target.id.as_str()).copied();
                         if let Some(ep) = ep.filter(|&ep| ok(Node::GatewayEndpoint(ep))) {
-                            out.extend(self.endpoint_hop(a, ep).map(|h| (Node::GatewayEndpoint(ep), h)));
+                            if self.endpoint_ok(a, ep) {
+                                out.push(Node::GatewayEndpoint(ep));
+                            }
                         }
                     }
                 }
-                out
             }
-            Node::GatewayEndpoint(_) => vec![],
+            Node::GatewayEndpoint(_) => {}
+        }
+    }
+
+    /// Whether `endpoint_hop(a, ep)` is a hop.
+    fn endpoint_ok(&self, a: u32, ep: u32) -> bool {
+        self.endpoint_hop(a, ep).is_some()
+    }
+
+    /// The hop from `n` to `m`, with its evidence (the search found it).
+    fn hop(&self, n: Node, m: Node) -> Hop {
+        match (n, m) {
+            (Node::Internet, Node::Eni(b)) => self.internet_hop(b, &self.exposures[self.eni(b).id.as_str()]),
+            (Node::Eni(a), Node::Eni(b)) => self.private_hop(a, b).expect("the search found this hop"),
+            (Node::Eni(a), Node::GatewayEndpoint(ep)) => self.endpoint_hop(a, ep).expect("the search found this hop"),
+            _ => unreachable!("no hop from {n:?} to {m:?}"),
         }
     }
 
     /// Breadth-first from FROM, up to `max_hops`, into an explicit subgraph.
     fn explore(&self, from: &[Node], bound: &Bound, max_hops: usize) -> Subgraph {
         let mut sub = Subgraph::default();
-        let mut depth: FastMap<Node, usize> = FastMap::default();
-        let mut queue: VecDeque<Node> = VecDeque::new();
+        let mut depth: Vec<usize> = Vec::new();
+        let mut queue: VecDeque<u32> = VecDeque::new();
         for &n in from {
-            sub.node(n);
-            depth.insert(n, 0);
-            queue.push_back(n);
+            let (u, fresh) = sub.node(n);
+            if fresh {
+                depth.push(0);
+                queue.push_back(u);
+            }
         }
-        while let Some(n) = queue.pop_front() {
-            let d = depth[&n];
+        let mut next = Vec::new();
+        while let Some(u) = queue.pop_front() {
+            let (n, d) = (sub.nodes[u as usize], depth[u as usize]);
             if d >= max_hops || bound.get(n) > max_hops - d {
                 continue;
             }
-            let u = sub.node(n);
-            for (m, hop) in self.successors(n, bound, max_hops - d - 1) {
-                let v = sub.node(m);
-                let e = sub.hops.len();
-                sub.hops.push(hop);
-                sub.graph.add_edge(u, v, e);
-                if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(m) {
-                    slot.insert(d + 1);
-                    queue.push_back(m);
+            next.clear();
+            self.successors(n, bound, max_hops - d - 1, &mut next);
+            for &m in &next {
+                let (v, fresh) = sub.node(m);
+                sub.edges.push((u, v));
+                if fresh {
+                    depth.push(d + 1);
+                    queue.push_back(v);
                 }
             }
         }
@@ -1185,34 +1306,79 @@ impl<'t, 'a> Engine<'t, 'a> {
     }
 }
 
-/// The explored part of the estate: nodes reached from FROM and the hops between them.
+/// The explored part of the estate: nodes reached from FROM and the hops between them
+/// (node indices only: hops are built for the paths shown).
 #[derive(Default)]
 struct Subgraph {
-    graph: DiGraph<Node, usize>,
-    index: FastMap<Node, NodeIndex>,
-    hops: Vec<Hop>,
+    nodes: Vec<Node>,
+    index: FastMap<Node, u32>,
+    /// (from, to) in the order found.
+    edges: Vec<(u32, u32)>,
+}
+
+/// Adjacency lists in one array: the neighbours of `i` are `list[start[i]..start[i + 1]]`.
+struct Csr {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Csr {
+    /// From (node, neighbour) pairs, each node's neighbours in the order given.
+    fn build(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Csr {
+        let mut start = vec![0u32; n + 1];
+        for (u, _) in pairs.clone() {
+            start[u as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[n] as usize];
+        for (u, v) in pairs {
+            list[fill[u as usize] as usize] = v;
+            fill[u as usize] += 1;
+        }
+        Csr { start, list }
+    }
+
+    fn of(&self, i: u32) -> &[u32] {
+        &self.list[self.start[i as usize] as usize..self.start[i as usize + 1] as usize]
+    }
+
+    fn of_mut(&mut self, i: usize) -> &mut [u32] {
+        let (a, b) = (self.start[i] as usize, self.start[i + 1] as usize);
+        &mut self.list[a..b]
+    }
 }
 
 impl Subgraph {
-    fn node(&mut self, n: Node) -> NodeIndex {
-        *self.index.entry(n).or_insert_with(|| self.graph.add_node(n))
+    /// The node's index, and whether it is new.
+    fn node(&mut self, n: Node) -> (u32, bool) {
+        let next = self.nodes.len() as u32;
+        let i = *self.index.entry(n).or_insert(next);
+        if i == next {
+            self.nodes.push(n);
+        }
+        (i, i == next)
     }
 
     /// Distance (hops) from each node to the nearest TO node, backwards over the edges.
     fn distances_to(&self, to: &FastSet<Node>) -> Vec<usize> {
-        let mut dist = vec![usize::MAX; self.graph.node_count()];
+        let n = self.nodes.len();
+        let incoming = Csr::build(n, self.edges.iter().map(|&(u, v)| (v, u)));
+        let mut dist = vec![usize::MAX; n];
         let mut queue = VecDeque::new();
-        for (n, &i) in &self.index {
-            if to.contains(n) {
-                dist[i.index()] = 0;
-                queue.push_back(i);
+        for (i, m) in self.nodes.iter().enumerate() {
+            if to.contains(m) {
+                dist[i] = 0;
+                queue.push_back(i as u32);
             }
         }
         while let Some(v) = queue.pop_front() {
-            let d = dist[v.index()];
-            for u in self.graph.neighbors_directed(v, Direction::Incoming) {
-                if dist[u.index()] == usize::MAX {
-                    dist[u.index()] = d + 1;
+            let d = dist[v as usize];
+            for &u in incoming.of(v) {
+                if dist[u as usize] == usize::MAX {
+                    dist[u as usize] = d + 1;
                     queue.push_back(u);
                 }
             }
@@ -1222,28 +1388,66 @@ impl Subgraph {
 
     fn enumerate(&self, eng: &Engine, from: &[Node], to: &FastSet<Node>, opts: &PathOptions, report: &mut PathsReport) {
         let dist = self.distances_to(to);
-        // Out-edges in (resource id, ENI id) order of their targets: depth-first search
-        // then yields paths already sorted.
-        let mut adj: Vec<Vec<(NodeIndex, usize)>> = vec![Vec::new(); self.graph.node_count()];
-        for e in self.graph.edge_references() {
-            if dist[e.target().index()] < opts.max_hops {
-                adj[e.source().index()].push((e.target(), *e.weight()));
-            }
+        let n = self.nodes.len();
+        // Each node's rank in (resource id, ENI id) order and its resource (an instance
+        // is one resource however many ENIs it has), interned.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| eng.key(self.nodes[a as usize]).cmp(&eng.key(self.nodes[b as usize])));
+        let mut rank = vec![0u32; n];
+        for w in 1..n {
+            let (prev, cur) = (order[w - 1], order[w]);
+            let same = eng.key(self.nodes[prev as usize]) == eng.key(self.nodes[cur as usize]);
+            rank[cur as usize] = if same { rank[prev as usize] } else { w as u32 };
         }
-        for list in &mut adj {
-            list.sort_by(|a, b| eng.key(self.graph[a.0]).cmp(&eng.key(self.graph[b.0])).then(a.1.cmp(&b.1)));
+        let mut resources: FastMap<&str, u32> = FastMap::default();
+        let resource: Vec<u32> = self
+            .nodes
+            .iter()
+            .map(|&m| {
+                let next = resources.len() as u32;
+                *resources.entry(eng.key(m).0).or_insert(next)
+            })
+            .collect();
+        // Out-edges in (resource id, ENI id) order of their targets, found order among
+        // equals: depth-first search then yields paths already sorted.
+        let live = self.edges.iter().copied().filter(|&(_, v)| dist[v as usize] < opts.max_hops);
+        let mut adj = Csr::build(n, live);
+        for u in 0..n {
+            adj.of_mut(u).sort_by_key(|&v| rank[v as usize]);
         }
-        let mut search = Search { sub: self, eng, to, dist: &dist, adj: &adj, opts, found: 0, stack: vec![], report };
-        for n in from {
-            let Some(&i) = self.index.get(n) else { continue };
-            if dist[i.index()] > opts.max_hops {
+        let mut search = Search {
+            nodes: &self.nodes,
+            resource: &resource,
+            to,
+            dist: &dist,
+            adj: &adj,
+            opts,
+            found: 0,
+            stack: vec![],
+            shown: vec![],
+        };
+        for m in from {
+            let Some(&i) = self.index.get(m) else { continue };
+            if dist[i as usize] > opts.max_hops {
                 continue;
             }
-            let mut on_path = vec![eng.key(*n).0];
+            search.stack.push(i);
+            let mut on_path = vec![resource[i as usize]];
             search.dfs(i, &mut on_path);
+            search.stack.pop();
             if search.found >= COUNT_CAP {
                 break;
             }
+        }
+        // The hops of the paths shown, each built once.
+        let mut hops: FastMap<(Node, Node), Hop> = FastMap::default();
+        for path in &search.shown {
+            let mut p = Vec::with_capacity(path.len() - 1);
+            for w in path.windows(2) {
+                let (a, b) = (self.nodes[w[0] as usize], self.nodes[w[1] as usize]);
+                p.push(hops.entry((a, b)).or_insert_with(|| eng.hop(a, b)).clone());
+            }
+            report.paths.push(Path { hops: p });
         }
         let found = search.found;
         report.not_shown = found.saturating_sub(report.paths.len());
@@ -1251,39 +1455,39 @@ impl Subgraph {
     }
 }
 
-struct Search<'s, 't, 'a> {
-    sub: &'s Subgraph,
-    eng: &'s Engine<'t, 'a>,
+struct Search<'s> {
+    nodes: &'s [Node],
+    resource: &'s [u32],
     to: &'s FastSet<Node>,
     dist: &'s [usize],
-    adj: &'s [Vec<(NodeIndex, usize)>],
+    adj: &'s Csr,
     opts: &'s PathOptions,
     found: usize,
-    stack: Vec<usize>,
-    report: &'s mut PathsReport,
+    /// The nodes of the path so far, FROM first.
+    stack: Vec<u32>,
+    /// Paths kept (at most `limit`), as node indices.
+    shown: Vec<Vec<u32>>,
 }
 
-impl<'s> Search<'s, '_, '_> {
-    fn dfs(&mut self, u: NodeIndex, on_path: &mut Vec<&'s str>) {
-        let left = self.opts.max_hops - self.stack.len();
-        for &(v, e) in &self.adj[u.index()] {
+impl Search<'_> {
+    fn dfs(&mut self, u: u32, on_path: &mut Vec<u32>) {
+        let left = self.opts.max_hops - (self.stack.len() - 1);
+        for &v in self.adj.of(u) {
             if self.found >= COUNT_CAP {
                 return;
             }
-            if self.dist[v.index()] >= left {
+            if self.dist[v as usize] >= left {
                 continue;
             }
-            let node = self.sub.graph[v];
-            let resource = self.eng.key(node).0;
+            let resource = self.resource[v as usize];
             if on_path.contains(&resource) {
                 continue;
             }
-            self.stack.push(e);
-            if self.to.contains(&node) {
+            self.stack.push(v);
+            if self.to.contains(&self.nodes[v as usize]) {
                 self.found += 1;
-                if self.report.paths.len() < self.opts.limit {
-                    let hops = self.stack.iter().map(|&i| self.sub.hops[i].clone()).collect();
-                    self.report.paths.push(Path { hops });
+                if self.shown.len() < self.opts.limit {
+                    self.shown.push(self.stack.clone());
                 }
             }
             if left > 1 {
