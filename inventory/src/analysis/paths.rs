@@ -379,6 +379,17 @@ struct Engine<'t, 'a> {
     ip_ix: FastMap<&'a str, Vec<(u32, u32)>>,
     /// VPC → VPCs that can send to it (reverse of `links`).
     rlinks: FastMap<&'a str, BTreeSet<&'a str>>,
+    /// Per ENI, interned: its VPC, subnet, resource (instance or ENI) and set of groups.
+    vpc_of: Vec<u32>,
+    subnet_of: Vec<u32>,
+    res_of: Vec<u32>,
+    gset_of: Vec<u32>,
+    /// Per ENI: every route, TGW route and NACL rule treats all addresses of its subnet
+    /// alike (none is more specific than the subnet) and its primary address is in the
+    /// subnet, so hops to it depend on (subnet, VPC, groups) only, not on the address.
+    uniform: Vec<bool>,
+    /// `links` by interned VPC: sorted.
+    links_ix: Vec<Vec<u32>>,
 }
 
 /// Hops from each node to TO, at least (an over-approximation of who can reach whom,
@@ -504,7 +515,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
         }
 
-        let route_entries = r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
+        let route_entries: FastMap<&str, Vec<RouteEntry>> = r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
 
         let mut tgw_attachments: FastMap<(&str, &str), Vec<&TransitGatewayAttachment>> = FastMap::default();
         for a in &r.transit_gateway_attachments {
@@ -529,7 +540,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
         }
 
-        let tgw_entries = r
+        let tgw_entries: FastMap<&str, Vec<(IpNet, &TgwRoute)>> = r
             .transit_gateway_route_tables
             .iter()
             .map(|t| {
@@ -573,7 +584,81 @@ impl<'t, 'a> Engine<'t, 'a> {
                 rlinks.entry(*to).or_default().insert(*from);
             }
         }
+        let mut vpc_names: FastMap<&str, u32> = FastMap::default();
+        let mut intern_vpc = |v: &'a str| {
+            let next = vpc_names.len() as u32;
+            *vpc_names.entry(v).or_insert(next)
+        };
+        let vpc_of: Vec<u32> = enis.iter().map(|e| intern_vpc(e.vpc_id.as_str())).collect();
+        let mut link_pairs: Vec<(u32, u32)> = Vec::new();
+        for (from, tos) in &links {
+            let f = intern_vpc(from);
+            link_pairs.extend(tos.iter().map(|t| (f, intern_vpc(t))));
+        }
+        let mut links_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
+        for (f, t) in link_pairs {
+            links_ix[f as usize].push(t);
+        }
+        for l in &mut links_ix {
+            l.sort_unstable();
+            l.dedup();
+        }
+        let intern = |keys: &mut FastMap<Vec<&'a str>, u32>, k: Vec<&'a str>| {
+            let next = keys.len() as u32;
+            *keys.entry(k).or_insert(next)
+        };
+        let mut names: FastMap<Vec<&str>, u32> = FastMap::default();
+        let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
+        let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
+        let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
+        let gset_of: Vec<u32> =
+            groups.iter().map(|g| intern(&mut sets, g.iter().map(|g| g.id.as_str()).collect())).collect();
+        // Every IPv4 CIDR a route, TGW route or NACL rule matches addresses with.
+        let mut cidrs: Vec<Ipv4Net> = Vec::new();
+        let v4 = |c: &IpNet| match c {
+            IpNet::V4(n) => Some(n.trunc()),
+            IpNet::V6(_) => None,
+        };
+        for entries in route_entries.values() {
+            cidrs.extend(entries.iter().filter_map(|e: &RouteEntry| v4(&e.cidr)));
+        }
+        for entries in tgw_entries.values() {
+            cidrs.extend(entries.iter().filter_map(|(c, _)| v4(c)));
+        }
+        for acl in &r.network_acls {
+            cidrs.extend(acl.entries.iter().filter_map(|e| v4(&e.cidr)));
+        }
+        cidrs.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
+        cidrs.dedup();
+        // A subnet is uniform when no CIDR lies strictly inside it (CIDRs nest or are
+        // disjoint, so every other one contains all of it or none of it).
+        let mut subnet_uniform: FastMap<&str, bool> = FastMap::default();
+        let uniform: Vec<bool> = enis
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
+                    return false;
+                };
+                let inside = ips[i].first().is_some_and(|a| net.contains(a));
+                inside
+                    && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| {
+                        let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+                        let start = cidrs.partition_point(|c| u32::from(c.network()) < lo);
+                        cidrs[start..]
+                            .iter()
+                            .take_while(|c| u32::from(c.network()) <= hi)
+                            .all(|c| c.prefix_len() <= net.prefix_len())
+                    })
+            })
+            .collect();
         Engine {
+            vpc_of,
+            subnet_of,
+            res_of,
+            gset_of,
+            uniform,
+            links_ix,
             ip_ix,
             rlinks,
             topo,
@@ -707,11 +792,11 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         out.sort_unstable();
         out.dedup();
+        let (va, ra) = (self.vpc_of[a as usize], self.res_of[a as usize]);
+        let linked = &self.links_ix[va as usize];
         out.retain(|&b| {
-            let eb = self.eni(b);
-            b != a
-                && self.resource[b as usize] != self.resource[a as usize]
-                && (eb.vpc_id == ea.vpc_id || linked.is_some_and(|l| l.contains(eb.vpc_id.as_str())))
+            let vb = self.vpc_of[b as usize];
+            b != a && self.res_of[b as usize] != ra && (vb == va || linked.binary_search(&vb).is_ok())
         });
         out
     }
@@ -1235,12 +1320,23 @@ impl<'t, 'a> Engine<'t, 'a> {
                 );
             }
             Node::Eni(a) => {
-                out.extend(
-                    self.candidates(a)
-                        .into_iter()
-                        .filter(|&b| ok(Node::Eni(b)) && self.private_ok(a, b))
-                        .map(Node::Eni),
-                );
+                // Destinations alike (subnet, VPC, groups; `uniform`) get one answer.
+                let mut seen: FastMap<(u32, u32, u32), bool> = FastMap::default();
+                for b in self.candidates(a) {
+                    if !ok(Node::Eni(b)) {
+                        continue;
+                    }
+                    let bi = b as usize;
+                    let pass = if self.uniform[bi] {
+                        let class = (self.subnet_of[bi], self.vpc_of[bi], self.gset_of[bi]);
+                        *seen.entry(class).or_insert_with(|| self.private_ok(a, b))
+                    } else {
+                        self.private_ok(a, b)
+                    };
+                    if pass {
+                        out.push(Node::Eni(b));
+                    }
+                }
                 if !self.gateway_endpoints.is_empty() {
                     let ea = self.eni(a);
                     let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
