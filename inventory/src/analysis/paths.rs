@@ -35,7 +35,7 @@ use super::types::{Analysis, ConnectionVia, ExposureFinding};
 use crate::facts::{tag_value, TagKeys};
 use crate::model::*;
 use crate::topology::hash::{FastMap, FastSet};
-use crate::topology::{Edge, Topology};
+use crate::topology::{Edge, NaclRules, Topology};
 
 /// How many paths are counted at most (beyond the ones shown) before counting stops.
 pub const COUNT_CAP: usize = 1_000_000;
@@ -390,6 +390,13 @@ struct Engine<'t, 'a> {
     uniform: Vec<bool>,
     /// `links` by interned VPC: sorted.
     links_ix: Vec<Vec<u32>>,
+    /// Per ENI: `uniform`, and every private address in its subnet.
+    src_uniform: Vec<bool>,
+    /// Per ENI: its subnet's NACL.
+    nacl: Vec<Option<&'t NaclRules<'a>>>,
+    /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
+    /// when routed both ways. Every address of a uniform subnet is routed alike.
+    route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
 }
 
 /// Hops from each node to TO, at least (an over-approximation of who can reach whom,
@@ -652,7 +659,19 @@ impl<'t, 'a> Engine<'t, 'a> {
                     })
             })
             .collect();
+        let src_uniform: Vec<bool> = enis
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let net = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block);
+                uniform[i] && net.is_some_and(|n| ips[i].iter().all(|a| n.trunc().contains(a)))
+            })
+            .collect();
+        let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
         Engine {
+            src_uniform,
+            nacl,
+            route_cache: Default::default(),
             vpc_of,
             subnet_of,
             res_of,
@@ -1046,19 +1065,34 @@ impl<'t, 'a> Engine<'t, 'a> {
         let (ea, eb) = (self.eni(a), self.eni(b));
         let Some(&d) = self.ips[b as usize].first() else { return false };
         let dst = host(d);
-        let ix = &self.topo.index;
-        let nacls = if ea.subnet_id == eb.subnet_id {
+        let (ai, bi) = (a as usize, b as usize);
+        let nacls = if self.subnet_of[ai] == self.subnet_of[bi] {
             None
         } else {
-            match (ix.nacl_of(&ea.subnet_id, &ea.vpc_id), ix.nacl_of(&eb.subnet_id, &eb.vpc_id)) {
+            match (self.nacl[ai], self.nacl[bi]) {
                 (Some(na), Some(nb)) => Some((na, nb)),
                 _ => return false,
             }
         };
+        let decide = |src: &IpNet| {
+            self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }))
+        };
+        let key = (self.src_uniform[ai] && self.uniform[bi])
+            .then(|| (self.subnet_of[ai], self.vpc_of[ai], self.subnet_of[bi], self.vpc_of[bi]));
         for ip in &self.ips[a as usize] {
             let src = host(*ip);
-            let Some(decision) = self.route_decision(ea, eb, &src, &dst) else { continue };
-            let peering = matches!(decision, RouteDecision::Peering { .. });
+            let routed = match key {
+                None => decide(&src),
+                Some(k) => {
+                    let cached = self.route_cache.borrow().get(&k).copied();
+                    cached.unwrap_or_else(|| {
+                        let r = decide(&src);
+                        self.route_cache.borrow_mut().insert(k, r);
+                        r
+                    })
+                }
+            };
+            let Some(peering) = routed else { continue };
             for g in &self.groups[b as usize] {
                 for rule in &g.ingress {
                     if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
