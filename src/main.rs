@@ -15,6 +15,7 @@ Examples:
   auditmap package snap.json --out evidence/       # audit package from a saved snapshot
   auditmap validate snap.json                      # check a snapshot and summarise it
   auditmap exposure snap.json                      # internet-exposure findings with evidence
+  auditmap paths snap.json --from internet --to data-stores   # attack paths, hop by hop
   auditmap example --resources 10000 --out big.json
 
 Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 completed with coverage gaps,
@@ -46,6 +47,8 @@ enum Command {
     Discover(cmd::discover::Args),
     /// List internet-exposure findings with their evidence chain.
     Exposure(cmd::exposure::Args),
+    /// Every path (up to N hops) from FROM to TO, with each hop's route, NACL and SG evidence.
+    Paths(cmd::paths::Args),
     /// Write network diagrams (SVG/PNG/PDF/draw.io/DOT) for a snapshot.
     Diagram(cmd::diagram::Args),
     /// Write the audit evidence package (diagrams, inventory, exposures, report, manifest).
@@ -70,6 +73,7 @@ fn main() -> std::process::ExitCode {
         Command::Example(a) => cmd::example::run(a),
         Command::Discover(a) => cmd::discover::run(a),
         Command::Exposure(a) => cmd::exposure::run(a),
+        Command::Paths(a) => cmd::paths::run(a),
         Command::Diagram(a) => cmd::diagram::run(a),
         Command::Package(a) => cmd::package::run(a),
         Command::Schema => {
@@ -116,6 +120,7 @@ fn command_span(c: &Command) -> tracing::Span {
         Command::Example(_) => tracing::info_span!("example"),
         Command::Discover(_) => tracing::info_span!("discover"),
         Command::Exposure(_) => tracing::info_span!("exposure"),
+        Command::Paths(_) => tracing::info_span!("paths"),
         Command::Diagram(_) => tracing::info_span!("diagram"),
         Command::Package(_) => tracing::info_span!("package"),
         Command::Schema => tracing::info_span!("schema"),

@@ -4,6 +4,7 @@ pub mod discover;
 pub mod example;
 pub mod exposure;
 pub mod package;
+pub mod paths;
 pub mod validate;
 
 use std::path::Path;

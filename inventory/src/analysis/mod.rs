@@ -4,6 +4,7 @@ mod exposure;
 mod ipset;
 mod lb;
 mod nacl;
+mod paths;
 mod ports;
 mod routes;
 mod segmentation;
@@ -14,6 +15,9 @@ mod types;
 pub use crate::facts::{environment, is_production};
 pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
+pub use paths::{
+    find_paths, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions, PathsError, PathsReport, RouteUsed,
+};
 pub use types::*;
 
 use crate::facts::{self, Settings};

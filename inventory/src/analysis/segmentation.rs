@@ -161,7 +161,7 @@ fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
     }
 }
 
-fn usable(state: &Option<String>) -> bool {
+pub(crate) fn usable(state: &Option<String>) -> bool {
     !matches!(state.as_deref(), Some("deleted" | "deleting" | "failed" | "rejected" | "rejecting" | "failing"))
 }
 

@@ -1,0 +1,1686 @@
+//! Attack paths: every simple path of up to N hops from one set of endpoints (the
+//! internet, resources, tagged resources) to another (often the data stores), hop by
+//! hop with the controls that allow each hop.
+//!
+//! Nodes are ENIs (an instance is its ENIs), the `internet` pseudo-node and S3/DynamoDB
+//! gateway endpoints (targets only). Hops:
+//! - internet → ENI: the exposure findings of that ENI, grouped;
+//! - ENI A → ENI B: B's private address routed from A's subnet (local, or an active
+//!   peering / transit gateway with the return route going back the same way), the
+//!   NACLs of both subnets in both directions when they differ (stateless), and one of
+//!   B's security-group ingress rules admitting A (CIDR, prefix-list entry or a
+//!   reference to one of A's groups). A's private IPv4 addresses are the sources;
+//! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
+//!
+//! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
+//! SG-reference and `Protects` edges (groups that name one of A's groups, and their
+//! ENIs) and a per-VPC index of security-group CIDR / prefix-list ingress rules by
+//! prefix length. The search explores forward from FROM up to N hops into a petgraph
+//! subgraph, computes each node's distance to TO backwards, and enumerates only
+//! branches that can still reach TO.
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ipnet::{IpNet, Ipv4Net};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::{Deserialize, Serialize};
+
+use super::ipset::{covers, SpanSet};
+use super::ports::{domain, intersect, rule_ports, to_range};
+use super::routes::{self, describe, lookup, RouteEntry};
+use super::segmentation::usable;
+use super::types::{Analysis, ConnectionVia, ExposureFinding};
+use crate::facts::{tag_value, TagKeys};
+use crate::model::*;
+use crate::topology::hash::{FastMap, FastSet};
+use crate::topology::{Edge, NaclRules, Topology};
+
+/// How many paths are counted at most (beyond the ones shown) before counting stops.
+pub const COUNT_CAP: usize = 1_000_000;
+
+/// One end of a path query, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Internet,
+    /// Instance (`i-`), ENI (`eni-`), subnet (`subnet-`) or VPC (`vpc-`) id.
+    Resource(String),
+    /// Instances and ENIs carrying tag KEY=VALUE.
+    Tag {
+        key: String,
+        value: String,
+    },
+    /// Data-store ENIs (RDS, ElastiCache, Redshift, EFS), S3/DynamoDB gateway endpoints
+    /// and instances/ENIs whose data-classification tag marks sensitive data.
+    DataStores,
+}
+
+impl Endpoint {
+    /// Parses `internet`, `data-stores`, `tag:KEY=VALUE` or a resource id.
+    pub fn parse(s: &str) -> Result<Endpoint, PathsError> {
+        let t = s.trim();
+        let bad = |why: &str| PathsError::BadEndpoint(format!("{s:?}: {why}"));
+        if t.eq_ignore_ascii_case("internet") {
+            return Ok(Endpoint::Internet);
+        }
+        if t.eq_ignore_ascii_case("data-stores") {
+            return Ok(Endpoint::DataStores);
+        }
+        if let Some(kv) = t.strip_prefix("tag:") {
+            let (k, v) = kv.split_once('=').ok_or_else(|| bad("a tag selector is tag:KEY=VALUE"))?;
+            if k.trim().is_empty() {
+                return Err(bad("the tag key is empty (tag:KEY=VALUE)"));
+            }
+            return Ok(Endpoint::Tag { key: k.trim().to_string(), value: v.trim().to_string() });
+        }
+        let known = ["i-", "eni-", "subnet-", "vpc-"];
+        if known.iter().any(|p| t.starts_with(p) && t.len() > p.len()) {
+            return Ok(Endpoint::Resource(t.to_string()));
+        }
+        Err(bad("expected internet, data-stores, tag:KEY=VALUE, or an instance (i-…), ENI (eni-…), subnet (subnet-…) or VPC (vpc-…) id"))
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Internet => f.write_str("internet"),
+            Endpoint::Resource(id) => f.write_str(id),
+            Endpoint::Tag { key, value } => write!(f, "tag:{key}={value}"),
+            Endpoint::DataStores => f.write_str("data-stores"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathsError {
+    /// Not a selector auditmap understands.
+    BadEndpoint(String),
+    /// A resource id the snapshot does not hold.
+    UnknownResource(String),
+    /// A selector that is valid but not supported on this side.
+    Unsupported(String),
+}
+
+impl fmt::Display for PathsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathsError::BadEndpoint(m) => write!(f, "bad endpoint {m}"),
+            PathsError::UnknownResource(id) => write!(f, "{id}: no such resource in the snapshot"),
+            PathsError::Unsupported(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for PathsError {}
+
+#[derive(Debug, Clone)]
+pub struct PathOptions {
+    /// Longest path, in hops.
+    pub max_hops: usize,
+    /// Paths kept in the report (the rest are counted in `not_shown`).
+    pub limit: usize,
+    /// Keys of the data-classification tag (`data-stores`).
+    pub tag_keys: TagKeys,
+}
+
+impl Default for PathOptions {
+    fn default() -> PathOptions {
+        PathOptions { max_hops: 4, limit: 1000, tag_keys: TagKeys::default() }
+    }
+}
+
+/// Every path found, in order (by the resource and ENI ids along it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PathsReport {
+    pub from: String,
+    pub to: String,
+    pub paths: Vec<Path>,
+    /// Paths found beyond `limit` (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_shown: usize,
+    /// Counting stopped at `COUNT_CAP`: there are at least `not_shown` more.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub count_capped: bool,
+    /// Nodes and hops the search evaluated (not serialised; `-v` logs them).
+    #[serde(skip)]
+    pub explored: (usize, usize),
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Path {
+    pub hops: Vec<Hop>,
+}
+
+/// One hop: `from` reaches `to` on these protocols/ports, every control shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    /// "internet", an instance id (for an instance's ENI) or an ENI id.
+    pub from: String,
+    /// An instance id, ENI id or gateway endpoint id.
+    pub to: String,
+    /// Protocols admitted, e.g. "tcp" ("tcp, udp" when several).
+    pub protocol: String,
+    /// Ports admitted, e.g. "5432" or "80, 443" ("tcp/53, udp/53" when several protocols).
+    pub ports: String,
+    /// Source addresses: A's private IPs, or the internet ranges admitted.
+    pub sources: Vec<String>,
+    pub evidence: HopEvidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HopEvidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_eni: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_eni: Option<String>,
+    /// Destination address used for routing and NACLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_route: Option<RouteUsed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_route: Option<RouteUsed>,
+    /// Peering connection, or transit gateway and attachments, of a cross-VPC hop.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    /// e.g. "same subnet: NACLs not evaluated".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Each protocol/port range admitted, with the NACL and SG rules that admit it.
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RouteUsed {
+    pub route_table_id: String,
+    /// e.g. "10.1.0.0/16 → local", "10.2.0.0/16 → pcx-1".
+    pub route: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Grant {
+    pub protocol: Protocol,
+    /// None for protocols without ports.
+    pub ports: Option<PortRange>,
+    /// Internet hops: the source range admitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Internet hops: the public address used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    /// e.g. "tcp/5432 from sg-0abc".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sg_rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sg_rule_id: Option<String>,
+    /// NACL rules (absent when both ENIs are in one subnet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nacl: Option<NaclUsed>,
+}
+
+/// The NACL rule numbers that let the traffic and its replies through.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NaclUsed {
+    /// Source side (absent for the internet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_nacl_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_outbound_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_inbound_reply_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_nacl_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_inbound_rule: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_outbound_reply_rule: Option<u16>,
+}
+
+impl NaclUsed {
+    /// e.g. "acl-1 out #100, acl-2 in #100; replies acl-2 out #100, acl-1 in #100".
+    pub fn describe(&self) -> String {
+        let n = |r: Option<u16>| r.map_or("-".to_string(), |r| format!("#{r}"));
+        let to = self.to_nacl_id.as_deref().unwrap_or("-");
+        match &self.from_nacl_id {
+            Some(from) => format!(
+                "{from} out {}, {to} in {}; replies {to} out {}, {from} in {}",
+                n(self.from_outbound_rule),
+                n(self.to_inbound_rule),
+                n(self.to_outbound_reply_rule),
+                n(self.from_inbound_reply_rule)
+            ),
+            None => format!("{to} in {} out {}", n(self.to_inbound_rule), n(self.to_outbound_reply_rule)),
+        }
+    }
+}
+
+/// Finds the paths. FROM/TO that name resources the snapshot lacks are errors.
+pub fn find_paths(
+    topo: &Topology,
+    analysis: &Analysis,
+    from: &Endpoint,
+    to: &Endpoint,
+    opts: &PathOptions,
+) -> Result<PathsReport, PathsError> {
+    let _span = tracing::info_span!("paths").entered();
+    let eng = Engine::new(topo, analysis, matches!(to, Endpoint::DataStores));
+    if matches!(to, Endpoint::Internet) {
+        return Err(PathsError::Unsupported("--to internet is not supported: paths start at the internet".into()));
+    }
+    let from_set = eng.resolve(from, &opts.tag_keys)?;
+    let to_set: FastSet<Node> = eng.resolve(to, &opts.tag_keys)?.into_iter().collect();
+    let mut report = PathsReport { from: from.to_string(), to: to.to_string(), ..PathsReport::default() };
+    if from_set.is_empty() || to_set.is_empty() || opts.max_hops == 0 {
+        return Ok(report);
+    }
+    let t0 = std::time::Instant::now();
+    let to_list: Vec<Node> = to_set.iter().copied().collect();
+    let bound = tracing::info_span!("bound").in_scope(|| eng.bound(&to_list, opts.max_hops));
+    let sub = tracing::info_span!("explore").in_scope(|| eng.explore(&from_set, &bound, opts.max_hops));
+    let t1 = std::time::Instant::now();
+    tracing::info_span!("enumerate").in_scope(|| sub.enumerate(&eng, &from_set, &to_set, opts, &mut report));
+    report.explored = (sub.nodes.len(), sub.edges.len());
+    tracing::info!(
+        "paths: {} node(s) and {} hop(s) explored in {:?}, enumerated in {:?}",
+        sub.nodes.len(),
+        sub.edges.len(),
+        t1 - t0,
+        t1.elapsed()
+    );
+    Ok(report)
+}
+
+/// A path node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Internet,
+    /// Index into the snapshot's ENIs.
+    Eni(u32),
+    /// Index into `Engine::gateway_endpoints`.
+    GatewayEndpoint(u32),
+}
+
+/// One security-group rule of B that admits A.
+struct SgAdmit<'a> {
+    group: &'a SecurityGroup,
+    rule: &'a SgRule,
+    /// The prefix-list entry that contains A's address, for a prefix-list rule.
+    via_entry: Option<IpNet>,
+}
+
+/// How B is routed from A's subnet and back.
+struct Routing {
+    forward: RouteUsed,
+    back: RouteUsed,
+    via: Vec<String>,
+    peering: bool,
+}
+
+/// Route table entries used both ways: (A's table, its entry for B, B's table, its entry for A).
+type RouteTables<'e, 'a> = (&'a RouteTable, &'e RouteEntry<'a>, &'a RouteTable, &'e RouteEntry<'a>);
+
+/// How B is routed from A's subnet and back, before any text is built.
+enum RouteDecision<'e, 'a> {
+    /// Same VPC: the local route.
+    Local,
+    Peering { tables: RouteTables<'e, 'a>, pcx: &'a VpcPeeringConnection },
+    Tgw { tables: RouteTables<'e, 'a>, tgw: &'a str, aa: &'a TransitGatewayAttachment, ab: &'a TransitGatewayAttachment },
+}
+
+/// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
+fn rule_protocols(rule: &SgRule) -> &[Protocol] {
+    if rule.protocol == Protocol::All {
+        &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
+    } else {
+        std::slice::from_ref(&rule.protocol)
+    }
+}
+
+/// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
+type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
+
+struct Engine<'t, 'a> {
+    topo: &'t Topology<'a>,
+    enis: &'a [NetworkInterface],
+    eni_pos: FastMap<&'a str, u32>,
+    /// Per ENI: its private IPv4 addresses (primary first), its resource id
+    /// (instance or ENI) and its security groups (sorted, deduplicated).
+    ips: Vec<Vec<Ipv4Addr>>,
+    resource: Vec<&'a str>,
+    groups: Vec<Vec<&'a SecurityGroup>>,
+    /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
+    /// rule for exactly that network), for "whose rules contain A's address".
+    cidr_ix: FastMap<&'a str, PrefixLevels>,
+    /// VPC → VPCs it can send to by peering or transit gateway (the segmentation
+    /// analysis' connections); every hop is then checked address by address.
+    links: FastMap<&'a str, BTreeSet<&'a str>>,
+    route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
+    /// (VPC, TGW) → usable VPC attachments.
+    tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
+    tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
+    /// TGW route table → its routes with concrete destination CIDRs.
+    tgw_entries: FastMap<&'a str, Vec<(IpNet, &'a TgwRoute)>>,
+    /// S3/DynamoDB gateway endpoints (when TO includes data stores).
+    gateway_endpoints: Vec<&'a VpcEndpoint>,
+    gateway_endpoint_pos: FastMap<&'a str, u32>,
+    exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
+    /// VPC → (private IPv4 address, ENI), sorted: "which ENIs does a CIDR hold".
+    ip_ix: FastMap<&'a str, Vec<(u32, u32)>>,
+    /// VPC → VPCs that can send to it (reverse of `links`).
+    rlinks: FastMap<&'a str, BTreeSet<&'a str>>,
+    /// Per ENI, interned: its VPC, subnet, resource (instance or ENI) and set of groups.
+    vpc_of: Vec<u32>,
+    subnet_of: Vec<u32>,
+    res_of: Vec<u32>,
+    gset_of: Vec<u32>,
+    /// Per ENI: every route, TGW route and NACL rule treats all addresses of its subnet
+    /// alike (none is more specific than the subnet) and its primary address is in the
+    /// subnet, so hops to it depend on (subnet, VPC, groups) only, not on the address.
+    uniform: Vec<bool>,
+    /// `links` by interned VPC: sorted.
+    links_ix: Vec<Vec<u32>>,
+    /// Per ENI: `uniform`, and every private address in its subnet.
+    src_uniform: Vec<bool>,
+    /// Per ENI: its subnet's NACL.
+    nacl: Vec<Option<&'t NaclRules<'a>>>,
+    /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
+    /// when routed both ways. Every address of a uniform subnet is routed alike.
+    route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+}
+
+/// Hops from each node to TO, at least (an over-approximation of who can reach whom,
+/// from SG rules and VPC links only): exploration skips nodes that cannot reach TO in time.
+struct Bound {
+    eni: Vec<u8>,
+    internet: u8,
+    endpoint: Vec<u8>,
+}
+
+impl Bound {
+    fn get(&self, n: Node) -> usize {
+        usize::from(match n {
+            Node::Internet => self.internet,
+            Node::Eni(i) => self.eni[i as usize],
+            Node::GatewayEndpoint(i) => self.endpoint[i as usize],
+        })
+    }
+    fn set(&mut self, n: Node, d: u8) -> bool {
+        let slot = match n {
+            Node::Internet => &mut self.internet,
+            Node::Eni(i) => &mut self.eni[i as usize],
+            Node::GatewayEndpoint(i) => &mut self.endpoint[i as usize],
+        };
+        let fresh = *slot == u8::MAX;
+        if fresh {
+            *slot = d;
+        }
+        fresh
+    }
+}
+
+fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
+    let bits = u32::from(a);
+    if len == 0 {
+        0
+    } else {
+        bits & (u32::MAX << (32 - u32::from(len)))
+    }
+}
+
+fn host(a: Ipv4Addr) -> IpNet {
+    IpNet::V4(Ipv4Net::from(a))
+}
+
+/// Gateway endpoints to S3 or DynamoDB hold data.
+fn is_data_endpoint(e: &VpcEndpoint) -> bool {
+    e.endpoint_type == VpcEndpointType::Gateway
+        && (e.service_name.ends_with(".s3") || e.service_name.ends_with(".dynamodb"))
+}
+
+/// A data-classification value that marks sensitive data: anything but public /
+/// internal / none-like values (those are on nearly every resource and would make
+/// every web server a "data store").
+pub fn is_sensitive_classification(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    !matches!(v.as_str(), "" | "public" | "internal" | "none" | "unclassified" | "n/a" | "na" | "general")
+}
+
+impl<'t, 'a> Engine<'t, 'a> {
+    fn new(topo: &'t Topology<'a>, analysis: &'t Analysis, with_endpoints: bool) -> Engine<'t, 'a> {
+        let ix = &topo.index;
+        let r = &topo.snapshot.resources;
+        let enis = r.network_interfaces.as_slice();
+        let mut eni_pos = crate::topology::hash::map_with_capacity(enis.len());
+        let mut ips = Vec::with_capacity(enis.len());
+        let mut resource = Vec::with_capacity(enis.len());
+        let mut groups = Vec::with_capacity(enis.len());
+        for (i, e) in enis.iter().enumerate() {
+            eni_pos.entry(e.id.as_str()).or_insert(i as u32);
+            let mut v: Vec<Ipv4Addr> = e.primary_private_ip().into_iter().collect();
+            for p in &e.private_ips {
+                if !v.contains(&p.address) {
+                    v.push(p.address);
+                }
+            }
+            ips.push(v);
+            resource.push(e.instance_id().unwrap_or(&e.id));
+            let mut g: Vec<&SecurityGroup> =
+                e.security_group_ids.iter().filter_map(|id| ix.get::<SecurityGroup>(id)).collect();
+            g.sort_by(|a, b| a.id.cmp(&b.id));
+            g.dedup_by(|a, b| a.id == b.id);
+            groups.push(g);
+        }
+
+        // Per-VPC index of SG CIDR / prefix-list ingress networks → the ENIs they protect.
+        let mut levels: FastMap<&str, BTreeMap<u8, FastMap<u32, Vec<u32>>>> = FastMap::default();
+        for g in &r.security_groups {
+            let mut nets: BTreeSet<(u8, u32)> = BTreeSet::new();
+            for rule in &g.ingress {
+                let cidrs: Vec<IpNet> = match &rule.peer {
+                    RulePeer::Cidr { cidr } => vec![*cidr],
+                    RulePeer::PrefixList { prefix_list_id } => {
+                        ix.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
+                    }
+                    RulePeer::SecurityGroup { .. } => vec![],
+                };
+                for c in cidrs {
+                    if let IpNet::V4(n) = c.trunc() {
+                        nets.insert((n.prefix_len(), u32::from(n.network())));
+                    }
+                }
+            }
+            if nets.is_empty() {
+                continue;
+            }
+            for e in ix.enis_by_sg.get(g.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                let Some(&pos) = eni_pos.get(e.id.as_str()) else { continue };
+                let per_vpc = levels.entry(e.vpc_id.as_str()).or_default();
+                for (len, net) in &nets {
+                    per_vpc.entry(*len).or_default().entry(*net).or_default().push(pos);
+                }
+            }
+        }
+        let cidr_ix = levels.into_iter().map(|(vpc, m)| (vpc, m.into_iter().collect())).collect();
+
+        let mut links: FastMap<&str, BTreeSet<&str>> = FastMap::default();
+        for c in &analysis.segmentation {
+            if matches!(c.via, ConnectionVia::Peering | ConnectionVia::TransitGateway) && c.to_kind == ResourceKind::Vpc
+            {
+                let (Some(f), Some(t)) = (ix.get::<Vpc>(&c.from_vpc_id), ix.get::<Vpc>(&c.to_id)) else { continue };
+                links.entry(f.id.as_str()).or_default().insert(t.id.as_str());
+            }
+        }
+
+        let route_entries: FastMap<&str, Vec<RouteEntry>> = r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
+
+        let mut tgw_attachments: FastMap<(&str, &str), Vec<&TransitGatewayAttachment>> = FastMap::default();
+        for a in &r.transit_gateway_attachments {
+            if a.resource_type != TgwAttachmentResourceType::Vpc || !usable(&a.state) {
+                continue;
+            }
+            if let Some(v) = a.resource_id.as_deref() {
+                tgw_attachments.entry((v, a.transit_gateway_id.as_str())).or_default().push(a);
+            }
+        }
+        let mut tgw_table_of: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
+        for t in &r.transit_gateway_route_tables {
+            for a in &t.associations {
+                tgw_table_of.entry(a.attachment_id.as_str()).or_insert(t);
+            }
+        }
+        for a in &r.transit_gateway_attachments {
+            if let Some(t) =
+                a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
+            {
+                tgw_table_of.insert(a.id.as_str(), t);
+            }
+        }
+
+        let tgw_entries: FastMap<&str, Vec<(IpNet, &TgwRoute)>> = r
+            .transit_gateway_route_tables
+            .iter()
+            .map(|t| {
+                let mut v: Vec<(IpNet, &TgwRoute)> = Vec::new();
+                for rt in &t.routes {
+                    match &rt.destination {
+                        RouteDestination::Cidr(c) => v.push((*c, rt)),
+                        RouteDestination::PrefixList(p) => {
+                            v.extend(ix.prefix_list_entries(p).iter().map(|e| (e.cidr, rt)));
+                        }
+                    }
+                }
+                (t.id.as_str(), v)
+            })
+            .collect();
+        let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
+            let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
+        } else {
+            Vec::new()
+        };
+        let gateway_endpoint_pos =
+            gateway_endpoints.iter().enumerate().map(|(i, e)| (e.id.as_str(), i as u32)).collect();
+
+        let mut exposures: BTreeMap<&str, Vec<&ExposureFinding>> = BTreeMap::new();
+        for f in &analysis.exposures {
+            exposures.entry(f.eni_id.as_str()).or_default().push(f);
+        }
+        let mut ip_ix: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
+        for (i, e) in enis.iter().enumerate() {
+            let list = ip_ix.entry(e.vpc_id.as_str()).or_default();
+            list.extend(ips[i].iter().map(|a| (u32::from(*a), i as u32)));
+        }
+        for list in ip_ix.values_mut() {
+            list.sort_unstable();
+        }
+        let mut rlinks: FastMap<&str, BTreeSet<&str>> = FastMap::default();
+        for (from, tos) in &links {
+            for to in tos {
+                rlinks.entry(*to).or_default().insert(*from);
+            }
+        }
+        let mut vpc_names: FastMap<&str, u32> = FastMap::default();
+        let mut intern_vpc = |v: &'a str| {
+            let next = vpc_names.len() as u32;
+            *vpc_names.entry(v).or_insert(next)
+        };
+        let vpc_of: Vec<u32> = enis.iter().map(|e| intern_vpc(e.vpc_id.as_str())).collect();
+        let mut link_pairs: Vec<(u32, u32)> = Vec::new();
+        for (from, tos) in &links {
+            let f = intern_vpc(from);
+            link_pairs.extend(tos.iter().map(|t| (f, intern_vpc(t))));
+        }
+        let mut links_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
+        for (f, t) in link_pairs {
+            links_ix[f as usize].push(t);
+        }
+        for l in &mut links_ix {
+            l.sort_unstable();
+            l.dedup();
+        }
+        let intern = |keys: &mut FastMap<Vec<&'a str>, u32>, k: Vec<&'a str>| {
+            let next = keys.len() as u32;
+            *keys.entry(k).or_insert(next)
+        };
+        let mut names: FastMap<Vec<&str>, u32> = FastMap::default();
+        let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
+        let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
+        let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
+        let gset_of: Vec<u32> =
+            groups.iter().map(|g| intern(&mut sets, g.iter().map(|g| g.id.as_str()).collect())).collect();
+        // Every IPv4 CIDR a route, TGW route or NACL rule matches addresses with.
+        let mut cidrs: Vec<Ipv4Net> = Vec::new();
+        let v4 = |c: &IpNet| match c {
+            IpNet::V4(n) => Some(n.trunc()),
+            IpNet::V6(_) => None,
+        };
+        for entries in route_entries.values() {
+            cidrs.extend(entries.iter().filter_map(|e: &RouteEntry| v4(&e.cidr)));
+        }
+        for entries in tgw_entries.values() {
+            cidrs.extend(entries.iter().filter_map(|(c, _)| v4(c)));
+        }
+        for acl in &r.network_acls {
+            cidrs.extend(acl.entries.iter().filter_map(|e| v4(&e.cidr)));
+        }
+        cidrs.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
+        cidrs.dedup();
+        // A subnet is uniform when no CIDR lies strictly inside it (CIDRs nest or are
+        // disjoint, so every other one contains all of it or none of it).
+        let mut subnet_uniform: FastMap<&str, bool> = FastMap::default();
+        let uniform: Vec<bool> = enis
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
+                    return false;
+                };
+                let inside = ips[i].first().is_some_and(|a| net.contains(a));
+                inside
+                    && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| {
+                        let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+                        let start = cidrs.partition_point(|c| u32::from(c.network()) < lo);
+                        cidrs[start..]
+                            .iter()
+                            .take_while(|c| u32::from(c.network()) <= hi)
+                            .all(|c| c.prefix_len() <= net.prefix_len())
+                    })
+            })
+            .collect();
+        let src_uniform: Vec<bool> = enis
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let net = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block);
+                uniform[i] && net.is_some_and(|n| ips[i].iter().all(|a| n.trunc().contains(a)))
+            })
+            .collect();
+        let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
+        Engine {
+            src_uniform,
+            nacl,
+            route_cache: Default::default(),
+            vpc_of,
+            subnet_of,
+            res_of,
+            gset_of,
+            uniform,
+            links_ix,
+            ip_ix,
+            rlinks,
+            topo,
+            enis,
+            eni_pos,
+            ips,
+            resource,
+            groups,
+            cidr_ix,
+            links,
+            route_entries,
+            tgw_attachments,
+            tgw_table_of,
+            tgw_entries,
+            gateway_endpoints,
+            gateway_endpoint_pos,
+            exposures,
+        }
+    }
+
+    fn eni(&self, i: u32) -> &'a NetworkInterface {
+        &self.enis[i as usize]
+    }
+
+    /// (resource id, ENI id) of a node, for ordering and display.
+    fn key(&self, n: Node) -> (&str, &str) {
+        match n {
+            Node::Internet => ("", "internet"),
+            Node::Eni(i) => (self.resource[i as usize], self.eni(i).id.as_str()),
+            Node::GatewayEndpoint(i) => {
+                let id = self.gateway_endpoints[i as usize].id.as_str();
+                (id, id)
+            }
+        }
+    }
+
+    fn resolve(&self, ep: &Endpoint, keys: &TagKeys) -> Result<Vec<Node>, PathsError> {
+        let ix = &self.topo.index;
+        let all = || (0..self.enis.len() as u32).map(Node::Eni);
+        let mut out: Vec<Node> = match ep {
+            Endpoint::Internet => vec![Node::Internet],
+            Endpoint::Resource(id) => {
+                let nodes: Vec<Node> = if id.starts_with("eni-") {
+                    self.eni_pos.get(id.as_str()).map(|&i| Node::Eni(i)).into_iter().collect()
+                } else if id.starts_with("i-") {
+                    if ix.get::<Instance>(id).is_none() && !self.resource.iter().any(|r| r == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if self.resource[*i as usize] == id)).collect()
+                } else if id.starts_with("subnet-") {
+                    if ix.get::<Subnet>(id).is_none() && !self.enis.iter().any(|e| &e.subnet_id == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if &self.eni(*i).subnet_id == id)).collect()
+                } else {
+                    if ix.get::<Vpc>(id).is_none() && !self.enis.iter().any(|e| &e.vpc_id == id) {
+                        return Err(PathsError::UnknownResource(id.clone()));
+                    }
+                    all().filter(|n| matches!(n, Node::Eni(i) if &self.eni(*i).vpc_id == id)).collect()
+                };
+                if id.starts_with("eni-") && nodes.is_empty() {
+                    return Err(PathsError::UnknownResource(id.clone()));
+                }
+                nodes
+            }
+            Endpoint::Tag { key, value } => {
+                let has = |t: &Tags| t.get(key).is_some_and(|v| v == value);
+                all()
+                    .filter(|n| {
+                        let Node::Eni(i) = n else { return false };
+                        let e = self.eni(*i);
+                        has(&e.tags)
+                            || e.instance_id().and_then(|id| ix.get::<Instance>(id)).is_some_and(|x| has(&x.tags))
+                    })
+                    .collect()
+            }
+            Endpoint::DataStores => {
+                let sensitive =
+                    |t: &Tags| tag_value(t, &keys.data_classification).is_some_and(is_sensitive_classification);
+                let mut v: Vec<Node> = all()
+                    .filter(|n| {
+                        let Node::Eni(i) = n else { return false };
+                        let e = self.eni(*i);
+                        e.service.is_data_store()
+                            || sensitive(&e.tags)
+                            || e.instance_id().and_then(|id| ix.get::<Instance>(id)).is_some_and(|x| sensitive(&x.tags))
+                    })
+                    .collect();
+                v.extend((0..self.gateway_endpoints.len() as u32).map(Node::GatewayEndpoint));
+                v
+            }
+        };
+        out.sort_by(|a, b| self.key(*a).cmp(&self.key(*b)));
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Candidate next hops of ENI `a`: ENIs with a group that names one of A's groups
+    /// (graph SG-reference edges), or with an SG CIDR / prefix-list rule containing one
+    /// of A's addresses (per-VPC prefix index); in A's VPC or one it is linked to.
+    fn candidates(&self, a: u32) -> Vec<u32> {
+        let g = &self.topo.graph;
+        let ea = self.eni(a);
+        let mut out: Vec<u32> = Vec::new();
+        for sg in &self.groups[a as usize] {
+            let Some(n) = g.node(ResourceKind::SecurityGroup, &sg.id) else { continue };
+            for e in g.graph.edges_directed(n, Direction::Incoming) {
+                if !matches!(e.weight(), Edge::SgReference { ingress: true, .. }) {
+                    continue;
+                }
+                for p in g.graph.edges_directed(e.source(), Direction::Outgoing) {
+                    if matches!(p.weight(), Edge::Protects) {
+                        if let Some(&pos) = self.eni_pos.get(g.graph[p.target()].id) {
+                            out.push(pos);
+                        }
+                    }
+                }
+            }
+        }
+        let linked = self.links.get(ea.vpc_id.as_str());
+        let vpcs = std::iter::once(ea.vpc_id.as_str()).chain(linked.into_iter().flatten().copied());
+        for vpc in vpcs {
+            let Some(levels) = self.cidr_ix.get(vpc) else { continue };
+            for ip in &self.ips[a as usize] {
+                for (len, nets) in levels {
+                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
+                        out.extend(v);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        let (va, ra) = (self.vpc_of[a as usize], self.res_of[a as usize]);
+        let linked = &self.links_ix[va as usize];
+        out.retain(|&b| {
+            let vb = self.vpc_of[b as usize];
+            b != a && self.res_of[b as usize] != ra && (vb == va || linked.binary_search(&vb).is_ok())
+        });
+        out
+    }
+
+    /// Who might reach `n` in one hop (a superset: SG rules and VPC links only).
+    fn reverse_candidates(&self, n: Node, out: &mut Vec<Node>) {
+        let in_vpcs = |vpc: &str, lo: u32, hi: u32, out: &mut Vec<Node>| {
+            let linked = self.rlinks.get(vpc);
+            for v in std::iter::once(vpc).chain(linked.into_iter().flatten().copied()) {
+                let Some(list) = self.ip_ix.get(v) else { continue };
+                let start = list.partition_point(|(ip, _)| *ip < lo);
+                out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
+            }
+        };
+        match n {
+            Node::Internet => {}
+            Node::GatewayEndpoint(i) => {
+                let vpce = self.gateway_endpoints[i as usize];
+                if let Some(list) = self.ip_ix.get(vpce.vpc_id.as_str()) {
+                    out.extend(list.iter().map(|(_, e)| Node::Eni(*e)));
+                }
+            }
+            Node::Eni(b) => {
+                let eb = self.eni(b);
+                if self.exposures.contains_key(eb.id.as_str()) {
+                    out.push(Node::Internet);
+                }
+                let g = &self.topo.graph;
+                for sg in &self.groups[b as usize] {
+                    for rule in &sg.ingress {
+                        let cidrs: Vec<IpNet> = match &rule.peer {
+                            RulePeer::SecurityGroup { group_id, .. } => {
+                                let Some(gn) = g.node(ResourceKind::SecurityGroup, group_id) else { continue };
+                                for p in g.graph.edges_directed(gn, Direction::Outgoing) {
+                                    if matches!(p.weight(), Edge::Protects) {
+                                        if let Some(&pos) = self.eni_pos.get(g.graph[p.target()].id) {
+                                            out.push(Node::Eni(pos));
+                                        }
+                                    }
+                                }
+                                continue;
+                            }
+                            RulePeer::Cidr { cidr } => vec![*cidr],
+                            RulePeer::PrefixList { prefix_list_id } => {
+                                self.topo.index.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
+                            }
+                        };
+                        for c in cidrs {
+                            if let IpNet::V4(c) = c.trunc() {
+                                in_vpcs(&eb.vpc_id, u32::from(c.network()), u32::from(c.broadcast()), out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward breadth-first from TO over `reverse_candidates`, up to `max_hops`.
+    fn bound(&self, to: &[Node], max_hops: usize) -> Bound {
+        let max_hops = max_hops.min(usize::from(u8::MAX) - 1);
+        let mut b = Bound {
+            eni: vec![u8::MAX; self.enis.len()],
+            internet: u8::MAX,
+            endpoint: vec![u8::MAX; self.gateway_endpoints.len()],
+        };
+        let mut queue: VecDeque<(Node, u8)> = VecDeque::new();
+        for &n in to {
+            b.set(n, 0);
+            queue.push_back((n, 0));
+        }
+        let mut buf = Vec::new();
+        while let Some((n, d)) = queue.pop_front() {
+            if usize::from(d) >= max_hops {
+                continue;
+            }
+            buf.clear();
+            self.reverse_candidates(n, &mut buf);
+            for &m in &buf {
+                if b.set(m, d + 1) {
+                    queue.push_back((m, d + 1));
+                }
+            }
+        }
+        b
+    }
+
+    fn table_route(&self, table: &RouteTable, dst: &IpNet) -> Option<&RouteEntry<'a>> {
+        lookup(self.route_entries.get(table.id.as_str())?, dst)
+    }
+
+    fn used(table: &RouteTable, e: &RouteEntry) -> RouteUsed {
+        RouteUsed { route_table_id: table.id.clone(), route: describe(e) }
+    }
+
+    /// The local route of a subnet's table for an address of its own VPC (always there
+    /// in AWS, so a table without one still routes locally).
+    fn local_route(&self, e: &NetworkInterface, dst: &IpNet) -> RouteUsed {
+        let rt = self.topo.index.route_table_of(&e.subnet_id, &e.vpc_id);
+        let local = rt.and_then(|rt| {
+            let entries = self.route_entries.get(rt.table.id.as_str())?;
+            entries
+                .iter()
+                .filter(|x| x.route.target.kind == RouteTargetKind::Local && covers(&x.cidr, dst))
+                .max_by_key(|x| x.cidr.prefix_len())
+                .map(describe)
+        });
+        RouteUsed {
+            route_table_id: rt.map_or_else(|| "-".to_string(), |rt| rt.table.id.clone()),
+            route: local.unwrap_or_else(|| "local".to_string()),
+        }
+    }
+
+    /// The TGW route table of `att` and its route for `dst`, when that route is active
+    /// and goes to `to_att` (longest prefix).
+    fn tgw_best(
+        &self,
+        att: &TransitGatewayAttachment,
+        dst: &IpNet,
+        to_att: &str,
+    ) -> Option<(&'a TransitGatewayRouteTable, &'a TgwRoute)> {
+        let table = *self.tgw_table_of.get(att.id.as_str())?;
+        let mut best: Option<(u8, &TgwRoute)> = None;
+        for (c, r) in self.tgw_entries.get(table.id.as_str())? {
+            if covers(c, dst) && best.is_none_or(|(len, _)| c.prefix_len() > len) {
+                best = Some((c.prefix_len(), r));
+            }
+        }
+        let (_, r) = best?;
+        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att)).then_some((table, r))
+    }
+
+    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
+    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
+        let (table, r) = self.tgw_best(att, dst, to_att)?;
+        Some(format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
+    }
+
+    /// How B is routed from A and back, without the text: the route table entries
+    /// both ways (cross-VPC) and what joins the VPCs. None when no route goes both ways.
+    fn route_decision(
+        &self,
+        ea: &NetworkInterface,
+        eb: &NetworkInterface,
+        src: &IpNet,
+        dst: &IpNet,
+    ) -> Option<RouteDecision<'_, 'a>> {
+        if ea.vpc_id == eb.vpc_id {
+            return Some(RouteDecision::Local);
+        }
+        let ix = &self.topo.index;
+        let rta = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
+        let rtb = ix.route_table_of(&eb.subnet_id, &eb.vpc_id)?;
+        let (fe, be) = (self.table_route(rta.table, dst)?, self.table_route(rtb.table, src)?);
+        let (fr, br) = (fe.route, be.route);
+        if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
+            return None;
+        }
+        let tables = (rta.table, fe, rtb.table, be);
+        match fr.target.kind {
+            RouteTargetKind::VpcPeeringConnection => {
+                let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
+                let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
+                    || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
+                (p.is_active() && joins).then_some(RouteDecision::Peering { tables, pcx: p })
+            }
+            RouteTargetKind::TransitGateway => {
+                let tgw = fr.target.id.as_str();
+                let atts_a = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))?;
+                let atts_b = self.tgw_attachments.get(&(eb.vpc_id.as_str(), tgw))?;
+                for &aa in atts_a {
+                    for &ab in atts_b {
+                        if self.tgw_best(aa, dst, &ab.id).is_some() && self.tgw_best(ab, src, &aa.id).is_some() {
+                            return Some(RouteDecision::Tgw { tables, tgw, aa, ab });
+                        }
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Routing from A (address `src`) to B (address `dst`) and back.
+    fn routing(&self, ea: &NetworkInterface, eb: &NetworkInterface, src: &IpNet, dst: &IpNet) -> Option<Routing> {
+        let used = |(ta, fe, tb, be): RouteTables| (Self::used(ta, fe), Self::used(tb, be));
+        Some(match self.route_decision(ea, eb, src, dst)? {
+            RouteDecision::Local => Routing {
+                forward: self.local_route(ea, dst),
+                back: self.local_route(eb, src),
+                via: vec![],
+                peering: false,
+            },
+            RouteDecision::Peering { tables, pcx } => {
+                let (forward, back) = used(tables);
+                Routing { forward, back, via: vec![pcx.id.clone()], peering: true }
+            }
+            RouteDecision::Tgw { tables, tgw, aa, ab } => {
+                let (forward, back) = used(tables);
+                let (f, b) = (self.tgw_route(aa, dst, &ab.id)?, self.tgw_route(ab, src, &aa.id)?);
+                let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
+                Routing { forward, back, via, peering: false }
+            }
+        })
+    }
+
+    /// Whether `rule` (of one of B's groups) admits A at address `src`: Some(the
+    /// prefix-list entry containing `src`, for a prefix-list rule). SG references: same
+    /// VPC or peered.
+    fn rule_admits(
+        &self,
+        rule: &'a SgRule,
+        ea: &NetworkInterface,
+        eb: &NetworkInterface,
+        src: &IpNet,
+        peering: bool,
+    ) -> Option<Option<IpNet>> {
+        match &rule.peer {
+            RulePeer::Cidr { cidr } => covers(cidr, src).then_some(None),
+            RulePeer::PrefixList { prefix_list_id } => {
+                let e = self.topo.index.prefix_list_entries(prefix_list_id).iter().find(|e| covers(&e.cidr, src))?;
+                Some(Some(e.cidr))
+            }
+            RulePeer::SecurityGroup { group_id, .. } => {
+                (ea.security_group_ids.contains(group_id) && (ea.vpc_id == eb.vpc_id || peering)).then_some(None)
+            }
+        }
+    }
+
+    /// B's ingress rules admitting A at address `src` (SG references: same VPC or peered).
+    fn sg_admits(&self, a: u32, b: u32, src: &IpNet, peering: bool) -> Vec<SgAdmit<'a>> {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let mut out = Vec::new();
+        for g in &self.groups[b as usize] {
+            for rule in &g.ingress {
+                if let Some(via_entry) = self.rule_admits(rule, ea, eb, src, peering) {
+                    out.push(SgAdmit { group: g, rule, via_entry });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `private_hop(a, b)` is a hop, without building it: some address of A
+    /// routed both ways, admitted by one of B's rules, on ports both NACLs let through.
+    fn private_ok(&self, a: u32, b: u32) -> bool {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let Some(&d) = self.ips[b as usize].first() else { return false };
+        let dst = host(d);
+        let (ai, bi) = (a as usize, b as usize);
+        let nacls = if self.subnet_of[ai] == self.subnet_of[bi] {
+            None
+        } else {
+            match (self.nacl[ai], self.nacl[bi]) {
+                (Some(na), Some(nb)) => Some((na, nb)),
+                _ => return false,
+            }
+        };
+        let decide = |src: &IpNet| {
+            self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }))
+        };
+        let key = (self.src_uniform[ai] && self.uniform[bi])
+            .then(|| (self.subnet_of[ai], self.vpc_of[ai], self.subnet_of[bi], self.vpc_of[bi]));
+        for ip in &self.ips[a as usize] {
+            let src = host(*ip);
+            let routed = match key {
+                None => decide(&src),
+                Some(k) => {
+                    let cached = self.route_cache.borrow().get(&k).copied();
+                    cached.unwrap_or_else(|| {
+                        let r = decide(&src);
+                        self.route_cache.borrow_mut().insert(k, r);
+                        r
+                    })
+                }
+            };
+            let Some(peering) = routed else { continue };
+            for g in &self.groups[b as usize] {
+                for rule in &g.ingress {
+                    if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
+                        continue;
+                    }
+                    let Some((na, nb)) = nacls else { return true };
+                    for p in rule_protocols(rule) {
+                        let rp = rule_ports(rule.protocol, rule.ports, *p);
+                        if nacl_return(&nb.outbound, &src, *p).is_none() || nacl_return(&na.inbound, &dst, *p).is_none()
+                        {
+                            continue;
+                        }
+                        let a_out = nacl_allowed(&na.outbound, &dst, *p, rp);
+                        if a_out.is_empty() {
+                            continue;
+                        }
+                        let b_in = nacl_allowed(&nb.inbound, &src, *p, rp);
+                        if !intersect(&a_out, &b_in).is_empty() {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// ENI A → ENI B, if anything gets through.
+    fn private_hop(&self, a: u32, b: u32) -> Option<Hop> {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let dst = host(*self.ips[b as usize].first()?);
+        let ix = &self.topo.index;
+        let same_subnet = ea.subnet_id == eb.subnet_id;
+        let nacls = if same_subnet {
+            None
+        } else {
+            Some((ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?, ix.nacl_of(&eb.subnet_id, &eb.vpc_id)?))
+        };
+        let mut grants: BTreeSet<Grant> = BTreeSet::new();
+        let mut sources = Vec::new();
+        let mut first: Option<Routing> = None;
+        for ip in &self.ips[a as usize] {
+            let src = host(*ip);
+            let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
+            let before = grants.len();
+            for m in self.sg_admits(a, b, &src, routing.peering) {
+                let protocols = rule_protocols(m.rule);
+                let mut per_rule: Vec<Grant> = Vec::new();
+                for &p in protocols {
+                    let rp = rule_ports(m.rule.protocol, m.rule.ports, p);
+                    let segments: Vec<(PortRange, Option<NaclUsed>)> = match nacls {
+                        None => vec![(rp, None)],
+                        Some((na, nb)) => {
+                            let (Some(b_reply), Some(a_reply)) =
+                                (nacl_return(&nb.outbound, &src, p), nacl_return(&na.inbound, &dst, p))
+                            else {
+                                continue;
+                            };
+                            let a_out = nacl_allowed(&na.outbound, &dst, p, rp);
+                            let b_in = nacl_allowed(&nb.inbound, &src, p, rp);
+                            intersect(&a_out, &b_in)
+                                .into_iter()
+                                .map(|(r, (ao, bi))| {
+                                    let used = NaclUsed {
+                                        from_nacl_id: Some(na.acl.id.clone()),
+                                        from_outbound_rule: Some(ao),
+                                        from_inbound_reply_rule: Some(a_reply),
+                                        to_nacl_id: Some(nb.acl.id.clone()),
+                                        to_inbound_rule: Some(bi),
+                                        to_outbound_reply_rule: Some(b_reply),
+                                    };
+                                    (r, Some(used))
+                                })
+                                .collect()
+                        }
+                    };
+                    for (r, nacl) in segments {
+                        per_rule.push(Grant {
+                            protocol: p,
+                            ports: p.has_ports().then_some(r),
+                            source: None,
+                            public_ip: None,
+                            security_group_id: Some(m.group.id.clone()),
+                            sg_rule: Some(match m.via_entry {
+                                Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
+                                None => m.rule.summary("from"),
+                            }),
+                            sg_rule_id: m.rule.rule_id.clone(),
+                            nacl,
+                        });
+                    }
+                }
+                // An "all" rule let through completely on TCP, UDP and ICMP by the same
+                // NACL rules: one "all" grant says it.
+                let whole = |p: Protocol| {
+                    per_rule.iter().filter(|g| g.protocol == p).count() == 1
+                        && per_rule.iter().any(|g| g.protocol == p && g.ports.is_none_or(|r| r == domain(p)))
+                };
+                if m.rule.protocol == Protocol::All
+                    && per_rule.len() == 3
+                    && [Protocol::Tcp, Protocol::Udp, Protocol::Icmp].into_iter().all(whole)
+                    && per_rule.iter().all(|g| g.nacl == per_rule[0].nacl)
+                {
+                    let mut g = per_rule.swap_remove(0);
+                    g.protocol = Protocol::All;
+                    g.ports = None;
+                    per_rule = vec![g];
+                }
+                grants.extend(per_rule);
+            }
+            if grants.len() > before {
+                sources.push(ip.to_string());
+                first.get_or_insert(routing);
+            }
+        }
+        let routing = first?;
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let (protocol, ports) = summarize(&grants);
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources,
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                to_eni: Some(eb.id.clone()),
+                destination: Some(dst.addr().to_string()),
+                forward_route: Some(routing.forward),
+                return_route: Some(routing.back),
+                via: routing.via,
+                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
+                grants,
+            },
+        })
+    }
+
+    /// The internet → ENI hop from the ENI's exposure findings.
+    fn internet_hop(&self, b: u32, findings: &[&ExposureFinding]) -> Hop {
+        let eb = self.eni(b);
+        let grants: BTreeSet<Grant> = findings
+            .iter()
+            .map(|f| Grant {
+                protocol: f.protocol,
+                ports: f.ports,
+                source: Some(f.source.to_string()),
+                public_ip: Some(f.public_ip.clone()),
+                security_group_id: Some(f.evidence.security_group_id.clone()),
+                sg_rule: Some(f.evidence.sg_rule.clone()),
+                sg_rule_id: f.evidence.sg_rule_id.clone(),
+                nacl: Some(NaclUsed {
+                    from_nacl_id: None,
+                    from_outbound_rule: None,
+                    from_inbound_reply_rule: None,
+                    to_nacl_id: Some(f.evidence.nacl_id.clone()),
+                    to_inbound_rule: Some(f.evidence.nacl_in_rule),
+                    to_outbound_reply_rule: Some(f.evidence.nacl_out_rule),
+                }),
+            })
+            .collect();
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let sources: BTreeSet<String> = findings.iter().map(|f| f.source.to_string()).collect();
+        let (protocol, ports) = summarize(&grants);
+        // Every finding of one ENI comes back through the same route table.
+        let e = &findings[0].evidence;
+        Hop {
+            from: "internet".to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources: sources.into_iter().collect(),
+            evidence: HopEvidence {
+                to_eni: Some(eb.id.clone()),
+                destination: Some(findings[0].public_ip.clone()),
+                return_route: Some(RouteUsed { route_table_id: e.route_table_id.clone(), route: e.route.clone() }),
+                grants,
+                ..HopEvidence::default()
+            },
+        }
+    }
+
+    /// ENI A → S3/DynamoDB gateway endpoint routed from A's subnet (tcp/443).
+    fn endpoint_hop(&self, a: u32, ep: u32) -> Option<Hop> {
+        let ea = self.eni(a);
+        let vpce = self.gateway_endpoints[ep as usize];
+        if vpce.vpc_id != ea.vpc_id {
+            return None;
+        }
+        let ix = &self.topo.index;
+        let rt = ix.route_table_of(&ea.subnet_id, &ea.vpc_id)?;
+        let route = rt.table.routes.iter().find(|r| r.target.id == vpce.id && r.state == RouteState::Active)?;
+        let p = Protocol::Tcp;
+        let https = PortRange::single(443);
+        let mut grant = Grant {
+            protocol: p,
+            ports: Some(https),
+            source: None,
+            public_ip: None,
+            security_group_id: None,
+            sg_rule: None,
+            sg_rule_id: None,
+            nacl: None,
+        };
+        let mut note = None;
+        let dests: Vec<IpNet> = match &route.destination {
+            RouteDestination::Cidr(c) => vec![*c],
+            RouteDestination::PrefixList(pl) => ix.prefix_list_entries(pl).iter().map(|e| e.cidr).collect(),
+        };
+        if dests.is_empty() {
+            note = Some(format!("{}: prefix list not in the snapshot, NACLs not evaluated", route.destination));
+        } else {
+            let na = ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?;
+            let used = dests.iter().find_map(|d| {
+                let out = nacl_allowed(&na.outbound, d, p, https).first()?.1;
+                let reply = nacl_return(&na.inbound, d, p)?;
+                Some(NaclUsed {
+                    from_nacl_id: Some(na.acl.id.clone()),
+                    from_outbound_rule: Some(out),
+                    from_inbound_reply_rule: Some(reply),
+                    to_nacl_id: None,
+                    to_inbound_rule: None,
+                    to_outbound_reply_rule: None,
+                })
+            })?;
+            grant.nacl = Some(used);
+        }
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: vpce.id.clone(),
+            protocol: "tcp".to_string(),
+            ports: "443".to_string(),
+            sources: self.ips[a as usize].iter().map(|i| i.to_string()).collect(),
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                destination: Some(vpce.service_name.clone()),
+                forward_route: Some(RouteUsed {
+                    route_table_id: rt.table.id.clone(),
+                    route: format!("{} → {}", route.destination, vpce.id),
+                }),
+                note,
+                grants: vec![grant],
+                ..HopEvidence::default()
+            },
+        })
+    }
+
+    /// Next hops of `n` into nodes at most `left` hops from TO (by `bound`), in the
+    /// order they are found; the hops themselves are built later (`hop`) for the paths
+    /// shown only.
+    fn successors(&self, n: Node, bound: &Bound, left: usize, out: &mut Vec<Node>) {
+        let ok = |m: Node| bound.get(m) <= left;
+        match n {
+            Node::Internet => {
+                out.extend(
+                    self.exposures
+                        .keys()
+                        .filter_map(|eni| self.eni_pos.get(eni).map(|&b| Node::Eni(b)))
+                        .filter(|&m| ok(m)),
+                );
+            }
+            Node::Eni(a) => {
+                // Destinations alike (subnet, VPC, groups; `uniform`) get one answer.
+                let mut seen: FastMap<(u32, u32, u32), bool> = FastMap::default();
+                for b in self.candidates(a) {
+                    if !ok(Node::Eni(b)) {
+                        continue;
+                    }
+                    let bi = b as usize;
+                    let pass = if self.uniform[bi] {
+                        let class = (self.subnet_of[bi], self.vpc_of[bi], self.gset_of[bi]);
+                        *seen.entry(class).or_insert_with(|| self.private_ok(a, b))
+                    } else {
+                        self.private_ok(a, b)
+                    };
+                    if pass {
+                        out.push(Node::Eni(b));
+                    }
+                }
+                if !self.gateway_endpoints.is_empty() {
+                    let ea = self.eni(a);
+                    let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
+                    for r in rt.map(|rt| rt.table.routes.as_slice()).unwrap_or_default() {
+                        let ep = self.gateway_endpoint_pos.get(r.target.id.as_str()).copied();
+                        if let Some(ep) = ep.filter(|&ep| ok(Node::GatewayEndpoint(ep))) {
+                            if self.endpoint_ok(a, ep) {
+                                out.push(Node::GatewayEndpoint(ep));
+                            }
+                        }
+                    }
+                }
+            }
+            Node::GatewayEndpoint(_) => {}
+        }
+    }
+
+    /// Whether `endpoint_hop(a, ep)` is a hop.
+    fn endpoint_ok(&self, a: u32, ep: u32) -> bool {
+        self.endpoint_hop(a, ep).is_some()
+    }
+
+    /// The hop from `n` to `m`, with its evidence (the search found it).
+    fn hop(&self, n: Node, m: Node) -> Hop {
+        match (n, m) {
+            (Node::Internet, Node::Eni(b)) => self.internet_hop(b, &self.exposures[self.eni(b).id.as_str()]),
+            (Node::Eni(a), Node::Eni(b)) => self.private_hop(a, b).expect("the search found this hop"),
+            (Node::Eni(a), Node::GatewayEndpoint(ep)) => self.endpoint_hop(a, ep).expect("the search found this hop"),
+            _ => unreachable!("no hop from {n:?} to {m:?}"),
+        }
+    }
+
+    /// Breadth-first from FROM, up to `max_hops`, into an explicit subgraph.
+    fn explore(&self, from: &[Node], bound: &Bound, max_hops: usize) -> Subgraph {
+        let mut sub = Subgraph::default();
+        let mut depth: Vec<usize> = Vec::new();
+        let mut queue: VecDeque<u32> = VecDeque::new();
+        for &n in from {
+            let (u, fresh) = sub.node(n);
+            if fresh {
+                depth.push(0);
+                queue.push_back(u);
+            }
+        }
+        let mut next = Vec::new();
+        while let Some(u) = queue.pop_front() {
+            let (n, d) = (sub.nodes[u as usize], depth[u as usize]);
+            if d >= max_hops || bound.get(n) > max_hops - d {
+                continue;
+            }
+            next.clear();
+            self.successors(n, bound, max_hops - d - 1, &mut next);
+            for &m in &next {
+                let (v, fresh) = sub.node(m);
+                sub.edges.push((u, v));
+                if fresh {
+                    depth.push(d + 1);
+                    queue.push_back(v);
+                }
+            }
+        }
+        sub
+    }
+}
+
+/// The explored part of the estate: nodes reached from FROM and the hops between them
+/// (node indices only: hops are built for the paths shown).
+#[derive(Default)]
+struct Subgraph {
+    nodes: Vec<Node>,
+    index: FastMap<Node, u32>,
+    /// (from, to) in the order found.
+    edges: Vec<(u32, u32)>,
+}
+
+/// Adjacency lists in one array: the neighbours of `i` are `list[start[i]..start[i + 1]]`.
+struct Csr {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Csr {
+    /// From (node, neighbour) pairs, each node's neighbours in the order given.
+    fn build(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Csr {
+        let mut start = vec![0u32; n + 1];
+        for (u, _) in pairs.clone() {
+            start[u as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[n] as usize];
+        for (u, v) in pairs {
+            list[fill[u as usize] as usize] = v;
+            fill[u as usize] += 1;
+        }
+        Csr { start, list }
+    }
+
+    fn of(&self, i: u32) -> &[u32] {
+        &self.list[self.start[i as usize] as usize..self.start[i as usize + 1] as usize]
+    }
+
+    fn of_mut(&mut self, i: usize) -> &mut [u32] {
+        let (a, b) = (self.start[i] as usize, self.start[i + 1] as usize);
+        &mut self.list[a..b]
+    }
+}
+
+impl Subgraph {
+    /// The node's index, and whether it is new.
+    fn node(&mut self, n: Node) -> (u32, bool) {
+        let next = self.nodes.len() as u32;
+        let i = *self.index.entry(n).or_insert(next);
+        if i == next {
+            self.nodes.push(n);
+        }
+        (i, i == next)
+    }
+
+    /// Distance (hops) from each node to the nearest TO node, backwards over the edges.
+    fn distances_to(&self, to: &FastSet<Node>) -> Vec<usize> {
+        let n = self.nodes.len();
+        let incoming = Csr::build(n, self.edges.iter().map(|&(u, v)| (v, u)));
+        let mut dist = vec![usize::MAX; n];
+        let mut queue = VecDeque::new();
+        for (i, m) in self.nodes.iter().enumerate() {
+            if to.contains(m) {
+                dist[i] = 0;
+                queue.push_back(i as u32);
+            }
+        }
+        while let Some(v) = queue.pop_front() {
+            let d = dist[v as usize];
+            for &u in incoming.of(v) {
+                if dist[u as usize] == usize::MAX {
+                    dist[u as usize] = d + 1;
+                    queue.push_back(u);
+                }
+            }
+        }
+        dist
+    }
+
+    fn enumerate(&self, eng: &Engine, from: &[Node], to: &FastSet<Node>, opts: &PathOptions, report: &mut PathsReport) {
+        let dist = self.distances_to(to);
+        let n = self.nodes.len();
+        // Each node's rank in (resource id, ENI id) order and its resource (an instance
+        // is one resource however many ENIs it has), interned.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| eng.key(self.nodes[a as usize]).cmp(&eng.key(self.nodes[b as usize])));
+        let mut rank = vec![0u32; n];
+        for w in 1..n {
+            let (prev, cur) = (order[w - 1], order[w]);
+            let same = eng.key(self.nodes[prev as usize]) == eng.key(self.nodes[cur as usize]);
+            rank[cur as usize] = if same { rank[prev as usize] } else { w as u32 };
+        }
+        let mut resources: FastMap<&str, u32> = FastMap::default();
+        let resource: Vec<u32> = self
+            .nodes
+            .iter()
+            .map(|&m| {
+                let next = resources.len() as u32;
+                *resources.entry(eng.key(m).0).or_insert(next)
+            })
+            .collect();
+        // Out-edges in (resource id, ENI id) order of their targets, found order among
+        // equals: depth-first search then yields paths already sorted.
+        let live = self.edges.iter().copied().filter(|&(_, v)| dist[v as usize] < opts.max_hops);
+        let mut adj = Csr::build(n, live);
+        for u in 0..n {
+            adj.of_mut(u).sort_by_key(|&v| rank[v as usize]);
+        }
+        let mut search = Search {
+            nodes: &self.nodes,
+            resource: &resource,
+            to,
+            dist: &dist,
+            adj: &adj,
+            opts,
+            found: 0,
+            stack: vec![],
+            shown: vec![],
+        };
+        for m in from {
+            let Some(&i) = self.index.get(m) else { continue };
+            if dist[i as usize] > opts.max_hops {
+                continue;
+            }
+            search.stack.push(i);
+            let mut on_path = vec![resource[i as usize]];
+            search.dfs(i, &mut on_path);
+            search.stack.pop();
+            if search.found >= COUNT_CAP {
+                break;
+            }
+        }
+        // The hops of the paths shown, each built once.
+        let mut hops: FastMap<(Node, Node), Hop> = FastMap::default();
+        for path in &search.shown {
+            let mut p = Vec::with_capacity(path.len() - 1);
+            for w in path.windows(2) {
+                let (a, b) = (self.nodes[w[0] as usize], self.nodes[w[1] as usize]);
+                p.push(hops.entry((a, b)).or_insert_with(|| eng.hop(a, b)).clone());
+            }
+            report.paths.push(Path { hops: p });
+        }
+        let found = search.found;
+        report.not_shown = found.saturating_sub(report.paths.len());
+        report.count_capped = found >= COUNT_CAP;
+    }
+}
+
+struct Search<'s> {
+    nodes: &'s [Node],
+    resource: &'s [u32],
+    to: &'s FastSet<Node>,
+    dist: &'s [usize],
+    adj: &'s Csr,
+    opts: &'s PathOptions,
+    found: usize,
+    /// The nodes of the path so far, FROM first.
+    stack: Vec<u32>,
+    /// Paths kept (at most `limit`), as node indices.
+    shown: Vec<Vec<u32>>,
+}
+
+impl Search<'_> {
+    fn dfs(&mut self, u: u32, on_path: &mut Vec<u32>) {
+        let left = self.opts.max_hops - (self.stack.len() - 1);
+        for &v in self.adj.of(u) {
+            if self.found >= COUNT_CAP {
+                return;
+            }
+            if self.dist[v as usize] >= left {
+                continue;
+            }
+            let resource = self.resource[v as usize];
+            if on_path.contains(&resource) {
+                continue;
+            }
+            self.stack.push(v);
+            if self.to.contains(&self.nodes[v as usize]) {
+                self.found += 1;
+                if self.shown.len() < self.opts.limit {
+                    self.shown.push(self.stack.clone());
+                }
+            }
+            if left > 1 {
+                on_path.push(resource);
+                self.dfs(v, on_path);
+                on_path.pop();
+            }
+            self.stack.pop();
+        }
+    }
+}
+
+/// Top-level protocol and ports of a hop from its grants.
+fn summarize(grants: &[Grant]) -> (String, String) {
+    let protocols: BTreeSet<String> = grants.iter().map(|g| g.protocol.to_string()).collect();
+    let several = protocols.len() > 1;
+    let mut ports: Vec<String> = Vec::new();
+    for g in grants {
+        let label = match (g.ports, several) {
+            (Some(r), false) => r.to_string(),
+            (Some(r), true) => format!("{}/{r}", g.protocol),
+            (None, false) => "all".to_string(),
+            (None, true) => g.protocol.to_string(),
+        };
+        if !ports.contains(&label) {
+            ports.push(label);
+        }
+    }
+    (protocols.into_iter().collect::<Vec<_>>().join(", "), ports.join(", "))
+}
+
+/// Stateless NACL evaluation for one peer range that rules match only as a whole
+/// (a private address here): the ranges of `within` that the first matching rules
+/// allow, each with its rule number, in evaluation order.
+fn nacl_allowed(rules: &[&NaclEntry], peer: &IpNet, p: Protocol, within: PortRange) -> Vec<(PortRange, u16)> {
+    let span = |r: PortRange| (u128::from(r.from), u128::from(r.to));
+    let mut remaining = SpanSet::of(span(within));
+    let mut out = Vec::new();
+    for e in rules {
+        if remaining.is_empty() {
+            break;
+        }
+        if !e.protocol.covers(p) || !covers(&e.cidr, peer) {
+            continue;
+        }
+        // A deny of one ICMP type leaves the others: not a decision for "ICMP".
+        let one_icmp_type =
+            matches!(e.protocol, Protocol::Icmp | Protocol::Icmpv6) && e.icmp.is_some_and(|t| t.icmp_type != -1);
+        if one_icmp_type && e.action == RuleAction::Deny {
+            continue;
+        }
+        let rp = span(rule_ports(e.protocol, e.ports, p));
+        if e.action == RuleAction::Allow {
+            out.extend(remaining.intersect(rp).spans().iter().map(|s| (to_range(*s), e.rule_number)));
+        }
+        remaining.subtract(rp);
+    }
+    out
+}
+
+/// The rule letting replies of protocol `p` to/from `peer` through (TCP/UDP: some
+/// ephemeral port 1024-65535), if any.
+fn nacl_return(rules: &[&NaclEntry], peer: &IpNet, p: Protocol) -> Option<u16> {
+    let within = if p.has_ports() { PortRange::EPHEMERAL } else { domain(p) };
+    nacl_allowed(rules, peer, p, within).first().map(|(_, n)| *n)
+}
