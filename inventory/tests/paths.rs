@@ -375,4 +375,3 @@ fn generated_estate_paths_pinned() {
         ]
     );
 }
-

@@ -334,8 +334,16 @@ type RouteTables<'e, 'a> = (&'a RouteTable, &'e RouteEntry<'a>, &'a RouteTable, 
 enum RouteDecision<'e, 'a> {
     /// Same VPC: the local route.
     Local,
-    Peering { tables: RouteTables<'e, 'a>, pcx: &'a VpcPeeringConnection },
-    Tgw { tables: RouteTables<'e, 'a>, tgw: &'a str, aa: &'a TransitGatewayAttachment, ab: &'a TransitGatewayAttachment },
+    Peering {
+        tables: RouteTables<'e, 'a>,
+        pcx: &'a VpcPeeringConnection,
+    },
+    Tgw {
+        tables: RouteTables<'e, 'a>,
+        tgw: &'a str,
+        aa: &'a TransitGatewayAttachment,
+        ab: &'a TransitGatewayAttachment,
+    },
 }
 
 /// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
@@ -522,7 +530,8 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
         }
 
-        let route_entries: FastMap<&str, Vec<RouteEntry>> = r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
+        let route_entries: FastMap<&str, Vec<RouteEntry>> =
+            r.route_tables.iter().map(|t| (t.id.as_str(), routes::entries(t, ix))).collect();
 
         let mut tgw_attachments: FastMap<(&str, &str), Vec<&TransitGatewayAttachment>> = FastMap::default();
         for a in &r.transit_gateway_attachments {
@@ -1074,9 +1083,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 _ => return false,
             }
         };
-        let decide = |src: &IpNet| {
-            self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }))
-        };
+        let decide =
+            |src: &IpNet| self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }));
         let key = (self.src_uniform[ai] && self.uniform[bi])
             .then(|| (self.subnet_of[ai], self.vpc_of[ai], self.subnet_of[bi], self.vpc_of[bi]));
         for ip in &self.ips[a as usize] {
