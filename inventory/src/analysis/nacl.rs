@@ -39,15 +39,13 @@ pub fn replies_allowed(rules: &[&NaclEntry], a: u128, v6: bool, p: Protocol) -> 
     Err(first_deny)
 }
 
+/// Allowed port ranges with the rule allowing each, and the first deny (rule, ports).
+pub type PortsAllowed = (Vec<(PortRange, u16)>, Option<(u16, PortRange)>);
+
 /// Requests of protocol `p` from/to address `a`, first match per port: the allowed
 /// port ranges with the rule allowing each, and the first deny that matched (rule,
 /// the ports it decided) for explanations.
-pub fn ports_allowed(
-    rules: &[&NaclEntry],
-    a: u128,
-    v6: bool,
-    p: Protocol,
-) -> (Vec<(PortRange, u16)>, Option<(u16, PortRange)>) {
+pub fn ports_allowed(rules: &[&NaclEntry], a: u128, v6: bool, p: Protocol) -> PortsAllowed {
     let mut remaining = SpanSet::of(port_span(domain(p)));
     let mut allowed = Vec::new();
     let mut first_deny = None;

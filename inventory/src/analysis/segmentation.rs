@@ -250,7 +250,9 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         let Some(routes) = resolved.get(table.id.as_str()) else { continue };
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let from_env = ctx.env(vpc_id);
-        let mut per_target: BTreeMap<&Target, (BTreeSet<String>, BTreeSet<String>, Vec<&str>)> = BTreeMap::new();
+        // Per target: (CIDRs, evidence, the TGW attachments it is reached through).
+        type Reached<'t> = (BTreeSet<String>, BTreeSet<String>, Vec<&'t str>);
+        let mut per_target: BTreeMap<&Target, Reached> = BTreeMap::new();
         for route in routes.iter() {
             let via: Vec<&String> = sent.iter().filter(|(c, _)| overlaps(c, &route.dest)).map(|(_, e)| e).collect();
             if via.is_empty() {
