@@ -236,6 +236,72 @@ fn peering_needs_routes_both_ways() {
     assert!(run(&by_ref, "i-web", "i-remote").paths.is_empty());
 }
 
+/// `peered()` without the peering routes: vpc-1 and vpc-2 attached to tgw-1, routes
+/// both ways in the VPC tables and in the TGW route table (`tgw_return`: vpc-2 → vpc-1).
+fn tgw_linked(tgw_return: bool) -> Estate {
+    let att = |id: &str, vpc: &str| TransitGatewayAttachment {
+        id: id.into(),
+        account_id: ACCT.into(),
+        region: REGION.into(),
+        arn: None,
+        transit_gateway_id: "tgw-1".into(),
+        transit_gateway_owner_id: None,
+        resource_type: TgwAttachmentResourceType::Vpc,
+        resource_id: Some(vpc.into()),
+        resource_owner_id: None,
+        state: Some("available".into()),
+        association_route_table_id: Some("tgw-rtb-1".into()),
+        subnet_ids: vec![],
+        tags: Tags::new(),
+    };
+    let aref = |id: &str, vpc: &str| TgwAttachmentRef {
+        attachment_id: id.into(),
+        resource_type: TgwAttachmentResourceType::Vpc,
+        resource_id: Some(vpc.into()),
+    };
+    let troute = |dest: &str, id: &str, vpc: &str| TgwRoute {
+        destination: RouteDestination::Cidr(net(dest)),
+        attachments: vec![aref(id, vpc)],
+        route_type: TgwRouteType::Propagated,
+        state: RouteState::Active,
+    };
+    let mut routes = vec![troute("10.1.0.0/16", "tgw-attach-2", "vpc-2")];
+    if tgw_return {
+        routes.push(troute("10.0.0.0/16", "tgw-attach-1", "vpc-1"));
+    }
+    peered().set_route("rtb-1", "10.1.0.0/16", "tgw-1").set_route("rtb-2", "10.0.0.0/16", "tgw-1").with(|r| {
+        r.vpc_peering_connections.clear();
+        r.transit_gateway_attachments.push(att("tgw-attach-1", "vpc-1"));
+        r.transit_gateway_attachments.push(att("tgw-attach-2", "vpc-2"));
+        r.transit_gateway_route_tables.push(TransitGatewayRouteTable {
+            id: "tgw-rtb-1".into(),
+            account_id: ACCT.into(),
+            region: REGION.into(),
+            arn: None,
+            transit_gateway_id: "tgw-1".into(),
+            default_association_route_table: true,
+            default_propagation_route_table: true,
+            routes,
+            associations: vec![aref("tgw-attach-1", "vpc-1"), aref("tgw-attach-2", "vpc-2")],
+            propagations: vec![],
+            tags: Tags::new(),
+        });
+    })
+}
+
+#[test]
+fn transit_gateway_hop_needs_routes_both_ways() {
+    let one = PathOptions { max_hops: 1, ..PathOptions::default() };
+    let r = run_with(&tgw_linked(true), "i-app", "i-remote", &one).unwrap();
+    assert_eq!(chains(&r), ["i-app -tcp/22-> i-remote"]);
+    let e = &r.paths[0].hops[0].evidence;
+    assert_eq!(e.via[..3], ["tgw-1", "tgw-attach-1", "tgw-attach-2"]);
+    assert_eq!(e.forward_route.as_ref().unwrap().route, "10.1.0.0/16 → tgw-1");
+    assert_eq!(e.return_route.as_ref().unwrap().route, "10.0.0.0/16 → tgw-1");
+    // Without the TGW route back to vpc-1, replies have no way back.
+    assert!(run_with(&tgw_linked(false), "i-app", "i-remote", &one).unwrap().paths.is_empty());
+}
+
 #[test]
 fn hops_limit_and_path_cap() {
     let two = PathOptions { max_hops: 2, ..PathOptions::default() };

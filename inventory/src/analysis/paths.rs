@@ -355,6 +355,9 @@ fn rule_protocols(rule: &SgRule) -> &[Protocol] {
     }
 }
 
+/// (address-uniform source, its subnet or ENI, its VPC, the destination VPC).
+type ReachKey = (bool, u32, u32, u32);
+
 /// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
 type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
 
@@ -370,15 +373,14 @@ struct Engine<'t, 'a> {
     /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
     /// rule for exactly that network), for "whose rules contain A's address".
     cidr_ix: FastMap<&'a str, PrefixLevels>,
-    /// VPC → VPCs it can send to by peering or transit gateway (the segmentation
-    /// analysis' connections); every hop is then checked address by address.
-    links: FastMap<&'a str, BTreeSet<&'a str>>,
     route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
     /// (VPC, TGW) → usable VPC attachments.
     tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
     tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
     /// TGW route table → its routes with concrete destination CIDRs.
     tgw_entries: FastMap<&'a str, Vec<(IpNet, &'a TgwRoute)>>,
+    /// (TGW route table, attachment) → destination CIDRs of its active routes to it.
+    tgw_to: FastMap<(&'a str, &'a str), Vec<IpNet>>,
     /// S3/DynamoDB gateway endpoints (when TO includes data stores).
     gateway_endpoints: Vec<&'a VpcEndpoint>,
     gateway_endpoint_pos: FastMap<&'a str, u32>,
@@ -396,7 +398,9 @@ struct Engine<'t, 'a> {
     /// alike (none is more specific than the subnet) and its primary address is in the
     /// subnet, so hops to it depend on (subnet, VPC, groups) only, not on the address.
     uniform: Vec<bool>,
-    /// `links` by interned VPC: sorted.
+    /// VPC → VPCs it can send to by peering or transit gateway (the segmentation
+    /// analysis' connections), by interned VPC, sorted; every hop is then checked
+    /// address by address.
     links_ix: Vec<Vec<u32>>,
     /// Per ENI: `uniform`, and every private address in its subnet.
     src_uniform: Vec<bool>,
@@ -405,6 +409,14 @@ struct Engine<'t, 'a> {
     /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
     /// when routed both ways. Every address of a uniform subnet is routed alike.
     route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+    /// Interned VPC → its id.
+    vpc_ids: Vec<&'a str>,
+    /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
+    vpc_tables: Vec<Vec<(u32, &'a RouteTable)>>,
+    /// Per ENI: its subnet's route table, interned (`u32::MAX`: none).
+    rt_of: Vec<u32>,
+    /// `vpc_reachable` by (address-uniform source, subnet or ENI, A's VPC, B's VPC).
+    vpc_reach: std::cell::RefCell<FastMap<ReachKey, std::rc::Rc<[u32]>>>,
 }
 
 /// Hops from each node to TO, at least (an over-approximation of who can reach whom,
@@ -572,6 +584,16 @@ impl<'t, 'a> Engine<'t, 'a> {
                 (t.id.as_str(), v)
             })
             .collect();
+        let mut tgw_to: FastMap<(&str, &str), Vec<IpNet>> = FastMap::default();
+        for (table, entries) in &tgw_entries {
+            for (c, rt) in entries {
+                if rt.state == RouteState::Active {
+                    for att in &rt.attachments {
+                        tgw_to.entry((*table, att.attachment_id.as_str())).or_default().push(*c);
+                    }
+                }
+            }
+        }
         let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
             let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
             v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -610,6 +632,30 @@ impl<'t, 'a> Engine<'t, 'a> {
         for (from, tos) in &links {
             let f = intern_vpc(from);
             link_pairs.extend(tos.iter().map(|t| (f, intern_vpc(t))));
+        }
+        let mut vpc_ids: Vec<&str> = vec![""; vpc_names.len()];
+        for (v, &i) in &vpc_names {
+            vpc_ids[i as usize] = v;
+        }
+        let mut vpc_tables: Vec<Vec<(u32, &RouteTable)>> = vec![Vec::new(); vpc_names.len()];
+        let mut table_names: FastMap<&str, u32> = FastMap::default();
+        let mut subnet_rt: FastMap<(&str, &str), u32> = FastMap::default();
+        let rt_of: Vec<u32> = enis
+            .iter()
+            .zip(&vpc_of)
+            .map(|(e, &v)| {
+                *subnet_rt.entry((e.subnet_id.as_str(), e.vpc_id.as_str())).or_insert_with(|| {
+                    let Some(rt) = ix.route_table_of(&e.subnet_id, &e.vpc_id) else { return u32::MAX };
+                    let next = table_names.len() as u32;
+                    let t = *table_names.entry(rt.table.id.as_str()).or_insert(next);
+                    vpc_tables[v as usize].push((t, rt.table));
+                    t
+                })
+            })
+            .collect();
+        for t in &mut vpc_tables {
+            t.sort_unstable_by_key(|(t, _)| *t);
+            t.dedup_by_key(|(t, _)| *t);
         }
         let mut links_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
         for (f, t) in link_pairs {
@@ -678,6 +724,10 @@ impl<'t, 'a> Engine<'t, 'a> {
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
         Engine {
+            vpc_ids,
+            vpc_tables,
+            rt_of,
+            vpc_reach: Default::default(),
             src_uniform,
             nacl,
             route_cache: Default::default(),
@@ -696,11 +746,11 @@ impl<'t, 'a> Engine<'t, 'a> {
             resource,
             groups,
             cidr_ix,
-            links,
             route_entries,
             tgw_attachments,
             tgw_table_of,
             tgw_entries,
+            tgw_to,
             gateway_endpoints,
             gateway_endpoint_pos,
             exposures,
@@ -789,7 +839,6 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// of A's addresses (per-VPC prefix index); in A's VPC or one it is linked to.
     fn candidates(&self, a: u32) -> Vec<u32> {
         let g = &self.topo.graph;
-        let ea = self.eni(a);
         let mut out: Vec<u32> = Vec::new();
         for sg in &self.groups[a as usize] {
             let Some(n) = g.node(ResourceKind::SecurityGroup, &sg.id) else { continue };
@@ -806,10 +855,16 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
         }
-        let linked = self.links.get(ea.vpc_id.as_str());
-        let vpcs = std::iter::once(ea.vpc_id.as_str()).chain(linked.into_iter().flatten().copied());
-        for vpc in vpcs {
-            let Some(levels) = self.cidr_ix.get(vpc) else { continue };
+        let (va, ra) = (self.vpc_of[a as usize], self.res_of[a as usize]);
+        // Linked VPCs that A can be routed to at all: the others' ENIs are no hop.
+        let linked: Vec<(u32, std::rc::Rc<[u32]>)> = self.links_ix[va as usize]
+            .iter()
+            .filter(|&&vb| vb != va)
+            .map(|&vb| (vb, self.vpc_reachable(a, vb)))
+            .filter(|(_, tables)| !tables.is_empty())
+            .collect();
+        for vpc in std::iter::once(va).chain(linked.iter().map(|(v, _)| *v)) {
+            let Some(levels) = self.cidr_ix.get(self.vpc_ids[vpc as usize]) else { continue };
             for ip in &self.ips[a as usize] {
                 for (len, nets) in levels {
                     if let Some(v) = nets.get(&v4_key(*ip, *len)) {
@@ -820,13 +875,110 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         out.sort_unstable();
         out.dedup();
-        let (va, ra) = (self.vpc_of[a as usize], self.res_of[a as usize]);
-        let linked = &self.links_ix[va as usize];
         out.retain(|&b| {
             let vb = self.vpc_of[b as usize];
-            b != a && self.res_of[b as usize] != ra && (vb == va || linked.binary_search(&vb).is_ok())
+            let routed = || {
+                let i = linked.binary_search_by_key(&vb, |(v, _)| *v);
+                i.is_ok_and(|i| linked[i].1.binary_search(&self.rt_of[b as usize]).is_ok())
+            };
+            b != a && self.res_of[b as usize] != ra && (vb == va || routed())
         });
         out
+    }
+
+    /// The route tables (interned, sorted) of VPC `vb` (not A's) that A can be routed
+    /// to and back from: a necessary condition of `route_decision` for every ENI of
+    /// `vb`, so an ENI whose subnet's table is not among them is no hop from A (none is
+    /// when the list is empty). Address-uniform sources share it per subnet.
+    fn vpc_reachable(&self, a: u32, vb: u32) -> std::rc::Rc<[u32]> {
+        let ai = a as usize;
+        let key = if self.src_uniform[ai] {
+            (true, self.subnet_of[ai], self.vpc_of[ai], vb)
+        } else {
+            (false, a, self.vpc_of[ai], vb)
+        };
+        if let Some(r) = self.vpc_reach.borrow().get(&key) {
+            return r.clone();
+        }
+        let r: std::rc::Rc<[u32]> = self.vpc_reachable_uncached(a, vb).into();
+        self.vpc_reach.borrow_mut().insert(key, r.clone());
+        r
+    }
+
+    /// `route_decision` relaxed to "some address of `vb`": A's table has an active route
+    /// covering one of `vb`'s ENI addresses to a peering joining the VPCs, or to a
+    /// transit gateway attached to both whose route table (from A's attachment) routes
+    /// one of them to `vb`'s attachment and back (from `vb`'s attachment) to A's address;
+    /// and the table of `vb`'s subnet routes that address back the same way.
+    fn vpc_reachable_uncached(&self, a: u32, vb: u32) -> Vec<u32> {
+        let ea = self.eni(a);
+        let vb_id = self.vpc_ids[vb as usize];
+        let mut allowed: Vec<u32> = Vec::new();
+        let Some(dsts) = self.ip_ix.get(vb_id) else { return allowed };
+        // Some ENI address of `vb` in `c`.
+        let holds = |c: &IpNet| match c.trunc() {
+            IpNet::V4(n) => {
+                let (lo, hi) = (u32::from(n.network()), u32::from(n.broadcast()));
+                let start = dsts.partition_point(|(ip, _)| *ip < lo);
+                dsts.get(start).is_some_and(|(ip, _)| *ip <= hi)
+            }
+            IpNet::V6(_) => false,
+        };
+        let ix = &self.topo.index;
+        let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
+        let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
+        let srcs: Vec<IpNet> = self.ips[a as usize].iter().map(|ip| host(*ip)).collect();
+        // The tables of `vb` routing one of `srcs` back to `target`.
+        let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
+            let srcs: Vec<&IpNet> = srcs.collect();
+            for &(ti, t) in &self.vpc_tables[vb as usize] {
+                let routes_back = |s: &&IpNet| {
+                    self.table_route(t, s)
+                        .is_some_and(|e| e.route.state == RouteState::Active && e.route.target.id == target)
+                };
+                if !allowed.contains(&ti) && srcs.iter().any(routes_back) {
+                    allowed.push(ti);
+                }
+            }
+        };
+        for fe in entries {
+            let r = fe.route;
+            if r.state != RouteState::Active || !holds(&fe.cidr) {
+                continue;
+            }
+            match r.target.kind {
+                RouteTargetKind::VpcPeeringConnection => {
+                    let Some(p) = ix.get::<VpcPeeringConnection>(&r.target.id) else { continue };
+                    let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == vb_id)
+                        || (p.requester.vpc_id == vb_id && p.accepter.vpc_id == ea.vpc_id);
+                    if p.is_active() && joins {
+                        back(&mut srcs.iter(), &r.target.id);
+                    }
+                }
+                RouteTargetKind::TransitGateway => {
+                    let tgw = r.target.id.as_str();
+                    let (Some(atts_a), Some(atts_b)) =
+                        (self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)), self.tgw_attachments.get(&(vb_id, tgw)))
+                    else {
+                        continue;
+                    };
+                    for &aa in atts_a {
+                        for &ab in atts_b {
+                            let forward = self.tgw_table_of.get(aa.id.as_str()).is_some_and(|t| {
+                                let to_b = self.tgw_to.get(&(t.id.as_str(), ab.id.as_str()));
+                                to_b.is_some_and(|cidrs| cidrs.iter().any(holds))
+                            });
+                            if forward {
+                                back(&mut srcs.iter().filter(|s| self.tgw_best(ab, s, &aa.id).is_some()), tgw);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        allowed.sort_unstable();
+        allowed
     }
 
     /// Who might reach `n` in one hop (a superset: SG rules and VPC links only).
