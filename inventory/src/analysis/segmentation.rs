@@ -13,6 +13,7 @@ use crate::topology::{Index, Topology};
 struct Ctx<'c, 'a> {
     ix: &'c Index<'a>,
     tables_by_vpc: FastMap<&'a str, Vec<&'a RouteTable>>,
+    active_routes: ActiveRoutes<'a>,
     /// VPC id → environment, by the one rule (`crate::facts::TagKeys::environment`).
     env_by_vpc: &'c BTreeMap<String, String>,
     keys: &'c TagKeys,
@@ -97,15 +98,30 @@ fn vpc_cidrs(ix: &Index, vpc_id: &str) -> Vec<IpNet> {
 
 /// Routes of `vpc_id`'s tables to `target_id` that cover some of `cidrs`.
 fn routes_back(ctx: &Ctx, vpc_id: &str, target_id: &str, cidrs: &[IpNet]) -> Vec<String> {
-    let mut out = Vec::new();
-    for t in ctx.tables_by_vpc.get(vpc_id).map(Vec::as_slice).unwrap_or_default() {
-        for r in t.routes.iter().filter(|r| r.target.id == target_id && r.state == RouteState::Active) {
-            if cidrs.is_empty() || overlaps(&expand(&r.destination, ctx.ix), cidrs) {
-                out.push(format!("return: {}: {} → {}", t.id, r.destination, target_id));
+    let Some(routes) = ctx.active_routes.get(&(vpc_id, target_id)) else { return Vec::new() };
+    routes
+        .iter()
+        .filter(|(dest, _)| cidrs.is_empty() || overlaps(dest, cidrs))
+        .map(|(_, text)| format!("return: {text}"))
+        .collect()
+}
+
+/// (VPC, route target) → each active route of the VPC's tables to that target, as
+/// (concrete destinations, "rtb: destination → target"). Built once: return checks
+/// run per connection.
+type ActiveRoutes<'a> = FastMap<(&'a str, &'a str), Vec<(Vec<IpNet>, String)>>;
+
+fn active_routes<'a>(tables_by_vpc: &FastMap<&'a str, Vec<&'a RouteTable>>, ix: &Index) -> ActiveRoutes<'a> {
+    let mut m: ActiveRoutes = FastMap::default();
+    for (vpc, tables) in tables_by_vpc {
+        for t in tables {
+            for r in t.routes.iter().filter(|r| r.state == RouteState::Active) {
+                let text = format!("{}: {} → {}", t.id, r.destination, r.target.id);
+                m.entry((*vpc, r.target.id.as_str())).or_default().push((expand(&r.destination, ix), text));
             }
         }
     }
-    out
+    m
 }
 
 pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys: &TagKeys) -> Vec<Connection> {
@@ -115,7 +131,8 @@ pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys
     for t in r.route_tables.iter().filter(|t| t.associations.iter().any(|a| a.main || a.subnet_id.is_some())) {
         tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
     }
-    let ctx = Ctx { ix: &topo.index, tables_by_vpc, env_by_vpc, keys };
+    let active_routes = active_routes(&tables_by_vpc, &topo.index);
+    let ctx = Ctx { ix: &topo.index, tables_by_vpc, active_routes, env_by_vpc, keys };
     let mut out = Vec::new();
     peering(&ctx, r, &mut out);
     transit(&ctx, r, &mut out);
@@ -221,6 +238,14 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
     // Every TGW route table resolved once: forward and return checks both read them.
     let resolved: FastMap<&str, Vec<TgwRouteInfo>> =
         r.transit_gateway_route_tables.iter().map(|t| (t.id.as_str(), resolve_table(ix, t))).collect();
+    let mut to_attachment: FastMap<(&str, &str), Vec<usize>> = FastMap::default();
+    for (table, routes) in &resolved {
+        for (i, route) in routes.iter().enumerate() {
+            for (att, _) in &route.targets {
+                to_attachment.entry((*table, *att)).or_default().push(i);
+            }
+        }
+    }
     for att in &r.transit_gateway_attachments {
         if att.resource_type != TgwAttachmentResourceType::Vpc || !usable(&att.state) {
             continue;
@@ -273,7 +298,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         for ((to_id, to_kind, to_account), (cidrs, mut evidence, target_atts)) in per_target {
             let return_path = tgw_return(
                 ctx,
-                &TgwReturn { associated: &associated, resolved: &resolved },
+                &TgwReturn { associated: &associated, resolved: &resolved, to_attachment: &to_attachment },
                 (att, &from_cidrs),
                 (to_id, *to_kind, &target_atts),
                 &mut evidence,
@@ -305,6 +330,9 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
 struct TgwReturn<'m, 'a> {
     associated: &'m FastMap<&'a str, &'a TransitGatewayRouteTable>,
     resolved: &'m FastMap<&'a str, Vec<TgwRouteInfo<'a>>>,
+    /// (TGW route table, target attachment) → indices of its routes to that attachment,
+    /// so a return check reads a handful of routes rather than the whole table.
+    to_attachment: &'m FastMap<(&'a str, &'a str), Vec<usize>>,
 }
 
 /// Replies from the far side of a TGW: the far attachment's associated TGW route table
@@ -327,9 +355,9 @@ fn tgw_return<'a>(
             .or_else(|| m.associated.get(t).copied());
         let Some(table) = table else { continue };
         let Some(routes) = m.resolved.get(table.id.as_str()) else { continue };
-        for r in routes.iter() {
-            let back = r.targets.iter().any(|(a, _)| *a == from_att.id);
-            if back && (from_cidrs.is_empty() || overlaps(&r.dest, from_cidrs)) {
+        let Some(back) = m.to_attachment.get(&(table.id.as_str(), from_att.id.as_str())) else { continue };
+        for r in back.iter().map(|&i| &routes[i]) {
+            if from_cidrs.is_empty() || overlaps(&r.dest, from_cidrs) {
                 tgw_ok = true;
                 evidence.insert(format!("return: {} (associated with {t}): {} → {}", table.id, r.text, from_att.id));
             }
