@@ -374,32 +374,6 @@ fn sensitive_tags_and_gateway_endpoints_are_data_stores() {
     assert_eq!(r.paths[0].hops[1].evidence.forward_route.as_ref().unwrap().route, "10.9.0.0/16 → vpce-s3");
 }
 
-/// Timing on a large estate: `AUDITMAP_PATHS_SNAPSHOT=/tmp/e100k.json cargo test --release
-/// -p auditmap-inventory --test paths -- --ignored --nocapture` (from `auditmap example`).
-#[test]
-#[ignore]
-fn large_estate_timing() {
-    let Ok(path) = std::env::var("AUDITMAP_PATHS_SNAPSHOT") else { return };
-    let t0 = std::time::Instant::now();
-    let s = inventory::snapshot::load_file(std::path::Path::new(&path)).unwrap();
-    let t1 = std::time::Instant::now();
-    let topo = Topology::build(&s);
-    let analysis = analyze_topology(&topo);
-    let t2 = std::time::Instant::now();
-    let r = find_paths(&topo, &analysis, &Endpoint::Internet, &Endpoint::DataStores, &PathOptions::default()).unwrap();
-    let t3 = std::time::Instant::now();
-    eprintln!(
-        "load {:?}, topology+analysis {:?}, paths {:?}: {} shown, {} more (capped: {}), explored {:?}",
-        t1 - t0,
-        t2 - t1,
-        t3 - t2,
-        r.paths.len(),
-        r.not_shown,
-        r.count_capped,
-        r.explored
-    );
-}
-
 /// Digest of a report: its JSON (every hop and its evidence) and the counts.
 fn digest(r: &PathsReport) -> String {
     use sha2::Digest;
