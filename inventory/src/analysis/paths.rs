@@ -346,6 +346,144 @@ enum RouteDecision<'e, 'a> {
     },
 }
 
+/// Per ENI, `Engine::succ_class`.
+fn succ_classes(
+    enis: &[NetworkInterface],
+    src_uniform: &[bool],
+    subnet_of: &[u32],
+    security_groups: &[SecurityGroup],
+    ix: &crate::topology::Index,
+) -> Vec<Option<u32>> {
+    let mut rule_nets: Vec<Ipv4Net> = Vec::new();
+    for g in security_groups {
+        for rule in &g.ingress {
+            match &rule.peer {
+                RulePeer::Cidr { cidr: IpNet::V4(n) } => rule_nets.push(n.trunc()),
+                RulePeer::PrefixList { prefix_list_id } => {
+                    rule_nets.extend(ix.prefix_list_entries(&prefix_list_id).iter().filter_map(|e| match e.cidr {
+                        IpNet::V4(n) => Some(n.trunc()),
+                        IpNet::V6(_) => None,
+                    }))
+                }
+                _ => {}
+            }
+        }
+    }
+    rule_nets.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
+    rule_nets.dedup();
+    let mut subnet_ok: FastMap<u32, bool> = FastMap::default();
+    // Keyed by the groups as stated (also ids not in the snapshot, which SG-reference
+    // rules may still name).
+    let mut classes: FastMap<(u32, Vec<&str>), u32> = FastMap::default();
+    enis.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            if !src_uniform[i] {
+                return None;
+            }
+            let ok = *subnet_ok.entry(subnet_of[i]).or_insert_with(|| {
+                let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
+                    return false;
+                };
+                let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+                let start = rule_nets.partition_point(|c| u32::from(c.network()) < lo);
+                rule_nets[start..]
+                    .iter()
+                    .take_while(|c| u32::from(c.network()) <= hi)
+                    .all(|c| c.prefix_len() <= net.prefix_len())
+            });
+            ok.then(|| {
+                let mut groups: Vec<&str> = e.security_group_ids.iter().map(String::as_str).collect();
+                groups.sort_unstable();
+                groups.dedup();
+                let next = classes.len() as u32;
+                *classes.entry((subnet_of[i], groups)).or_insert(next)
+            })
+        })
+        .collect()
+}
+
+/// Per ENI, `Engine::block_class`: the forward signature of its subnet's table (its
+/// active peering and TGW routes, interned) and the VPC CIDR block holding all its
+/// addresses, when no route of any table nor TGW route is a strict part of that block.
+fn block_classes(
+    enis: &[NetworkInterface],
+    ips: &[Vec<Ipv4Addr>],
+    rt_of: &[u32],
+    table_entries: &[Vec<RouteEntry>],
+    tgw_entries: &FastMap<&str, Vec<(IpNet, &TgwRoute)>>,
+    ix: &crate::topology::Index,
+) -> Vec<Option<(u32, u32)>> {
+    let mut routed: Vec<Ipv4Net> = Vec::new();
+    let v4 = |c: &IpNet| match c {
+        IpNet::V4(n) => Some(n.trunc()),
+        IpNet::V6(_) => None,
+    };
+    for entries in table_entries {
+        routed.extend(entries.iter().filter_map(|e| v4(&e.cidr)));
+    }
+    for entries in tgw_entries.values() {
+        routed.extend(entries.iter().filter_map(|(c, _)| v4(c)));
+    }
+    routed.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
+    routed.dedup();
+    let uniform = |block: &Ipv4Net| {
+        let (lo, hi) = (u32::from(block.network()), u32::from(block.broadcast()));
+        let start = routed.partition_point(|c| u32::from(c.network()) < lo);
+        routed[start..]
+            .iter()
+            .take_while(|c| u32::from(c.network()) <= hi)
+            .all(|c| c.prefix_len() <= block.prefix_len())
+    };
+    let signatures: Vec<Vec<(IpNet, &str)>> = table_entries
+        .iter()
+        .map(|entries| {
+            let mut sig: Vec<(IpNet, &str)> = entries
+                .iter()
+                .filter(|e| {
+                    e.route.state == RouteState::Active
+                        && matches!(
+                            e.route.target.kind,
+                            RouteTargetKind::VpcPeeringConnection | RouteTargetKind::TransitGateway
+                        )
+                })
+                .map(|e| (e.cidr, e.route.target.id.as_str()))
+                .collect();
+            sig.sort_unstable();
+            sig
+        })
+        .collect();
+    let mut sig_ids: FastMap<&[(IpNet, &str)], u32> = FastMap::default();
+    let sig_of: Vec<u32> = signatures
+        .iter()
+        .map(|s| {
+            let next = sig_ids.len() as u32;
+            *sig_ids.entry(s.as_slice()).or_insert(next)
+        })
+        .collect();
+    let mut blocks: FastMap<(&str, Ipv4Net), Option<u32>> = FastMap::default();
+    let mut next_block = 0u32;
+    enis.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let sig = *sig_of.get(*rt_of.get(i)? as usize)?;
+            let vpc = ix.get::<Vpc>(&e.vpc_id)?;
+            let first = ips[i].first()?;
+            let block = vpc.cidr_blocks.iter().map(|b| b.trunc()).find(|b| b.contains(first))?;
+            if !ips[i].iter().all(|a| block.contains(a)) {
+                return None;
+            }
+            let id = *blocks.entry((vpc.id.as_str(), block)).or_insert_with(|| {
+                uniform(&block).then(|| {
+                    next_block += 1;
+                    next_block
+                })
+            });
+            Some((sig, id?))
+        })
+        .collect()
+}
+
 /// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
 fn rule_protocols(rule: &SgRule) -> &[Protocol] {
     if rule.protocol == Protocol::All {
@@ -354,9 +492,6 @@ fn rule_protocols(rule: &SgRule) -> &[Protocol] {
         std::slice::from_ref(&rule.protocol)
     }
 }
-
-/// (address-uniform source, its subnet or ENI, its VPC, the destination VPC).
-type ReachKey = (bool, u32, u32, u32);
 
 /// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
 type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
@@ -372,7 +507,7 @@ struct Engine<'t, 'a> {
     groups: Vec<Vec<&'a SecurityGroup>>,
     /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
     /// rule for exactly that network), for "whose rules contain A's address".
-    cidr_ix: FastMap<&'a str, PrefixLevels>,
+    cidr_ix: Vec<PrefixLevels>,
     route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
     /// (VPC, TGW) → usable VPC attachments.
     tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
@@ -386,9 +521,12 @@ struct Engine<'t, 'a> {
     gateway_endpoint_pos: FastMap<&'a str, u32>,
     exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
     /// VPC → (private IPv4 address, ENI), sorted: "which ENIs does a CIDR hold".
-    ip_ix: FastMap<&'a str, Vec<(u32, u32)>>,
+    ip_ix: Vec<Vec<(u32, u32)>>,
     /// VPC → VPCs that can send to it (reverse of `links`).
-    rlinks: FastMap<&'a str, BTreeSet<&'a str>>,
+    rlinks: Vec<Vec<u32>>,
+    /// VPC id → interned VPC (ENIs' VPCs and linked VPCs; the per-VPC vectors are
+    /// indexed by it).
+    vpc_pos: FastMap<&'a str, u32>,
     /// Per ENI, interned: its VPC, subnet, resource (instance or ENI) and set of groups.
     vpc_of: Vec<u32>,
     subnet_of: Vec<u32>,
@@ -413,11 +551,39 @@ struct Engine<'t, 'a> {
     vpc_ids: Vec<&'a str>,
     /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
     vpc_tables: Vec<Vec<(u32, &'a RouteTable)>>,
+    /// Interned route table → its routes (the `route_entries` of its id).
+    table_entries: Vec<Vec<RouteEntry<'a>>>,
     /// Per ENI: its subnet's route table, interned (`u32::MAX`: none).
     rt_of: Vec<u32>,
-    /// `vpc_reachable` by (address-uniform source, subnet or ENI, A's VPC, B's VPC).
-    vpc_reach: std::cell::RefCell<FastMap<ReachKey, std::rc::Rc<[u32]>>>,
+    /// `linked` by the source's routing class (`route_class`).
+    linked_cache: std::cell::RefCell<FastMap<RouteClass, Linked>>,
+    /// Per ENI: its routing class when every address lies in one VPC CIDR block that
+    /// no route or TGW route names a strict part of: (the forward signature of its
+    /// subnet's table, that block), interned.
+    block_class: Vec<Option<(u32, u32)>>,
+    /// Per ENI: sources whose hops are alike share a class: every address in one subnet
+    /// that routes, NACLs and SG rules treat alike (`src_uniform`, and no SG rule CIDR
+    /// is a strict part of the subnet), with the same groups; interned (subnet, groups).
+    succ_class: Vec<Option<u32>>,
+    /// `eni_successors` by `succ_class`.
+    succ_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
+    /// ENIs whose groups have an ingress rule naming a group, by that group's set
+    /// (`gset_of`): SG-reference candidates are shared by ENIs with the same groups.
+    sg_ref_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
 }
+
+/// Sources routed alike to every linked VPC (see `Engine::route_class`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum RouteClass {
+    /// (forward signature of the source's route table, VPC CIDR block).
+    Block(u32, u32),
+    Subnet(u32),
+    Eni(u32),
+}
+
+/// Linked VPCs (interned, sorted) a source can be routed to, each with the route
+/// tables of that VPC that route back (`Engine::vpc_reachable`, never empty).
+type Linked = std::rc::Rc<[(u32, std::rc::Rc<[u32]>)]>;
 
 /// Hops from each node to TO, at least (an over-approximation of who can reach whom,
 /// from SG rules and VPC links only): exploration skips nodes that cannot reach TO in time.
@@ -531,7 +697,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
         }
-        let cidr_ix = levels.into_iter().map(|(vpc, m)| (vpc, m.into_iter().collect())).collect();
+        let cidr_ix: FastMap<&str, PrefixLevels> =
+            levels.into_iter().map(|(vpc, m)| (vpc, m.into_iter().collect())).collect();
 
         let mut links: FastMap<&str, BTreeSet<&str>> = FastMap::default();
         for c in &analysis.segmentation {
@@ -639,6 +806,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         let mut vpc_tables: Vec<Vec<(u32, &RouteTable)>> = vec![Vec::new(); vpc_names.len()];
         let mut table_names: FastMap<&str, u32> = FastMap::default();
+        let mut table_entries: Vec<Vec<RouteEntry>> = Vec::new();
         let mut subnet_rt: FastMap<(&str, &str), u32> = FastMap::default();
         let rt_of: Vec<u32> = enis
             .iter()
@@ -647,7 +815,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                 *subnet_rt.entry((e.subnet_id.as_str(), e.vpc_id.as_str())).or_insert_with(|| {
                     let Some(rt) = ix.route_table_of(&e.subnet_id, &e.vpc_id) else { return u32::MAX };
                     let next = table_names.len() as u32;
-                    let t = *table_names.entry(rt.table.id.as_str()).or_insert(next);
+                    let t = *table_names.entry(rt.table.id.as_str()).or_insert_with(|| {
+                        table_entries.push(route_entries.get(rt.table.id.as_str()).cloned().unwrap_or_default());
+                        next
+                    });
                     vpc_tables[v as usize].push((t, rt.table));
                     t
                 })
@@ -656,6 +827,24 @@ impl<'t, 'a> Engine<'t, 'a> {
         for t in &mut vpc_tables {
             t.sort_unstable_by_key(|(t, _)| *t);
             t.dedup_by_key(|(t, _)| *t);
+        }
+        // Per-VPC maps as vectors by interned VPC, for the hot loops.
+        fn by_vpc<T: Default>(m: FastMap<&str, T>, vpc_names: &FastMap<&str, u32>) -> Vec<T> {
+            let mut v: Vec<T> = (0..vpc_names.len()).map(|_| T::default()).collect();
+            for (vpc, x) in m {
+                if let Some(&i) = vpc_names.get(vpc) {
+                    v[i as usize] = x;
+                }
+            }
+            v
+        }
+        let cidr_ix = by_vpc(cidr_ix, &vpc_names);
+        let ip_ix = by_vpc(ip_ix, &vpc_names);
+        let mut rlinks_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
+        for (to, froms) in &rlinks {
+            if let Some(&t) = vpc_names.get(to) {
+                rlinks_ix[t as usize] = froms.iter().filter_map(|f| vpc_names.get(f).copied()).collect();
+            }
         }
         let mut links_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
         for (f, t) in link_pairs {
@@ -723,11 +912,18 @@ impl<'t, 'a> Engine<'t, 'a> {
             })
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
+        let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_entries, ix);
+        let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
         Engine {
+            succ_class,
+            succ_cache: Default::default(),
+            block_class,
+            sg_ref_cache: Default::default(),
             vpc_ids,
             vpc_tables,
+            table_entries,
+            linked_cache: Default::default(),
             rt_of,
-            vpc_reach: Default::default(),
             src_uniform,
             nacl,
             route_cache: Default::default(),
@@ -738,7 +934,8 @@ impl<'t, 'a> Engine<'t, 'a> {
             uniform,
             links_ix,
             ip_ix,
-            rlinks,
+            rlinks: rlinks_ix,
+            vpc_pos: vpc_names,
             topo,
             enis,
             eni_pos,
@@ -838,6 +1035,38 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// (graph SG-reference edges), or with an SG CIDR / prefix-list rule containing one
     /// of A's addresses (per-VPC prefix index); in A's VPC or one it is linked to.
     fn candidates(&self, a: u32) -> Vec<u32> {
+        let mut out: Vec<u32> = self.sg_referrers(a).to_vec();
+        let va = self.vpc_of[a as usize];
+        let linked = self.linked(a);
+        for vpc in std::iter::once(va).chain(linked.iter().map(|(v, _)| *v)) {
+            let levels = &self.cidr_ix[vpc as usize];
+            for ip in &self.ips[a as usize] {
+                for (len, nets) in levels {
+                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
+                        out.extend(v);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&b| {
+            let vb = self.vpc_of[b as usize];
+            let routed = || {
+                let i = linked.binary_search_by_key(&vb, |(v, _)| *v);
+                i.is_ok_and(|i| linked[i].1.binary_search(&self.rt_of[b as usize]).is_ok())
+            };
+            vb == va || routed()
+        });
+        out
+    }
+
+    /// ENIs with a group whose ingress names one of A's groups (graph SG-reference edges).
+    fn sg_referrers(&self, a: u32) -> std::rc::Rc<[u32]> {
+        let key = self.gset_of[a as usize];
+        if let Some(v) = self.sg_ref_cache.borrow().get(&key) {
+            return v.clone();
+        }
         let g = &self.topo.graph;
         let mut out: Vec<u32> = Vec::new();
         for sg in &self.groups[a as usize] {
@@ -855,54 +1084,43 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
         }
-        let (va, ra) = (self.vpc_of[a as usize], self.res_of[a as usize]);
-        // Linked VPCs that A can be routed to at all: the others' ENIs are no hop.
-        let linked: Vec<(u32, std::rc::Rc<[u32]>)> = self.links_ix[va as usize]
-            .iter()
-            .filter(|&&vb| vb != va)
-            .map(|&vb| (vb, self.vpc_reachable(a, vb)))
-            .filter(|(_, tables)| !tables.is_empty())
-            .collect();
-        for vpc in std::iter::once(va).chain(linked.iter().map(|(v, _)| *v)) {
-            let Some(levels) = self.cidr_ix.get(self.vpc_ids[vpc as usize]) else { continue };
-            for ip in &self.ips[a as usize] {
-                for (len, nets) in levels {
-                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
-                        out.extend(v);
-                    }
-                }
-            }
-        }
         out.sort_unstable();
         out.dedup();
-        out.retain(|&b| {
-            let vb = self.vpc_of[b as usize];
-            let routed = || {
-                let i = linked.binary_search_by_key(&vb, |(v, _)| *v);
-                i.is_ok_and(|i| linked[i].1.binary_search(&self.rt_of[b as usize]).is_ok())
-            };
-            b != a && self.res_of[b as usize] != ra && (vb == va || routed())
-        });
-        out
+        let v: std::rc::Rc<[u32]> = out.into();
+        self.sg_ref_cache.borrow_mut().insert(key, v.clone());
+        v
     }
 
-    /// The route tables (interned, sorted) of VPC `vb` (not A's) that A can be routed
-    /// to and back from: a necessary condition of `route_decision` for every ENI of
-    /// `vb`, so an ENI whose subnet's table is not among them is no hop from A (none is
-    /// when the list is empty). Address-uniform sources share it per subnet.
-    fn vpc_reachable(&self, a: u32, vb: u32) -> std::rc::Rc<[u32]> {
+    /// Which sources get the same `vpc_reachable` answers: it reads only the active
+    /// peering and TGW routes of A's table (its forward signature), A's VPC, and how
+    /// A's address is routed back by TGW tables and other VPCs' tables, which treat
+    /// every address of a block alike when none of their CIDRs is a strict part of it.
+    fn route_class(&self, a: u32) -> RouteClass {
         let ai = a as usize;
-        let key = if self.src_uniform[ai] {
-            (true, self.subnet_of[ai], self.vpc_of[ai], vb)
-        } else {
-            (false, a, self.vpc_of[ai], vb)
-        };
-        if let Some(r) = self.vpc_reach.borrow().get(&key) {
-            return r.clone();
+        match self.block_class[ai] {
+            Some((sig, block)) => RouteClass::Block(sig, block),
+            None if self.src_uniform[ai] => RouteClass::Subnet(self.subnet_of[ai]),
+            None => RouteClass::Eni(a),
         }
-        let r: std::rc::Rc<[u32]> = self.vpc_reachable_uncached(a, vb).into();
-        self.vpc_reach.borrow_mut().insert(key, r.clone());
-        r
+    }
+
+    /// Linked VPCs that A can be routed to at all (the others' ENIs are no hop), with
+    /// the tables of each that route back; shared by the sources of a `route_class`.
+    fn linked(&self, a: u32) -> Linked {
+        let ai = a as usize;
+        let key = self.route_class(a);
+        if let Some(l) = self.linked_cache.borrow().get(&key) {
+            return l.clone();
+        }
+        let va = self.vpc_of[ai];
+        let l: Linked = self.links_ix[va as usize]
+            .iter()
+            .filter(|&&vb| vb != va)
+            .map(|&vb| (vb, self.vpc_reachable(a, vb).into()))
+            .filter(|(_, tables): &(u32, std::rc::Rc<[u32]>)| !tables.is_empty())
+            .collect();
+        self.linked_cache.borrow_mut().insert(key, l.clone());
+        l
     }
 
     /// `route_decision` relaxed to "some address of `vb`": A's table has an active route
@@ -910,11 +1128,11 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// transit gateway attached to both whose route table (from A's attachment) routes
     /// one of them to `vb`'s attachment and back (from `vb`'s attachment) to A's address;
     /// and the table of `vb`'s subnet routes that address back the same way.
-    fn vpc_reachable_uncached(&self, a: u32, vb: u32) -> Vec<u32> {
+    fn vpc_reachable(&self, a: u32, vb: u32) -> Vec<u32> {
         let ea = self.eni(a);
         let vb_id = self.vpc_ids[vb as usize];
         let mut allowed: Vec<u32> = Vec::new();
-        let Some(dsts) = self.ip_ix.get(vb_id) else { return allowed };
+        let dsts = &self.ip_ix[vb as usize];
         // Some ENI address of `vb` in `c`.
         let holds = |c: &IpNet| match c.trunc() {
             IpNet::V4(n) => {
@@ -927,13 +1145,15 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ix = &self.topo.index;
         let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
         let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
-        let srcs: Vec<IpNet> = self.ips[a as usize].iter().map(|ip| host(*ip)).collect();
+        // Every address of a route class is routed alike: one stands for all.
+        let n_src = if self.src_uniform[a as usize] || self.block_class[a as usize].is_some() { 1 } else { usize::MAX };
+        let srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
         // The tables of `vb` routing one of `srcs` back to `target`.
         let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
             let srcs: Vec<&IpNet> = srcs.collect();
-            for &(ti, t) in &self.vpc_tables[vb as usize] {
+            for &(ti, _) in &self.vpc_tables[vb as usize] {
                 let routes_back = |s: &&IpNet| {
-                    self.table_route(t, s)
+                    lookup(&self.table_entries[ti as usize], s)
                         .is_some_and(|e| e.route.state == RouteState::Active && e.route.target.id == target)
                 };
                 if !allowed.contains(&ti) && srcs.iter().any(routes_back) {
@@ -983,10 +1203,9 @@ impl<'t, 'a> Engine<'t, 'a> {
 
     /// Who might reach `n` in one hop (a superset: SG rules and VPC links only).
     fn reverse_candidates(&self, n: Node, out: &mut Vec<Node>) {
-        let in_vpcs = |vpc: &str, lo: u32, hi: u32, out: &mut Vec<Node>| {
-            let linked = self.rlinks.get(vpc);
-            for v in std::iter::once(vpc).chain(linked.into_iter().flatten().copied()) {
-                let Some(list) = self.ip_ix.get(v) else { continue };
+        let in_vpcs = |vpc: u32, lo: u32, hi: u32, out: &mut Vec<Node>| {
+            for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                let list = &self.ip_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
             }
@@ -995,7 +1214,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             Node::Internet => {}
             Node::GatewayEndpoint(i) => {
                 let vpce = self.gateway_endpoints[i as usize];
-                if let Some(list) = self.ip_ix.get(vpce.vpc_id.as_str()) {
+                if let Some(list) = self.vpc_pos.get(vpce.vpc_id.as_str()).map(|&v| &self.ip_ix[v as usize]) {
                     out.extend(list.iter().map(|(_, e)| Node::Eni(*e)));
                 }
             }
@@ -1026,7 +1245,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                         };
                         for c in cidrs {
                             if let IpNet::V4(c) = c.trunc() {
-                                in_vpcs(&eb.vpc_id, u32::from(c.network()), u32::from(c.broadcast()), out);
+                                in_vpcs(self.vpc_of[b as usize], u32::from(c.network()), u32::from(c.broadcast()), out);
                             }
                         }
                     }
@@ -1502,7 +1721,7 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// Next hops of `n` into nodes at most `left` hops from TO (by `bound`), in the
     /// order they are found; the hops themselves are built later (`hop`) for the paths
     /// shown only.
-    fn successors(&self, n: Node, bound: &Bound, left: usize, out: &mut Vec<Node>) {
+    fn successors(&self, n: Node, bound: &Bound, left: usize, max_left: usize, out: &mut Vec<Node>) {
         let ok = |m: Node| bound.get(m) <= left;
         match n {
             Node::Internet => {
@@ -1514,23 +1733,14 @@ impl<'t, 'a> Engine<'t, 'a> {
                 );
             }
             Node::Eni(a) => {
-                // Destinations alike (subnet, VPC, groups; `uniform`) get one answer.
-                let mut seen: FastMap<(u32, u32, u32), bool> = FastMap::default();
-                for b in self.candidates(a) {
-                    if !ok(Node::Eni(b)) {
-                        continue;
-                    }
-                    let bi = b as usize;
-                    let pass = if self.uniform[bi] {
-                        let class = (self.subnet_of[bi], self.vpc_of[bi], self.gset_of[bi]);
-                        *seen.entry(class).or_insert_with(|| self.private_ok(a, b))
-                    } else {
-                        self.private_ok(a, b)
-                    };
-                    if pass {
-                        out.push(Node::Eni(b));
-                    }
-                }
+                let ra = self.res_of[a as usize];
+                let next = self.eni_successors(a, bound, max_left);
+                out.extend(
+                    next.iter()
+                        .filter(|&&b| b != a && self.res_of[b as usize] != ra)
+                        .map(|&b| Node::Eni(b))
+                        .filter(|&m| ok(m)),
+                );
                 if !self.gateway_endpoints.is_empty() {
                     let ea = self.eni(a);
                     let rt = self.topo.index.route_table_of(&ea.subnet_id, &ea.vpc_id);
@@ -1546,6 +1756,39 @@ impl<'t, 'a> Engine<'t, 'a> {
             }
             Node::GatewayEndpoint(_) => {}
         }
+    }
+
+    /// The ENIs A has a hop to that are at most `max_left` hops from TO, in candidate
+    /// order; A itself and ENIs of A's resource may be among them (callers drop them),
+    /// so sources alike (`succ_class`) share one list.
+    fn eni_successors(&self, a: u32, bound: &Bound, max_left: usize) -> std::rc::Rc<[u32]> {
+        let class = self.succ_class[a as usize];
+        if let Some(v) = class.and_then(|c| self.succ_cache.borrow().get(&c).cloned()) {
+            return v;
+        }
+        // Destinations alike (subnet, VPC, groups; `uniform`) get one answer.
+        let mut seen: FastMap<(u32, u32, u32), bool> = FastMap::default();
+        let mut out: Vec<u32> = Vec::new();
+        for b in self.candidates(a) {
+            if bound.get(Node::Eni(b)) > max_left {
+                continue;
+            }
+            let bi = b as usize;
+            let pass = if self.uniform[bi] {
+                let class = (self.subnet_of[bi], self.vpc_of[bi], self.gset_of[bi]);
+                *seen.entry(class).or_insert_with(|| self.private_ok(a, b))
+            } else {
+                self.private_ok(a, b)
+            };
+            if pass {
+                out.push(b);
+            }
+        }
+        let v: std::rc::Rc<[u32]> = out.into();
+        if let Some(c) = class {
+            self.succ_cache.borrow_mut().insert(c, v.clone());
+        }
+        v
     }
 
     /// Whether `endpoint_hop(a, ep)` is a hop.
@@ -1582,7 +1825,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 continue;
             }
             next.clear();
-            self.successors(n, bound, max_hops - d - 1, &mut next);
+            self.successors(n, bound, max_hops - d - 1, max_hops - 1, &mut next);
             for &m in &next {
                 let (v, fresh) = sub.node(m);
                 sub.edges.push((u, v));
