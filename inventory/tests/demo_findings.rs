@@ -118,7 +118,7 @@ fn demo_segmentation() {
     ];
     assert_eq!(got, expected);
     // Peering evidence names the routes on both sides.
-    let p = a.segmentation.iter().find(|c| c.via == ConnectionVia::Peering && c.from_vpc_id == prod).unwrap();
+    let p = a.segmentation.iter().find(|c| c.via == ConnectionVia::Peering && &*c.from_vpc_id == prod).unwrap();
     assert!(
         p.evidence.iter().any(|e| e.starts_with("return: rtb-0ab57eafa5637aba0: 10.10.0.0/16")),
         "{:?}",

@@ -120,13 +120,10 @@ fn peering_needs_active_status_and_routes() {
     let a = routed(two_vpcs().with(|r| r.vpc_peering_connections.push(peering("active")))).analyze();
     assert_eq!(a.segmentation.len(), 1);
     let c = &a.segmentation[0];
+    assert_eq!((&*c.from_vpc_id, &*c.to_id, c.via, &*c.via_id), ("vpc-a", "vpc-b", ConnectionVia::Peering, "pcx-1"));
+    assert_eq!(strs(&c.cidrs), vec!["10.2.0.0/16"]);
     assert_eq!(
-        (c.from_vpc_id.as_str(), c.to_id.as_str(), c.via, c.via_id.as_str()),
-        ("vpc-a", "vpc-b", ConnectionVia::Peering, "pcx-1")
-    );
-    assert_eq!(c.cidrs, vec!["10.2.0.0/16"]);
-    assert_eq!(
-        c.evidence,
+        strs(&c.evidence),
         vec![
             "return: no route back to vpc-a through pcx-1 in vpc-b (as far as the snapshot shows)",
             "rtb-a: 10.2.0.0/16 → pcx-1"
@@ -142,11 +139,11 @@ fn peering_needs_active_status_and_routes() {
     };
     let a = routed(two_vpcs().with(|r| r.vpc_peering_connections.push(peering("active"))).with(back("10.1.0.0/16")))
         .analyze();
-    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    let c = a.segmentation.iter().find(|c| &*c.from_vpc_id == "vpc-a").expect("a → b");
     assert_eq!(c.return_path, ReturnPath::Routed, "{:#?}", c.evidence);
     let a = routed(two_vpcs().with(|r| r.vpc_peering_connections.push(peering("active"))).with(back("192.168.0.0/16")))
         .analyze();
-    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    let c = a.segmentation.iter().find(|c| &*c.from_vpc_id == "vpc-a").expect("a → b");
     assert_eq!(c.return_path, ReturnPath::Missing, "{:#?}", c.evidence);
     assert_eq!(
         (c.from_environment.as_deref(), c.to_environment.as_deref(), c.prod_from_nonprod),
@@ -214,17 +211,19 @@ fn transit_gateway_connections_need_routes_on_both_levels() {
     assert_eq!(a.segmentation.len(), 1, "{:#?}", a.segmentation);
     let c = &a.segmentation[0];
     assert_eq!(
-        (c.from_vpc_id.as_str(), c.to_id.as_str(), c.via, c.via_id.as_str()),
+        (&*c.from_vpc_id, &*c.to_id, c.via, &*c.via_id),
         ("vpc-a", "vpc-b", ConnectionVia::TransitGateway, "tgw-1")
     );
-    assert_eq!(c.cidrs, vec!["10.2.0.0/16"]);
+    assert_eq!(strs(&c.cidrs), vec!["10.2.0.0/16"]);
     assert_eq!(
-        c.evidence,
+        strs(&c.evidence),
         vec![
             "return: no route in vpc-b back to vpc-a through tgw-1",
-            "return: tgw-rtb-1 (associated with tgw-attach-b): 10.1.0.0/16 → tgw-attach-a",
+            "return: tgw-attach-b uses TGW route table tgw-rtb-1",
+            "return: tgw-rtb-1: 10.1.0.0/16 → tgw-attach-a",
             "rtb-a: 10.0.0.0/8 → tgw-1",
-            "tgw-rtb-1 (associated with tgw-attach-a): 10.2.0.0/16 → tgw-attach-b"
+            "tgw-attach-a uses TGW route table tgw-rtb-1",
+            "tgw-rtb-1: 10.2.0.0/16 → tgw-attach-b"
         ]
     );
     assert!(c.prod_from_nonprod);
@@ -236,7 +235,7 @@ fn transit_gateway_connections_need_routes_on_both_levels() {
             t.routes.push(route("10.1.0.0/16", "tgw-1"));
         })
         .analyze();
-    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    let c = a.segmentation.iter().find(|c| &*c.from_vpc_id == "vpc-a").expect("a → b");
     assert_eq!(c.return_path, ReturnPath::Routed, "{:#?}", c.evidence);
     // Without the TGW route back to tgw-attach-a, replies stop at the TGW.
     let a = tgw_estate(true)
@@ -246,7 +245,7 @@ fn transit_gateway_connections_need_routes_on_both_levels() {
             r.transit_gateway_route_tables[0].routes.retain(|x| x.destination.to_string() != "10.1.0.0/16");
         })
         .analyze();
-    let c = a.segmentation.iter().find(|c| c.from_vpc_id == "vpc-a").expect("a → b");
+    let c = a.segmentation.iter().find(|c| &*c.from_vpc_id == "vpc-a").expect("a → b");
     assert_eq!(c.return_path, ReturnPath::Missing, "{:#?}", c.evidence);
 }
 
@@ -284,11 +283,11 @@ fn vpn_through_a_vgw_with_propagation() {
     assert_eq!(a.segmentation.len(), 1);
     let c = &a.segmentation[0];
     assert_eq!(
-        (c.to_id.as_str(), c.to_kind, c.via, c.via_id.as_str()),
+        (&*c.to_id, c.to_kind, c.via, &*c.via_id),
         ("cgw-1", ResourceKind::CustomerGateway, ConnectionVia::Vpn, "vpn-1")
     );
-    assert_eq!(c.cidrs, vec!["192.168.0.0/16"]);
-    assert!(c.evidence.contains(&"rtb-a: propagates routes from vgw-1".to_string()));
+    assert_eq!(strs(&c.cidrs), vec!["192.168.0.0/16"]);
+    assert!(strs(&c.evidence).contains(&"rtb-a: propagates routes from vgw-1"));
 }
 
 #[test]
@@ -329,4 +328,9 @@ fn generated_estates_analyze_without_panic_and_deterministically() {
         sorted.sort();
         assert_eq!(sorted, a.exposures, "findings are in their documented order");
     }
+}
+
+/// Shared texts as plain strings, to compare with literals.
+fn strs(v: &[std::sync::Arc<str>]) -> Vec<&str> {
+    v.iter().map(|s| &**s).collect()
 }

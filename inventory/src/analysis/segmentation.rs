@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
-use super::types::{Connection, ConnectionVia, ReturnPath};
+use super::types::{Connection, ConnectionVia, ReturnPath, Text};
 use crate::facts::{is_production, TagKeys};
 use crate::model::*;
 use crate::topology::hash::FastMap;
@@ -17,26 +17,31 @@ struct Ctx<'c, 'a> {
     /// VPC id → environment, by the one rule (`crate::facts::TagKeys::environment`).
     env_by_vpc: &'c BTreeMap<String, String>,
     keys: &'c TagKeys,
+    /// Every id and environment a connection names, shared (a VPC id recurs in
+    /// every connection of the VPC).
+    texts: std::cell::RefCell<crate::topology::hash::FastSet<Text>>,
 }
 
 impl Ctx<'_, '_> {
-    fn env(&self, vpc_id: &str) -> Option<String> {
-        self.env_by_vpc.get(vpc_id).cloned()
+    fn text(&self, s: &str) -> Text {
+        if let Some(t) = self.texts.borrow().get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.borrow_mut().insert(t.clone());
+        t
     }
-    fn tag_env(&self, tags: &Tags) -> Option<String> {
-        self.keys.environment(tags).map(str::to_string)
+    fn env(&self, vpc_id: &str) -> Option<Text> {
+        self.env_by_vpc.get(vpc_id).map(|e| self.text(e))
+    }
+    fn tag_env(&self, tags: &Tags) -> Option<Text> {
+        self.keys.environment(tags).map(|e| self.text(e))
     }
 }
 
-/// Routes of `vpc_id`'s tables whose target is `target_id`, as (destination, evidence).
-fn routes_to(ctx: &Ctx, vpc_id: &str, target_id: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for t in ctx.tables_by_vpc.get(vpc_id).map(Vec::as_slice).unwrap_or_default() {
-        for r in t.routes.iter().filter(|r| r.target.id == target_id && r.state == RouteState::Active) {
-            out.push((r.destination.to_string(), format!("{}: {} → {}", t.id, r.destination, target_id)));
-        }
-    }
-    out
+/// Active routes of `vpc_id`'s tables whose target is `target_id`.
+fn routes_to<'c>(ctx: &'c Ctx, vpc_id: &'c str, target_id: &'c str) -> &'c [ActiveRoute] {
+    ctx.active_routes.get(&(vpc_id, target_id)).map(Vec::as_slice).unwrap_or_default()
 }
 
 fn expand(d: &RouteDestination, ix: &Index) -> Vec<IpNet> {
@@ -52,28 +57,29 @@ fn overlaps(a: &[IpNet], b: &[IpNet]) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn connection(
+    ctx: &Ctx,
     from_vpc: &str,
     from_account: &str,
     to_id: &str,
     to_kind: ResourceKind,
-    to_account: Option<String>,
-    to_env: Option<String>,
+    to_account: Option<&str>,
+    to_env: Option<Text>,
     via: ConnectionVia,
     via_id: &str,
-    cidrs: BTreeSet<String>,
-    evidence: BTreeSet<String>,
-    from_env: Option<String>,
+    cidrs: BTreeSet<Text>,
+    evidence: BTreeSet<Text>,
+    from_env: Option<Text>,
     return_path: ReturnPath,
 ) -> Connection {
     let prod_from_nonprod = matches!((&from_env, &to_env), (Some(f), Some(t)) if is_production(t) && !is_production(f));
     Connection {
-        from_vpc_id: from_vpc.to_string(),
-        from_account_id: from_account.to_string(),
-        to_id: to_id.to_string(),
+        from_vpc_id: ctx.text(from_vpc),
+        from_account_id: ctx.text(from_account),
+        to_id: ctx.text(to_id),
         to_kind,
-        to_account_id: to_account,
+        to_account_id: to_account.map(|a| ctx.text(a)),
         via,
-        via_id: via_id.to_string(),
+        via_id: ctx.text(via_id),
         cidrs: cidrs.into_iter().collect(),
         evidence: evidence.into_iter().collect(),
         from_environment: from_env,
@@ -96,20 +102,30 @@ fn vpc_cidrs(ix: &Index, vpc_id: &str) -> Vec<IpNet> {
         .unwrap_or_default()
 }
 
-/// Routes of `vpc_id`'s tables to `target_id` that cover some of `cidrs`.
-fn routes_back(ctx: &Ctx, vpc_id: &str, target_id: &str, cidrs: &[IpNet]) -> Vec<String> {
-    let Some(routes) = ctx.active_routes.get(&(vpc_id, target_id)) else { return Vec::new() };
-    routes
+/// Routes of `vpc_id`'s tables to `target_id` that cover some of `cidrs`, as return evidence.
+fn routes_back(ctx: &Ctx, vpc_id: &str, target_id: &str, cidrs: &[IpNet]) -> Vec<Text> {
+    routes_to(ctx, vpc_id, target_id)
         .iter()
-        .filter(|(dest, _)| cidrs.is_empty() || overlaps(dest, cidrs))
-        .map(|(_, text)| format!("return: {text}"))
+        .filter(|r| cidrs.is_empty() || overlaps(&r.dests, cidrs))
+        .map(|r| r.return_text.clone())
         .collect()
 }
 
-/// (VPC, route target) → each active route of the VPC's tables to that target, as
-/// (concrete destinations, "rtb: destination → target"). Built once: return checks
-/// run per connection.
-type ActiveRoutes<'a> = FastMap<(&'a str, &'a str), Vec<(Vec<IpNet>, String)>>;
+/// One active route of a VPC's tables, its texts made once (many connections cite it).
+struct ActiveRoute {
+    /// Concrete destinations (prefix lists expanded).
+    dests: Vec<IpNet>,
+    /// The destination as written.
+    dest: Text,
+    /// "rtb: destination → target".
+    text: Text,
+    /// "return: rtb: destination → target".
+    return_text: Text,
+}
+
+/// (VPC, route target) → each active route of the VPC's tables to that target. Built
+/// once: forward and return checks run per connection.
+type ActiveRoutes<'a> = FastMap<(&'a str, &'a str), Vec<ActiveRoute>>;
 
 fn active_routes<'a>(tables_by_vpc: &FastMap<&'a str, Vec<&'a RouteTable>>, ix: &Index) -> ActiveRoutes<'a> {
     let mut m: ActiveRoutes = FastMap::default();
@@ -117,7 +133,12 @@ fn active_routes<'a>(tables_by_vpc: &FastMap<&'a str, Vec<&'a RouteTable>>, ix: 
         for t in tables {
             for r in t.routes.iter().filter(|r| r.state == RouteState::Active) {
                 let text = format!("{}: {} → {}", t.id, r.destination, r.target.id);
-                m.entry((*vpc, r.target.id.as_str())).or_default().push((expand(&r.destination, ix), text));
+                m.entry((*vpc, r.target.id.as_str())).or_default().push(ActiveRoute {
+                    dests: expand(&r.destination, ix),
+                    dest: r.destination.to_string().into(),
+                    return_text: format!("return: {text}").into(),
+                    text: text.into(),
+                });
             }
         }
     }
@@ -132,7 +153,7 @@ pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys
         tables_by_vpc.entry(t.vpc_id.as_str()).or_default().push(t);
     }
     let active_routes = active_routes(&tables_by_vpc, &topo.index);
-    let ctx = Ctx { ix: &topo.index, tables_by_vpc, active_routes, env_by_vpc, keys };
+    let ctx = Ctx { ix: &topo.index, tables_by_vpc, active_routes, env_by_vpc, keys, texts: Default::default() };
     let mut out = Vec::new();
     peering(&ctx, r, &mut out);
     transit(&ctx, r, &mut out);
@@ -150,22 +171,26 @@ fn peering(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 continue;
             }
             let back = routes_back(ctx, &to.vpc_id, &p.id, &vpc_cidrs(ctx.ix, &from.vpc_id));
-            let mut evidence: BTreeSet<String> = forward.iter().map(|(_, e)| e.clone()).collect();
+            let mut evidence: BTreeSet<Text> = forward.iter().map(|r| r.text.clone()).collect();
             if back.is_empty() {
-                evidence.insert(format!(
-                    "return: no route back to {} through {} in {} (as far as the snapshot shows)",
-                    from.vpc_id, p.id, to.vpc_id
-                ));
+                evidence.insert(
+                    format!(
+                        "return: no route back to {} through {} in {} (as far as the snapshot shows)",
+                        from.vpc_id, p.id, to.vpc_id
+                    )
+                    .into(),
+                );
             }
             let return_path = if back.is_empty() { ReturnPath::Missing } else { ReturnPath::Routed };
             evidence.extend(back);
-            let cidrs = forward.into_iter().map(|(c, _)| c).collect();
+            let cidrs = forward.iter().map(|r| r.dest.clone()).collect();
             out.push(connection(
+                ctx,
                 &from.vpc_id,
                 &from.account_id,
                 &to.vpc_id,
                 ResourceKind::Vpc,
-                Some(to.account_id.clone()),
+                Some(&to.account_id),
                 ctx.env(&to.vpc_id),
                 ConnectionVia::Peering,
                 &p.id,
@@ -206,8 +231,11 @@ type Target = (String, ResourceKind, Option<String>);
 /// One TGW route, resolved once per table: concrete CIDRs and where each target leads.
 struct TgwRouteInfo<'a> {
     dest: Vec<IpNet>,
-    text: String,
+    text: Text,
     targets: Vec<(&'a str, Target)>,
+    /// Per target: "tgw-rtb: destination → attachment", and the same as return evidence.
+    forward_texts: Vec<Text>,
+    return_texts: Vec<Text>,
 }
 
 fn resolve_table<'a>(ix: &Index, table: &'a TransitGatewayRouteTable) -> Vec<TgwRouteInfo<'a>> {
@@ -215,14 +243,23 @@ fn resolve_table<'a>(ix: &Index, table: &'a TransitGatewayRouteTable) -> Vec<Tgw
         .routes
         .iter()
         .filter(|rt| rt.state == RouteState::Active)
-        .map(|rt| TgwRouteInfo {
-            dest: expand(&rt.destination, ix),
-            text: rt.destination.to_string(),
-            targets: rt
+        .map(|rt| {
+            let texts: Vec<String> = rt
                 .attachments
                 .iter()
-                .map(|t| (t.attachment_id.as_str(), attachment_target(ix, t, None)))
-                .collect(),
+                .map(|t| format!("{}: {} → {}", table.id, rt.destination, t.attachment_id))
+                .collect();
+            TgwRouteInfo {
+                dest: expand(&rt.destination, ix),
+                text: rt.destination.to_string().into(),
+                targets: rt
+                    .attachments
+                    .iter()
+                    .map(|t| (t.attachment_id.as_str(), attachment_target(ix, t, None)))
+                    .collect(),
+                return_texts: texts.iter().map(|t| Text::from(format!("return: {t}"))).collect(),
+                forward_texts: texts.into_iter().map(Text::from).collect(),
+            }
         })
         .collect()
 }
@@ -238,6 +275,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
     // Every TGW route table resolved once: forward and return checks both read them.
     let resolved: FastMap<&str, Vec<TgwRouteInfo>> =
         r.transit_gateway_route_tables.iter().map(|t| (t.id.as_str(), resolve_table(ix, t))).collect();
+    let far_uses: std::cell::RefCell<FastMap<&str, Text>> = Default::default();
     let mut to_attachment: FastMap<(&str, &str), Vec<usize>> = FastMap::default();
     for (table, routes) in &resolved {
         for (i, route) in routes.iter().enumerate() {
@@ -258,47 +296,46 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             .or_else(|| associated.get(att.id.as_str()).copied());
         let Some(table) = table else { continue };
         // Each VPC route to the TGW with its concrete CIDRs, to match TGW routes against.
-        let sent: Vec<(Vec<IpNet>, String)> = ctx
-            .tables_by_vpc
-            .get(vpc_id)
-            .into_iter()
-            .flatten()
-            .flat_map(|t| t.routes.iter().map(move |rt| (t, rt)))
-            .filter(|(_, rt)| rt.target.id == att.transit_gateway_id && rt.state == RouteState::Active)
-            .map(|(t, rt)| {
-                (expand(&rt.destination, ix), format!("{}: {} → {}", t.id, rt.destination, att.transit_gateway_id))
-            })
-            .collect();
+        let sent = routes_to(ctx, vpc_id, &att.transit_gateway_id);
         if sent.is_empty() {
             continue;
         }
         let Some(routes) = resolved.get(table.id.as_str()) else { continue };
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let from_env = ctx.env(vpc_id);
+        let uses: Text = format!("{} uses TGW route table {}", att.id, table.id).into();
         // Per target: (CIDRs, evidence, the TGW attachments it is reached through).
-        type Reached<'t> = (BTreeSet<String>, BTreeSet<String>, Vec<&'t str>);
+        type Reached<'t> = (BTreeSet<Text>, BTreeSet<Text>, Vec<&'t str>);
         let mut per_target: BTreeMap<&Target, Reached> = BTreeMap::new();
         for route in routes.iter() {
-            let via: Vec<&String> = sent.iter().filter(|(c, _)| overlaps(c, &route.dest)).map(|(_, e)| e).collect();
+            let via: Vec<&Text> = sent.iter().filter(|r| overlaps(&r.dests, &route.dest)).map(|r| &r.text).collect();
             if via.is_empty() {
                 continue;
             }
-            for (target_att, key) in route.targets.iter().filter(|(t, _)| *t != att.id) {
+            for (k, (target_att, key)) in route.targets.iter().enumerate().filter(|(_, (t, _))| *t != att.id) {
                 if key.1 == ResourceKind::Vpc && key.0 == vpc_id {
                     continue;
                 }
                 let entry = per_target.entry(key).or_default();
+                if entry.1.is_empty() {
+                    entry.1.insert(uses.clone());
+                }
                 entry.2.push(target_att);
                 entry.0.insert(route.text.clone());
-                entry.1.insert(format!("{} (associated with {}): {} → {}", table.id, att.id, route.text, target_att));
-                entry.1.extend(via.iter().map(|e| e.to_string()));
+                entry.1.insert(route.forward_texts[k].clone());
+                entry.1.extend(via.iter().map(|e| (*e).clone()));
             }
         }
         let from_cidrs = vpc_cidrs(ix, vpc_id);
         for ((to_id, to_kind, to_account), (cidrs, mut evidence, target_atts)) in per_target {
             let return_path = tgw_return(
                 ctx,
-                &TgwReturn { associated: &associated, resolved: &resolved, to_attachment: &to_attachment },
+                &TgwReturn {
+                    associated: &associated,
+                    resolved: &resolved,
+                    to_attachment: &to_attachment,
+                    uses: &far_uses,
+                },
                 (att, &from_cidrs),
                 (to_id, *to_kind, &target_atts),
                 &mut evidence,
@@ -309,11 +346,12 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 _ => None,
             };
             out.push(connection(
+                ctx,
                 vpc_id,
                 from_account,
                 to_id,
                 *to_kind,
-                to_account.clone(),
+                to_account.as_deref(),
                 to_env,
                 ConnectionVia::TransitGateway,
                 &att.transit_gateway_id,
@@ -333,6 +371,8 @@ struct TgwReturn<'m, 'a> {
     /// (TGW route table, target attachment) → indices of its routes to that attachment,
     /// so a return check reads a handful of routes rather than the whole table.
     to_attachment: &'m FastMap<(&'a str, &'a str), Vec<usize>>,
+    /// Far attachment → "return: <attachment> uses TGW route table <table>", made once.
+    uses: &'m std::cell::RefCell<FastMap<&'a str, Text>>,
 }
 
 /// Replies from the far side of a TGW: the far attachment's associated TGW route table
@@ -342,8 +382,8 @@ fn tgw_return<'a>(
     ctx: &Ctx<'_, 'a>,
     m: &TgwReturn<'_, 'a>,
     (from_att, from_cidrs): (&TransitGatewayAttachment, &[IpNet]),
-    (to_id, to_kind, target_atts): (&str, ResourceKind, &[&str]),
-    evidence: &mut BTreeSet<String>,
+    (to_id, to_kind, target_atts): (&str, ResourceKind, &[&'a str]),
+    evidence: &mut BTreeSet<Text>,
 ) -> ReturnPath {
     let ix = ctx.ix;
     let mut tgw_ok = false;
@@ -356,19 +396,36 @@ fn tgw_return<'a>(
         let Some(table) = table else { continue };
         let Some(routes) = m.resolved.get(table.id.as_str()) else { continue };
         let Some(back) = m.to_attachment.get(&(table.id.as_str(), from_att.id.as_str())) else { continue };
+        let mut any = false;
         for r in back.iter().map(|&i| &routes[i]) {
             if from_cidrs.is_empty() || overlaps(&r.dest, from_cidrs) {
-                tgw_ok = true;
-                evidence.insert(format!("return: {} (associated with {t}): {} → {}", table.id, r.text, from_att.id));
+                any = true;
+                let k = r.targets.iter().position(|(a, _)| *a == from_att.id).unwrap_or_default();
+                if let Some(text) = r.return_texts.get(k) {
+                    evidence.insert(text.clone());
+                }
             }
+        }
+        if any {
+            tgw_ok = true;
+            let uses = m
+                .uses
+                .borrow_mut()
+                .entry(t)
+                .or_insert_with(|| format!("return: {t} uses TGW route table {}", table.id).into())
+                .clone();
+            evidence.insert(uses);
         }
     }
     if !tgw_ok {
-        evidence.insert(format!(
-            "return: no TGW route back to {} from the far attachment ({})",
-            from_att.resource_id.as_deref().unwrap_or(&from_att.id),
-            target_atts.join(", ")
-        ));
+        evidence.insert(
+            format!(
+                "return: no TGW route back to {} from the far attachment ({})",
+                from_att.resource_id.as_deref().unwrap_or(&from_att.id),
+                target_atts.join(", ")
+            )
+            .into(),
+        );
         return ReturnPath::Missing;
     }
     if to_kind != ResourceKind::Vpc {
@@ -376,11 +433,14 @@ fn tgw_return<'a>(
     }
     let back = routes_back(ctx, to_id, &from_att.transit_gateway_id, from_cidrs);
     if back.is_empty() {
-        evidence.insert(format!(
-            "return: no route in {to_id} back to {} through {}",
-            from_att.resource_id.as_deref().unwrap_or(""),
-            from_att.transit_gateway_id
-        ));
+        evidence.insert(
+            format!(
+                "return: no route in {to_id} back to {} through {}",
+                from_att.resource_id.as_deref().unwrap_or(""),
+                from_att.transit_gateway_id
+            )
+            .into(),
+        );
         return ReturnPath::Missing;
     }
     evidence.extend(back);
@@ -409,21 +469,24 @@ fn vpn(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
                 .iter()
                 .filter(|v| v.vpn_gateway_id.as_deref() == Some(vgw.id.as_str()) && usable(&v.state))
             {
-                let mut cidrs: BTreeSet<String> = routes.iter().map(|(c, _)| c.clone()).collect();
-                let mut evidence: BTreeSet<String> = routes.iter().map(|(_, e)| e.clone()).collect();
+                let mut cidrs: BTreeSet<Text> = routes.iter().map(|r| r.dest.clone()).collect();
+                let mut evidence: BTreeSet<Text> = routes.iter().map(|r| r.text.clone()).collect();
                 for t in &propagating {
-                    evidence.insert(format!("{t}: propagates routes from {}", vgw.id));
-                    cidrs.extend(conn.static_routes.iter().map(|c| c.to_string()));
+                    evidence.insert(format!("{t}: propagates routes from {}", vgw.id).into());
+                    cidrs.extend(conn.static_routes.iter().map(|c| Text::from(c.to_string())));
                 }
-                evidence.insert(format!("{} attached to {vpc_id}; {} → {}", vgw.id, conn.id, conn.customer_gateway_id));
+                evidence.insert(
+                    format!("{} attached to {vpc_id}; {} → {}", vgw.id, conn.id, conn.customer_gateway_id).into(),
+                );
                 let cgw = ix.get::<CustomerGateway>(&conn.customer_gateway_id);
                 let from_account = ix.get::<Vpc>(vpc_id).map(|v| v.account_id.as_str()).unwrap_or(&vgw.account_id);
                 out.push(connection(
+                    ctx,
                     vpc_id,
                     from_account,
                     &conn.customer_gateway_id,
                     ResourceKind::CustomerGateway,
-                    Some(cgw.map(|c| c.account_id.clone()).unwrap_or_else(|| conn.account_id.clone())),
+                    Some(cgw.map(|c| c.account_id.as_str()).unwrap_or(&conn.account_id)),
                     cgw.and_then(|c| ctx.tag_env(&c.tags)),
                     ConnectionVia::Vpn,
                     &conn.id,

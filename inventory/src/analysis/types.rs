@@ -161,23 +161,27 @@ pub enum ConnectionVia {
 }
 
 /// Network reachability between two networks, with the routes that create it.
+/// A shared immutable string (serialised as a plain string).
+pub type Text = std::sync::Arc<str>;
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Connection {
-    pub from_vpc_id: String,
-    pub from_account_id: String,
+    pub from_vpc_id: Text,
+    pub from_account_id: Text,
     /// A VPC id, or a customer gateway id for on-premises.
-    pub to_id: String,
+    pub to_id: Text,
     pub to_kind: ResourceKind,
-    pub to_account_id: Option<String>,
+    pub to_account_id: Option<Text>,
     pub via: ConnectionVia,
     /// Peering / TGW / VPN connection id.
-    pub via_id: String,
+    pub via_id: Text,
     /// Destination CIDRs routed.
-    pub cidrs: Vec<String>,
+    pub cidrs: Vec<Text>,
     /// Route evidence, e.g. "rtb-1: 10.2.0.0/16 → pcx-1", "tgw-rtb-1: 10.2.0.0/16 → tgw-attach-2".
-    pub evidence: Vec<String>,
-    pub from_environment: Option<String>,
-    pub to_environment: Option<String>,
+    /// Shared texts: one route is evidence for many connections (a TGW joins every pair).
+    pub evidence: Vec<Text>,
+    pub from_environment: Option<Text>,
+    pub to_environment: Option<Text>,
     /// A production network reachable from a non-production one.
     pub prod_from_nonprod: bool,
     /// Whether replies can come back: the far side routes the source VPC's CIDRs back

@@ -396,8 +396,8 @@ pub fn render(f: &Facts) -> OverviewPage {
     // (link id, VPC) pairs that let a non-production network reach production.
     let mut prod_risk: BTreeSet<(&str, &str)> = BTreeSet::new();
     for c in f.analysis.segmentation.iter().filter(|c| c.prod_from_nonprod) {
-        prod_risk.insert((c.via_id.as_str(), c.from_vpc_id.as_str()));
-        prod_risk.insert((c.via_id.as_str(), c.to_id.as_str()));
+        prod_risk.insert((&*c.via_id, &*c.from_vpc_id));
+        prod_risk.insert((&*c.via_id, &*c.to_id));
     }
     // Both sides' accounts may describe the same peering / attachment: draw each once.
     let mut seen_links: BTreeSet<&str> = BTreeSet::new();
