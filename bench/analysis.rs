@@ -4,7 +4,7 @@
 //! /proc/thread-self/schedstat), which stays meaningful on a loaded machine.
 use std::time::{Duration, Instant};
 
-use inventory::analysis::analyze_topology;
+use inventory::analysis::{analyze_topology, data_flows, DATA_FLOW_HOPS};
 use inventory::topology::Topology;
 
 /// Nanoseconds this thread has spent on a CPU, if the kernel says.
@@ -21,8 +21,18 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
     println!(
-        "{:>9} {:>9} {:>6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>11}",
-        "requested", "resources", "enis", "graph", "analyses", "total", "total cpu", "findings", "connections"
+        "{:>9} {:>9} {:>6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>11} {:>10} {:>7}",
+        "requested",
+        "resources",
+        "enis",
+        "graph",
+        "analyses",
+        "total",
+        "total cpu",
+        "findings",
+        "connections",
+        "flows",
+        "hops"
     );
     for n in sizes {
         let snap = generate::generate(n, 42);
@@ -31,6 +41,8 @@ fn main() {
         let mut best: Option<(Duration, Duration, Duration)> = None;
         let mut best_cpu: Option<Duration> = None;
         let (mut findings, mut connections) = (0, 0);
+        // The data flows (a path search the package runs after the analyses), timed apart.
+        let (mut best_flows, mut hops) = (None::<Duration>, 0);
         for _ in 0..5 {
             let c0 = cpu_ns();
             let t0 = Instant::now();
@@ -45,6 +57,13 @@ fn main() {
                     best_cpu = Some(cpu);
                 }
             }
+            let t3 = Instant::now();
+            let flows = data_flows(&topo, &a, DATA_FLOW_HOPS, &Default::default());
+            let flows_time = t3.elapsed();
+            if best_flows.is_none_or(|b| flows_time < b) {
+                best_flows = Some(flows_time);
+            }
+            hops = flows.len();
             findings = a.exposures.len();
             connections = a.segmentation.len();
             std::hint::black_box(&a);
@@ -55,7 +74,7 @@ fn main() {
         let (g, an, total) = best.unwrap_or_default();
         let cpu = best_cpu.map(|c| format!("{:.1}ms", ms(c))).unwrap_or_else(|| "-".into());
         println!(
-            "{:>9} {:>9} {:>6} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>10} {:>9} {:>11}",
+            "{:>9} {:>9} {:>6} {:>8.1}ms {:>8.1}ms {:>8.1}ms {:>10} {:>9} {:>11} {:>8.1}ms {:>7}",
             n,
             snap.resources.total(),
             snap.resources.network_interfaces.len(),
@@ -64,7 +83,9 @@ fn main() {
             ms(total),
             cpu,
             findings,
-            connections
+            connections,
+            ms(best_flows.unwrap_or_default()),
+            hops
         );
     }
 }

@@ -16,7 +16,8 @@ pub use crate::facts::{environment, is_production};
 pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
 pub use paths::{
-    find_paths, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions, PathsError, PathsReport, RouteUsed,
+    data_flows, find_paths, holds_data, DataFlow, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions,
+    PathsError, PathsReport, RouteUsed,
 };
 pub use types::*;
 
@@ -29,17 +30,27 @@ pub fn analyze(snapshot: &Snapshot) -> Analysis {
     analyze_with(snapshot, &Settings::default())
 }
 
-/// Runs every analysis on a snapshot with the caller's tag keys and scope.
+/// Runs every analysis on a snapshot with the caller's tag keys and scope, then the
+/// internet → data-store flows (`Analysis::data_flows`, a path search) the exposure
+/// diagram and report draw.
 pub fn analyze_with(snapshot: &Snapshot, settings: &Settings) -> Analysis {
-    analyze_topology_with(&Topology::build(snapshot), settings)
+    let topo = Topology::build(snapshot);
+    let mut analysis = analyze_topology_with(&topo, settings);
+    analysis.data_flows = data_flows(&topo, &analysis, DATA_FLOW_HOPS, &settings.tag_keys);
+    analysis
 }
+
+/// Hops from the internet to a data store that `Analysis::data_flows` follows (as
+/// `auditmap paths`' default).
+pub const DATA_FLOW_HOPS: usize = 4;
 
 /// Runs every analysis on an already built topology, default settings.
 pub fn analyze_topology(topo: &Topology) -> Analysis {
     analyze_topology_with(topo, &Settings::default())
 }
 
-/// Runs every analysis on an already built topology, then derives the facts.
+/// Runs every analysis on an already built topology, then derives the facts; not the
+/// data flows (`data_flows`, a path search over these results).
 pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let _span = tracing::info_span!("analyze").entered();
     let (exposures, blocked) = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
@@ -51,5 +62,14 @@ pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
     let facts = tracing::info_span!("facts").in_scope(|| facts::derive(topo, &egress, envs, settings));
-    Analysis { exposures, behind_load_balancers, blocked, egress, segmentation, sg_flows, facts }
+    Analysis {
+        exposures,
+        behind_load_balancers,
+        blocked,
+        egress,
+        segmentation,
+        sg_flows,
+        facts,
+        data_flows: Vec::new(),
+    }
 }

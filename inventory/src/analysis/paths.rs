@@ -301,6 +301,116 @@ pub fn find_paths(
     Ok(report)
 }
 
+/// One hop of the internet → data-store picture (the exposure/data-flow diagram):
+/// `from` reaches `to` on `grants`, the internet reaches `from` in k hops at the fewest
+/// and `to` reaches a data store in at most `max_hops` − k − 1 more (all by the path
+/// engine), and the hop leads onward: `to` is first reached through it (k + 1 hops),
+/// or it brings a data store one hop closer. Hops that go sideways or back are left
+/// to `auditmap paths`, which lists every path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DataFlow {
+    /// "internet" or an ENI id.
+    pub from: String,
+    /// An ENI id or an S3/DynamoDB gateway endpoint id.
+    pub to: String,
+    /// Protocol and port ranges admitted (ports absent for protocols without ports).
+    pub grants: Vec<(Protocol, Option<PortRange>)>,
+}
+
+/// Every hop on the way from the internet to the data stores within `max_hops`
+/// (`DataFlow`), sorted. The same engine and evidence as `find_paths`, without
+/// enumerating the (possibly millions of) paths themselves.
+pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &TagKeys) -> Vec<DataFlow> {
+    let _span = tracing::info_span!("data_flows").entered();
+    let eng = Engine::new(topo, analysis, true);
+    let Ok(to_list) = eng.resolve(&Endpoint::DataStores, keys) else { return Vec::new() };
+    if to_list.is_empty() || max_hops == 0 {
+        return Vec::new();
+    }
+    let from = [Node::Internet];
+    let bound = eng.bound(&to_list, max_hops);
+    let sub = eng.explore(&from, &bound, max_hops);
+    let to_set: FastSet<Node> = to_list.into_iter().collect();
+    let dist = sub.distances_to(&to_set);
+    // Hops from the internet, breadth-first over the explored hops.
+    let n = sub.nodes.len();
+    let out_edges = Csr::build(n, sub.edges.iter().copied());
+    let mut depth = vec![usize::MAX; n];
+    let mut queue = VecDeque::new();
+    for (i, m) in sub.nodes.iter().enumerate() {
+        if *m == Node::Internet {
+            depth[i] = 0;
+            queue.push_back(i as u32);
+        }
+    }
+    while let Some(u) = queue.pop_front() {
+        for &v in out_edges.of(u) {
+            if depth[v as usize] == usize::MAX {
+                depth[v as usize] = depth[u as usize] + 1;
+                queue.push_back(v);
+            }
+        }
+    }
+    // Sources and destinations alike get one answer (as in the search).
+    let class = |m: Node| -> (u8, u32, u32, u32) {
+        match m {
+            Node::Internet => (0, 0, 0, 0),
+            Node::GatewayEndpoint(i) => (1, i, 0, 0),
+            Node::Eni(i) => {
+                let iu = i as usize;
+                if eng.uniform[iu] {
+                    (2, eng.subnet_of[iu], eng.vpc_of[iu], eng.gset_of[iu])
+                } else {
+                    (3, i, 0, 0)
+                }
+            }
+        }
+    };
+    let mut grants_of: FastMap<((u8, u32, u32, u32), (u8, u32, u32, u32)), Vec<(Protocol, Option<PortRange>)>> =
+        FastMap::default();
+    let mut flows: Vec<DataFlow> = Vec::new();
+    let mut seen: FastSet<(u32, u32)> = FastSet::default();
+    for &(u, v) in &sub.edges {
+        let (du, dv) = (depth[u as usize], dist[v as usize]);
+        let onward = depth[v as usize] == du.saturating_add(1) || dist[u as usize] == dv.saturating_add(1);
+        if du == usize::MAX || dv == usize::MAX || !onward || du + 1 + dv > max_hops || !seen.insert((u, v)) {
+            continue;
+        }
+        let (a, b) = (sub.nodes[u as usize], sub.nodes[v as usize]);
+        // Internet hops differ per ENI (its own findings); the others by class.
+        let key = match a {
+            Node::Internet => ((0, 0, 0, 0), (3, v, 0, 0)),
+            Node::Eni(ai) => {
+                let from = match eng.succ_class[ai as usize] {
+                    Some(c) => (4, c, 0, 0),
+                    None => (3, ai, 0, 0),
+                };
+                (from, class(b))
+            }
+            Node::GatewayEndpoint(_) => continue,
+        };
+        let grants = grants_of
+            .entry(key)
+            .or_insert_with(|| {
+                let mut g: Vec<(Protocol, Option<PortRange>)> =
+                    eng.hop(a, b).evidence.grants.iter().map(|g| (g.protocol, g.ports)).collect();
+                g.sort_unstable();
+                g.dedup();
+                g
+            })
+            .clone();
+        let id = |m: Node| match m {
+            Node::Internet => "internet".to_string(),
+            Node::Eni(i) => eng.eni(i).id.clone(),
+            Node::GatewayEndpoint(i) => eng.gateway_endpoints[i as usize].id.clone(),
+        };
+        flows.push(DataFlow { from: id(a), to: id(b), grants });
+    }
+    flows.sort_unstable();
+    flows.dedup();
+    flows
+}
+
 /// A path node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node {
@@ -632,6 +742,14 @@ fn host(a: Ipv4Addr) -> IpNet {
 fn is_data_endpoint(e: &VpcEndpoint) -> bool {
     e.endpoint_type == VpcEndpointType::Gateway
         && (e.service_name.ends_with(".s3") || e.service_name.ends_with(".dynamodb"))
+}
+
+/// Whether an ENI is a data store for `--to data-stores` and the data-flow picture:
+/// a data service's interface (RDS, ElastiCache, Redshift, EFS), or an ENI or its
+/// instance tagged with a sensitive data classification.
+pub fn holds_data(e: &NetworkInterface, instance: Option<&Instance>, keys: &TagKeys) -> bool {
+    let sensitive = |t: &Tags| tag_value(t, &keys.data_classification).is_some_and(is_sensitive_classification);
+    e.service.is_data_store() || sensitive(&e.tags) || instance.is_some_and(|x| sensitive(&x.tags))
 }
 
 /// A data-classification value that marks sensitive data: anything but public /
@@ -1011,15 +1129,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                     .collect()
             }
             Endpoint::DataStores => {
-                let sensitive =
-                    |t: &Tags| tag_value(t, &keys.data_classification).is_some_and(is_sensitive_classification);
                 let mut v: Vec<Node> = all()
                     .filter(|n| {
                         let Node::Eni(i) = n else { return false };
                         let e = self.eni(*i);
-                        e.service.is_data_store()
-                            || sensitive(&e.tags)
-                            || e.instance_id().and_then(|id| ix.get::<Instance>(id)).is_some_and(|x| sensitive(&x.tags))
+                        holds_data(e, e.instance_id().and_then(|id| ix.get::<Instance>(id)), keys)
                     })
                     .collect();
                 v.extend((0..self.gateway_endpoints.len() as u32).map(Node::GatewayEndpoint));

@@ -27,6 +27,11 @@ pub struct Analysis {
     /// every writer.
     #[serde(default)]
     pub facts: crate::facts::Facts,
+    /// Every hop from the internet towards the data stores within `DATA_FLOW_HOPS`,
+    /// by the path engine (filled by `analyze_with`; `analyze_topology_with` leaves it
+    /// empty, `data_flows` computes it).
+    #[serde(default)]
+    pub data_flows: Vec<super::paths::DataFlow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -181,23 +181,30 @@ impl<'a> Plan<'a> {
         let r = &f.snap.resources;
         let ex = views::exposure::render(f);
         let mut notes = ex.notes;
-        if f.analysis.exposures.is_empty() && f.analysis.sg_flows.is_empty() {
-            notes.push("The analysis reported no internet exposure and no security-group flows.".into());
+        if f.analysis.exposures.is_empty() {
+            notes.push("The analysis reported no internet exposure.".into());
         }
+        notes.push(format!(
+            "Lines between boxes: hops on the way from the internet to a data store within {} hops (routes both ways, NACLs both directions, security groups) that lead onward: to a tier first reached that way, or one hop closer to a data store. auditmap paths lists every path with its evidence.",
+            inventory::analysis::DATA_FLOW_HOPS
+        ));
         let legend = vec![
             views::fill(style::internet(), "the internet"),
             views::exposed_legend(),
             views::fill(style::node(), "tier: ENIs sharing a VPC and security-group set"),
-            views::fill(style::data_store(), "data store (RDS, ElastiCache, Redshift, EFS)"),
+            views::fill(
+                style::data_store(),
+                "data store (RDS, ElastiCache, Redshift, EFS, S3/DynamoDB endpoint, data-classification tag)",
+            ),
             views::line_legend(Line::Internet),
             views::line_legend(Line::Flow),
         ];
         let info = self.info(
             "Internet exposure and data flows (PCI DSS 1.2.4)".into(),
             format!(
-                "{} exposure finding(s) · {} security-group flow(s)",
+                "{} exposure finding(s) · {} hop(s) towards data stores",
                 f.analysis.exposures.len(),
-                f.analysis.sg_flows.len()
+                f.analysis.data_flows.iter().filter(|x| x.from != "internet").count()
             ),
             self.all_accounts.clone(),
             self.all_regions.clone(),

@@ -135,7 +135,7 @@ impl Line {
             Line::Peering => "VPC peering",
             Line::Transit => "transit gateway attachment",
             Line::Vpn => "site-to-site VPN",
-            Line::Flow => "security-group flow (ports)",
+            Line::Flow => "traffic allowed towards a data store (ports)",
             Line::CrossAccount => "cross-account link",
         }
     }

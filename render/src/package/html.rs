@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use inventory::analysis::Analysis;
-use inventory::facts::PortStyle;
+use inventory::facts::{port_label, PortStyle};
 use inventory::model::ResourceKind;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -339,6 +339,7 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                     }
                 }
             }
+            (data_flow_table(r))
             @let blocked = &r.analysis.blocked;
             @if !blocked.is_empty() {
                 h3 { "Public addresses the internet cannot reach, and why (" (blocked.len()) ")" }
@@ -358,6 +359,44 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The path engine's hops from the internet towards the data stores (the exposure
+/// diagram draws the same, grouped into tiers).
+fn data_flow_table(r: &Report<'_>) -> Markup {
+    let flows = &r.analysis.data_flows;
+    let hops: Vec<_> = flows.iter().filter(|f| f.from != "internet").collect();
+    let res = &r.ctx.snapshot.resources;
+    let eni: BTreeMap<&str, (&str, &str)> = res
+        .network_interfaces
+        .iter()
+        .map(|e| (e.id.as_str(), (e.instance_id().unwrap_or(&e.id), e.service.as_str())))
+        .collect();
+    let who = |id: &str| match eni.get(id) {
+        Some((res, service)) if *res != id => format!("{res} ({id}, {service})"),
+        Some((_, service)) => format!("{id} ({service})"),
+        None => id.to_string(),
+    };
+    let ports = |f: &inventory::analysis::DataFlow| {
+        f.grants.iter().map(|(p, r)| port_label(*p, *r, PortStyle::Short)).collect::<Vec<_>>().join(", ")
+    };
+    html! {
+        h3 { "Paths from the internet to data stores (" (hops.len()) " hops beyond the entry points)" }
+        @if flows.is_empty() {
+            p { "No data store (RDS, ElastiCache, Redshift, EFS, S3/DynamoDB gateway endpoints, or a resource tagged with a sensitive data classification) is reachable from the internet within " (inventory::analysis::DATA_FLOW_HOPS) " hops." }
+        } @else {
+            p .note { "Hops of the paths of at most " (inventory::analysis::DATA_FLOW_HOPS) " hops from the internet to a data store that lead onward (to a resource first reached that way, or one hop closer to a data store): each is routed both ways, allowed by both subnets' NACLs in both directions and admitted by the destination's security groups. The exposure diagram draws them by tier; auditmap paths SNAPSHOT --from internet --to data-stores lists every path, sideways hops included, with its evidence." }
+            @if hops.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (hops.len()) " hops." } }
+            table .sortable {
+                thead { tr { th { "from" } th { "to" } th { "protocol/ports" } } }
+                tbody {
+                    @for f in hops.iter().take(MAX_HTML_ROWS) {
+                        tr { td { (show(&who(&f.from))) } td { (show(&who(&f.to))) } td { (ports(f)) } }
                     }
                 }
             }

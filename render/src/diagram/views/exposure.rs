@@ -27,6 +27,8 @@ struct Node {
     exposed: bool,
     data: bool,
     internet: bool,
+    /// A gateway endpoint (S3/DynamoDB): its service name.
+    endpoint: Option<String>,
 }
 
 pub struct ExposurePage {
@@ -53,6 +55,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let mut by_key: BTreeMap<(String, Vec<String>), usize> = BTreeMap::new();
     let mut node_of_eni: BTreeMap<&str, usize> = BTreeMap::new();
     let exposed_enis: BTreeSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
+    let instances: BTreeMap<&str, &inventory::model::Instance> =
+        r.instances.iter().map(|i| (i.id.as_str(), i)).collect();
     for n in &r.network_interfaces {
         let mut sgs = n.security_group_ids.clone();
         sgs.sort();
@@ -72,7 +76,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
         *node.services.entry(n.service.as_str()).or_default() += 1;
         node.enis.insert(n.id.clone());
         node.exposed |= exposed_enis.contains(n.id.as_str());
-        node.data |= n.service.is_data_store();
+        let instance = n.instance_id().and_then(|id| instances.get(id).copied());
+        node.data |= inventory::analysis::holds_data(n, instance, &f.analysis.facts.settings.tag_keys);
         node_of_eni.insert(n.id.as_str(), idx);
     }
     let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
@@ -86,32 +91,28 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 .or_default() += 1;
         }
     }
-    for b in &f.analysis.behind_load_balancers {
-        if let (Some(&a), Some(&t)) =
-            (node_of_eni.get(b.load_balancer_eni_id.as_str()), node_of_eni.get(b.eni_id.as_str()))
-        {
-            if a != t {
-                *edges.entry((a, t)).or_default().entry(port_label(b.protocol, b.ports)).or_default() += 1;
-            }
-        }
+    // Hops between tiers: the path engine's internet → data-store flows (routes both
+    // ways, NACLs, security groups), not a guess from security-group references.
+    let mut node_of_endpoint: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in r.vpc_endpoints.iter().filter(|e| f.analysis.data_flows.iter().any(|fl| fl.to == e.id)) {
+        nodes.push(Node {
+            id: e.id.clone(),
+            vpc: e.vpc_id.clone(),
+            vpcs: BTreeSet::from([e.vpc_id.clone()]),
+            account: e.account_id.clone(),
+            data: true,
+            endpoint: Some(e.service_name.clone()),
+            ..Node::default()
+        });
+        node_of_endpoint.insert(e.id.as_str(), nodes.len() - 1);
     }
-    let mut nodes_with_sg: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, n) in nodes.iter().enumerate() {
-        for s in &n.sgs {
-            nodes_with_sg.entry(s.as_str()).or_default().push(i);
-        }
-    }
-    for fl in &f.analysis.sg_flows {
-        let (Some(from), Some(to)) = (
-            nodes_with_sg.get(fl.from_security_group_id.as_str()),
-            nodes_with_sg.get(fl.to_security_group_id.as_str()),
-        ) else {
-            continue;
-        };
-        for &a in from {
-            for &b in to {
-                if a != b {
-                    *edges.entry((a, b)).or_default().entry(port_label(fl.protocol, fl.ports)).or_default() += 1;
+    for fl in f.analysis.data_flows.iter().filter(|fl| fl.from != "internet") {
+        let to = node_of_eni.get(fl.to.as_str()).or_else(|| node_of_endpoint.get(fl.to.as_str()));
+        if let (Some(&a), Some(&b)) = (node_of_eni.get(fl.from.as_str()), to) {
+            if a != b {
+                let labels = edges.entry((a, b)).or_default();
+                for (protocol, ports) in &fl.grants {
+                    *labels.entry(port_label(*protocol, *ports)).or_default() += 1;
                 }
             }
         }
@@ -130,14 +131,11 @@ pub fn graph(f: &Facts) -> FlowGraph {
             }
         }
     }
+    // Data stores the internet does not reach stay on the page, unconnected: the
+    // picture is of every data store, not only the reachable ones.
     for (i, n) in nodes.iter().enumerate() {
         if n.data {
             keep.insert(i);
-            for &(a, b) in edges.keys() {
-                if b == i {
-                    keep.insert(a);
-                }
-            }
         }
     }
     let mut remap = BTreeMap::new();
@@ -269,6 +267,14 @@ fn edge_label(ports: &BTreeMap<String, usize>) -> String {
 fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
     if n.internet {
         return vec![("Internet".into(), 13.0, true, EXPOSED), ("any public source".into(), 9.0, false, MUTED)];
+    }
+    if let Some(service) = n.endpoint.as_deref().filter(|_| n.enis.is_empty()) {
+        return vec![
+            ("Data store".into(), 10.0, true, INK),
+            (format!("gateway endpoint {}", n.id), 9.0, false, INK),
+            (super::super::scene::name(service), 9.0, false, INK),
+            (format!("{} · {}", n.vpc, f.account_label(&n.account)), 8.5, false, MUTED),
+        ];
     }
     let role = if n.exposed {
         "Entry point"
