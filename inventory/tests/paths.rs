@@ -382,7 +382,8 @@ fn digest(r: &PathsReport) -> String {
     format!("{} {} {} {}", r.paths.len(), r.not_shown, r.count_capped, &hex::encode(h)[..16])
 }
 
-/// A generated estate's paths, pinned (JSON digest, shown, not shown, capped) from the
+/// A generated estate's paths, pinned (JSON digest, shown, not shown, capped; re-pinned
+/// when hops gained `egress_rule`, with identical digests once that field is removed) from the
 /// engine that built every hop's evidence during the search: the compact search and the
 /// evidence built afterwards give the same report.
 #[test]
@@ -408,10 +409,38 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 565173 false 2630ea8c8e14d079",
-            "559 0 false 18a55c748d4ea242",
-            "300 999700 true adc1726528f70eb4",
-            "500 54734 false 844f749e0d392576",
+            "1000 565173 false 754f0aba7c269e14",
+            "559 0 false 2103649acb07368d",
+            "300 999700 true 36f5a85c7e3d711e",
+            "500 54734 false 50459aac7f6d05d4",
         ]
     );
+}
+
+#[test]
+fn source_security_group_egress_limits_the_hop() {
+    // Default groups let everything out: the egress rule is cited.
+    let r = run(&estate(), "internet", "data-stores");
+    let g = &r.paths[0].hops[2].evidence.grants[0];
+    assert_eq!(g.egress_rule.as_deref(), Some("sg-app: all to 0.0.0.0/0"));
+    // sg-app lets out only tcp/5432-5433 to 10.0.2.0/24 and tcp/80 elsewhere: the db hop keeps 5432 only.
+    let narrowed = estate().with(|r| {
+        let app = r.security_groups.iter_mut().find(|g| g.id == "sg-app").unwrap();
+        app.egress = vec![sg_rule("tcp", "5432-5433", "10.0.2.0/24"), sg_rule("tcp", "80", "0.0.0.0/0")];
+        let db = r.security_groups.iter_mut().find(|g| g.id == "sg-db").unwrap();
+        db.ingress = vec![sg_rule("tcp", "5000-6000", "sg-app")];
+    });
+    let r = run(&narrowed, "internet", "data-stores");
+    assert_eq!(chains(&r), ["internet -tcp/443-> i-web -tcp/8443-> i-app -tcp/5432-5433-> eni-db"]);
+    assert_eq!(
+        r.paths[0].hops[2].evidence.grants[0].egress_rule.as_deref(),
+        Some("sg-app: tcp/5432-5433 to 10.0.2.0/24")
+    );
+    // Egress to another subnet only: no hop to the database, so no path.
+    let closed = estate().with(|r| {
+        let app = r.security_groups.iter_mut().find(|g| g.id == "sg-app").unwrap();
+        app.egress = vec![sg_rule("-1", "", "10.0.9.0/24")];
+    });
+    assert!(run(&closed, "internet", "data-stores").paths.is_empty());
+    assert!(run(&closed, "i-app", "eni-db").paths.is_empty());
 }

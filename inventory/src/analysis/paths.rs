@@ -28,7 +28,7 @@ use petgraph::Direction;
 use serde::{Deserialize, Serialize};
 
 use super::ipset::{covers, SpanSet};
-use super::ports::{domain, intersect, rule_ports, to_range};
+use super::ports::{domain, intersect, port_span, rule_ports, to_range};
 use super::routes::{self, describe, lookup, RouteEntry};
 use super::segmentation::usable;
 use super::types::{Analysis, ConnectionVia, ExposureFinding};
@@ -227,6 +227,10 @@ pub struct Grant {
     /// NACL rules (absent when both ENIs are in one subnet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nacl: Option<NaclUsed>,
+    /// The source's security-group egress rule letting it out, e.g. "sg-1: all to
+    /// 0.0.0.0/0" (absent for the internet and for interfaces without groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub egress_rule: Option<String>,
 }
 
 /// The NACL rule numbers that let the traffic and its replies through.
@@ -1591,26 +1595,74 @@ impl<'t, 'a> Engine<'t, 'a> {
                     if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
                         continue;
                     }
-                    let Some((na, nb)) = nacls else { return true };
                     for p in rule_protocols(rule) {
                         let rp = rule_ports(rule.protocol, rule.ports, *p);
-                        if nacl_return(&nb.outbound, &src, *p).is_none() || nacl_return(&na.inbound, &dst, *p).is_none()
-                        {
-                            continue;
-                        }
-                        let a_out = nacl_allowed(&na.outbound, &dst, *p, rp);
-                        if a_out.is_empty() {
-                            continue;
-                        }
-                        let b_in = nacl_allowed(&nb.inbound, &src, *p, rp);
-                        if !intersect(&a_out, &b_in).is_empty() {
-                            return true;
+                        for (rp, _) in self.egress_pieces(a, eb, &dst, *p, peering, rp) {
+                            let Some((na, nb)) = nacls else { return true };
+                            if nacl_return(&nb.outbound, &src, *p).is_none()
+                                || nacl_return(&na.inbound, &dst, *p).is_none()
+                            {
+                                continue;
+                            }
+                            let a_out = nacl_allowed(&na.outbound, &dst, *p, rp);
+                            if a_out.is_empty() {
+                                continue;
+                            }
+                            let b_in = nacl_allowed(&nb.inbound, &src, *p, rp);
+                            if !intersect(&a_out, &b_in).is_empty() {
+                                return true;
+                            }
                         }
                     }
                 }
             }
         }
         false
+    }
+
+    /// The parts of `within` (ports of protocol `p`) that A's security groups let out to
+    /// B at `dst`, each with the egress rule that does (the first rule wins where
+    /// rules overlap). An interface without security groups is not filtered.
+    fn egress_pieces(
+        &self,
+        a: u32,
+        eb: &NetworkInterface,
+        dst: &IpNet,
+        p: Protocol,
+        peering: bool,
+        within: PortRange,
+    ) -> Vec<(PortRange, Option<String>)> {
+        let ea = self.eni(a);
+        if ea.security_group_ids.is_empty() {
+            return vec![(within, None)];
+        }
+        let mut remaining = SpanSet::of(port_span(within));
+        let mut out: Vec<(PortRange, Option<String>)> = Vec::new();
+        for g in &self.groups[a as usize] {
+            for rule in g.egress.iter().filter(|r| r.protocol == Protocol::All || r.protocol == p) {
+                let admits = match &rule.peer {
+                    RulePeer::Cidr { cidr } => covers(cidr, dst),
+                    RulePeer::PrefixList { prefix_list_id } => {
+                        self.topo.index.prefix_list_entries(prefix_list_id).iter().any(|e| covers(&e.cidr, dst))
+                    }
+                    RulePeer::SecurityGroup { group_id, .. } => {
+                        eb.security_group_ids.contains(group_id) && (ea.vpc_id == eb.vpc_id || peering)
+                    }
+                };
+                if !admits {
+                    continue;
+                }
+                let rp = port_span(rule_ports(rule.protocol, rule.ports, p));
+                let text = format!("{}: {}", g.id, rule.summary("to"));
+                out.extend(remaining.intersect(rp).spans().iter().map(|s| (to_range(*s), Some(text.clone()))));
+                remaining.subtract(rp);
+                if remaining.is_empty() {
+                    break;
+                }
+            }
+        }
+        out.sort_by_key(|(r, _)| r.from);
+        out
     }
 
     /// ENI A → ENI B, if anything gets through.
@@ -1635,47 +1687,50 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let protocols = rule_protocols(m.rule);
                 let mut per_rule: Vec<Grant> = Vec::new();
                 for &p in protocols {
-                    let rp = rule_ports(m.rule.protocol, m.rule.ports, p);
-                    let segments: Vec<(PortRange, Option<NaclUsed>)> = match nacls {
-                        None => vec![(rp, None)],
-                        Some((na, nb)) => {
-                            let (Some(b_reply), Some(a_reply)) =
-                                (nacl_return(&nb.outbound, &src, p), nacl_return(&na.inbound, &dst, p))
-                            else {
-                                continue;
-                            };
-                            let a_out = nacl_allowed(&na.outbound, &dst, p, rp);
-                            let b_in = nacl_allowed(&nb.inbound, &src, p, rp);
-                            intersect(&a_out, &b_in)
-                                .into_iter()
-                                .map(|(r, (ao, bi))| {
-                                    let used = NaclUsed {
-                                        from_nacl_id: Some(na.acl.id.clone()),
-                                        from_outbound_rule: Some(ao),
-                                        from_inbound_reply_rule: Some(a_reply),
-                                        to_nacl_id: Some(nb.acl.id.clone()),
-                                        to_inbound_rule: Some(bi),
-                                        to_outbound_reply_rule: Some(b_reply),
-                                    };
-                                    (r, Some(used))
-                                })
-                                .collect()
+                    let rule_range = rule_ports(m.rule.protocol, m.rule.ports, p);
+                    for (rp, egress_rule) in self.egress_pieces(a, eb, &dst, p, routing.peering, rule_range) {
+                        let segments: Vec<(PortRange, Option<NaclUsed>)> = match nacls {
+                            None => vec![(rp, None)],
+                            Some((na, nb)) => {
+                                let (Some(b_reply), Some(a_reply)) =
+                                    (nacl_return(&nb.outbound, &src, p), nacl_return(&na.inbound, &dst, p))
+                                else {
+                                    continue;
+                                };
+                                let a_out = nacl_allowed(&na.outbound, &dst, p, rp);
+                                let b_in = nacl_allowed(&nb.inbound, &src, p, rp);
+                                intersect(&a_out, &b_in)
+                                    .into_iter()
+                                    .map(|(r, (ao, bi))| {
+                                        let used = NaclUsed {
+                                            from_nacl_id: Some(na.acl.id.clone()),
+                                            from_outbound_rule: Some(ao),
+                                            from_inbound_reply_rule: Some(a_reply),
+                                            to_nacl_id: Some(nb.acl.id.clone()),
+                                            to_inbound_rule: Some(bi),
+                                            to_outbound_reply_rule: Some(b_reply),
+                                        };
+                                        (r, Some(used))
+                                    })
+                                    .collect()
+                            }
+                        };
+                        for (r, nacl) in segments {
+                            per_rule.push(Grant {
+                                protocol: p,
+                                ports: p.has_ports().then_some(r),
+                                source: None,
+                                public_ip: None,
+                                security_group_id: Some(m.group.id.clone()),
+                                sg_rule: Some(match m.via_entry {
+                                    Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
+                                    None => m.rule.summary("from"),
+                                }),
+                                sg_rule_id: m.rule.rule_id.clone(),
+                                nacl,
+                                egress_rule: egress_rule.clone(),
+                            });
                         }
-                    };
-                    for (r, nacl) in segments {
-                        per_rule.push(Grant {
-                            protocol: p,
-                            ports: p.has_ports().then_some(r),
-                            source: None,
-                            public_ip: None,
-                            security_group_id: Some(m.group.id.clone()),
-                            sg_rule: Some(match m.via_entry {
-                                Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
-                                None => m.rule.summary("from"),
-                            }),
-                            sg_rule_id: m.rule.rule_id.clone(),
-                            nacl,
-                        });
                     }
                 }
                 // An "all" rule let through completely on TCP, UDP and ICMP by the same
@@ -1744,6 +1799,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     to_inbound_rule: Some(f.evidence.nacl_in_rule),
                     to_outbound_reply_rule: Some(f.evidence.nacl_out_rule),
                 }),
+                egress_rule: None,
             })
             .collect();
         let grants: Vec<Grant> = grants.into_iter().collect();
@@ -1788,12 +1844,32 @@ impl<'t, 'a> Engine<'t, 'a> {
             sg_rule: None,
             sg_rule_id: None,
             nacl: None,
+            egress_rule: None,
         };
         let mut note = None;
         let dests: Vec<IpNet> = match &route.destination {
             RouteDestination::Cidr(c) => vec![*c],
             RouteDestination::PrefixList(pl) => ix.prefix_list_entries(pl).iter().map(|e| e.cidr).collect(),
         };
+        // A's security groups must let tcp/443 out to the service's prefix list (or
+        // to addresses covering one of its ranges).
+        if !ea.security_group_ids.is_empty() {
+            let admits = |rule: &SgRule| {
+                let port_ok = rule.protocol == Protocol::All
+                    || (rule.protocol == p && rule.ports.is_none_or(|r| r.from <= 443 && 443 <= r.to));
+                port_ok
+                    && match (&rule.peer, &route.destination) {
+                        (RulePeer::PrefixList { prefix_list_id }, RouteDestination::PrefixList(pl)) => {
+                            prefix_list_id == pl
+                        }
+                        (RulePeer::Cidr { cidr }, _) => dests.iter().any(|d| covers(cidr, d)),
+                        _ => false,
+                    }
+            };
+            let (g, rule) =
+                self.groups[a as usize].iter().find_map(|g| g.egress.iter().find(|r| admits(r)).map(|r| (g, r)))?;
+            grant.egress_rule = Some(format!("{}: {}", g.id, rule.summary("to")));
+        }
         if dests.is_empty() {
             note = Some(format!("{}: prefix list not in the snapshot, NACLs not evaluated", route.destination));
         } else {
