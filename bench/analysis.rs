@@ -1,16 +1,21 @@
 //! Topology + analysis time on generated estates (plain timing loop, no harness).
 //! Run: `cargo bench -p auditmap-inventory --bench analysis [-- 1000 10000 100000]`.
-//! Reports wall time and, on Linux, on-CPU time of this thread (from
-//! /proc/thread-self/schedstat), which stays meaningful on a loaded machine.
+//! Reports wall time and, on Linux, on-CPU time of the process (from /proc/self/stat,
+//! every thread), which stays meaningful on a loaded machine.
 use std::time::{Duration, Instant};
 
 use inventory::analysis::{analyze_topology, data_flows, DATA_FLOW_HOPS};
 use inventory::topology::Topology;
 
-/// Nanoseconds this thread has spent on a CPU, if the kernel says.
+/// Nanoseconds this process (all threads: exposure and segmentation run side by side)
+/// has spent on a CPU, user + system, if the kernel says (/proc/self/stat, 10 ms ticks).
 fn cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at ") ".
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((utime + stime) * 10_000_000)
 }
 
 fn ms(d: Duration) -> f64 {

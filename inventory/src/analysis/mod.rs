@@ -53,12 +53,21 @@ pub fn analyze_topology(topo: &Topology) -> Analysis {
 /// data flows (`data_flows`, a path search over these results).
 pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     let _span = tracing::info_span!("analyze").entered();
-    let (exposures, blocked) = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
+    let envs = facts::environments(topo, &settings.tag_keys);
+    // Exposure and segmentation are independent and the two largest: one runs on a
+    // second thread (the machines this targets have two cores or more).
+    let parent = tracing::Span::current();
+    let ((exposures, blocked), segmentation) = std::thread::scope(|s| {
+        let seg = s.spawn(|| {
+            tracing::info_span!(parent: &parent, "segmentation")
+                .in_scope(|| segmentation::segmentation(topo, &envs.vpcs, &settings.tag_keys))
+        });
+        let exp = tracing::info_span!("exposure").in_scope(|| exposure::exposures(topo));
+        // A panic in the segmentation thread is a bug: re-raise it here, not lose it.
+        (exp, seg.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
     let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
-    let envs = facts::environments(topo, &settings.tag_keys);
-    let segmentation = tracing::info_span!("segmentation")
-        .in_scope(|| segmentation::segmentation(topo, &envs.vpcs, &settings.tag_keys));
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
     let facts = tracing::info_span!("facts").in_scope(|| facts::derive(topo, &egress, envs, settings));
