@@ -1631,13 +1631,13 @@ impl<'t, 'a> Engine<'t, 'a> {
         p: Protocol,
         peering: bool,
         within: PortRange,
-    ) -> Vec<(PortRange, Option<String>)> {
+    ) -> Vec<(PortRange, Option<(&'a SecurityGroup, &'a SgRule)>)> {
         let ea = self.eni(a);
         if ea.security_group_ids.is_empty() {
             return vec![(within, None)];
         }
         let mut remaining = SpanSet::of(port_span(within));
-        let mut out: Vec<(PortRange, Option<String>)> = Vec::new();
+        let mut out: Vec<(PortRange, Option<(&SecurityGroup, &SgRule)>)> = Vec::new();
         for g in &self.groups[a as usize] {
             for rule in g.egress.iter().filter(|r| r.protocol == Protocol::All || r.protocol == p) {
                 let admits = match &rule.peer {
@@ -1653,8 +1653,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     continue;
                 }
                 let rp = port_span(rule_ports(rule.protocol, rule.ports, p));
-                let text = format!("{}: {}", g.id, rule.summary("to"));
-                out.extend(remaining.intersect(rp).spans().iter().map(|s| (to_range(*s), Some(text.clone()))));
+                out.extend(remaining.intersect(rp).spans().iter().map(|s| (to_range(*s), Some((*g, rule)))));
                 remaining.subtract(rp);
                 if remaining.is_empty() {
                     break;
@@ -1728,7 +1727,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                                 }),
                                 sg_rule_id: m.rule.rule_id.clone(),
                                 nacl,
-                                egress_rule: egress_rule.clone(),
+                                egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
                             });
                         }
                     }
