@@ -356,7 +356,7 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
         }
     }
     // Sources and destinations alike get one answer (as in the search).
-    let class = |m: Node| -> (u8, u32, u32, u32) {
+    let class = |m: Node| -> NodeClass {
         match m {
             Node::Internet => (0, 0, 0, 0),
             Node::GatewayEndpoint(i) => (1, i, 0, 0),
@@ -370,8 +370,7 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
             }
         }
     };
-    let mut grants_of: FastMap<((u8, u32, u32, u32), (u8, u32, u32, u32)), Vec<(Protocol, Option<PortRange>)>> =
-        FastMap::default();
+    let mut grants_of: FastMap<(NodeClass, NodeClass), FlowGrants> = FastMap::default();
     let mut flows: Vec<DataFlow> = Vec::new();
     let mut seen: FastSet<(u32, u32)> = FastSet::default();
     for &(u, v) in &sub.edges {
@@ -414,6 +413,13 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
     flows.dedup();
     flows
 }
+
+/// Nodes whose hops are alike in `data_flows`: (kind, and an ENI, subnet/VPC/groups,
+/// source class or endpoint as the kind says).
+type NodeClass = (u8, u32, u32, u32);
+
+/// `DataFlow::grants`.
+type FlowGrants = Vec<(Protocol, Option<PortRange>)>;
 
 /// A path node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -474,10 +480,7 @@ fn succ_classes(
             match &rule.peer {
                 RulePeer::Cidr { cidr: IpNet::V4(n) } => rule_nets.push(n.trunc()),
                 RulePeer::PrefixList { prefix_list_id } => {
-                    rule_nets.extend(ix.prefix_list_entries(&prefix_list_id).iter().filter_map(|e| match e.cidr {
-                        IpNet::V4(n) => Some(n.trunc()),
-                        IpNet::V6(_) => None,
-                    }))
+                    rule_nets.extend(ix.prefix_list_entries(prefix_list_id).iter().filter_map(|e| v4(&e.cidr)))
                 }
                 _ => {}
             }
@@ -499,12 +502,7 @@ fn succ_classes(
                 let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
                     return false;
                 };
-                let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
-                let start = rule_nets.partition_point(|c| u32::from(c.network()) < lo);
-                rule_nets[start..]
-                    .iter()
-                    .take_while(|c| u32::from(c.network()) <= hi)
-                    .all(|c| c.prefix_len() <= net.prefix_len())
+                none_strictly_inside(&rule_nets, &net)
             });
             ok.then(|| {
                 let mut groups: Vec<&str> = e.security_group_ids.iter().map(String::as_str).collect();
@@ -517,9 +515,26 @@ fn succ_classes(
         .collect()
 }
 
+/// An IPv4 network, truncated; None for IPv6.
+fn v4(c: &IpNet) -> Option<Ipv4Net> {
+    match c {
+        IpNet::V4(n) => Some(n.trunc()),
+        IpNet::V6(_) => None,
+    }
+}
+
+/// Whether no network of `sorted` (by start, then prefix length) is a strict part of
+/// `net`: CIDRs nest or are disjoint, so every other one holds all of `net` or none.
+fn none_strictly_inside(sorted: &[Ipv4Net], net: &Ipv4Net) -> bool {
+    let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+    let start = sorted.partition_point(|c| u32::from(c.network()) < lo);
+    sorted[start..].iter().take_while(|c| u32::from(c.network()) <= hi).all(|c| c.prefix_len() <= net.prefix_len())
+}
+
 /// Per ENI, `Engine::block_class`: the forward signature of its subnet's table (its
 /// active peering and TGW routes, interned) and the VPC CIDR block holding all its
-/// addresses, when no route of any table nor TGW route is a strict part of that block.
+/// addresses, when no route of an ENI subnet's table (the tables return checks read)
+/// nor TGW route is a strict part of that block.
 fn block_classes(
     enis: &[NetworkInterface],
     ips: &[Vec<Ipv4Addr>],
@@ -529,10 +544,6 @@ fn block_classes(
     ix: &crate::topology::Index,
 ) -> Vec<Option<(u32, u32)>> {
     let mut routed: Vec<Ipv4Net> = Vec::new();
-    let v4 = |c: &IpNet| match c {
-        IpNet::V4(n) => Some(n.trunc()),
-        IpNet::V6(_) => None,
-    };
     for entries in table_entries {
         routed.extend(entries.iter().filter_map(|e| v4(&e.cidr)));
     }
@@ -541,14 +552,7 @@ fn block_classes(
     }
     routed.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
     routed.dedup();
-    let uniform = |block: &Ipv4Net| {
-        let (lo, hi) = (u32::from(block.network()), u32::from(block.broadcast()));
-        let start = routed.partition_point(|c| u32::from(c.network()) < lo);
-        routed[start..]
-            .iter()
-            .take_while(|c| u32::from(c.network()) <= hi)
-            .all(|c| c.prefix_len() <= block.prefix_len())
-    };
+    let uniform = |block: &Ipv4Net| none_strictly_inside(&routed, block);
     let signatures: Vec<Vec<(IpNet, &str)>> = table_entries
         .iter()
         .map(|entries| {
@@ -988,10 +992,6 @@ impl<'t, 'a> Engine<'t, 'a> {
             groups.iter().map(|g| intern(&mut sets, g.iter().map(|g| g.id.as_str()).collect())).collect();
         // Every IPv4 CIDR a route, TGW route or NACL rule matches addresses with.
         let mut cidrs: Vec<Ipv4Net> = Vec::new();
-        let v4 = |c: &IpNet| match c {
-            IpNet::V4(n) => Some(n.trunc()),
-            IpNet::V6(_) => None,
-        };
         for entries in route_entries.values() {
             cidrs.extend(entries.iter().filter_map(|e: &RouteEntry| v4(&e.cidr)));
         }
@@ -1015,14 +1015,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 };
                 let inside = ips[i].first().is_some_and(|a| net.contains(a));
                 inside
-                    && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| {
-                        let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
-                        let start = cidrs.partition_point(|c| u32::from(c.network()) < lo);
-                        cidrs[start..]
-                            .iter()
-                            .take_while(|c| u32::from(c.network()) <= hi)
-                            .all(|c| c.prefix_len() <= net.prefix_len())
-                    })
+                    && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| none_strictly_inside(&cidrs, &net))
             })
             .collect();
         let src_uniform: Vec<bool> = enis
