@@ -94,7 +94,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
     // Hops between tiers: the path engine's internet → data-store flows (routes both
     // ways, NACLs, security groups), not a guess from security-group references.
     let mut node_of_endpoint: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in r.vpc_endpoints.iter().filter(|e| f.analysis.data_flows.iter().any(|fl| fl.to == e.id)) {
+    let flow_targets: BTreeSet<&str> = f.analysis.data_flows.iter().map(|fl| fl.to.as_str()).collect();
+    for e in r.vpc_endpoints.iter().filter(|e| flow_targets.contains(e.id.as_str())) {
         nodes.push(Node {
             id: e.id.clone(),
             vpc: e.vpc_id.clone(),
