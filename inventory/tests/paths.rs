@@ -408,10 +408,10 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 565173 false 2630ea8c8e14d079",
-            "559 0 false 18a55c748d4ea242",
-            "300 999700 true adc1726528f70eb4",
-            "500 54734 false 844f749e0d392576",
+            "1000 389905 false 92bb245e0411f9fd",
+            "396 0 false 29b43035226297d0",
+            "300 999700 true ec6558ad1944cb43",
+            "500 4767 false 018e14ea771d000e",
         ]
     );
 }
