@@ -132,12 +132,17 @@ fn missing_region_and_bad_flags_are_usage_errors() {
 }
 
 /// A minimal fake AWS endpoint for what moto cannot do: refuse an AssumeRole and
-/// report a region as not opted in. Answers EC2 listings with empty results.
+/// report a region as not opted in. Answers EC2 and ELB listings with empty results.
 fn fake_aws() -> u16 {
+    fake_aws_with(false)
+}
+
+/// `deny_elbv2`: the ELB v2 DescribeLoadBalancers is refused (AccessDenied).
+fn fake_aws_with(deny_elbv2: bool) -> u16 {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    fn answer(head: &str, body: &str) -> (u16, String, &'static str) {
+    let answer = move |head: &str, body: &str| -> (u16, String, &'static str) {
         let target = head
             .lines()
             .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-amz-target:").map(|t| t.trim().to_string()));
@@ -146,6 +151,15 @@ fn fake_aws() -> u16 {
             return (200, json.into(), "application/x-amz-json-1.1");
         }
         let action = body.split('&').find_map(|kv| kv.strip_prefix("Action=")).unwrap_or("").to_string();
+        let version = body.split('&').find_map(|kv| kv.strip_prefix("Version=")).unwrap_or("");
+        // ELB v2 (2015-12-01) and Classic (2012-06-01) are Query APIs with a Result element.
+        if version == "2015-12-01" || version == "2012-06-01" {
+            let ns = format!("http://elasticloadbalancing.amazonaws.com/doc/{version}/");
+            if deny_elbv2 && version == "2015-12-01" && action == "DescribeLoadBalancers" {
+                return (403, format!("<ErrorResponse xmlns=\"{ns}\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers</Message></Error><RequestId>1</RequestId></ErrorResponse>"), "text/xml");
+            }
+            return (200, format!("<{action}Response xmlns=\"{ns}\"><{action}Result></{action}Result><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></{action}Response>"), "text/xml");
+        }
         let ec2 = "http://ec2.amazonaws.com/doc/2016-11-15/";
         let sts = "https://sts.amazonaws.com/doc/2011-06-15/";
         match action.as_str() {
@@ -154,7 +168,7 @@ fn fake_aws() -> u16 {
             "DescribeRegions" => (200, format!("<DescribeRegionsResponse xmlns=\"{ec2}\"><regionInfo><item><regionName>us-east-1</regionName><optInStatus>opt-in-not-required</optInStatus></item><item><regionName>ap-east-1</regionName><optInStatus>not-opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>"), "text/xml"),
             a => (200, format!("<{a}Response xmlns=\"{ec2}\"><requestId>1</requestId></{a}Response>"), "text/xml"),
         }
-    }
+    };
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
@@ -244,4 +258,28 @@ fn unknown_region_is_a_gap_without_calls() {
     let bad: Vec<_> = snap.coverage.iter().filter(|c| c.region == "eu-wset-1").collect();
     assert_eq!(bad.len(), discover::ops::REGIONAL.len());
     assert!(bad.iter().all(|c| c.error_code.as_deref() == Some("UnknownRegion") && c.items == 0 && c.pages == 0));
+}
+
+/// A refused ELB v2 listing is a gap (exit 3); what depends on it is recorded as skipped.
+#[test]
+fn denied_load_balancer_listing_is_a_gap_with_exit_3() {
+    use inventory::snapshot::CoverageStatus;
+    let port = fake_aws_with(true);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap.json");
+    let o = auditmap(&format!("http://127.0.0.1:{port}"))
+        .args(["discover", "--region", "us-east-1", "--max-attempts", "1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("gap: 123456789012 us-east-1 elasticloadbalancing:DescribeLoadBalancers: Denied AccessDenied"), "{err}");
+    let snap = inventory::snapshot::load_file(&out).unwrap();
+    assert_eq!(snap.gaps().count(), 1, "{:#?}", snap.gaps().collect::<Vec<_>>());
+    let status = |api: &str| snap.coverage.iter().find(|c| c.api == api).map(|c| c.status);
+    assert_eq!(status("elasticloadbalancing:DescribeListeners"), Some(CoverageStatus::Skipped));
+    assert_eq!(status("elasticloadbalancing:DescribeLoadBalancerAttributes"), Some(CoverageStatus::Skipped));
+    assert_eq!(status("elasticloadbalancing:DescribeLoadBalancers (classic)"), Some(CoverageStatus::Ok));
+    assert_eq!(status("elasticloadbalancing:DescribeTargetGroups"), Some(CoverageStatus::Ok));
 }

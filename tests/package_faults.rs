@@ -195,7 +195,7 @@ fn scope_tag_matching_nothing_warns_and_os_errors_print_once() {
     let o = run(&["package", "--demo", "--out", "pkg", "--scope-tag", "Environment=nope"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("warning: --scope-tag Environment=nope matched no resource: 0 of 157 resources in scope"),
+        stderr(&o).contains("warning: --scope-tag Environment=nope matched no resource: 0 of 175 resources in scope"),
         "{}",
         stderr(&o)
     );

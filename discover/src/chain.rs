@@ -92,6 +92,53 @@ where
     chain
 }
 
+/// Every page of a listing that pages by Marker/NextMarker (ELB): `call(marker)` sends
+/// one page's request, `next(page)` is its NextMarker. Held under one permit, like
+/// `paged`. A marker seen before would loop forever: the chain fails instead.
+pub async fn by_marker<O, E, Fut>(
+    slot: &Slot,
+    op: Op,
+    mut call: impl FnMut(Option<String>) -> Fut,
+    next: impl Fn(&O) -> Option<String>,
+    mut each: impl FnMut(O, &mut Chain),
+) -> Chain
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+{
+    let started = Instant::now();
+    let mut chain = Chain::new(op);
+    let permit = slot.acquire().await;
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut marker: Option<String> = None;
+    loop {
+        match call(marker.take()).await {
+            Ok(page) => {
+                chain.pages += 1;
+                let after = next(&page).filter(|m| !m.is_empty());
+                each(page, &mut chain);
+                match after {
+                    None => break,
+                    Some(m) if !seen.insert(m.clone()) => {
+                        let message = format!("NextMarker {m:?} was returned before; the listing stopped there");
+                        chain.failure = Some(ApiFailure::from_code(Some("RepeatedMarker"), message));
+                        break;
+                    }
+                    Some(m) => marker = Some(m),
+                }
+            }
+            Err(e) => {
+                tracing::debug!(api = %op.action(), error = %aws_smithy_types::error::display::DisplayErrorContext(&e), "call failed");
+                chain.failure = Some(classify(&e));
+                break;
+            }
+        }
+    }
+    drop(permit);
+    chain.duration = started.elapsed();
+    chain
+}
+
 /// One unpaginated call.
 pub async fn single<O, E, F>(slot: &Slot, op: Op, call: F, each: impl FnOnce(O, &mut Chain)) -> Chain
 where

@@ -17,6 +17,8 @@ use crate::transform::{compute, connectivity as conn, network, security, Ctx};
 
 use regional::*;
 
+mod elb;
+
 pub type ReadFuture<'a> = Pin<Box<dyn Future<Output = Read> + Send + 'a>>;
 
 /// How one regional kind is read.
@@ -128,22 +130,32 @@ macro_rules! single {
     }};
 }
 
+/// An operation's API: EC2 unless the entry says `via Elbv2` (or another `ops::Api`).
+macro_rules! op_api {
+    () => {
+        Api::Ec2
+    };
+    ($api:ident) => {
+        Api::$api
+    };
+}
+
 /// Declares each entry's operations (as consts in `regional`, re-exported by `ops`)
 /// and its descriptor. `read` evaluates (in an async block) to `(chain or chains,
 /// Vec<Kind>)`, so the stored type is the entry's kind by construction.
 macro_rules! kinds {
     ($(
         $ty:ident {
-            ops: [$($(#[$doc:meta])* $op:ident = $name:literal, $max:expr;)+],
+            ops: [$($(#[$doc:meta])* $op:ident = $name:literal $(via $api:ident)?, $max:expr;)+],
             read: |$j:ident| $body:expr $(,)?
         }
     ),+ $(,)?) => {
-        /// The regional operations (all EC2), each declared by the one descriptor that sends it.
+        /// The regional operations, each declared by the one descriptor that sends it.
         pub mod regional {
-            use crate::ops::Op;
+            use crate::ops::{Api, Op};
             $($(
                 $(#[$doc])*
-                pub const $op: Op = Op { service: "ec2", name: $name, max_results: $max };
+                pub const $op: Op = Op { api: op_api!($($api)?), name: $name, max_results: $max };
             )+)+
         }
 
@@ -283,6 +295,30 @@ kinds! {
             })
             .await
         },
+    },
+    LoadBalancer {
+        ops: [
+            ELBV2_DESCRIBE_LOAD_BALANCERS = "DescribeLoadBalancers" via Elbv2, Some(400);
+            ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES = "DescribeLoadBalancerAttributes" via Elbv2, None;
+            ELB_DESCRIBE_LOAD_BALANCERS = "DescribeLoadBalancers" via ElbClassic, Some(400);
+            ELB_DESCRIBE_INSTANCE_HEALTH = "DescribeInstanceHealth" via ElbClassic, None;
+        ],
+        read: |j| elb::load_balancers(j).await,
+    },
+    TargetGroup {
+        ops: [
+            ELBV2_DESCRIBE_TARGET_GROUPS = "DescribeTargetGroups" via Elbv2, Some(400);
+            ELBV2_DESCRIBE_TARGET_HEALTH = "DescribeTargetHealth" via Elbv2, None;
+        ],
+        read: |j| elb::target_groups(j).await,
+    },
+    // Listed per v2 load balancer, once the LoadBalancer descriptor has them.
+    Listener {
+        ops: [
+            ELBV2_DESCRIBE_LISTENERS = "DescribeListeners" via Elbv2, Some(400);
+            ELBV2_DESCRIBE_RULES = "DescribeRules" via Elbv2, Some(400);
+        ],
+        read: |j| elb::listeners(j).await,
     },
     Instance {
         ops: [DESCRIBE_INSTANCES = "DescribeInstances", Some(1000);],
@@ -481,7 +517,7 @@ pub const fn op_count() -> usize {
 
 /// Every descriptor's operations, in table order.
 pub const fn flat_ops<const N: usize>() -> [Op; N] {
-    let mut out = [Op { service: "", name: "", max_results: None }; N];
+    let mut out = [Op { api: crate::ops::Api::Ec2, name: "", max_results: None }; N];
     let (mut n, mut i) = (0, 0);
     while i < KINDS.len() {
         let mut k = 0;

@@ -22,23 +22,34 @@ use crate::transform::Ctx;
 const ACCOUNT: &str = "111111111111";
 const REGION: &str = "eu-west-1";
 
-/// A client whose every call is answered by `rules`; anything unmatched gets an
-/// HTTP 418 (so it shows up as a failed record, never as silent success).
-fn client(rules: &[Rule], recorder: &Recorder) -> Client {
+fn mocks(rules: &[Rule]) -> MockResponseInterceptor {
     let mut mocks = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).allow_passthrough();
     for r in rules {
         mocks = mocks.with_rule(r);
     }
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "mock"))
-        .http_client(create_mock_http_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(1)))
-        .interceptor(mocks)
-        .interceptor(recorder.interceptor(ACCOUNT, REGION))
-        .build();
-    Client::from_conf(conf)
+    mocks
+}
+
+/// The settings every mock client shares.
+macro_rules! mock_client {
+    ($sdk:ident, $rules:expr, $recorder:expr) => {{
+        let conf = $sdk::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "mock"))
+            .http_client(create_mock_http_client())
+            .retry_config(RetryConfig::standard().with_max_attempts(4).with_initial_backoff(Duration::from_millis(1)))
+            .interceptor(mocks($rules))
+            .interceptor($recorder.interceptor(ACCOUNT, REGION))
+            .build();
+        $sdk::Client::from_conf(conf)
+    }};
+}
+
+/// A client whose every call is answered by `rules`; anything unmatched gets an
+/// HTTP 418 (so it shows up as a failed record, never as silent success).
+fn client(rules: &[Rule], recorder: &Recorder) -> Client {
+    mock_client!(aws_sdk_ec2, rules, recorder)
 }
 
 async fn run(rules: &[Rule]) -> (RegionOutput, Recorder) {
@@ -46,6 +57,9 @@ async fn run(rules: &[Rule]) -> (RegionOutput, Recorder) {
     let job = RegionJob {
         ctx: Ctx::new(ACCOUNT, REGION),
         ec2: client(rules, &recorder),
+        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, rules, &recorder),
+        elb: mock_client!(aws_sdk_elasticloadbalancing, rules, &recorder),
+        v2_load_balancers: Default::default(),
         slot: crate::limits::Limits::new(8, 4).slot(ACCOUNT, REGION),
         recorder: recorder.clone(),
         progress: Progress::hidden(),
@@ -273,5 +287,155 @@ async fn only_table_operations_are_sent() {
     assert!(!sent.is_empty());
     for action in sent.keys() {
         assert!(ops::OPERATIONS.iter().any(|o| &o.action() == action), "{action} is not in ops::OPERATIONS");
+    }
+}
+
+mod elb {
+    use aws_sdk_elasticloadbalancing::operation::describe_load_balancers::DescribeLoadBalancersOutput as ClassicOutput;
+    use aws_sdk_elasticloadbalancing::Client as Elb;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_listeners::DescribeListenersOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_load_balancer_attributes::DescribeLoadBalancerAttributesOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_load_balancers::{
+        DescribeLoadBalancersError, DescribeLoadBalancersOutput,
+    };
+    use aws_sdk_elasticloadbalancingv2::operation::describe_rules::DescribeRulesOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_target_health::DescribeTargetHealthOutput;
+    use aws_sdk_elasticloadbalancingv2::types as v2;
+    use aws_sdk_elasticloadbalancingv2::Client as Elbv2;
+
+    use super::*;
+
+    const ARN: &str = "arn:aws:elasticloadbalancing:eu-west-1:111111111111";
+
+    fn lb(name: &str) -> v2::LoadBalancer {
+        v2::LoadBalancer::builder()
+            .load_balancer_arn(format!("{ARN}:loadbalancer/app/{name}/0123456789abcdef"))
+            .load_balancer_name(name)
+            .r#type(v2::LoadBalancerTypeEnum::Application)
+            .scheme(v2::LoadBalancerSchemeEnum::InternetFacing)
+            .build()
+    }
+
+    fn tg(name: &str) -> v2::TargetGroup {
+        v2::TargetGroup::builder()
+            .target_group_arn(format!("{ARN}:targetgroup/{name}/0123456789abcdef"))
+            .target_group_name(name)
+            .target_type(v2::TargetTypeEnum::Ip)
+            .build()
+    }
+
+    fn empty_classic() -> Rule {
+        mock!(Elb::describe_load_balancers).then_output(|| ClassicOutput::builder().build())
+    }
+
+    /// Both listings follow NextMarker with the largest page size; each load balancer's
+    /// listeners, each listener's rules and each group's targets are read.
+    #[tokio::test]
+    async fn load_balancers_and_target_groups_page_by_marker_and_fan_out() {
+        let lbs1 = mock!(Elbv2::describe_load_balancers)
+            .match_requests(|r| r.marker().is_none() && r.page_size() == Some(400))
+            .then_output(|| DescribeLoadBalancersOutput::builder().load_balancers(lb("a")).next_marker("m2").build());
+        let lbs2 = mock!(Elbv2::describe_load_balancers)
+            .match_requests(|r| r.marker() == Some("m2"))
+            .then_output(|| DescribeLoadBalancersOutput::builder().load_balancers(lb("b")).build());
+        let attrs = mock!(Elbv2::describe_load_balancer_attributes).then_output(|| {
+            DescribeLoadBalancerAttributesOutput::builder()
+                .attributes(v2::LoadBalancerAttribute::builder().key("deletion_protection.enabled").value("true").build())
+                .build()
+        });
+        let listeners = mock!(Elbv2::describe_listeners).then_output(|| DescribeListenersOutput::builder().build());
+        let listeners_a = mock!(Elbv2::describe_listeners)
+            .match_requests(|r| r.load_balancer_arn().is_some_and(|a| a.contains("/app/a/")))
+            .then_output(|| {
+                DescribeListenersOutput::builder()
+                    .listeners(
+                        v2::Listener::builder()
+                            .listener_arn(format!("{ARN}:listener/app/a/0123456789abcdef/1"))
+                            .load_balancer_arn(format!("{ARN}:loadbalancer/app/a/0123456789abcdef"))
+                            .protocol(v2::ProtocolEnum::Http)
+                            .port(80)
+                            .build(),
+                    )
+                    .build()
+            });
+        let rules = mock!(Elbv2::describe_rules).then_output(|| {
+            DescribeRulesOutput::builder().rules(v2::Rule::builder().priority("default").is_default(true).build()).build()
+        });
+        let tgs1 = mock!(Elbv2::describe_target_groups)
+            .match_requests(|r| r.marker().is_none() && r.page_size() == Some(400))
+            .then_output(|| DescribeTargetGroupsOutput::builder().target_groups(tg("x")).next_marker("t2").build());
+        let tgs2 = mock!(Elbv2::describe_target_groups)
+            .match_requests(|r| r.marker() == Some("t2"))
+            .then_output(|| DescribeTargetGroupsOutput::builder().target_groups(tg("y")).next_marker("t3").build());
+        let tgs3 = mock!(Elbv2::describe_target_groups)
+            .match_requests(|r| r.marker() == Some("t3"))
+            .then_output(|| DescribeTargetGroupsOutput::builder().target_groups(tg("z")).build());
+        let health = mock!(Elbv2::describe_target_health).then_output(|| {
+            DescribeTargetHealthOutput::builder()
+                .target_health_descriptions(
+                    v2::TargetHealthDescription::builder()
+                        .target(v2::TargetDescription::builder().id("10.0.0.5").port(443).build())
+                        .build(),
+                )
+                .build()
+        });
+        // Specific rules first: MatchAny takes the first that matches.
+        let all = [lbs1, lbs2, attrs, listeners_a, listeners, rules, tgs1, tgs2, tgs3, health, empty_classic()];
+        let (out, _) = run(&all).await;
+        let names: Vec<&str> = out.resources.load_balancers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(out.resources.load_balancers.iter().all(|l| l.attributes.as_ref().and_then(|a| a.deletion_protection) == Some(true)));
+        let r = rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCERS);
+        assert_eq!((r.status, r.pages, r.items), (CoverageStatus::Ok, 2, 2));
+        assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES).items, 2);
+        let r = rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUPS);
+        assert_eq!((r.status, r.pages, r.items), (CoverageStatus::Ok, 3, 3));
+        assert_eq!(out.resources.target_groups.len(), 3);
+        assert!(out.resources.target_groups.iter().all(|g| g.targets.len() == 1));
+        assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_TARGET_HEALTH).items, 3);
+        // One DescribeListeners per load balancer; rules for the one listener.
+        let r = rec(&out, ops::ELBV2_DESCRIBE_LISTENERS);
+        assert_eq!((r.status, r.pages, r.items), (CoverageStatus::Ok, 2, 1));
+        assert_eq!(out.resources.listeners.len(), 1);
+        assert!(out.resources.listeners[0].rules[0].is_default());
+        assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_RULES).items, 1);
+        assert_eq!(rec(&out, ops::ELB_DESCRIBE_LOAD_BALANCERS).status, CoverageStatus::Ok);
+    }
+
+    /// A denied ELB v2 listing is a gap; what needs it is skipped and says why; the
+    /// Classic listing and target groups go on.
+    #[tokio::test]
+    async fn denied_load_balancer_listing_is_a_gap_and_its_children_are_skipped() {
+        let denied = mock!(Elbv2::describe_load_balancers).then_error(|| {
+            DescribeLoadBalancersError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDenied")
+                    .message("User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers")
+                    .build(),
+            )
+        });
+        let tgs = mock!(Elbv2::describe_target_groups).then_output(|| DescribeTargetGroupsOutput::builder().build());
+        let (out, _) = run(&[denied, tgs, empty_classic()]).await;
+        let r = rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCERS);
+        assert_eq!((r.status, r.error_code.as_deref()), (CoverageStatus::Denied, Some("AccessDenied")));
+        for op in [ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES, ops::ELBV2_DESCRIBE_LISTENERS, ops::ELBV2_DESCRIBE_RULES] {
+            let r = rec(&out, op);
+            assert_eq!(r.status, CoverageStatus::Skipped, "{r:?}");
+            assert!(r.error_message.as_deref().unwrap_or("").contains("DescribeLoadBalancers"), "{r:?}");
+        }
+        assert_eq!(rec(&out, ops::ELB_DESCRIBE_LOAD_BALANCERS).status, CoverageStatus::Ok);
+        assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUPS).status, CoverageStatus::Ok);
+        assert!(out.coverage.iter().filter(|c| c.status.is_gap()).any(|c| c.api == "elasticloadbalancing:DescribeLoadBalancers"));
+    }
+
+    /// An emulator that hands back the same NextMarker forever must not hang the run.
+    #[tokio::test]
+    async fn a_repeated_marker_fails_the_listing_instead_of_looping() {
+        let looping = mock!(Elbv2::describe_target_groups)
+            .then_output(|| DescribeTargetGroupsOutput::builder().target_groups(tg("x")).next_marker("same").build());
+        let (out, _) = run(&[looping, empty_classic()]).await;
+        let r = rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUPS);
+        assert_eq!((r.status, r.error_code.as_deref(), r.pages), (CoverageStatus::Failed, Some("RepeatedMarker"), 2), "{r:?}");
     }
 }

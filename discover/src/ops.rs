@@ -3,34 +3,84 @@
 //! in docs/iam-policy.json, the read-only test and the coverage records all derive
 //! from it, so an operation cannot be called without appearing here.
 
-/// One AWS API operation: IAM service prefix and operation name.
+/// The AWS API (SDK client) an operation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Api {
+    Ec2,
+    Sts,
+    Organizations,
+    /// Elastic Load Balancing v2 (application, network, gateway load balancers).
+    Elbv2,
+    /// Classic Load Balancers: same IAM prefix as v2, and some same operation names.
+    ElbClassic,
+}
+
+impl Api {
+    /// The IAM action prefix.
+    pub const fn iam_prefix(self) -> &'static str {
+        match self {
+            Api::Ec2 => "ec2",
+            Api::Sts => "sts",
+            Api::Organizations => "organizations",
+            Api::Elbv2 | Api::ElbClassic => "elasticloadbalancing",
+        }
+    }
+
+    /// The service name the SDK puts in each operation's `Metadata`.
+    pub const fn sdk_service(self) -> &'static str {
+        match self {
+            Api::Ec2 => "EC2",
+            Api::Sts => "STS",
+            Api::Organizations => "Organizations",
+            Api::Elbv2 => ELBV2_SDK_SERVICE,
+            Api::ElbClassic => ELB_SDK_SERVICE,
+        }
+    }
+}
+
+/// `Metadata::service()` of the two ELB SDKs (their generated operation code).
+const ELBV2_SDK_SERVICE: &str = "Elastic Load Balancing v2";
+const ELB_SDK_SERVICE: &str = "Elastic Load Balancing";
+
+/// One AWS API operation: which API, and the operation name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Op {
-    /// IAM action prefix: "ec2", "sts", "organizations".
-    pub service: &'static str,
+    pub api: Api,
     pub name: &'static str,
-    /// Largest page size the API accepts (MaxResults); None when it does not page.
+    /// Largest page size the API accepts (MaxResults, or PageSize for ELB); None when
+    /// it does not page.
     pub max_results: Option<i32>,
 }
 
 impl Op {
-    /// "ec2:DescribeVpcs": the IAM action and the coverage record's `api`.
+    /// "ec2:DescribeVpcs": the coverage record's `api` and the recorder's key. It is
+    /// the IAM action, except that Classic ELB operations say "(classic)": they share
+    /// IAM actions (elasticloadbalancing:DescribeLoadBalancers) with v2, and each
+    /// API needs its own record.
     pub fn action(&self) -> String {
-        format!("{}:{}", self.service, self.name)
+        match self.api {
+            Api::ElbClassic => format!("{} (classic)", self.iam_action()),
+            _ => self.iam_action(),
+        }
+    }
+
+    /// "elasticloadbalancing:DescribeLoadBalancers": what the IAM policy grants.
+    pub fn iam_action(&self) -> String {
+        format!("{}:{}", self.api.iam_prefix(), self.name)
     }
 }
 
-const fn op(service: &'static str, name: &'static str, max_results: Option<i32>) -> Op {
-    Op { service, name, max_results }
+const fn op(api: Api, name: &'static str, max_results: Option<i32>) -> Op {
+    Op { api, name, max_results }
 }
 
-pub const STS_GET_CALLER_IDENTITY: Op = op("sts", "GetCallerIdentity", None);
+pub const STS_GET_CALLER_IDENTITY: Op = op(Api::Sts, "GetCallerIdentity", None);
 /// Not read-only in name, but changes nothing in the estate: it only mints
 /// temporary credentials for a role the caller may already use.
-pub const STS_ASSUME_ROLE: Op = op("sts", "AssumeRole", None);
-pub const ORG_LIST_ACCOUNTS: Op = op("organizations", "ListAccounts", Some(20));
+pub const STS_ASSUME_ROLE: Op = op(Api::Sts, "AssumeRole", None);
+pub const ORG_LIST_ACCOUNTS: Op = op(Api::Organizations, "ListAccounts", Some(20));
 
-pub const DESCRIBE_REGIONS: Op = op("ec2", "DescribeRegions", None);
+pub const DESCRIBE_REGIONS: Op = op(Api::Ec2, "DescribeRegions", None);
 
 /// The regional operations (DescribeVpcs, …) are declared by the descriptor that
 /// sends them, in kinds.rs.
@@ -47,12 +97,12 @@ const ALL_OPS: [Op; GLOBAL.len() + REGIONAL_LEN] = concat(&GLOBAL, &REGIONAL_OPS
 /// docs/iam-policy.json must grant exactly these (a test checks).
 pub const OPERATIONS: &[Op] = &ALL_OPS;
 
-/// The regional EC2 operations read in every region: every descriptor's operations, in
+/// The regional operations read in every region: every descriptor's operations, in
 /// `kinds::KINDS` order. A region that is skipped gets a `skipped` record for each.
 pub const REGIONAL: &[Op] = &REGIONAL_OPS;
 
 const fn concat<const N: usize>(a: &[Op], b: &[Op]) -> [Op; N] {
-    let mut out = [op("", "", None); N];
+    let mut out = [op(Api::Ec2, "", None); N];
     let mut i = 0;
     while i < a.len() {
         out[i] = a[i];
@@ -67,9 +117,9 @@ const fn concat<const N: usize>(a: &[Op], b: &[Op]) -> [Op; N] {
 }
 
 /// Looks an operation up by the SDK's service and operation names
-/// (`Metadata::service()` is "EC2", "STS", "Organizations").
+/// (`Metadata::service()` is "EC2", "STS", "Organizations", ...).
 pub fn find(sdk_service: &str, name: &str) -> Option<&'static Op> {
-    OPERATIONS.iter().find(|o| o.service.eq_ignore_ascii_case(sdk_service) && o.name == name)
+    OPERATIONS.iter().find(|o| o.api.sdk_service().eq_ignore_ascii_case(sdk_service) && o.name == name)
 }
 
 /// Whether an operation name only reads: the verbs AWS uses for reads, plus AssumeRole.
@@ -79,7 +129,7 @@ pub fn is_read_only(op: &Op) -> bool {
 
 /// The IAM actions discovery needs, sorted: the `Action` list of docs/iam-policy.json.
 pub fn iam_actions() -> Vec<String> {
-    let mut v: Vec<String> = OPERATIONS.iter().map(Op::action).collect();
+    let mut v: Vec<String> = OPERATIONS.iter().map(Op::iam_action).collect();
     v.sort();
     v.dedup();
     v
@@ -104,6 +154,16 @@ mod tests {
         assert_eq!(find("EC2", "DescribeVpcs"), Some(&DESCRIBE_VPCS));
         assert_eq!(find("Organizations", "ListAccounts"), Some(&ORG_LIST_ACCOUNTS));
         assert_eq!(find("EC2", "TerminateInstances"), None);
+        assert_eq!(find(ELBV2_SDK_SERVICE, "DescribeLoadBalancers"), Some(&ELBV2_DESCRIBE_LOAD_BALANCERS));
+        assert_eq!(find(ELB_SDK_SERVICE, "DescribeLoadBalancers"), Some(&ELB_DESCRIBE_LOAD_BALANCERS));
+    }
+
+    /// v2 and Classic share IAM actions but not coverage records.
+    #[test]
+    fn classic_operations_have_their_own_records() {
+        assert_eq!(ELB_DESCRIBE_LOAD_BALANCERS.iam_action(), ELBV2_DESCRIBE_LOAD_BALANCERS.iam_action());
+        assert_eq!(ELB_DESCRIBE_LOAD_BALANCERS.action(), "elasticloadbalancing:DescribeLoadBalancers (classic)");
+        assert_eq!(ELBV2_DESCRIBE_LOAD_BALANCERS.action(), "elasticloadbalancing:DescribeLoadBalancers");
     }
 
     /// docs/iam-policy.json must grant exactly what discovery calls.

@@ -4,7 +4,6 @@ use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_ec2::config::Credentials;
-use aws_sdk_ec2::Client;
 use aws_smithy_mocks::{create_mock_http_client, MockResponseInterceptor, RuleMode};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -45,17 +44,26 @@ impl Intercept for Sent {
 #[tokio::test]
 async fn requests_queue_in_start_order() {
     let sent = Sent::default();
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "mock"))
-        .http_client(create_mock_http_client())
-        .interceptor(MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).allow_passthrough())
-        .interceptor(sent.clone())
-        .build();
+    macro_rules! client {
+        ($sdk:ident) => {
+            $sdk::Client::from_conf(
+                $sdk::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new("eu-west-1"))
+                    .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "mock"))
+                    .http_client(create_mock_http_client())
+                    .interceptor(MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny).allow_passthrough())
+                    .interceptor(sent.clone())
+                    .build(),
+            )
+        };
+    }
     let job = RegionJob {
         ctx: Ctx::new("111111111111", "eu-west-1"),
-        ec2: Client::from_conf(conf),
+        ec2: client!(aws_sdk_ec2),
+        elbv2: client!(aws_sdk_elasticloadbalancingv2),
+        elb: client!(aws_sdk_elasticloadbalancing),
+        v2_load_balancers: Default::default(),
         slot: crate::limits::Limits::new(1, 1).slot("111111111111", "eu-west-1"),
         recorder: Recorder::new(),
         progress: Progress::hidden(),
@@ -67,6 +75,10 @@ async fn requests_queue_in_start_order() {
         [
             "DescribeManagedPrefixLists",
             "DescribeTransitGatewayRouteTables",
+            // ELB v2, then Classic; listeners wait for the v2 listing (which fails here).
+            "DescribeLoadBalancers",
+            "DescribeLoadBalancers",
+            "DescribeTargetGroups",
             "DescribeInstances",
             "DescribeNetworkInterfaces",
             "DescribeSecurityGroupRules",

@@ -2,11 +2,15 @@
 //! of one API are the only sequential chain), then the passes across kinds.
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::Poll;
 
 use aws_sdk_ec2::Client as Ec2;
+use aws_sdk_elasticloadbalancing::Client as Elb;
+use aws_sdk_elasticloadbalancingv2::Client as Elbv2;
 use inventory::model::Resources;
 use inventory::snapshot::CoverageRecord;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::chain::{record, Chain};
@@ -22,6 +26,11 @@ use crate::transform::Ctx;
 pub struct RegionJob {
     pub ctx: Ctx,
     pub ec2: Ec2,
+    pub elbv2: Elbv2,
+    /// Classic Load Balancers.
+    pub elb: Elb,
+    /// The region's v2 load balancers, from the LoadBalancer descriptor to the Listener one.
+    pub v2_load_balancers: Handoff<Vec<String>>,
     /// This account × region's concurrency bound (and the run's).
     pub slot: Slot,
     pub recorder: Recorder,
@@ -97,6 +106,32 @@ async fn join_all<T>(futures: Vec<BoxFuture<'_, T>>) -> Vec<T> {
     .await
 }
 
+/// One value passed from one descriptor to another of the same region, with the
+/// chain that produced it: listeners can only be listed per load balancer, so the
+/// Listener descriptor waits for the LoadBalancer descriptor's listing. Both run in
+/// the region's one join, so the wait cannot block the listing.
+#[derive(Clone)]
+pub struct Handoff<T>(Arc<watch::Sender<Option<(Chain, T)>>>);
+
+impl<T: Clone> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff(Arc::new(watch::channel(None).0))
+    }
+}
+
+impl<T: Clone> Handoff<T> {
+    /// Called once, whatever the chain's outcome (a failed chain skips the waiter's reads).
+    pub fn publish(&self, chain: &Chain, value: T) {
+        self.0.send_replace(Some((chain.clone(), value)));
+    }
+
+    pub async fn get(&self) -> Option<(Chain, T)> {
+        let mut rx = self.0.subscribe();
+        let got = rx.wait_for(Option::is_some).await.ok()?.clone();
+        got
+    }
+}
+
 /// Fills in one part of a fanned-out item.
 pub type Fill<T> = Box<dyn FnOnce(&mut T) + Send>;
 /// One per-item read of a fan-out: its chain, and what it fills in on the item.
@@ -113,21 +148,39 @@ pub fn fill<T>(f: impl FnOnce(&mut T) + Send + 'static) -> Fill<T> {
 pub async fn fan_out<T: Send + 'static>(
     j: &RegionJob,
     parent: Chain,
+    items: Vec<T>,
+    children: &[Op],
+    reads: impl Fn(&RegionJob, &T) -> Vec<Child<T>>,
+) -> (Vec<Chain>, Vec<T>) {
+    if !parent.ok() {
+        let mut chains = skip_children(j, &parent, children);
+        chains.insert(0, parent);
+        return (chains, items);
+    }
+    let (mut chains, items) = for_each_item(j, items, children, reads).await;
+    chains.insert(0, parent);
+    (chains, items)
+}
+
+/// The children of a failed parent: recorded as skipped, with the reason.
+pub fn skip_children(j: &RegionJob, parent: &Chain, children: &[Op]) -> Vec<Chain> {
+    let why = format!("not read: {} failed", parent.op.action());
+    for child in children {
+        j.progress.done(child.name);
+    }
+    children.iter().map(|o| Chain::skipped(*o, why.clone())).collect()
+}
+
+/// Every item's `reads` (one per op of `children`, in that order), run concurrently as
+/// tasks under the region's bound; returns their chains.
+pub async fn for_each_item<T: Send + 'static>(
+    j: &RegionJob,
     mut items: Vec<T>,
     children: &[Op],
     reads: impl Fn(&RegionJob, &T) -> Vec<Child<T>>,
 ) -> (Vec<Chain>, Vec<T>) {
     // A panicked child is recorded under the first child op (it names no op itself).
-    let panicked_op = children.first().copied().unwrap_or(parent.op);
-    if !parent.ok() {
-        let why = format!("not read: {} failed", parent.op.action());
-        for child in children {
-            j.progress.done(child.name);
-        }
-        let mut chains = vec![parent];
-        chains.extend(children.iter().map(|o| Chain::skipped(*o, why.clone())));
-        return (chains, items);
-    }
+    let Some(panicked_op) = children.first().copied() else { return (Vec::new(), items) };
     // The REGIONAL count reserved one progress step per child op; add the rest.
     let per_item = children.len() as u64;
     j.progress.add((items.len() as u64 * per_item).saturating_sub(per_item));
@@ -142,7 +195,7 @@ pub async fn fan_out<T: Send + 'static>(
             });
         }
     }
-    let mut chains = vec![parent];
+    let mut chains = Vec::new();
     if items.is_empty() {
         for child in children {
             j.progress.done(child.name);

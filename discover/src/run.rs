@@ -362,6 +362,9 @@ async fn read_account(run: &Run, acct: &Reached) -> AccountOutput {
         let job = RegionJob {
             ctx: Ctx::new(id.clone(), name.clone()),
             ec2: sdk::ec2(&acct.conf, name, &run.recorder, &id),
+            elbv2: sdk::elbv2(&acct.conf, name, &run.recorder, &id),
+            elb: sdk::elb(&acct.conf, name, &run.recorder, &id),
+            v2_load_balancers: Default::default(),
             slot: run.limits.slot(&id, name),
             recorder: run.recorder.clone(),
             progress: run.progress.clone(),

@@ -1,5 +1,5 @@
 //! SDK configuration: the standard credential chain and AWS conventions (profiles,
-//! SSO, AWS_REGION, AWS_ENDPOINT_URL[_EC2]) via aws-config, plus our retry and
+//! SSO, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>]) via aws-config, plus our retry and
 //! timeout settings, and clients that report every call to the recorder.
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -47,6 +47,23 @@ pub fn ec2(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str
         .interceptor(recorder.interceptor(account_id, region))
         .build();
     aws_sdk_ec2::Client::from_conf(c)
+}
+
+pub fn elbv2(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+    let c = aws_sdk_elasticloadbalancingv2::config::Builder::from(conf)
+        .region(Region::new(region.to_string()))
+        .interceptor(recorder.interceptor(account_id, region))
+        .build();
+    aws_sdk_elasticloadbalancingv2::Client::from_conf(c)
+}
+
+/// Classic Load Balancers.
+pub fn elb(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str) -> aws_sdk_elasticloadbalancing::Client {
+    let c = aws_sdk_elasticloadbalancing::config::Builder::from(conf)
+        .region(Region::new(region.to_string()))
+        .interceptor(recorder.interceptor(account_id, region))
+        .build();
+    aws_sdk_elasticloadbalancing::Client::from_conf(c)
 }
 
 pub fn sts(conf: &SdkConfig, recorder: &Recorder, account_id: &str) -> aws_sdk_sts::Client {

@@ -146,14 +146,16 @@ async fn throttling_and_500s_on_a_fifth_of_requests_lose_nothing() {
         stats.faults.keys().any(|k| k.2 == Fault::Throttle) && stats.faults.keys().any(|k| k.2 == Fault::ServerError)
     );
 
-    // Every injected EC2 fault is one retry in the coverage record of that API.
+    // Every injected EC2 or ELB fault is one retry in the coverage record of that API
+    // (ELB v2 and Classic both send DescribeLoadBalancers: summed by action name).
     let mut injected: BTreeMap<String, u64> = BTreeMap::new();
     for ((_, action, _), n) in &stats.faults {
         *injected.entry(action.clone()).or_default() += n;
     }
     let mut recorded: BTreeMap<String, u64> = BTreeMap::new();
     for c in &d.snapshot.coverage {
-        if let Some(action) = c.api.strip_prefix("ec2:") {
+        let action = c.api.strip_prefix("ec2:").or_else(|| c.api.strip_prefix("elasticloadbalancing:"));
+        if let Some(action) = action.map(|a| a.trim_end_matches(" (classic)")) {
             *recorded.entry(action.to_string()).or_default() += c.retries as u64;
         }
     }
@@ -166,7 +168,7 @@ async fn throttling_and_500s_on_a_fifth_of_requests_lose_nothing() {
         .filter(|(a, _)| *a != "GetCallerIdentity")
         .map(|(a, n)| (a.clone(), *n))
         .collect();
-    assert_eq!(recorded, injected_ec2, "retries in coverage vs faults injected, per EC2 API");
+    assert_eq!(recorded, injected_ec2, "retries in coverage vs faults injected, per EC2 and ELB API");
     eprintln!(
         "flaky drill: {} requests, {} faults injected, {} retries recorded by discovery",
         stats.requests,

@@ -160,6 +160,72 @@ async fn moto_estate_is_discovered_completely() {
     assert_eq!(vpce.endpoint_type, VpcEndpointType::Gateway);
     assert!(vpce.route_table_ids.contains(&prt.id));
 
+    // Load balancers: listeners, rules, target groups, registrations and health.
+    let alb = find(&r.load_balancers, &s(main, "alb"));
+    assert_eq!((alb.kind(), alb.is_internet_facing()), (LoadBalancerType::Application, true));
+    assert_eq!(alb.security_group_ids, vec![s(main, "sg_alb")]);
+    assert_eq!(alb.subnet_ids.len(), 2);
+    assert_eq!(alb.vpc_id.as_deref(), Some(vpc.id.as_str()));
+    assert_eq!(alb.attributes.as_ref().and_then(|a| a.deletion_protection), Some(true));
+    let alb_listeners: Vec<&Listener> = r.listeners.iter().filter(|l| l.load_balancer_id == alb.id).collect();
+    assert_eq!(alb_listeners.len(), 1, "only the 443 listener, though its group admits 80 too");
+    let https = find(&r.listeners, &s(main, "alb_https"));
+    assert_eq!((https.protocol.as_deref(), https.port), (Some("HTTPS"), Some(443)));
+    assert_eq!(https.ssl_policy.as_deref(), Some("ELBSecurityPolicy-TLS13-1-2-2021-06"));
+    assert_eq!(https.certificate_arns, vec![s(main, "certificate")]);
+    let forward_web = ListenerAction::Forward {
+        target_groups: vec![WeightedTargetGroup { target_group_id: s(main, "tg_web"), weight: None }],
+    };
+    assert_eq!(https.default_actions, vec![forward_web.clone()]);
+    let prios: Vec<&str> = https.rules.iter().map(|x| x.priority.as_str()).collect();
+    assert_eq!(prios, ["10", "default"]);
+    assert_eq!(https.rules[0].conditions, ["path-pattern: /admin/*"]);
+    assert!(matches!(&https.rules[0].actions[..], [ListenerAction::FixedResponse { status_code: Some(c), .. }] if c == "403"));
+    let web_tg = find(&r.target_groups, &s(main, "tg_web"));
+    assert_eq!((web_tg.target_type, web_tg.port, web_tg.load_balancer_ids.clone()), (Some(TargetType::Instance), Some(8080), vec![alb.id.clone()]));
+    assert_eq!(web_tg.targets.len(), 1);
+    assert_eq!((web_tg.targets[0].id.as_str(), web_tg.targets[0].health.as_deref()), (inst.id.as_str(), Some("healthy")));
+    let nlb = find(&r.load_balancers, &s(main, "nlb"));
+    assert_eq!((nlb.kind(), nlb.is_internet_facing()), (LoadBalancerType::Network, true));
+    assert!(nlb.security_group_ids.is_empty(), "an NLB without security groups");
+    let tcp = find(&r.listeners, &s(main, "nlb_tcp"));
+    assert_eq!((tcp.protocol.as_deref(), tcp.port, tcp.load_balancer_id.as_str()), (Some("TCP"), Some(443), nlb.id.as_str()));
+    let ips = find(&r.target_groups, &s(main, "tg_ips"));
+    assert_eq!(ips.target_type, Some(TargetType::Ip));
+    assert_eq!(ips.targets.iter().map(|t| (t.id.as_str(), t.port)).collect::<Vec<_>>(), [("10.0.1.50", Some(443))]);
+    let internal = find(&r.load_balancers, &s(main, "internal_alb"));
+    assert_eq!((internal.scheme.as_deref(), internal.is_internet_facing()), (Some("internal"), false));
+    assert!(find(&r.target_groups, &s(main, "tg_app")).targets.is_empty());
+    let partner = find(&r.load_balancers, &s(main, "partner_alb"));
+    assert_eq!(partner.security_group_ids, vec![s(main, "sg_partner_alb")]);
+    let redirect = find(&r.listeners, &s(main, "partner_redirect"));
+    assert!(matches!(&redirect.default_actions[..], [ListenerAction::Redirect { protocol: Some(p), port: Some(n), status_code: Some(c), .. }]
+        if p == "HTTPS" && n == "443" && c == "HTTP_301"), "{redirect:?}");
+    let classic = r.load_balancers.iter().find(|l| l.kind() == LoadBalancerType::Classic).expect("the Classic ELB");
+    assert_eq!((classic.name.as_str(), classic.is_internet_facing()), (s(main, "classic").as_str(), true));
+    assert_eq!(classic.classic_listeners.len(), 1);
+    assert_eq!((classic.classic_listeners[0].port, classic.classic_listeners[0].instance_port), (80, 8080));
+    let backends: Vec<(&str, Option<&str>)> =
+        classic.classic_instances.iter().map(|b| (b.instance_id.as_str(), b.state.as_deref())).collect();
+    assert_eq!(backends, [(inst.id.as_str(), Some("InService"))]);
+    for op in [
+        ops::ELBV2_DESCRIBE_LOAD_BALANCERS,
+        ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES,
+        ops::ELBV2_DESCRIBE_LISTENERS,
+        ops::ELBV2_DESCRIBE_RULES,
+        ops::ELBV2_DESCRIBE_TARGET_GROUPS,
+        ops::ELBV2_DESCRIBE_TARGET_HEALTH,
+        ops::ELB_DESCRIBE_LOAD_BALANCERS,
+        ops::ELB_DESCRIBE_INSTANCE_HEALTH,
+    ] {
+        let rec = snap
+            .coverage
+            .iter()
+            .find(|c| c.account_id == "123456789012" && c.region == "us-east-1" && c.api == op.action())
+            .unwrap_or_else(|| panic!("no coverage record for {}", op.action()));
+        assert!(rec.status == CoverageStatus::Ok && rec.items > 0, "{rec:?}");
+    }
+
     // Transit gateway and its routing.
     let tgw = find(&r.transit_gateways, &s(main, "tgw"));
     assert_eq!(tgw.amazon_side_asn, Some(64512));

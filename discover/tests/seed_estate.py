@@ -109,6 +109,8 @@ def seed_main():
     lone = e.create_network_interface(SubnetId=priv, Groups=[app], Description="ELB app/my-alb/50dc6c495c0c9188")["NetworkInterface"]["NetworkInterfaceId"]
     ids["elb_eni"] = lone
 
+    seed_load_balancers(e, ids, vpc_id, pub, priv, inst["InstanceId"])
+
     vpce = e.create_vpc_endpoint(VpcId=vpc_id, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway", RouteTableIds=[priv_rt])["VpcEndpoint"]["VpcEndpointId"]
     ids["vpc_endpoint"] = vpce
 
@@ -138,6 +140,69 @@ def seed_main():
     e.create_route(RouteTableId=priv_rt, DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx)
     ids["eu_vpc"], ids["eu_subnet"], ids["peering"] = vpc2, sn2, pcx
     out["accounts"][MAIN] = ids
+
+
+def open_sg(e, vpc_id, name, ports, cidr="0.0.0.0/0"):
+    g = e.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+    e.authorize_security_group_ingress(GroupId=g, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "IpRanges": [{"CidrIp": cidr}]} for p in ports])
+    return g
+
+
+def seed_load_balancers(e, ids, vpc_id, pub, priv, instance_id):
+    """The load balancer cases (moto creates no ENIs for them)."""
+    v2 = client("elbv2", "us-east-1")
+    cert = client("acm", "us-east-1").request_certificate(DomainName="www.example.com")["CertificateArn"]
+    ids["certificate"] = cert
+
+    def lb(name, groups, scheme, kind="application", subnets=(pub, priv)):
+        args = {"Name": name, "Subnets": list(subnets), "Scheme": scheme, "Type": kind}
+        if groups:
+            args["SecurityGroups"] = groups
+        return v2.create_load_balancer(**args)["LoadBalancers"][0]["LoadBalancerArn"]
+
+    def tg(name, protocol, port, kind, targets):
+        more = {"HealthCheckPath": "/health"} if protocol == "HTTP" else {}
+        arn = v2.create_target_group(Name=name, Protocol=protocol, Port=port, VpcId=vpc_id, TargetType=kind, **more)["TargetGroups"][0]["TargetGroupArn"]
+        if targets:
+            v2.register_targets(TargetGroupArn=arn, Targets=targets)
+        return arn
+
+    def listener(lb_arn, protocol, port, action, **more):
+        return v2.create_listener(LoadBalancerArn=lb_arn, Protocol=protocol, Port=port, DefaultActions=[action], **more)["Listeners"][0]["ListenerArn"]
+
+    def forward(arn):
+        return {"Type": "forward", "TargetGroupArn": arn}
+
+    # Internet-facing ALB: its group admits 80 and 443, but it only listens on 443.
+    ids["sg_alb"] = open_sg(e, vpc_id, "alb", (80, 443))
+    ids["alb"] = lb("web-alb", [ids["sg_alb"]], "internet-facing")
+    ids["tg_web"] = tg("web", "HTTP", 8080, "instance", [{"Id": instance_id, "Port": 8080}])
+    ids["alb_https"] = listener(ids["alb"], "HTTPS", 443, forward(ids["tg_web"]),
+                                SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06", Certificates=[{"CertificateArn": cert}])
+    v2.create_rule(ListenerArn=ids["alb_https"], Priority=10, Conditions=[{"Field": "path-pattern", "Values": ["/admin/*"]}],
+                   Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403", "ContentType": "text/plain"}}])
+    v2.modify_load_balancer_attributes(LoadBalancerArn=ids["alb"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}])
+    # Internet-facing NLB without security groups, to IP targets (one outside the VPC).
+    ids["nlb"] = lb("edge-nlb", [], "internet-facing", kind="network", subnets=(pub,))
+    ids["tg_ips"] = tg("edge-ips", "TCP", 443, "ip", [{"Id": "10.0.1.50", "Port": 443}])
+    ids["nlb_tcp"] = listener(ids["nlb"], "TCP", 443, forward(ids["tg_ips"]))
+    # Internal ALB whose group is open to the world.
+    ids["sg_internal_alb"] = open_sg(e, vpc_id, "internal-alb", (80,))
+    ids["internal_alb"] = lb("internal-alb", [ids["sg_internal_alb"]], "internal")
+    ids["tg_app"] = tg("app", "HTTP", 8080, "instance", [])
+    listener(ids["internal_alb"], "HTTP", 80, forward(ids["tg_app"]))
+    # Internet-facing ALB whose group admits its listener port only from 10.0.0.0/8.
+    ids["sg_partner_alb"] = open_sg(e, vpc_id, "partner-alb", (8443,), cidr="10.0.0.0/8")
+    ids["partner_alb"] = lb("partner-alb", [ids["sg_partner_alb"]], "internet-facing")
+    ids["partner_redirect"] = listener(ids["partner_alb"], "HTTP", 8443,
+                                       {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}})
+    # Classic ELB with one registered instance.
+    classic = client("elb", "us-east-1")
+    classic.create_load_balancer(LoadBalancerName="legacy-web", Subnets=[pub], SecurityGroups=[ids["sg_alb"]], Scheme="internet-facing",
+                                 Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}])
+    classic.register_instances_with_load_balancer(LoadBalancerName="legacy-web", Instances=[{"InstanceId": instance_id}])
+    ids["classic"] = "legacy-web"
 
 
 def assumed(account, role, service, region):

@@ -39,7 +39,7 @@ R = {k: [] for k in [
     "vpc_peering_connections", "transit_gateways", "transit_gateway_attachments",
     "transit_gateway_route_tables", "vpn_gateways", "vpn_connections", "customer_gateways",
     "vpc_endpoints", "instances", "network_interfaces", "security_groups", "network_acls",
-    "elastic_ips", "managed_prefix_lists"]}
+    "elastic_ips", "managed_prefix_lists", "load_balancers", "listeners", "target_groups"]}
 
 ARN_TYPE = {
     "vpc": "vpc", "subnet": "subnet", "rtb": "route-table", "igw": "internet-gateway",
@@ -270,6 +270,89 @@ def instance(s, name, sgs, itype="t3.medium", public=None, eip_=None, ipv6=(), a
     return i, nic
 
 
+# ---------------------------------------------------------------- load balancers
+def elb_arn(acct, region, kind, rest):
+    return f"arn:aws:elasticloadbalancing:{region}:{acct}:{kind}/{rest}"
+
+
+def lb_suffix(name):
+    return hashlib.sha256(f"lb/{name}".encode()).hexdigest()[:16]
+
+
+def load_balancer(acct, region, name, lb_type, scheme, subnets, sgs, t, vpc_id, attributes=None, addresses=(),
+                  listeners=(), instances=(), suffix=None):
+    seg = {"application": "app", "network": "net", "gateway": "gwy"}.get(lb_type)
+    if seg:
+        suffix = suffix or lb_suffix(name)
+        arn_ = elb_arn(acct, region, "loadbalancer", f"{seg}/{name}/{suffix}")
+        dns = f"{name}-{int(suffix[:8], 16) % 10**10}.{region}.elb.amazonaws.com"
+        if scheme == "internal":
+            dns = "internal-" + dns
+    else:
+        arn_ = elb_arn(acct, region, "loadbalancer", name)
+        dns = f"{'internal-' if scheme == 'internal' else ''}{name}-{int(lb_suffix(name)[:8], 16) % 10**10}.{region}.elb.amazonaws.com"
+    lb = {"id": arn_, "account_id": acct, "region": region, "arn": arn_, "name": name, "type": lb_type, "scheme": scheme,
+          "ip_address_type": None if lb_type == "classic" else "ipv4", "vpc_id": vpc_id,
+          "availability_zones": sorted(s["availability_zone"] for s in subnets), "subnet_ids": [s["id"] for s in subnets],
+          "security_group_ids": [g["id"] for g in sgs], "addresses": list(addresses), "dns_name": dns,
+          "state": None if lb_type == "classic" else "active", "created_time": "2025-06-03T10:12:45Z",
+          "attributes": attributes, "classic_listeners": list(listeners), "classic_instances": list(instances), "tags": t}
+    R["load_balancers"].append(lb)
+    return lb
+
+
+def lb_enis(lb, subnets, sgs, interface_type="interface", public=()):
+    """The ENIs AWS creates for a load balancer: requester-managed, described by its name."""
+    if lb["type"] == "classic":
+        desc = f"ELB {lb['name']}"
+    else:
+        desc = "ELB " + lb["id"].split(":loadbalancer/", 1)[1]
+    out = []
+    for i, s in enumerate(subnets):
+        pub = public[i] if i < len(public) else None
+        out.append(eni(s, f"{lb['name']}/{s['id']}", sgs, description=desc, interface_type=interface_type,
+                       requester="amazon-elb", service="elb", public=pub, managed_owner="amazon-elb"))
+    return out
+
+
+def target_group(lb, name, protocol, port, target_type, vpc_id, targets, hc_path=None, hc_protocol=None):
+    acct, region = lb["account_id"], lb["region"]
+    arn_ = elb_arn(acct, region, "targetgroup", f"{name}/{lb_suffix('tg/' + name)}")
+    hc = {"enabled": True, "protocol": hc_protocol or protocol, "port": "traffic-port", "path": hc_path,
+          "interval_seconds": 30, "timeout_seconds": 5, "healthy_threshold": 5, "unhealthy_threshold": 2,
+          "matcher": "200-399" if hc_path else None}
+    tg = {"id": arn_, "account_id": acct, "region": region, "arn": arn_, "name": name, "target_type": target_type,
+          "protocol": protocol, "port": port, "vpc_id": vpc_id, "health_check": hc, "load_balancer_ids": [lb["id"]],
+          "targets": [{"id": tid, "port": tport, "availability_zone": az, "health": "healthy", "reason": None, "description": None}
+                      for tid, tport, az in targets],
+          "tags": {}}
+    R["target_groups"].append(tg)
+    return tg
+
+
+def forward(*tgs):
+    return {"type": "forward", "target_groups": [{"target_group_id": t["id"], "weight": None} for t in tgs]}
+
+
+def listener(lb, protocol, port, default, rules=(), ssl_policy=None, certs=()):
+    acct, region = lb["account_id"], lb["region"]
+    lb_rest = lb["id"].split(":loadbalancer/", 1)[1]
+    arn_ = elb_arn(acct, region, "listener", f"{lb_rest}/{lb_suffix(f'{lb_rest}/{port}')}")
+    all_rules = [{"arn": elb_arn(acct, region, "listener-rule", f"{arn_.split(':listener/', 1)[1]}/{lb_suffix(f'{arn_}/{prio}')}"),
+                  "priority": prio, "conditions": conds, "actions": actions} for prio, conds, actions in rules]
+    all_rules.append({"arn": elb_arn(acct, region, "listener-rule", f"{arn_.split(':listener/', 1)[1]}/{lb_suffix(f'{arn_}/default')}"),
+                      "priority": "default", "conditions": [], "actions": [default]})
+    R["listeners"].append({"id": arn_, "account_id": acct, "region": region, "arn": arn_, "load_balancer_id": lb["id"],
+                           "protocol": protocol, "port": port, "ssl_policy": ssl_policy, "certificate_arns": list(certs),
+                           "default_actions": [default], "rules": all_rules, "tags": {}})
+
+
+def lb_attributes(logs_prefix=None, drop_invalid=None, cross_zone=True):
+    return {"deletion_protection": True, "cross_zone_load_balancing": cross_zone, "drop_invalid_header_fields": drop_invalid,
+            "access_logs_enabled": logs_prefix is not None, "access_logs_bucket": "acme-elb-access-logs" if logs_prefix else None,
+            "access_logs_prefix": logs_prefix}
+
+
 # ---------------------------------------------------------------- prod (111111111111, eu-west-1)
 def build():
     accounts()
@@ -444,14 +527,33 @@ def build():
     # Instances and managed-service ENIs.
     bastion_eip = eip(PROD, EU, "prod-bastion-eip", "203.0.113.10", "prod", owner_net)
     instance(pub_a, "prod-bastion-1", [bastion_sg], "t3.micro", eip_=bastion_eip, profile="bastion")
-    alb_suffix = "50dc6c495c0c9188"
-    for s, ip in [(pub_a, "203.0.113.30"), (pub_b, "203.0.113.31")]:
-        eni(s, f"prod-web-alb/{s['id']}", [alb_sg], description=f"ELB app/prod-web-alb/{alb_suffix}", requester="amazon-elb",
-            service="elb", public=(ip, None), managed_owner="amazon-elb")
-    for n, s in [(1, priv_a), (2, priv_b)]:
-        instance(s, f"prod-web-{n}", [web_sg], "m6i.large", asg="prod-web-asg", profile="prod-web")
-    for n, s in [(1, priv_a), (2, priv_b), (3, priv_a), (4, priv_b)]:
-        instance(s, f"prod-app-{n}", [app_sg], "m6i.xlarge", asg="prod-app-asg", data="confidential", profile="prod-app")
+    web_alb = load_balancer(PROD, EU, "prod-web-alb", "application", "internet-facing", [pub_a, pub_b], [alb_sg],
+                            tags("prod-web-alb", "prod", owner_web), prod["id"], suffix="50dc6c495c0c9188",
+                            attributes=lb_attributes("prod-web-alb", drop_invalid=True))
+    lb_enis(web_alb, [pub_a, pub_b], [alb_sg], public=[("203.0.113.30", None), ("203.0.113.31", None)])
+    web = [instance(s, f"prod-web-{n}", [web_sg], "m6i.large", asg="prod-web-asg", profile="prod-web")[0]
+           for n, s in [(1, priv_a), (2, priv_b)]]
+    app = [instance(s, f"prod-app-{n}", [app_sg], "m6i.xlarge", asg="prod-app-asg", data="confidential", profile="prod-app")[0]
+           for n, s in [(1, priv_a), (2, priv_b), (3, priv_a), (4, priv_b)]]
+    web_tg = target_group(web_alb, "prod-web", "HTTP", 8080, "instance", prod["id"],
+                          [(i["id"], 8080, None) for i in web], hc_path="/healthz")
+    cert = f"arn:aws:acm:{EU}:{PROD}:certificate/6f0c1e9a-7b1d-4c52-9a43-2f1d8e5b7c10"
+    listener(web_alb, "HTTPS", 443, forward(web_tg), ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06", certs=[cert],
+             rules=[("10", ["path-pattern: /admin/*"], [{"type": "fixed-response", "status_code": "403", "content_type": "text/plain"}])])
+    listener(web_alb, "HTTP", 80, {"type": "redirect", "protocol": "HTTPS", "port": "443", "host": None, "path": None, "query": None,
+                                   "status_code": "HTTP_301"})
+
+    # Internal ALB in front of the app tier (the web tier calls it on 443).
+    app_alb_sg = sg(prod, "prod-app-alb-sg", "Internal ALB for the app tier", [
+        rule("prod-app-alb-sg", 1, "tcp", (443, 443), sgref(web_sg), "HTTPS from web tier")])
+    app_sg["ingress"].append(rule("prod-app-sg", 4, "tcp", (8443, 8443), sgref(app_alb_sg), "from internal ALB"))
+    app_alb = load_balancer(PROD, EU, "prod-app-alb", "application", "internal", [priv_a, priv_b], [app_alb_sg],
+                            tags("prod-app-alb", "prod", owner_web), prod["id"], attributes=lb_attributes(drop_invalid=False))
+    lb_enis(app_alb, [priv_a, priv_b], [app_alb_sg])
+    app_tg = target_group(app_alb, "prod-app", "HTTPS", 8443, "instance", prod["id"],
+                          [(i["id"], 8443, None) for i in app], hc_path="/health")
+    listener(app_alb, "HTTPS", 443, forward(app_tg), ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+             certs=[f"arn:aws:acm:{EU}:{PROD}:certificate/0b8e3d52-91c4-4a7e-b6f3-5d2c7a9e1f48"])
     eni(data_a, "prod-orders-db", [db_sg], description="RDSNetworkInterface", requester="amazon-rds", service="rds",
         managed_owner="amazon-rds")
     eni(priv_b, "prod-thumbnailer", [lambda_sg], description="AWS Lambda VPC ENI-prod-thumbnailer-3f1a2b4c-5d6e-4f70-8192-a3b4c5d6e7f8",
@@ -474,7 +576,24 @@ def build():
     instance(priv_b, "prod-ipv6-worker-1", [ipv6_sg], "t3.medium", ipv6=["2001:db8:10:11::100"])
     instance(pub_b, "prod-ipv6-web-1", [ipv6_sg], "t3.medium", ipv6=["2001:db8:10:1::100"], data="public")
     partner_eip = eip(PROD, EU, "prod-partner-gw-eip", "203.0.113.20", "prod", "integrations@acme.example")
-    instance(pub_b, "prod-partner-gw-1", [partner_sg], "t3.small", eip_=partner_eip)
+    partner_gw, partner_nic = instance(pub_b, "prod-partner-gw-1", [partner_sg], "t3.small", eip_=partner_eip)
+
+    # Internet-facing NLB without security groups (its ENI admits any client), to IP
+    # targets: the partner gateway and an on-premises host reached over the VPN.
+    nlb_eip = eip(PROD, EU, "prod-partner-nlb-eip", "203.0.113.32", "prod", "integrations@acme.example")
+    nlb_suffix = lb_suffix("prod-partner-nlb")
+    nlb_nic = eni(pub_a, "prod-partner-nlb/eni", [], description=f"ELB net/prod-partner-nlb/{nlb_suffix}",
+                  interface_type="network_load_balancer", requester="amazon-elb", service="elb",
+                  public=(nlb_eip["public_ip"], nlb_eip["id"]), managed_owner="amazon-elb")
+    bind_eip(nlb_eip, nlb_nic)
+    nlb = load_balancer(PROD, EU, "prod-partner-nlb", "network", "internet-facing", [pub_a], [],
+                        tags("prod-partner-nlb", "prod", "integrations@acme.example"), prod["id"], suffix=nlb_suffix,
+                        attributes=lb_attributes(cross_zone=False),
+                        addresses=[{"subnet_id": pub_a["id"], "ip_address": nlb_eip["public_ip"], "allocation_id": nlb_eip["id"],
+                                    "private_ipv4_address": None, "ipv6_address": None}])
+    nlb_tg = target_group(nlb, "prod-partner-ips", "TCP", 9443, "ip", prod["id"],
+                          [(partner_nic["private_ips"][0]["address"], 9443, None), ("192.168.10.5", 9443, "all")], hc_protocol="TCP")
+    listener(nlb, "TCP", 9443, forward(nlb_tg))
 
     # ------------------------------------------------------------ staging (222222222222, us-east-1)
     st_pub_a = subnet(staging, "staging-public-a", "a", "10.20.0.0/24", public=True, data="public", tier="public")
@@ -539,8 +658,18 @@ def build():
         rule("staging-api-sg", 1, "tcp", (443, 443), cidr("0.0.0.0/0"), "HTTPS")])
 
     instance(st_pub_a, "staging-web-1", [st_web_sg], "t3.small", public="203.0.113.40", data="public")
-    for n, s in [(1, st_priv_a), (2, st_priv_b)]:
-        instance(s, f"staging-app-{n}", [st_app_sg], "t3.large", asg="staging-app-asg", profile="staging-app")
+    st_app = [instance(s, f"staging-app-{n}", [st_app_sg], "t3.large", asg="staging-app-asg", profile="staging-app")[0]
+              for n, s in [(1, st_priv_a), (2, st_priv_b)]]
+    # A Classic ELB still in front of one staging app server (internal).
+    st_elb_sg = sg(staging, "staging-elb-sg", "Legacy Classic ELB", [
+        rule("staging-elb-sg", 1, "tcp", (80, 80), cidr("10.20.0.0/16"), "HTTP from the VPC")])
+    st_app_sg["ingress"].append(rule("staging-app-sg", 3, "tcp", (8443, 8443), sgref(st_elb_sg), "from the Classic ELB"))
+    classic = load_balancer(STAGING, US, "staging-legacy-elb", "classic", "internal", [st_priv_a], [st_elb_sg],
+                            tags("staging-legacy-elb", "staging", owner_web), staging["id"],
+                            listeners=[{"protocol": "HTTP", "port": 80, "instance_protocol": "HTTP", "instance_port": 8443,
+                                        "ssl_certificate_id": None, "policy_names": []}],
+                            instances=[{"instance_id": st_app[0]["id"], "state": "InService", "reason_code": "N/A", "description": "N/A"}])
+    lb_enis(classic, [st_priv_a], [st_elb_sg])
     instance(st_legacy, "staging-orphan-1", [st_orphan_sg], "t2.micro", public="203.0.113.50", launched="2024-03-11T15:02:44Z")
     instance(st_pub_b, "staging-api-1", [st_api_sg], "t3.small", public="203.0.113.60")
 
@@ -580,7 +709,19 @@ API_KIND = [
     ("ec2:DescribeTransitGateways", "transit_gateways"), ("ec2:DescribeVpcEndpoints", "vpc_endpoints"),
     ("ec2:DescribeVpcPeeringConnections", "vpc_peering_connections"), ("ec2:DescribeVpcs", "vpcs"),
     ("ec2:DescribeVpnConnections", "vpn_connections"), ("ec2:DescribeVpnGateways", "vpn_gateways"),
+    ("elasticloadbalancing:DescribeLoadBalancers", "load_balancers"),
+    ("elasticloadbalancing:DescribeLoadBalancers (classic)", "load_balancers"),
+    ("elasticloadbalancing:DescribeListeners", "listeners"), ("elasticloadbalancing:DescribeTargetGroups", "target_groups"),
 ]
+
+
+def counts(api, r):
+    """Whether a resource is one the API lists (v2 and Classic share the load balancer list)."""
+    if api.endswith("DescribeLoadBalancers"):
+        return r["type"] != "classic"
+    if api.endswith("(classic)"):
+        return r["type"] == "classic"
+    return True
 
 
 def coverage():
@@ -590,7 +731,7 @@ def coverage():
                     "retries": 0, "duration_ms": 212 if acct == PROD else 348, "error_code": None, "error_message": None})
         for region in (EU, US):
             for api, kind in API_KIND:
-                items = sum(1 for r in R[kind] if r["account_id"] == acct and r["region"] == region)
+                items = sum(1 for r in R[kind] if r["account_id"] == acct and r["region"] == region and counts(api, r))
                 h = int(hashlib.sha256(f"{acct}{region}{api}".encode()).hexdigest()[:4], 16)
                 out.append({"account_id": acct, "region": region, "api": api, "status": "ok", "items": items, "pages": 1,
                             "retries": 0, "duration_ms": 60 + h % 400, "error_code": None, "error_message": None})

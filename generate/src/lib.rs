@@ -61,7 +61,7 @@ const APPS: &[&str] = &[
 ];
 /// Largest number of resources one VPC adds besides its instances (see `vpc.rs`), plus
 /// the per-region hub and prefix lists a VPC may create. Used to stop adding VPCs in time.
-const VPC_OVERHEAD_MAX: usize = 80;
+const VPC_OVERHEAD_MAX: usize = 92;
 
 pub(crate) struct AccountInfo {
     pub id: String,

@@ -905,9 +905,8 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
         };
         instance(g, &c, spec);
     }
-    if let Some(a) = &alb_sg {
-        let lb = format!("{stem}-alb");
-        let suffix = g.hex();
+    let alb = alb_sg.as_ref().map(|a| (a.clone(), format!("{stem}-alb"), g.hex()));
+    if let Some((a, lb, suffix)) = &alb {
         for &s in &public {
             let ip = g.public_ip();
             eni(
@@ -935,8 +934,11 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
         ("app", n_app, &app_sg, "m6i.xlarge", c.data_class),
         ("worker", n_worker, &worker_sg, "c6i.large", "internal"),
     ];
+    // Instance ids per tier, for the load balancers' targets.
+    let mut tiers: Vec<Vec<String>> = Vec::new();
     for (tier, n, sg_id, itype, dc) in groups {
         let asg = format!("{stem}-{tier}-asg");
+        tiers.push(Vec::new());
         for k in 0..n {
             let spec = InstanceSpec {
                 subnet: private[k % private.len()],
@@ -949,8 +951,42 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
                 profile: Some(&format!("{stem}-{tier}")),
                 data_class: dc,
             };
-            instance(g, &c, spec);
+            let id = instance(g, &c, spec);
+            if let Some(t) = tiers.last_mut() {
+                t.push(id);
+            }
         }
+    }
+    let subnet_ids = |g: &Gen, list: &[usize]| list.iter().map(|&s| g.r.subnets[s].id.clone()).collect::<Vec<_>>();
+    if let (Some((a, lb, suffix)), Some(web)) = (&alb, tiers.first()) {
+        let subnets = subnet_ids(g, &public);
+        let spec = LbSpec { name: lb, suffix, lb_type: LoadBalancerType::Application, internet: true, subnets, sgs: vec![a.clone()] };
+        load_balancer(g, &c, spec, "HTTP", 8080, web);
+    }
+    // Every fourth VPC: an internal NLB (no security groups) in front of the app tier.
+    if let (true, Some(app)) = (idx % 4 == 1, tiers.get(1).filter(|t| !t.is_empty())) {
+        let (name, suffix) = (format!("{stem}-app-nlb"), g.hex());
+        for &s in &private {
+            let e = EniSpec {
+                subnet: s,
+                sgs: Vec::new(),
+                interface_type: "network_load_balancer",
+                requester: Some("amazon-elb".into()),
+                description: format!("ELB net/{name}/{suffix}"),
+                attachment: managed("amazon-elb"),
+                public: None,
+                ipv6: Vec::new(),
+                tags: Tags::new(),
+            };
+            eni(g, e);
+        }
+        let subnets = subnet_ids(g, &private);
+        let spec = LbSpec { name: &name, suffix: &suffix, lb_type: LoadBalancerType::Network, internet: false, subnets, sgs: vec![] };
+        load_balancer(g, &c, spec, "TCP", 8443, app);
+    }
+    // Every sixth VPC: a Classic ELB still in front of the workers.
+    if let (true, Some(workers)) = (idx % 6 == 3, tiers.get(2).filter(|t| !t.is_empty())) {
+        classic_elb(g, &c, private[0], &worker_sg, workers);
     }
     // A dev "quick test" box with a public IP and an open port: a real finding.
     if env == "dev" && g.rng.chance(35) {
@@ -1203,4 +1239,183 @@ pub(crate) fn finish_subnets(g: &mut Gen) {
         let size = s.cidr_block.map(|c| 1u32 << (32 - c.prefix_len())).unwrap_or(256);
         s.available_ip_address_count = Some(size.saturating_sub(5 + used));
     }
+}
+
+/// A v2 load balancer as `build` makes it.
+struct LbSpec<'a> {
+    name: &'a str,
+    /// The id at the end of its ARN (and of its ENIs' descriptions).
+    suffix: &'a str,
+    lb_type: LoadBalancerType,
+    internet: bool,
+    subnets: Vec<String>,
+    sgs: Vec<String>,
+}
+
+fn elb_arn(c: &Ctx, rest: &str) -> String {
+    format!("arn:aws:elasticloadbalancing:{}:{}:{rest}", c.region, c.account)
+}
+
+fn lb_record(c: &Ctx, id: String, name: &str, lb_type: LoadBalancerType, internet: bool) -> LoadBalancer {
+    let scheme = if internet { "internet-facing" } else { "internal" };
+    LoadBalancer {
+        arn: Some(id.clone()),
+        account_id: c.account.clone(),
+        region: c.region.into(),
+        name: name.into(),
+        lb_type,
+        scheme: Some(scheme.into()),
+        ip_address_type: (lb_type != LoadBalancerType::Classic).then(|| "ipv4".into()),
+        vpc_id: Some(c.vpc_id.clone()),
+        availability_zones: Vec::new(),
+        subnet_ids: Vec::new(),
+        security_group_ids: Vec::new(),
+        addresses: Vec::new(),
+        dns_name: Some(format!("{}{name}.{}.elb.amazonaws.com", if internet { "" } else { "internal-" }, c.region)),
+        state: (lb_type != LoadBalancerType::Classic).then(|| "active".into()),
+        created_time: None,
+        attributes: None,
+        classic_listeners: Vec::new(),
+        classic_instances: Vec::new(),
+        tags: c.tags(name),
+        id,
+    }
+}
+
+/// The load balancer, one target group of `targets` on `port`, and its listeners: an
+/// ALB gets HTTPS 443 forwarding and HTTP 80 redirecting to it; an NLB one TCP listener.
+fn load_balancer(g: &mut Gen, c: &Ctx, spec: LbSpec<'_>, protocol: &str, port: u16, targets: &[String]) {
+    let seg = spec.lb_type.arn_segment().unwrap_or("app");
+    let lb_rest = format!("{seg}/{}/{}", spec.name, spec.suffix);
+    let mut lb = lb_record(c, elb_arn(c, &format!("loadbalancer/{lb_rest}")), spec.name, spec.lb_type, spec.internet);
+    lb.availability_zones =
+        spec.subnets.iter().filter_map(|s| g.r.subnets.iter().find(|x| &x.id == s)).map(|x| x.availability_zone.clone()).collect();
+    lb.subnet_ids = spec.subnets;
+    lb.security_group_ids = spec.sgs;
+    lb.attributes = Some(LoadBalancerAttributes {
+        deletion_protection: Some(c.env == "prod"),
+        cross_zone_load_balancing: Some(spec.lb_type == LoadBalancerType::Application),
+        drop_invalid_header_fields: (spec.lb_type == LoadBalancerType::Application).then_some(c.env == "prod"),
+        access_logs_enabled: Some(c.env == "prod"),
+        access_logs_bucket: (c.env == "prod").then(|| format!("{}-elb-logs", c.account)),
+        access_logs_prefix: None,
+    });
+    let tg_name = format!("{}-{}", spec.name, port);
+    let tg_id = elb_arn(c, &format!("targetgroup/{tg_name}/{}", g.hex()));
+    g.r.target_groups.push(TargetGroup {
+        id: tg_id.clone(),
+        account_id: c.account.clone(),
+        region: c.region.into(),
+        arn: Some(tg_id.clone()),
+        name: tg_name,
+        target_type: Some(TargetType::Instance),
+        protocol: Some(protocol.into()),
+        port: Some(port),
+        vpc_id: Some(c.vpc_id.clone()),
+        health_check: Some(HealthCheck {
+            enabled: Some(true),
+            protocol: Some(protocol.into()),
+            port: Some("traffic-port".into()),
+            path: (protocol == "HTTP").then(|| "/health".into()),
+            ..HealthCheck::default()
+        }),
+        load_balancer_ids: vec![lb.id.clone()],
+        targets: targets
+            .iter()
+            .map(|t| Target {
+                id: t.clone(),
+                port: Some(port),
+                availability_zone: None,
+                health: Some("healthy".into()),
+                reason: None,
+                description: None,
+            })
+            .collect(),
+        tags: Tags::new(),
+    });
+    let forward = ListenerAction::Forward {
+        target_groups: vec![WeightedTargetGroup { target_group_id: tg_id, weight: None }],
+    };
+    let listener = |g: &mut Gen, protocol: &str, port: u16, action: ListenerAction, tls: bool| {
+        let id = elb_arn(c, &format!("listener/{lb_rest}/{}", g.hex()));
+        let rule = ListenerRule {
+            arn: Some(id.replace(":listener/", ":listener-rule/") + "/" + &g.hex()),
+            priority: "default".into(),
+            conditions: Vec::new(),
+            actions: vec![action.clone()],
+        };
+        let certificate_arns = if tls {
+            vec![format!("arn:aws:acm:{}:{}:certificate/{}", c.region, c.account, g.hex())]
+        } else {
+            Vec::new()
+        };
+        g.r.listeners.push(Listener {
+            arn: Some(id.clone()),
+            id,
+            account_id: c.account.clone(),
+            region: c.region.into(),
+            load_balancer_id: lb.id.clone(),
+            protocol: Some(protocol.into()),
+            port: Some(port),
+            ssl_policy: tls.then(|| "ELBSecurityPolicy-TLS13-1-2-2021-06".into()),
+            certificate_arns,
+            default_actions: vec![action],
+            rules: vec![rule],
+            tags: Tags::new(),
+        });
+    };
+    if spec.lb_type == LoadBalancerType::Application {
+        listener(g, "HTTPS", 443, forward, true);
+        let redirect = ListenerAction::Redirect {
+            protocol: Some("HTTPS".into()),
+            port: Some("443".into()),
+            host: None,
+            path: None,
+            query: None,
+            status_code: Some("HTTP_301".into()),
+        };
+        listener(g, "HTTP", 80, redirect, false);
+    } else {
+        listener(g, protocol, port, forward, false);
+    }
+    g.r.load_balancers.push(lb);
+}
+
+/// An internal Classic ELB (HTTP 80 to 8080) with one ENI, in front of `instances`.
+fn classic_elb(g: &mut Gen, c: &Ctx, subnet: usize, sg_id: &str, instances: &[String]) {
+    let name = format!("{}-legacy-elb", c.stem);
+    let e = EniSpec {
+        subnet,
+        sgs: vec![sg_id.to_string()],
+        interface_type: "interface",
+        requester: Some("amazon-elb".into()),
+        description: format!("ELB {name}"),
+        attachment: managed("amazon-elb"),
+        public: None,
+        ipv6: Vec::new(),
+        tags: Tags::new(),
+    };
+    eni(g, e);
+    let mut lb = lb_record(c, elb_arn(c, &format!("loadbalancer/{name}")), &name, LoadBalancerType::Classic, false);
+    lb.availability_zones = vec![g.r.subnets[subnet].availability_zone.clone()];
+    lb.subnet_ids = vec![g.r.subnets[subnet].id.clone()];
+    lb.security_group_ids = vec![sg_id.to_string()];
+    lb.classic_listeners = vec![ClassicListener {
+        protocol: "HTTP".into(),
+        port: 80,
+        instance_protocol: Some("HTTP".into()),
+        instance_port: 8080,
+        ssl_certificate_id: None,
+        policy_names: Vec::new(),
+    }];
+    lb.classic_instances = instances
+        .iter()
+        .map(|i| ClassicBackend {
+            instance_id: i.clone(),
+            state: Some("InService".into()),
+            reason_code: Some("N/A".into()),
+            description: Some("N/A".into()),
+        })
+        .collect();
+    g.r.load_balancers.push(lb);
 }

@@ -193,8 +193,13 @@ fn exposure_fixtures_are_as_documented() {
     assert!(nacl_of(&s, &bs.id).is_default);
 
     // ALB ENIs: public, amazon-elb, 443 and 80 from the world.
-    let albs: Vec<&NetworkInterface> =
-        s.resources.network_interfaces.iter().filter(|e| e.service == ServiceKind::Elb).collect();
+    let join = LoadBalancerEnis::new(&s.resources.load_balancers);
+    let albs: Vec<&NetworkInterface> = s
+        .resources
+        .network_interfaces
+        .iter()
+        .filter(|e| e.service == ServiceKind::Elb && join.load_balancer_of(e).is_some_and(|l| l.name == "prod-web-alb"))
+        .collect();
     assert_eq!(albs.len(), 2);
     for a in &albs {
         assert!(!a.public_ips().is_empty());
@@ -307,4 +312,48 @@ fn nacls_carry_the_implicit_deny_as_aws_lists_it() {
             assert!(last.iter().all(|e| e.action == RuleAction::Deny && e.protocol == Protocol::All));
         }
     }
+}
+
+/// The load balancer cases the issue asks for, each joined to its ENIs.
+#[test]
+fn demo_load_balancers_are_as_documented() {
+    let s = demo();
+    let r = &s.resources;
+    let lb = |name: &str| r.load_balancers.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("{name}"));
+    let listeners = |l: &LoadBalancer| r.listeners.iter().filter(|x| x.load_balancer_id == l.id).collect::<Vec<_>>();
+    let join = LoadBalancerEnis::new(&r.load_balancers);
+    let enis = |l: &LoadBalancer| {
+        r.network_interfaces.iter().filter(|e| join.load_balancer_of(e).is_some_and(|x| x.id == l.id)).count()
+    };
+
+    let web = lb("prod-web-alb");
+    assert!(web.is_internet_facing() && web.kind() == LoadBalancerType::Application);
+    assert_eq!(enis(web), 2);
+    let ls = listeners(web);
+    let https = ls.iter().find(|x| x.port == Some(443)).expect("HTTPS listener");
+    assert_eq!(https.ssl_policy.as_deref(), Some("ELBSecurityPolicy-TLS13-1-2-2021-06"));
+    assert_eq!(https.certificate_arns.len(), 1);
+    let ListenerAction::Forward { target_groups } = &https.default_actions[0] else { panic!("{https:?}") };
+    let tg = r.target_groups.iter().find(|t| t.id == target_groups[0].target_group_id).expect("web target group");
+    let web_ids: Vec<&str> =
+        r.instances.iter().filter(|i| i.tags.get("Name").is_some_and(|n| n.starts_with("prod-web-"))).map(|i| i.id.as_str()).collect();
+    assert_eq!(tg.targets.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), web_ids);
+    let http = ls.iter().find(|x| x.port == Some(80)).expect("HTTP listener");
+    assert!(matches!(&http.default_actions[..], [ListenerAction::Redirect { port: Some(p), .. }] if p == "443"));
+
+    let nlb = lb("prod-partner-nlb");
+    assert!(nlb.is_internet_facing() && nlb.kind() == LoadBalancerType::Network && nlb.security_group_ids.is_empty());
+    assert_eq!(enis(nlb), 1);
+    assert_eq!(listeners(nlb)[0].protocol.as_deref(), Some("TCP"));
+    let ips = r.target_groups.iter().find(|t| t.load_balancer_ids.contains(&nlb.id)).expect("NLB target group");
+    assert_eq!(ips.target_type, Some(TargetType::Ip));
+
+    let app = lb("prod-app-alb");
+    assert!(!app.is_internet_facing());
+    assert_eq!(enis(app), 2);
+
+    let classic = lb("staging-legacy-elb");
+    assert_eq!(classic.kind(), LoadBalancerType::Classic);
+    assert_eq!(enis(classic), 1);
+    assert_eq!(classic.classic_instances.len(), 1);
 }

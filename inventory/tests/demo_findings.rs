@@ -18,6 +18,7 @@ fn demo_exposures_are_exactly_the_documented_eight() {
     let alb_a = "eni-048ee9bf12cce54f2";
     let alb_b = "eni-0a7989c5f93e80337";
     let alb_sg = "sg-0ff2e8b8af2006b9d";
+    let nlb = "eni-06ab9b764a5d1a8ab";
     let mut expected = vec![
         // 1: bastion, SSH from one partner /32 only.
         format!("i-0c1425424139e128e eni-02ddc55598d602106 V4 tcp/22 from 198.51.100.10/32 | {PUB_RT} | {PROD_NACL} | sg-0fc783549fafee1df tcp/22 from 198.51.100.10/32"),
@@ -32,6 +33,10 @@ fn demo_exposures_are_exactly_the_documented_eight() {
         format!("i-01edb68b7464fd758 eni-0989a3403d4a65f35 V4 tcp/9443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | sg-03e7584f7fd6cb5d0 tcp/9443 from pl-0e34061bf376cddac (entry 0.0.0.0/0)"),
         // 10: staging web server, subnet on the VPC main table.
         "i-045d317b9f33a0858 eni-09d0f277ed84fec93 V4 tcp/80 from 0.0.0.0/0 | rtb-0d8d74b1af1c6c66e(main) 0.0.0.0/0 → igw-0beaf81e89426e7f3 | acl-0824369413539b414 in 100 out 100 | sg-089d3ca2f6c6929fb tcp/80 from 0.0.0.0/0".to_string(),
+        // 14: the partner NLB's ENI, without security groups. Exposure does not read
+        // listeners yet, so every port shows (its listener is tcp/9443).
+        format!("{nlb} {nlb} V4 tcp/all from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} |  no security groups (NLB): any client on its listener ports"),
+        format!("{nlb} {nlb} V4 udp/all from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} |  no security groups (NLB): any client on its listener ports"),
     ];
     let a = demo();
     let mut got: Vec<String> = a.exposures.iter().map(show).collect();

@@ -409,10 +409,10 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 565173 false 754f0aba7c269e14",
-            "559 0 false 2103649acb07368d",
-            "300 999700 true 36f5a85c7e3d711e",
-            "500 54734 false 50459aac7f6d05d4",
+            "1000 389905 false 96d09619cf41307e",
+            "396 0 false 54fa4f5e3c3c7d12",
+            "300 999700 true 843f8088d5e27923",
+            "500 4767 false 1500f9028bd70823",
         ]
     );
 }

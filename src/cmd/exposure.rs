@@ -223,7 +223,7 @@ mod tests {
         let snap = inventory::demo::demo_snapshot().expect("demo loads");
         let text = table(&analyze(&snap), "2026-11-20T09:30:00Z");
         assert!(
-            text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 8 finding(s)"),
+            text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 10 finding(s)"),
             "{text}"
         );
         assert!(text.contains("prod-bastion-1"));

@@ -11,6 +11,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 pub mod compute;
 pub mod connectivity;
+pub mod elb;
 pub mod network;
 pub mod security;
 

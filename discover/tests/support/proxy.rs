@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 pub enum Fault {
     /// The upstream's answer, unchanged.
     Forward,
-    /// RequestLimitExceeded (EC2, HTTP 503) / Throttling (STS) / TooManyRequestsException.
+    /// RequestLimitExceeded (EC2, HTTP 503) / Throttling (STS, ELB) / TooManyRequestsException.
     Throttle,
     /// HTTP 500 InternalError.
     ServerError,
@@ -413,6 +413,13 @@ fn aws_error(service: &str, fault: Fault) -> HttpResponse {
                 r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>{sts_code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"#
             ),
         ),
+        // ELB (v2 and Classic) is a Query API like STS, with the same codes.
+        "elasticloadbalancing" => (
+            "text/xml",
+            format!(
+                r#"<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><Error><Type>Sender</Type><Code>{sts_code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"#
+            ),
+        ),
         _ => (
             "text/xml;charset=UTF-8",
             format!(
@@ -420,7 +427,7 @@ fn aws_error(service: &str, fault: Fault) -> HttpResponse {
             ),
         ),
     };
-    // STS and Organizations send throttling as 400.
+    // STS, ELB and Organizations send throttling as 400.
     let status = if fault == Fault::Throttle && service != "ec2" { "400 Bad Request" } else { status };
     HttpResponse {
         status: format!("HTTP/1.1 {status}"),

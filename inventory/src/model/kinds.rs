@@ -41,6 +41,9 @@ macro_rules! kind_table {
             (NetworkAcl, network_acls, NetworkAcl, "network_acl", Some("ec2:DescribeNetworkAcls"), segment)
             (ElasticIp, elastic_ips, ElasticIp, "elastic_ip", Some("ec2:DescribeAddresses"), -)
             (ManagedPrefixList, managed_prefix_lists, ManagedPrefixList, "managed_prefix_list", Some("ec2:DescribeManagedPrefixLists"), -)
+            (LoadBalancer, load_balancers, LoadBalancer, "load_balancer", Some("elasticloadbalancing:DescribeLoadBalancers"), -)
+            (Listener, listeners, Listener, "listener", Some("elasticloadbalancing:DescribeListeners"), -)
+            (TargetGroup, target_groups, TargetGroup, "target_group", Some("elasticloadbalancing:DescribeTargetGroups"), -)
         }
     };
 }
