@@ -274,7 +274,10 @@ fn denied_load_balancer_listing_is_a_gap_with_exit_3() {
         .unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
-    assert!(err.contains("gap: 123456789012 us-east-1 elasticloadbalancing:DescribeLoadBalancers: Denied AccessDenied"), "{err}");
+    assert!(
+        err.contains("gap: 123456789012 us-east-1 elasticloadbalancing:DescribeLoadBalancers: Denied AccessDenied"),
+        "{err}"
+    );
     let snap = inventory::snapshot::load_file(&out).unwrap();
     assert_eq!(snap.gaps().count(), 1, "{:#?}", snap.gaps().collect::<Vec<_>>());
     let status = |api: &str| snap.coverage.iter().find(|c| c.api == api).map(|c| c.status);

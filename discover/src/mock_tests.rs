@@ -341,7 +341,9 @@ mod elb {
             .then_output(|| DescribeLoadBalancersOutput::builder().load_balancers(lb("b")).build());
         let attrs = mock!(Elbv2::describe_load_balancer_attributes).then_output(|| {
             DescribeLoadBalancerAttributesOutput::builder()
-                .attributes(v2::LoadBalancerAttribute::builder().key("deletion_protection.enabled").value("true").build())
+                .attributes(
+                    v2::LoadBalancerAttribute::builder().key("deletion_protection.enabled").value("true").build(),
+                )
                 .build()
         });
         let listeners = mock!(Elbv2::describe_listeners).then_output(|| DescribeListenersOutput::builder().build());
@@ -360,7 +362,9 @@ mod elb {
                     .build()
             });
         let rules = mock!(Elbv2::describe_rules).then_output(|| {
-            DescribeRulesOutput::builder().rules(v2::Rule::builder().priority("default").is_default(true).build()).build()
+            DescribeRulesOutput::builder()
+                .rules(v2::Rule::builder().priority("default").is_default(true).build())
+                .build()
         });
         let tgs1 = mock!(Elbv2::describe_target_groups)
             .match_requests(|r| r.marker().is_none() && r.page_size() == Some(400))
@@ -385,7 +389,11 @@ mod elb {
         let (out, _) = run(&all).await;
         let names: Vec<&str> = out.resources.load_balancers.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
-        assert!(out.resources.load_balancers.iter().all(|l| l.attributes.as_ref().and_then(|a| a.deletion_protection) == Some(true)));
+        assert!(out
+            .resources
+            .load_balancers
+            .iter()
+            .all(|l| l.attributes.as_ref().and_then(|a| a.deletion_protection) == Some(true)));
         let r = rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCERS);
         assert_eq!((r.status, r.pages, r.items), (CoverageStatus::Ok, 2, 2));
         assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES).items, 2);
@@ -419,14 +427,20 @@ mod elb {
         let (out, _) = run(&[denied, tgs, empty_classic()]).await;
         let r = rec(&out, ops::ELBV2_DESCRIBE_LOAD_BALANCERS);
         assert_eq!((r.status, r.error_code.as_deref()), (CoverageStatus::Denied, Some("AccessDenied")));
-        for op in [ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES, ops::ELBV2_DESCRIBE_LISTENERS, ops::ELBV2_DESCRIBE_RULES] {
+        for op in
+            [ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES, ops::ELBV2_DESCRIBE_LISTENERS, ops::ELBV2_DESCRIBE_RULES]
+        {
             let r = rec(&out, op);
             assert_eq!(r.status, CoverageStatus::Skipped, "{r:?}");
             assert!(r.error_message.as_deref().unwrap_or("").contains("DescribeLoadBalancers"), "{r:?}");
         }
         assert_eq!(rec(&out, ops::ELB_DESCRIBE_LOAD_BALANCERS).status, CoverageStatus::Ok);
         assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUPS).status, CoverageStatus::Ok);
-        assert!(out.coverage.iter().filter(|c| c.status.is_gap()).any(|c| c.api == "elasticloadbalancing:DescribeLoadBalancers"));
+        assert!(out
+            .coverage
+            .iter()
+            .filter(|c| c.status.is_gap())
+            .any(|c| c.api == "elasticloadbalancing:DescribeLoadBalancers"));
     }
 
     /// An emulator that hands back the same NextMarker forever must not hang the run.
@@ -436,6 +450,10 @@ mod elb {
             .then_output(|| DescribeTargetGroupsOutput::builder().target_groups(tg("x")).next_marker("same").build());
         let (out, _) = run(&[looping, empty_classic()]).await;
         let r = rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUPS);
-        assert_eq!((r.status, r.error_code.as_deref(), r.pages), (CoverageStatus::Failed, Some("RepeatedMarker"), 2), "{r:?}");
+        assert_eq!(
+            (r.status, r.error_code.as_deref(), r.pages),
+            (CoverageStatus::Failed, Some("RepeatedMarker"), 2),
+            "{r:?}"
+        );
     }
 }

@@ -49,7 +49,12 @@ pub fn ec2(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str
     aws_sdk_ec2::Client::from_conf(c)
 }
 
-pub fn elbv2(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+pub fn elbv2(
+    conf: &SdkConfig,
+    region: &str,
+    recorder: &Recorder,
+    account_id: &str,
+) -> aws_sdk_elasticloadbalancingv2::Client {
     let c = aws_sdk_elasticloadbalancingv2::config::Builder::from(conf)
         .region(Region::new(region.to_string()))
         .interceptor(recorder.interceptor(account_id, region))
@@ -58,7 +63,12 @@ pub fn elbv2(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &s
 }
 
 /// Classic Load Balancers.
-pub fn elb(conf: &SdkConfig, region: &str, recorder: &Recorder, account_id: &str) -> aws_sdk_elasticloadbalancing::Client {
+pub fn elb(
+    conf: &SdkConfig,
+    region: &str,
+    recorder: &Recorder,
+    account_id: &str,
+) -> aws_sdk_elasticloadbalancing::Client {
     let c = aws_sdk_elasticloadbalancing::config::Builder::from(conf)
         .region(Region::new(region.to_string()))
         .interceptor(recorder.interceptor(account_id, region))

@@ -180,16 +180,27 @@ async fn moto_estate_is_discovered_completely() {
     let prios: Vec<&str> = https.rules.iter().map(|x| x.priority.as_str()).collect();
     assert_eq!(prios, ["10", "default"]);
     assert_eq!(https.rules[0].conditions, ["path-pattern: /admin/*"]);
-    assert!(matches!(&https.rules[0].actions[..], [ListenerAction::FixedResponse { status_code: Some(c), .. }] if c == "403"));
+    assert!(
+        matches!(&https.rules[0].actions[..], [ListenerAction::FixedResponse { status_code: Some(c), .. }] if c == "403")
+    );
     let web_tg = find(&r.target_groups, &s(main, "tg_web"));
-    assert_eq!((web_tg.target_type, web_tg.port, web_tg.load_balancer_ids.clone()), (Some(TargetType::Instance), Some(8080), vec![alb.id.clone()]));
+    assert_eq!(
+        (web_tg.target_type, web_tg.port, web_tg.load_balancer_ids.clone()),
+        (Some(TargetType::Instance), Some(8080), vec![alb.id.clone()])
+    );
     assert_eq!(web_tg.targets.len(), 1);
-    assert_eq!((web_tg.targets[0].id.as_str(), web_tg.targets[0].health.as_deref()), (inst.id.as_str(), Some("healthy")));
+    assert_eq!(
+        (web_tg.targets[0].id.as_str(), web_tg.targets[0].health.as_deref()),
+        (inst.id.as_str(), Some("healthy"))
+    );
     let nlb = find(&r.load_balancers, &s(main, "nlb"));
     assert_eq!((nlb.kind(), nlb.is_internet_facing()), (LoadBalancerType::Network, true));
     assert!(nlb.security_group_ids.is_empty(), "an NLB without security groups");
     let tcp = find(&r.listeners, &s(main, "nlb_tcp"));
-    assert_eq!((tcp.protocol.as_deref(), tcp.port, tcp.load_balancer_id.as_str()), (Some("TCP"), Some(443), nlb.id.as_str()));
+    assert_eq!(
+        (tcp.protocol.as_deref(), tcp.port, tcp.load_balancer_id.as_str()),
+        (Some("TCP"), Some(443), nlb.id.as_str())
+    );
     let ips = find(&r.target_groups, &s(main, "tg_ips"));
     assert_eq!(ips.target_type, Some(TargetType::Ip));
     assert_eq!(ips.targets.iter().map(|t| (t.id.as_str(), t.port)).collect::<Vec<_>>(), [("10.0.1.50", Some(443))]);
@@ -199,8 +210,11 @@ async fn moto_estate_is_discovered_completely() {
     let partner = find(&r.load_balancers, &s(main, "partner_alb"));
     assert_eq!(partner.security_group_ids, vec![s(main, "sg_partner_alb")]);
     let redirect = find(&r.listeners, &s(main, "partner_redirect"));
-    assert!(matches!(&redirect.default_actions[..], [ListenerAction::Redirect { protocol: Some(p), port: Some(n), status_code: Some(c), .. }]
-        if p == "HTTPS" && n == "443" && c == "HTTP_301"), "{redirect:?}");
+    assert!(
+        matches!(&redirect.default_actions[..], [ListenerAction::Redirect { protocol: Some(p), port: Some(n), status_code: Some(c), .. }]
+        if p == "HTTPS" && n == "443" && c == "HTTP_301"),
+        "{redirect:?}"
+    );
     let classic = r.load_balancers.iter().find(|l| l.kind() == LoadBalancerType::Classic).expect("the Classic ELB");
     assert_eq!((classic.name.as_str(), classic.is_internet_facing()), (s(main, "classic").as_str(), true));
     assert_eq!(classic.classic_listeners.len(), 1);
@@ -208,6 +222,7 @@ async fn moto_estate_is_discovered_completely() {
     let backends: Vec<(&str, Option<&str>)> =
         classic.classic_instances.iter().map(|b| (b.instance_id.as_str(), b.state.as_deref())).collect();
     assert_eq!(backends, [(inst.id.as_str(), Some("InService"))]);
+    load_balancer_reachability(&snap, main, &inst.id);
     for op in [
         ops::ELBV2_DESCRIBE_LOAD_BALANCERS,
         ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES,
@@ -310,4 +325,49 @@ async fn all_regions_reads_enabled_regions_and_skips_the_rest() {
     // Default VPC in every region read.
     assert_eq!(snap.resources.vpcs.len(), read.len());
     assert_eq!(snap.resources.regions.len(), read.len());
+}
+
+/// What the internet reaches through the seeded load balancers (moto creates no ENIs
+/// for them: each is evaluated from its subnets and groups). The public subnet's NACL
+/// admits tcp/443 only; its route table sends 0.0.0.0/0 to the IGW, the private one to
+/// a NAT gateway.
+fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance: &str) {
+    let a = inventory::analysis::analyze(snap);
+    let mut exposed: Vec<String> = a
+        .exposures
+        .iter()
+        .filter_map(|f| f.load_balancer.as_ref().map(|l| format!("{} {} {}/{:?}", l.load_balancer_name, l.label(), f.protocol, f.ports)))
+        .collect();
+    exposed.dedup();
+    // web-alb: its group admits 80 and 443, it listens on 443 only; edge-nlb has no
+    // groups and listens on TCP 443; internal-alb is internal; partner-alb admits its
+    // port from 10.0.0.0/8 only; legacy-web listens on 80, which the NACL denies.
+    assert_eq!(
+        exposed,
+        [
+            "edge-nlb TCP 443 tcp/Some(PortRange { from: 443, to: 443 })",
+            "web-alb HTTPS 443 tcp/Some(PortRange { from: 443, to: 443 })",
+        ]
+    );
+    let alb = s(main, "alb");
+    let alb_nodes: Vec<&str> =
+        a.exposures.iter().filter(|f| f.resource_id == alb).map(|f| f.subnet_id.as_str()).collect();
+    assert_eq!(alb_nodes.len(), 1, "only the node in the public subnet (the other routes to a NAT gateway)");
+    let classic_id = &snap.resources.load_balancers.iter().find(|l| l.name == s(main, "classic")).expect("legacy-web").id;
+    let classic = a.blocked.iter().find(|b| &b.resource_id == classic_id).expect("legacy-web is explained");
+    assert!(
+        classic.reasons.iter().any(|r| r.reason.contains("NACL") && r.protocol == "tcp"),
+        "{:?}",
+        classic.reasons
+    );
+    let targets: Vec<String> = a
+        .behind_load_balancers
+        .iter()
+        .map(|t| format!("{} {} {} {}", t.listener.load_balancer_name, t.target_id, t.port, t.reach.as_str()))
+        .collect();
+    // web-1's group admits 443 and 22 only, not the ALB on 8080; 10.0.1.50 is no ENI.
+    assert_eq!(
+        targets,
+        [format!("edge-nlb 10.0.1.50 443 not evaluated"), format!("web-alb {instance} 8080 blocked")]
+    );
 }

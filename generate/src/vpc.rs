@@ -960,7 +960,14 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
     let subnet_ids = |g: &Gen, list: &[usize]| list.iter().map(|&s| g.r.subnets[s].id.clone()).collect::<Vec<_>>();
     if let (Some((a, lb, suffix)), Some(web)) = (&alb, tiers.first()) {
         let subnets = subnet_ids(g, &public);
-        let spec = LbSpec { name: lb, suffix, lb_type: LoadBalancerType::Application, internet: true, subnets, sgs: vec![a.clone()] };
+        let spec = LbSpec {
+            name: lb,
+            suffix,
+            lb_type: LoadBalancerType::Application,
+            internet: true,
+            subnets,
+            sgs: vec![a.clone()],
+        };
         load_balancer(g, &c, spec, "HTTP", 8080, web);
     }
     // Every fourth VPC: an internal NLB (no security groups) in front of the app tier.
@@ -981,7 +988,14 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
             eni(g, e);
         }
         let subnets = subnet_ids(g, &private);
-        let spec = LbSpec { name: &name, suffix: &suffix, lb_type: LoadBalancerType::Network, internet: false, subnets, sgs: vec![] };
+        let spec = LbSpec {
+            name: &name,
+            suffix: &suffix,
+            lb_type: LoadBalancerType::Network,
+            internet: false,
+            subnets,
+            sgs: vec![],
+        };
         load_balancer(g, &c, spec, "TCP", 8443, app);
     }
     // Every sixth VPC: a Classic ELB still in front of the workers.
@@ -1288,8 +1302,12 @@ fn load_balancer(g: &mut Gen, c: &Ctx, spec: LbSpec<'_>, protocol: &str, port: u
     let seg = spec.lb_type.arn_segment().unwrap_or("app");
     let lb_rest = format!("{seg}/{}/{}", spec.name, spec.suffix);
     let mut lb = lb_record(c, elb_arn(c, &format!("loadbalancer/{lb_rest}")), spec.name, spec.lb_type, spec.internet);
-    lb.availability_zones =
-        spec.subnets.iter().filter_map(|s| g.r.subnets.iter().find(|x| &x.id == s)).map(|x| x.availability_zone.clone()).collect();
+    lb.availability_zones = spec
+        .subnets
+        .iter()
+        .filter_map(|s| g.r.subnets.iter().find(|x| &x.id == s))
+        .map(|x| x.availability_zone.clone())
+        .collect();
     lb.subnet_ids = spec.subnets;
     lb.security_group_ids = spec.sgs;
     lb.attributes = Some(LoadBalancerAttributes {
@@ -1333,9 +1351,8 @@ fn load_balancer(g: &mut Gen, c: &Ctx, spec: LbSpec<'_>, protocol: &str, port: u
             .collect(),
         tags: Tags::new(),
     });
-    let forward = ListenerAction::Forward {
-        target_groups: vec![WeightedTargetGroup { target_group_id: tg_id, weight: None }],
-    };
+    let forward =
+        ListenerAction::Forward { target_groups: vec![WeightedTargetGroup { target_group_id: tg_id, weight: None }] };
     let listener = |g: &mut Gen, protocol: &str, port: u16, action: ListenerAction, tls: bool| {
         let id = elb_arn(c, &format!("listener/{lb_rest}/{}", g.hex()));
         let rule = ListenerRule {

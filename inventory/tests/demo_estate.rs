@@ -335,8 +335,12 @@ fn demo_load_balancers_are_as_documented() {
     assert_eq!(https.certificate_arns.len(), 1);
     let ListenerAction::Forward { target_groups } = &https.default_actions[0] else { panic!("{https:?}") };
     let tg = r.target_groups.iter().find(|t| t.id == target_groups[0].target_group_id).expect("web target group");
-    let web_ids: Vec<&str> =
-        r.instances.iter().filter(|i| i.tags.get("Name").is_some_and(|n| n.starts_with("prod-web-"))).map(|i| i.id.as_str()).collect();
+    let web_ids: Vec<&str> = r
+        .instances
+        .iter()
+        .filter(|i| i.tags.get("Name").is_some_and(|n| n.starts_with("prod-web-")))
+        .map(|i| i.id.as_str())
+        .collect();
     assert_eq!(tg.targets.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), web_ids);
     let http = ls.iter().find(|x| x.port == Some(80)).expect("HTTP listener");
     assert!(matches!(&http.default_actions[..], [ListenerAction::Redirect { port: Some(p), .. }] if p == "443"));

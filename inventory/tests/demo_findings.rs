@@ -14,29 +14,30 @@ const PUB_RT: &str = "rtb-09a27a03ced0a2b26 0.0.0.0/0 → igw-08b039c3dd55064c2"
 const PROD_NACL: &str = "acl-0b21bd8d58fa87567 in 100 out 100";
 
 #[test]
-fn demo_exposures_are_exactly_the_documented_eight() {
+fn demo_exposures_are_exactly_the_documented_cases() {
     let alb_a = "eni-048ee9bf12cce54f2";
     let alb_b = "eni-0a7989c5f93e80337";
     let alb_sg = "sg-0ff2e8b8af2006b9d";
     let nlb = "eni-06ab9b764a5d1a8ab";
+    let alb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/prod-web-alb/50dc6c495c0c9188";
+    let nlb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/prod-partner-nlb/53ecc0a2e2186332";
     let mut expected = vec![
         // 1: bastion, SSH from one partner /32 only.
         format!("i-0c1425424139e128e eni-02ddc55598d602106 V4 tcp/22 from 198.51.100.10/32 | {PUB_RT} | {PROD_NACL} | sg-0fc783549fafee1df tcp/22 from 198.51.100.10/32"),
-        // 2: both ALB ENIs, 80 and 443 from anywhere.
-        format!("{alb_a} {alb_a} V4 tcp/80 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/80 from 0.0.0.0/0"),
-        format!("{alb_a} {alb_a} V4 tcp/443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/443 from 0.0.0.0/0"),
-        format!("{alb_b} {alb_b} V4 tcp/80 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/80 from 0.0.0.0/0"),
-        format!("{alb_b} {alb_b} V4 tcp/443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/443 from 0.0.0.0/0"),
+        // 2: both ALB ENIs, on its two listeners (HTTP 80 redirects, HTTPS 443) from anywhere.
+        format!("{alb} {alb_a} V4 tcp/80 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/80 from 0.0.0.0/0"),
+        format!("{alb} {alb_a} V4 tcp/443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/443 from 0.0.0.0/0"),
+        format!("{alb} {alb_b} V4 tcp/80 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/80 from 0.0.0.0/0"),
+        format!("{alb} {alb_b} V4 tcp/443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | {alb_sg} tcp/443 from 0.0.0.0/0"),
         // 8: IPv6-only web server through the IGW.
         "i-01aaf64d0f2451013 eni-08a823bf38c2dd537 V6 tcp/443 from ::/0 | rtb-09a27a03ced0a2b26 ::/0 → igw-08b039c3dd55064c2 | acl-0b21bd8d58fa87567 in 101 out 101 | sg-07f35d4df1645d9a0 tcp/443 from ::/0".to_string(),
         // 9: partner gateway through a prefix list that contains 0.0.0.0/0.
         format!("i-01edb68b7464fd758 eni-0989a3403d4a65f35 V4 tcp/9443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} | sg-03e7584f7fd6cb5d0 tcp/9443 from pl-0e34061bf376cddac (entry 0.0.0.0/0)"),
         // 10: staging web server, subnet on the VPC main table.
         "i-045d317b9f33a0858 eni-09d0f277ed84fec93 V4 tcp/80 from 0.0.0.0/0 | rtb-0d8d74b1af1c6c66e(main) 0.0.0.0/0 → igw-0beaf81e89426e7f3 | acl-0824369413539b414 in 100 out 100 | sg-089d3ca2f6c6929fb tcp/80 from 0.0.0.0/0".to_string(),
-        // 14: the partner NLB's ENI, without security groups. Exposure does not read
-        // listeners yet, so every port shows (its listener is tcp/9443).
-        format!("{nlb} {nlb} V4 tcp/all from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} |  no security groups (NLB): any client on its listener ports"),
-        format!("{nlb} {nlb} V4 udp/all from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} |  no security groups (NLB): any client on its listener ports"),
+        // 14: the partner NLB's ENI, without security groups: any client on its one
+        // listener, TCP 9443.
+        format!("{nlb_arn} {nlb} V4 tcp/9443 from 0.0.0.0/0 | {PUB_RT} | {PROD_NACL} |  no security groups (NLB): any client on its listener ports"),
     ];
     let a = demo();
     let mut got: Vec<String> = a.exposures.iter().map(show).collect();
@@ -53,27 +54,44 @@ fn demo_exposures_are_exactly_the_documented_eight() {
 }
 
 #[test]
-fn demo_load_balancer_backends() {
+fn demo_load_balancer_targets() {
     let a = demo();
-    let got: Vec<(String, String, String)> = a
+    let got: Vec<String> = a
         .behind_load_balancers
         .iter()
-        .map(|b| {
-            (b.resource_id.clone(), b.load_balancer_eni_id.clone(), format!("{}/{}", b.protocol, b.ports.unwrap()))
+        .map(|t| {
+            format!(
+                "{} {} → {} {} {}/{} {}",
+                t.listener.load_balancer_name,
+                t.listener.label(),
+                t.target_group_name,
+                t.target_id,
+                t.protocol,
+                t.port,
+                t.reach.as_str()
+            )
         })
         .collect();
-    let expected: Vec<(String, String, String)> = [
-        ("i-046c37331a2918a8b", "eni-048ee9bf12cce54f2"),
-        ("i-046c37331a2918a8b", "eni-0a7989c5f93e80337"),
-        ("i-074d13fabe7d18650", "eni-048ee9bf12cce54f2"),
-        ("i-074d13fabe7d18650", "eni-0a7989c5f93e80337"),
-    ]
-    .iter()
-    .map(|(r, l)| (r.to_string(), l.to_string(), "tcp/8080".to_string()))
-    .collect();
-    assert_eq!(got, expected);
-    assert!(a.behind_load_balancers.iter().all(|b| b.security_group_id == "sg-04f2773762a80f0b7"
-        && b.load_balancer_security_group_id == "sg-0ff2e8b8af2006b9d"));
+    assert_eq!(
+        got,
+        [
+            "prod-web-alb HTTPS 443 → prod-web i-046c37331a2918a8b tcp/8080 reachable",
+            "prod-web-alb HTTPS 443 → prod-web i-074d13fabe7d18650 tcp/8080 reachable",
+            "prod-partner-nlb TCP 9443 → prod-partner-ips 10.10.1.13 tcp/9443 reachable",
+            "prod-partner-nlb TCP 9443 → prod-partner-ips 192.168.10.5 tcp/9443 not evaluated",
+        ]
+    );
+    // The web tier admits the ALB's group: the evidence names the rule.
+    assert!(a.behind_load_balancers[0].evidence.iter().any(|e| e.starts_with("sg-04f2773762a80f0b7: tcp/8080 from")));
+    // The internet reaches prod-web-alb on its two listeners only (80 redirects).
+    let alb: Vec<String> = a
+        .exposures
+        .iter()
+        .filter_map(|f| f.load_balancer.as_ref().filter(|l| l.load_balancer_name == "prod-web-alb").map(|l| l.label()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(alb, ["HTTP 80", "HTTPS 443"]);
 }
 
 #[test]

@@ -178,40 +178,6 @@ fn finding_fields() {
 }
 
 #[test]
-fn load_balancer_backends() {
-    let a = base()
-        .with(|r| {
-            r.security_groups.push(sg("sg-lb", "vpc-1", vec![sg_rule("tcp", "443", "0.0.0.0/0")]));
-            r.security_groups.push(sg("sg-app", "vpc-1", vec![sg_rule("tcp", "8080", "sg-lb")]));
-            let mut lb = eni("eni-lb", "vpc-1", "subnet-1", "10.0.1.20", Some("198.51.100.20"), &[], &["sg-lb"], None);
-            lb.service = ServiceKind::Elb;
-            lb.interface_type = "interface".into();
-            r.network_interfaces.push(lb);
-            r.network_interfaces.push(eni(
-                "eni-app",
-                "vpc-1",
-                "subnet-1",
-                "10.0.1.30",
-                None,
-                &[],
-                &["sg-app"],
-                Some("i-app"),
-            ));
-        })
-        .analyze();
-    let lines: Vec<String> = a.exposures.iter().map(show).collect();
-    assert_eq!(lines, vec![format!("eni-lb eni-lb V4 tcp/443 from 0.0.0.0/0 {V4} sg-lb tcp/443 from 0.0.0.0/0")]);
-    assert_eq!(a.behind_load_balancers.len(), 1);
-    let b = &a.behind_load_balancers[0];
-    assert_eq!(
-        (b.resource_id.as_str(), b.eni_id.as_str(), b.load_balancer_eni_id.as_str()),
-        ("i-app", "eni-app", "eni-lb")
-    );
-    assert_eq!((b.load_balancer_security_group_id.as_str(), b.security_group_id.as_str()), ("sg-lb", "sg-app"));
-    assert_eq!((b.protocol, b.ports), (Protocol::Tcp, Some(PortRange::single(8080))));
-}
-
-#[test]
 fn output_is_deterministic_whatever_the_input_order() {
     let a = ssh().sg_in("sg-1", "udp", "53", "0.0.0.0/0").sg_in("sg-1", "tcp", "443", "::/0");
     let mut b = ssh().sg_in("sg-1", "tcp", "443", "::/0").sg_in("sg-1", "udp", "53", "0.0.0.0/0");

@@ -1,9 +1,17 @@
-//! Load balancers joined to their ENIs as real AWS describes them
-//! (fixtures/load_balancer_enis.json: requester-managed, "ELB app/<name>/<id>").
+//! Load balancers: joined to their ENIs as real AWS describes them
+//! (fixtures/load_balancer_enis.json: requester-managed, "ELB app/<name>/<id>"), and
+//! reached from the internet on their listener ports only, through to their targets.
+mod common;
+
 use std::path::Path;
 
-use inventory::model::{LoadBalancerEnis, LoadBalancerType, NetworkInterface, Resource};
+use common::*;
+use inventory::analysis::{Analysis, TargetReach};
+use inventory::model::{
+    Listener, LoadBalancer, LoadBalancerEnis, LoadBalancerType, NetworkInterface, Protocol, Resource, TargetGroup,
+};
 use inventory::snapshot::load_bytes;
+use serde_json::json;
 
 const FIXTURE: &str = include_str!("fixtures/load_balancer_enis.json");
 
@@ -25,4 +33,245 @@ fn load_balancer_enis_map_to_their_load_balancers() {
     let nlb = r.load_balancers.iter().find(|l| l.name == "edge").expect("the NLB");
     assert!(nlb.is_internet_facing() && nlb.security_group_ids.is_empty());
     assert_eq!(Resource::asset(nlb).service, "elb");
+}
+
+const ALB: &str = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/web/50dc6c495c0c9188";
+const NLB: &str = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/edge/53ecc0a2e2186332";
+const TG: &str = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/app/6d0ecf831eec9f09";
+
+fn lb(id: &str, name: &str, kind: &str, scheme: &str, sgs: &[&str]) -> LoadBalancer {
+    serde_json::from_value(json!({
+        "id": id, "account_id": ACCT, "region": REGION, "arn": id, "name": name, "type": kind,
+        "scheme": scheme, "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"], "security_group_ids": sgs,
+    }))
+    .expect("load balancer")
+}
+
+fn listener(lb: &str, protocol: &str, port: u16, policy: Option<&str>) -> Listener {
+    serde_json::from_value(json!({
+        "id": format!("{lb}/listener/{port}"), "account_id": ACCT, "region": REGION, "load_balancer_id": lb,
+        "protocol": protocol, "port": port, "ssl_policy": policy,
+        "default_actions": [{"type": "forward", "target_groups": [{"target_group_id": TG}]}],
+    }))
+    .expect("listener")
+}
+
+fn target_group(lb: &str, kind: &str, port: u16, targets: &[&str]) -> TargetGroup {
+    let targets: Vec<_> = targets.iter().map(|t| json!({"id": t, "port": port, "health": "healthy"})).collect();
+    serde_json::from_value(json!({
+        "id": TG, "account_id": ACCT, "region": REGION, "name": "app", "target_type": kind, "protocol": "TCP",
+        "port": port, "vpc_id": "vpc-1", "load_balancer_ids": [lb], "targets": targets,
+    }))
+    .expect("target group")
+}
+
+/// public_web plus subnet-2 (10.0.2.0/24, same tables) holding i-app / eni-app in sg-app.
+fn estate() -> Estate {
+    Estate::public_web().with(|r| {
+        r.subnets.push(subnet("subnet-2", "vpc-1", "10.0.2.0/24"));
+        r.security_groups.push(sg("sg-lb", "vpc-1", vec![]));
+        r.security_groups.push(sg("sg-app", "vpc-1", vec![]));
+        r.network_interfaces.push(eni(
+            "eni-app",
+            "vpc-1",
+            "subnet-2",
+            "10.0.2.30",
+            None,
+            &[],
+            &["sg-app"],
+            Some("i-app"),
+        ));
+    })
+}
+
+/// An internet-facing ALB in subnet-1 (no ENI in the snapshot, as the emulator
+/// leaves it) with an HTTPS 443 listener forwarding to i-app on 8080.
+fn alb(e: Estate) -> Estate {
+    e.with(|r| {
+        r.load_balancers.push(lb(ALB, "web", "application", "internet-facing", &["sg-lb"]));
+        r.listeners.push(listener(ALB, "HTTPS", 443, Some("ELBSecurityPolicy-TLS13-1-2-2021-06")));
+        r.target_groups.push(target_group(ALB, "instance", 8080, &["i-app"]));
+    })
+}
+
+fn lines(a: &Analysis) -> Vec<String> {
+    a.exposures
+        .iter()
+        .map(|f| {
+            let l = f.load_balancer.as_ref().map(|l| l.label()).unwrap_or_default();
+            format!(
+                "{} {} {}/{} from {} [{l}]",
+                f.name.as_deref().unwrap_or(""),
+                f.subnet_id,
+                f.protocol,
+                f.ports.map(|p| p.to_string()).unwrap_or_default(),
+                f.source_text
+            )
+        })
+        .collect()
+}
+
+fn targets(a: &Analysis) -> Vec<String> {
+    a.behind_load_balancers
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} → {} {}/{} {} from {}",
+                t.listener.load_balancer_name,
+                t.listener.label(),
+                t.target_id,
+                t.protocol,
+                t.port,
+                t.reach.as_str(),
+                t.sources
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn alb_open_on_80_and_443_but_listening_on_443_is_exposed_on_443_only() {
+    let a = alb(estate().sg_in("sg-lb", "tcp", "80", "0.0.0.0/0").sg_in("sg-lb", "tcp", "443", "0.0.0.0/0"))
+        .sg_in("sg-app", "tcp", "8080", "sg-lb")
+        .analyze();
+    assert_eq!(lines(&a), ["web subnet-1 tcp/443 from 0.0.0.0/0 [HTTPS 443]"]);
+    let f = &a.exposures[0];
+    assert_eq!((f.resource_id.as_str(), f.eni_id.as_str()), (ALB, ""));
+    assert_eq!(f.load_balancer.as_ref().unwrap().encryption, "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)");
+    assert_eq!(targets(&a), ["web HTTPS 443 → i-app tcp/8080 reachable from 10.0.1.0/24"]);
+    assert!(
+        a.behind_load_balancers[0].evidence.iter().any(|e| e == "sg-app: tcp/8080 from sg-lb"),
+        "{:?}",
+        a.behind_load_balancers[0].evidence
+    );
+}
+
+#[test]
+fn alb_whose_groups_admit_no_listener_port_is_not_exposed_and_says_why() {
+    let a = alb(estate().sg_in("sg-lb", "tcp", "80", "0.0.0.0/0")).analyze();
+    assert!(a.exposures.is_empty(), "{:?}", lines(&a));
+    assert!(a.behind_load_balancers.is_empty());
+    let reasons: Vec<&str> = a
+        .blocked
+        .iter()
+        .filter(|b| b.resource_id == ALB)
+        .flat_map(|b| b.reasons.iter().map(|r| r.reason.as_str()))
+        .collect();
+    assert_eq!(reasons, ["load balancer web: the controls admit tcp/80 but it listens on HTTPS 443 only"]);
+}
+
+#[test]
+fn alb_admitting_its_listener_only_from_private_ranges_is_not_exposed() {
+    let a = alb(estate().sg_in("sg-lb", "tcp", "443", "10.0.0.0/8")).analyze();
+    assert!(a.exposures.is_empty(), "{:?}", lines(&a));
+}
+
+#[test]
+fn internal_alb_with_an_open_group_is_not_exposed_nor_are_its_targets() {
+    let a = estate()
+        .sg_in("sg-lb", "tcp", "443", "0.0.0.0/0")
+        .sg_in("sg-app", "tcp", "8080", "sg-lb")
+        .with(|r| {
+            r.load_balancers.push(lb(ALB, "web", "application", "internal", &["sg-lb"]));
+            r.listeners.push(listener(ALB, "HTTPS", 443, None));
+            r.target_groups.push(target_group(ALB, "instance", 8080, &["i-app"]));
+        })
+        .analyze();
+    assert!(a.exposures.is_empty(), "{:?}", lines(&a));
+    assert!(a.behind_load_balancers.is_empty());
+}
+
+#[test]
+fn target_whose_group_does_not_admit_the_load_balancer_is_blocked() {
+    let a = alb(estate().sg_in("sg-lb", "tcp", "443", "0.0.0.0/0")).sg_in("sg-app", "tcp", "9000", "sg-lb").analyze();
+    assert_eq!(targets(&a), ["web HTTPS 443 → i-app tcp/8080 blocked from "]);
+}
+
+#[test]
+fn target_nacl_denying_the_load_balancer_subnet_blocks_the_target() {
+    // One NACL for both subnets: traffic between them crosses it twice. A deny of
+    // 10.0.1.0/24 on 8080, numbered first, stops the load balancer's nodes.
+    let a = alb(estate().sg_in("sg-lb", "tcp", "443", "0.0.0.0/0"))
+        .sg_in("sg-app", "tcp", "8080", "10.0.0.0/16")
+        .nacl(50, false, "tcp", "8080", "10.0.1.0/24", false)
+        .analyze();
+    assert_eq!(targets(&a), ["web HTTPS 443 → i-app tcp/8080 blocked from "]);
+    assert!(a.behind_load_balancers[0].evidence.iter().any(|e| e == "NACL acl-1 inbound #50 denies tcp/8080"));
+}
+
+#[test]
+fn nlb_without_groups_is_exposed_on_its_listener_and_targets_see_the_clients() {
+    let a = estate()
+        .sg_in("sg-app", "tcp", "9443", "203.0.113.0/24")
+        .with(|r| {
+            r.load_balancers.push(lb(NLB, "edge", "network", "internet-facing", &[]));
+            r.listeners.push(listener(NLB, "TCP", 9443, None));
+            r.target_groups.push(target_group(NLB, "instance", 9443, &["i-app"]));
+        })
+        .analyze();
+    assert_eq!(lines(&a), ["edge subnet-1 tcp/9443 from 0.0.0.0/0 [TCP 9443]"]);
+    assert_eq!(a.exposures[0].load_balancer.as_ref().unwrap().encryption, "plain TCP");
+    // Client IP preservation (instance targets): the target's group admits clients
+    // from 203.0.113.0/24 only, so only those reach it.
+    assert_eq!(targets(&a), ["edge TCP 9443 → i-app tcp/9443 reachable from 203.0.113.0/24"]);
+    assert!(a.behind_load_balancers[0].source_model.starts_with("client addresses"));
+}
+
+#[test]
+fn nlb_ip_targets_see_the_load_balancer_nodes() {
+    let a = estate()
+        .sg_in("sg-app", "tcp", "9443", "203.0.113.0/24")
+        .with(|r| {
+            r.load_balancers.push(lb(NLB, "edge", "network", "internet-facing", &[]));
+            r.listeners.push(listener(NLB, "TLS", 9443, Some("ELBSecurityPolicy-TLS13-1-2-2021-06")));
+            r.target_groups.push(target_group(NLB, "ip", 9443, &["10.0.2.30", "192.168.1.5"]));
+        })
+        .analyze();
+    // TLS to IP targets: no client IP preservation by default, the nodes' addresses
+    // (10.0.1.0/24) are not admitted; the on-premises address cannot be evaluated.
+    assert_eq!(
+        targets(&a),
+        [
+            "edge TLS 9443 → 10.0.2.30 tcp/9443 blocked from ",
+            "edge TLS 9443 → 192.168.1.5 tcp/9443 not evaluated from "
+        ]
+    );
+    assert_eq!(a.behind_load_balancers[0].eni_id.as_deref(), Some("eni-app"));
+}
+
+#[test]
+fn load_balancer_enis_in_the_snapshot_carry_the_findings() {
+    let a = alb(estate().sg_in("sg-lb", "tcp", "80", "0.0.0.0/0").sg_in("sg-lb", "tcp", "443", "0.0.0.0/0"))
+        .with(|r| {
+            let mut n = eni("eni-alb", "vpc-1", "subnet-1", "10.0.1.40", Some("198.51.100.40"), &[], &["sg-lb"], None);
+            n.requester_managed = true;
+            n.requester_id = Some("amazon-elb".into());
+            n.description = "ELB app/web/50dc6c495c0c9188".into();
+            r.network_interfaces.push(n);
+        })
+        .analyze();
+    assert_eq!(lines(&a), ["web subnet-1 tcp/443 from 0.0.0.0/0 [HTTPS 443]"]);
+    assert_eq!((a.exposures[0].eni_id.as_str(), a.exposures[0].public_ip.as_str()), ("eni-alb", "198.51.100.40"));
+    assert_eq!(a.exposures[0].protocol, Protocol::Tcp);
+}
+
+#[test]
+fn classic_load_balancer_listeners_and_instances() {
+    let a = estate()
+        .sg_in("sg-lb", "tcp", "0-65535", "0.0.0.0/0")
+        .sg_in("sg-app", "tcp", "8443", "sg-lb")
+        .with(|r| {
+            let mut c = lb("legacy", "legacy", "classic", "internet-facing", &["sg-lb"]);
+            c.arn = None;
+            c.classic_listeners = serde_json::from_value(json!([
+                {"protocol": "HTTPS", "port": 443, "instance_protocol": "HTTPS", "instance_port": 8443, "policy_names": ["ELBSecurityPolicy-2016-08"]}
+            ]))
+            .unwrap();
+            c.classic_instances = serde_json::from_value(json!([{"instance_id": "i-app", "state": "InService"}])).unwrap();
+            r.load_balancers.push(c);
+        })
+        .analyze();
+    assert_eq!(lines(&a), ["legacy subnet-1 tcp/443 from 0.0.0.0/0 [HTTPS 443]"]);
+    assert_eq!(targets(&a), ["legacy HTTPS 443 → i-app tcp/8443 reachable from 10.0.1.0/24"]);
+    assert_eq!(a.behind_load_balancers[0].reach, TargetReach::Reachable);
 }

@@ -383,7 +383,8 @@ fn digest(r: &PathsReport) -> String {
 }
 
 /// A generated estate's paths, pinned (JSON digest, shown, not shown, capped; re-pinned
-/// when hops gained `egress_rule`, with identical digests once that field is removed) from the
+/// when hops gained `egress_rule`, with identical digests once that field is removed; and when
+/// load-balancer ENIs came to hop to their targets only, on the target port) from the
 /// engine that built every hop's evidence during the search: the compact search and the
 /// evidence built afterwards give the same report.
 #[test]
@@ -409,10 +410,10 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 389905 false 96d09619cf41307e",
-            "396 0 false 54fa4f5e3c3c7d12",
-            "300 999700 true 843f8088d5e27923",
-            "500 4767 false 1500f9028bd70823",
+            "1000 120396 false 5646fbac943cfd0b",
+            "156 0 false a04249beba473c85",
+            "300 999700 true 660480fa5a5da2bd",
+            "500 3509 false d7b21fe5216cbf9a",
         ]
     );
 }

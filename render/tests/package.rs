@@ -226,7 +226,21 @@ fn row_counts_match_the_snapshot_and_exposures_match_the_analysis() {
     // XLSX sheets and their row counts.
     let parts = unzip(&files["inventory.xlsx"]);
     let wb = String::from_utf8(parts["xl/workbook.xml"].clone()).unwrap();
-    for sheet in ["Assets", "Exposures", "Security group rules", "NACL rules", "Routes", "Coverage", "Metadata"] {
+    // One row per listener (Classic ones included; a load balancer without listeners
+    // gets one), each with its encryption in transit.
+    let (lb_head, lbs) = csv_rows(&files["load_balancers.csv"]);
+    let lcol = |name: &str| lb_head.iter().position(|h| h == name).unwrap();
+    let classic: usize = s.resources.load_balancers.iter().map(|l| l.classic_listeners.len()).sum();
+    assert_eq!(lbs.len(), s.resources.listeners.len() + classic);
+    for row in lbs.iter().filter(|r| !r[lcol("listener_id")].is_empty()) {
+        let l = s.resources.listeners.iter().find(|l| l.id == row[lcol("listener_id")]).expect("listener of the row");
+        let secure = matches!(l.protocol.as_deref(), Some("HTTPS" | "TLS"));
+        let enc = &row[lcol("encryption_in_transit")];
+        assert_eq!(enc.starts_with("TLS ("), secure, "{enc} for {:?}", l.protocol);
+    }
+    let (_, targets) = csv_rows(&files["load_balancer_targets.csv"]);
+    assert_eq!(targets.len(), analysis.behind_load_balancers.len());
+    for sheet in ["Assets", "Exposures", "Load balancers", "LB targets", "Security group rules", "NACL rules", "Routes", "Coverage", "Metadata"] {
         assert!(wb.contains(&format!("name=\"{sheet}\"")), "no sheet {sheet}");
     }
     assert_eq!(m["row_counts"]["inventory.xlsx#Assets"], total);

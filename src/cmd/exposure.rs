@@ -2,7 +2,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use inventory::analysis::{Analysis, LoadBalancerBackend};
+use inventory::analysis::{Analysis, LoadBalancerTarget};
 use inventory::facts::{port_label, PortStyle};
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -128,10 +128,21 @@ fn table(a: &Analysis, collected_at: &str) -> String {
         ));
     }
     if !a.behind_load_balancers.is_empty() {
-        let _ = writeln!(out, "\nReachable via load balancer: {} row(s)\n", a.behind_load_balancers.len());
-        let rows: Vec<Vec<String>> = a.behind_load_balancers.iter().map(backend_row).collect();
+        let _ = writeln!(out, "\nBehind internet-facing load balancers: {} target(s)\n", a.behind_load_balancers.len());
+        let rows: Vec<Vec<String>> = a.behind_load_balancers.iter().map(target_row).collect();
         out.push_str(&render_rows(
-            &["RESOURCE", "ENI", "VPC", "LOAD BALANCER ENI", "LB SECURITY GROUP", "ADMITTED BY", "PROTO/PORTS"],
+            &[
+                "LOAD BALANCER",
+                "LISTENER",
+                "RULE",
+                "TARGET GROUP",
+                "TARGET",
+                "PORT",
+                "HEALTH",
+                "REACH",
+                "SOURCES SEEN",
+                "EVIDENCE",
+            ],
             &rows,
         ));
     }
@@ -146,12 +157,17 @@ fn why(snapshot: &inventory::Snapshot, a: &Analysis, id: &str) -> Result<String,
         .iter()
         .filter(|e| e.id == id || e.instance_id() == Some(id) || e.subnet_id == id)
         .collect();
-    let known = !enis.is_empty() || snapshot.resources.iter().any(|x| x.id == id);
+    let lb = r.load_balancers.iter().find(|lb| lb.id == id || lb.name == id);
+    let known = !enis.is_empty() || lb.is_some() || snapshot.resources.iter().any(|x| x.id == id);
     if !known {
         return Err(format!("--why: no resource {id:?} in the snapshot"));
     }
     let mut out = String::new();
     let _ = writeln!(out, "Why is {} (not) reachable from the internet?", safe(id));
+    if let Some(lb) = lb {
+        why_load_balancer(a, lb, &mut out);
+        return Ok(out);
+    }
     if enis.is_empty() {
         let _ =
             writeln!(out, "\n{} has no network interface in the snapshot: nothing on it accepts traffic.", safe(id));
@@ -187,29 +203,78 @@ fn why(snapshot: &inventory::Snapshot, a: &Analysis, id: &str) -> Result<String,
             }
         }
     }
-    let behind: Vec<_> = a.behind_load_balancers.iter().filter(|b| b.resource_id == id || b.eni_id == id).collect();
+    let behind: Vec<_> = a
+        .behind_load_balancers
+        .iter()
+        .filter(|b| b.resource_id == id || b.eni_id.as_deref() == Some(id) || b.target_id == id)
+        .collect();
     for b in behind {
         let _ = writeln!(
             out,
-            "\nReachable through load balancer ENI {} ({} admits {} on {})",
-            safe(&b.load_balancer_eni_id),
-            safe(&b.security_group_id),
-            safe(&b.load_balancer_security_group_id),
-            port_label(b.protocol, b.ports, PortStyle::Short)
+            "\nBehind load balancer {} ({}, {}) → target group {} → {} on {}: {}\n    {}",
+            safe(&b.listener.load_balancer_name),
+            safe(&b.listener.label()),
+            safe(&b.rule),
+            safe(&b.target_group_name),
+            safe(&b.target_id),
+            port_label(b.protocol, Some(inventory::model::PortRange::new(b.port, b.port)), PortStyle::Short),
+            b.reach.as_str(),
+            safe_long(&b.evidence.join("; "))
         );
     }
     Ok(out)
 }
 
-fn backend_row(b: &LoadBalancerBackend) -> Vec<String> {
+/// `--why` for a load balancer: its listener findings, what stops the rest, its targets.
+fn why_load_balancer(a: &Analysis, lb: &inventory::model::LoadBalancer, out: &mut String) {
+    let scheme = lb.scheme.as_deref().unwrap_or("scheme not stated");
+    let _ = writeln!(out, "\nload balancer {} ({}, {scheme})", safe(&lb.name), lb.lb_type.as_str());
+    let findings: Vec<_> = a.exposures.iter().filter(|f| f.resource_id == lb.id).collect();
+    let blocked: Vec<_> = a.blocked.iter().filter(|b| b.resource_id == lb.id).collect();
+    if findings.is_empty() && blocked.is_empty() {
+        let _ = writeln!(out, "  no public address: not reachable from the internet directly");
+    }
+    for f in &findings {
+        let node = if f.eni_id.is_empty() { format!("node in {}", f.subnet_id) } else { f.eni_id.clone() };
+        let _ = writeln!(
+            out,
+            "  EXPOSED {} ({}) {} from {}\n    {}",
+            safe(&f.public_ip),
+            safe(&node),
+            f.ports_label(PortStyle::Short),
+            safe(&f.source_text),
+            safe_long(&render::package::evidence_chain(f))
+        );
+    }
+    for b in &blocked {
+        for reason in &b.reasons {
+            let _ = writeln!(
+                out,
+                "  NOT EXPOSED {} from {}: {}",
+                reason.protocol,
+                safe_long(&reason.sources),
+                safe_long(&reason.reason)
+            );
+        }
+    }
+    for t in a.behind_load_balancers.iter().filter(|t| t.listener.load_balancer_id == lb.id) {
+        let _ = writeln!(out, "  → {}", target_row(t).join("  "));
+    }
+}
+
+fn target_row(t: &LoadBalancerTarget) -> Vec<String> {
+    let group = if t.target_group_name.is_empty() { "(Classic)".to_string() } else { safe(&t.target_group_name) };
     vec![
-        safe(&b.resource_id),
-        safe(&b.eni_id),
-        safe(&b.vpc_id),
-        safe(&b.load_balancer_eni_id),
-        safe(&b.load_balancer_security_group_id),
-        safe(&b.security_group_id),
-        port_label(b.protocol, b.ports, PortStyle::Short),
+        safe(&t.listener.load_balancer_name),
+        format!("{} ({})", safe(&t.listener.label()), safe(&t.listener.encryption)),
+        safe(&t.rule),
+        group,
+        safe(&t.target_id),
+        port_label(t.protocol, Some(inventory::model::PortRange::new(t.port, t.port)), PortStyle::Short),
+        safe(t.health.as_deref().unwrap_or("-")),
+        t.reach.as_str().to_string(),
+        safe_long(if t.sources.is_empty() { "-" } else { &t.sources }),
+        safe_long(&t.evidence.join("; ")),
     ]
 }
 
@@ -219,17 +284,18 @@ mod tests {
     use inventory::analysis::analyze;
 
     #[test]
-    fn demo_table_lists_findings_and_load_balancer_backends() {
+    fn demo_table_lists_findings_and_load_balancer_targets() {
         let snap = inventory::demo::demo_snapshot().expect("demo loads");
         let text = table(&analyze(&snap), "2026-11-20T09:30:00Z");
         assert!(
-            text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 10 finding(s)"),
+            text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 9 finding(s)"),
             "{text}"
         );
         assert!(text.contains("prod-bastion-1"));
         assert!(text.contains("198.51.100.10/32"));
         assert!(text.contains("rtb-0d8d74b1af1c6c66e (main): 0.0.0.0/0 → igw-0beaf81e89426e7f3"));
-        assert!(text.contains("Reachable via load balancer: 4 row(s)"));
+        assert!(text.contains("Behind internet-facing load balancers: 4 target(s)"));
+        assert!(text.contains("HTTPS 443 (TLS (ELBSecurityPolicy-TLS13-1-2-2021-06))"));
         assert!(text.contains("tcp/8080"));
     }
 

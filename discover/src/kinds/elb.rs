@@ -110,7 +110,9 @@ pub async fn listeners(j: &RegionJob) -> (Vec<Chain>, Vec<Listener>) {
             let ch = chain::by_marker(
                 &jb.slot,
                 op,
-                |marker| jb.elbv2.describe_listeners().load_balancer_arn(&arn).page_size(page(op)).set_marker(marker).send(),
+                |marker| {
+                    jb.elbv2.describe_listeners().load_balancer_arn(&arn).page_size(page(op)).set_marker(marker).send()
+                },
                 |o| o.next_marker().map(str::to_string),
                 |o, ch| {
                     for x in o.listeners() {

@@ -90,13 +90,21 @@ pub fn attributes(list: &[v2::LoadBalancerAttribute]) -> LoadBalancerAttributes 
 pub fn classic_load_balancer(ctx: &Ctx, l: &classic::LoadBalancerDescription) -> Result<LoadBalancer> {
     let name = required(l.load_balancer_name(), "LoadBalancerName", "classic load balancer")?;
     // The API states no ARN; this is the documented form (IAM and tagging use it).
-    let arn =
-        format!("arn:{}:elasticloadbalancing:{}:{}:loadbalancer/{name}", partition(&ctx.region), ctx.region, ctx.account_id);
+    let arn = format!(
+        "arn:{}:elasticloadbalancing:{}:{}:loadbalancer/{name}",
+        partition(&ctx.region),
+        ctx.region,
+        ctx.account_id
+    );
     let mut listeners = Vec::new();
     for d in l.listener_descriptions() {
         let Some(x) = d.listener() else { continue };
         let (Some(p), Some(ip)) = (port(Some(x.load_balancer_port())), port(Some(x.instance_port()))) else {
-            return Err(format!("{arn}: listener port {} → {} out of range", x.load_balancer_port(), x.instance_port()));
+            return Err(format!(
+                "{arn}: listener port {} → {} out of range",
+                x.load_balancer_port(),
+                x.instance_port()
+            ));
         };
         listeners.push(ClassicListener {
             protocol: x.protocol().to_string(),

@@ -109,9 +109,13 @@ fn classic_load_balancer_listeners_instances_and_health() {
     assert_eq!(m.id, format!("{ARN}:loadbalancer/legacy-web"));
     assert_eq!((m.kind(), m.is_internet_facing()), (LoadBalancerType::Classic, true));
     let l = &m.classic_listeners[0];
-    assert_eq!((l.protocol.as_str(), l.port, l.instance_protocol.as_deref(), l.instance_port), ("HTTPS", 443, Some("HTTP"), 8080));
+    assert_eq!(
+        (l.protocol.as_str(), l.port, l.instance_protocol.as_deref(), l.instance_port),
+        ("HTTPS", 443, Some("HTTP"), 8080)
+    );
     assert_eq!(l.policy_names, ["ELBSecurityPolicy-2016-08"]);
-    let state = |id: &str, s: &str| classic::InstanceState::builder().instance_id(id).state(s).reason_code("ELB").build();
+    let state =
+        |id: &str, s: &str| classic::InstanceState::builder().instance_id(id).state(s).reason_code("ELB").build();
     fill_instance_health(&mut m, &[state("i-1", "InService"), state("i-2", "OutOfService")]);
     let got: Vec<(&str, Option<&str>)> =
         m.classic_instances.iter().map(|b| (b.instance_id.as_str(), b.state.as_deref())).collect();
@@ -141,7 +145,9 @@ fn listener_actions_in_order_with_weights_redirects_and_fixed_responses() {
         .protocol(v2::ProtocolEnum::Https)
         .port(443)
         .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
-        .certificates(v2::Certificate::builder().certificate_arn("arn:aws:acm:eu-west-1:111111111111:certificate/c").build())
+        .certificates(
+            v2::Certificate::builder().certificate_arn("arn:aws:acm:eu-west-1:111111111111:certificate/c").build(),
+        )
         .default_actions(forward)
         .default_actions(auth)
         .build();
@@ -168,11 +174,15 @@ fn listener_actions_in_order_with_weights_redirects_and_fixed_responses() {
         .build();
     let single = v2::Action::builder().r#type(v2::ActionTypeEnum::Forward).target_group_arn(tg("blue")).build();
     let got = actions(&[redirect, fixed, single]);
-    assert!(matches!(&got[0], ListenerAction::Redirect { protocol: Some(p), status_code: Some(s), .. } if p == "HTTPS" && s == "HTTP_301"));
+    assert!(
+        matches!(&got[0], ListenerAction::Redirect { protocol: Some(p), status_code: Some(s), .. } if p == "HTTPS" && s == "HTTP_301")
+    );
     assert!(matches!(&got[1], ListenerAction::FixedResponse { status_code: Some(s), .. } if s == "404"));
     assert_eq!(
         got[2],
-        ListenerAction::Forward { target_groups: vec![WeightedTargetGroup { target_group_id: tg("blue"), weight: None }] }
+        ListenerAction::Forward {
+            target_groups: vec![WeightedTargetGroup { target_group_id: tg("blue"), weight: None }]
+        }
     );
 }
 
@@ -211,7 +221,10 @@ fn target_groups_with_lambda_and_outside_ip_targets() {
         .target_type(v2::TargetTypeEnum::Lambda)
         .build();
     let m = target_group(&ctx(), &g).expect("transforms");
-    assert_eq!((m.target_type, m.vpc_id.as_deref(), m.port, m.health_check.as_ref()), (Some(TargetType::Lambda), None, None, None));
+    assert_eq!(
+        (m.target_type, m.vpc_id.as_deref(), m.port, m.health_check.as_ref()),
+        (Some(TargetType::Lambda), None, None, None)
+    );
     let lambda = v2::TargetHealthDescription::builder()
         .target(v2::TargetDescription::builder().id("arn:aws:lambda:eu-west-1:111111111111:function:f").build())
         .target_health(v2::TargetHealth::builder().state(v2::TargetHealthStateEnum::Unavailable).build())

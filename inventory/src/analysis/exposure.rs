@@ -12,6 +12,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::IpNet;
 
 use super::ipset::{describe_sources, family_max, is_non_public, is_public_v6, non_public_set, span, Span, SpanSet};
+use super::lb::{self, LbTable};
 use super::nacl;
 use super::ports::{domain, intersect};
 use super::routes::{self, describe, RouteEntry};
@@ -31,10 +32,41 @@ pub fn exposures(topo: &Topology) -> (Vec<ExposureFinding>, Vec<Blocked>) {
     let r = &topo.snapshot.resources;
     let edges = edge_tables(r, ix);
     let mut route_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
+    let lbs = LbTable::new(topo);
     let mut out = Vec::new();
     let mut blocked = Vec::new();
     for eni in &r.network_interfaces {
-        eni_exposures(eni, ix, &edges, &mut route_cache, &mut out, &mut blocked);
+        let (v4, v6) = public_addresses(eni, ix);
+        match lbs.of_eni(eni) {
+            None => eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut out, &mut blocked),
+            Some(lb) => {
+                let mut found = Vec::new();
+                eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut found, &mut blocked);
+                out.extend(lbs.restrict(lb, found, &eni.id, &mut blocked));
+            }
+        }
+    }
+    // Internet-facing load balancers the snapshot has no ENIs for: one stand-in node
+    // per subnet, evaluated alike (the emulator creates no ENIs; nor does a denied
+    // DescribeNetworkInterfaces leave any).
+    let nodes: Vec<(&LoadBalancer, NetworkInterface)> = lbs
+        .without_enis(&r.load_balancers)
+        .flat_map(|lb| {
+            let subnets = lb.subnet_ids.iter().filter_map(|s| ix.get::<Subnet>(s));
+            subnets.map(move |s| (lb, lb::node_interface(lb, s)))
+        })
+        .collect();
+    let mut node_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
+    for (lb, node) in &nodes {
+        let (v4, v6) = lb::node_public_labels(lb, &node.subnet_id);
+        let mut found = Vec::new();
+        let mut stops = Vec::new();
+        eni_exposures(node, &v4, &v6, ix, &edges, &mut node_cache, &mut found, &mut stops);
+        for b in &mut stops {
+            b.eni_id.clear();
+        }
+        blocked.extend(stops);
+        out.extend(lbs.restrict(lb, found, "", &mut blocked));
     }
     out.sort();
     out.dedup();
@@ -103,14 +135,8 @@ struct Family<'a> {
     own: SpanSet,
 }
 
-fn eni_exposures<'a>(
-    eni: &'a NetworkInterface,
-    ix: &Index<'a>,
-    edges: &FastMap<&'a str, &'a RouteTable>,
-    cache: &mut FastMap<&'a str, Vec<RouteEntry<'a>>>,
-    out: &mut Vec<ExposureFinding>,
-    blocked: &mut Vec<Blocked>,
-) {
+/// The public addresses of an ENI as shown, per family (none: not reachable that way).
+fn public_addresses(eni: &NetworkInterface, ix: &Index) -> (Option<String>, Option<String>) {
     let mut v4: Vec<Ipv4Addr> = eni.public_ips();
     if let Some(eips) = ix.eips_by_eni.get(eni.id.as_str()) {
         v4.extend(eips);
@@ -118,17 +144,32 @@ fn eni_exposures<'a>(
     v4.sort();
     v4.dedup();
     let v6: Vec<Ipv6Addr> = eni.ipv6_addresses.iter().copied().filter(|a| is_public_v6(*a)).collect();
-    if v4.is_empty() && v6.is_empty() {
-        return;
-    }
+    let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+    (join(v4.iter().map(|a| a.to_string()).collect()), join(v6.iter().map(|a| a.to_string()).collect()))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eni_exposures<'a>(
+    eni: &'a NetworkInterface,
+    v4: &Option<String>,
+    v6: &Option<String>,
+    ix: &Index<'a>,
+    edges: &FastMap<&'a str, &'a RouteTable>,
+    cache: &mut FastMap<&'a str, Vec<RouteEntry<'a>>>,
+    out: &mut Vec<ExposureFinding>,
+    blocked: &mut Vec<Blocked>,
+) {
     let public = |v: IpVersion| match v {
-        IpVersion::V4 => v4.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
-        IpVersion::V6 => v6.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
+        IpVersion::V4 => v4.clone().unwrap_or_default(),
+        IpVersion::V6 => v6.clone().unwrap_or_default(),
     };
-    let versions: Vec<IpVersion> = [(IpVersion::V4, !v4.is_empty()), (IpVersion::V6, !v6.is_empty())]
+    let versions: Vec<IpVersion> = [(IpVersion::V4, v4.is_some()), (IpVersion::V6, v6.is_some())]
         .into_iter()
         .filter_map(|(v, has)| has.then_some(v))
         .collect();
+    if versions.is_empty() {
+        return;
+    }
     let block_all = |reason: String, blocked: &mut Vec<Blocked>| {
         for v in &versions {
             blocked.push(blocked_entry(
@@ -558,6 +599,7 @@ impl<'c, 'a> Ctx<'c, 'a> {
             sources: sources.cidrs,
             source_text: sources.text,
             ports_note: (key.sg == usize::MAX).then(|| LISTENER_PORTS_NOTE.to_string()),
+            load_balancer: None,
             evidence: Evidence {
                 route_table_id: self.rt.table.id.clone(),
                 route: describe(&self.routes[key.path.ret]),

@@ -66,7 +66,7 @@ pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
         // A panic in the segmentation thread is a bug: re-raise it here, not lose it.
         (exp, seg.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    let behind_load_balancers = lb::load_balancer_backends(&exposures, &topo.index);
+    let behind_load_balancers = tracing::info_span!("load_balancers").in_scope(|| lb::targets(topo, &exposures));
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));

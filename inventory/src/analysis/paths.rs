@@ -31,7 +31,7 @@ use super::ipset::{covers, SpanSet};
 use super::ports::{domain, intersect, port_span, rule_ports, to_range};
 use super::routes::{self, describe, lookup, RouteEntry};
 use super::segmentation::usable;
-use super::types::{Analysis, ConnectionVia, ExposureFinding};
+use super::types::{Analysis, ConnectionVia, ExposureFinding, LoadBalancerTarget, TargetReach};
 use crate::facts::{tag_value, TagKeys};
 use crate::model::*;
 use crate::topology::hash::{FastMap, FastSet};
@@ -685,6 +685,11 @@ struct Engine<'t, 'a> {
     succ_class: Vec<Option<u32>>,
     /// `eni_successors` by `succ_class`.
     succ_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
+    /// Load-balancer ENIs whose targets the analysis followed: hops from them go to
+    /// those targets only, on the target port (`LoadBalancerTarget` rows, reachable).
+    lb_next: FastMap<u32, BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>,
+    /// Target ENI → the load-balancer ENIs with a hop to it (for `bound`).
+    lb_prev: FastMap<u32, Vec<u32>>,
     /// ENIs whose groups have an ingress rule naming a group, by that group's set
     /// (`gset_of`): SG-reference candidates are shared by ENIs with the same groups.
     sg_ref_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
@@ -1029,6 +1034,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
         let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_entries, ix);
         let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
+        let (lb_next, lb_prev) = load_balancer_hops(r, analysis, &eni_pos);
         Engine {
             succ_class,
             succ_cache: Default::default(),
@@ -1066,6 +1072,8 @@ impl<'t, 'a> Engine<'t, 'a> {
             gateway_endpoints,
             gateway_endpoint_pos,
             exposures,
+            lb_next,
+            lb_prev,
         }
     }
 
@@ -1333,6 +1341,9 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let eb = self.eni(b);
                 if self.exposures.contains_key(eb.id.as_str()) {
                     out.push(Node::Internet);
+                }
+                if let Some(lbs) = self.lb_prev.get(&b) {
+                    out.extend(lbs.iter().map(|&a| Node::Eni(a)));
                 }
                 let g = &self.topo.graph;
                 for sg in &self.groups[b as usize] {
@@ -1770,6 +1781,63 @@ impl<'t, 'a> Engine<'t, 'a> {
         })
     }
 
+    /// Load-balancer ENI A → target B: the target port of every listener rule that
+    /// forwards to B, with the controls the load-balancer analysis found admitting it
+    /// (and the routes of the plain hop, when the target admits A's own address).
+    fn lb_hop(&self, a: u32, b: u32) -> Hop {
+        let rows = &self.lb_next[&a][&b];
+        let plain = self.private_hop(a, b);
+        let grants: BTreeSet<Grant> = rows
+            .iter()
+            .map(|t| Grant {
+                protocol: t.protocol,
+                ports: Some(PortRange::new(t.port, t.port)),
+                source: (!t.sources.is_empty()).then(|| t.sources.clone()),
+                public_ip: None,
+                security_group_id: None,
+                sg_rule: Some(t.evidence.join("; ")),
+                sg_rule_id: None,
+                nacl: None,
+                egress_rule: None,
+            })
+            .collect();
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let (protocol, ports) = summarize(&grants);
+        let via: BTreeSet<String> = rows
+            .iter()
+            .map(|t| {
+                let group = if t.target_group_name.is_empty() { "registered instances" } else { &t.target_group_name };
+                format!(
+                    "load balancer {} listener {} ({}) → {} → target group {group}; the target sees {}",
+                    t.listener.load_balancer_name,
+                    t.listener.label(),
+                    t.listener.encryption,
+                    t.rule,
+                    t.source_model
+                )
+            })
+            .collect();
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let routes = plain.map(|h| (h.evidence.forward_route, h.evidence.return_route)).unwrap_or_default();
+        Hop {
+            from: self.resource[a as usize].to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources: rows.iter().map(|t| t.sources.clone()).filter(|s| !s.is_empty()).collect::<BTreeSet<_>>().into_iter().collect(),
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                to_eni: Some(eb.id.clone()),
+                destination: self.ips[b as usize].first().map(|ip| ip.to_string()),
+                forward_route: routes.0,
+                return_route: routes.1,
+                via: via.into_iter().collect(),
+                note: Some("load balancer → target: listener rules and target groups decide, not the load balancer's own egress".into()),
+                grants,
+            },
+        }
+    }
+
     /// The internet → ENI hop from the ENI's exposure findings.
     fn internet_hop(&self, b: u32, findings: &[&ExposureFinding]) -> Hop {
         let eb = self.eni(b);
@@ -1914,6 +1982,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                         .filter(|&m| ok(m)),
                 );
             }
+            Node::Eni(a) if self.lb_next.contains_key(&a) => {
+                // A load balancer forwards to its targets only.
+                out.extend(self.lb_next[&a].keys().map(|&b| Node::Eni(b)).filter(|&m| m != n && ok(m)));
+            }
             Node::Eni(a) => {
                 let ra = self.res_of[a as usize];
                 let next = self.eni_successors(a, bound, max_left);
@@ -1982,6 +2054,7 @@ impl<'t, 'a> Engine<'t, 'a> {
     fn hop(&self, n: Node, m: Node) -> Hop {
         match (n, m) {
             (Node::Internet, Node::Eni(b)) => self.internet_hop(b, &self.exposures[self.eni(b).id.as_str()]),
+            (Node::Eni(a), Node::Eni(b)) if self.lb_next.contains_key(&a) => self.lb_hop(a, b),
             (Node::Eni(a), Node::Eni(b)) => self.private_hop(a, b).expect("the search found this hop"),
             (Node::Eni(a), Node::GatewayEndpoint(ep)) => self.endpoint_hop(a, ep).expect("the search found this hop"),
             _ => unreachable!("no hop from {n:?} to {m:?}"),
@@ -2216,6 +2289,43 @@ impl Search<'_> {
 }
 
 /// Top-level protocol and ports of a hop from its grants.
+/// Per load-balancer ENI (joined to its load balancer), the targets the load-balancer
+/// analysis found reachable, by target ENI; and the reverse. A load balancer without
+/// target rows (listeners not collected, none reached) keeps the plain hops.
+#[allow(clippy::type_complexity)]
+fn load_balancer_hops<'t>(
+    r: &Resources,
+    analysis: &'t Analysis,
+    eni_pos: &FastMap<&str, u32>,
+) -> (FastMap<u32, BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>, FastMap<u32, Vec<u32>>) {
+    let mut next = FastMap::default();
+    let mut prev: FastMap<u32, Vec<u32>> = FastMap::default();
+    if analysis.behind_load_balancers.is_empty() {
+        return (next, prev);
+    }
+    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<&LoadBalancerTarget>>> = BTreeMap::new();
+    for t in &analysis.behind_load_balancers {
+        let targets = by_lb.entry(t.listener.load_balancer_id.as_str()).or_default();
+        if t.reach != TargetReach::Reachable {
+            continue;
+        }
+        if let Some(&b) = t.eni_id.as_deref().and_then(|e| eni_pos.get(e)) {
+            targets.entry(b).or_default().push(t);
+        }
+    }
+    let join = LoadBalancerEnis::new(&r.load_balancers);
+    for (i, e) in r.network_interfaces.iter().enumerate() {
+        let Some(lb) = join.load_balancer_of(e) else { continue };
+        let Some(targets) = by_lb.get(lb.id.as_str()) else { continue };
+        let a = i as u32;
+        for &b in targets.keys() {
+            prev.entry(b).or_default().push(a);
+        }
+        next.insert(a, targets.clone());
+    }
+    (next, prev)
+}
+
 fn summarize(grants: &[Grant]) -> (String, String) {
     let protocols: BTreeSet<String> = grants.iter().map(|g| g.protocol.to_string()).collect();
     let several = protocols.len() > 1;

@@ -11,9 +11,9 @@ pub struct Analysis {
     /// Internet exposure findings, sorted by (account, region, vpc, subnet, resource, ...)
     /// in field order. A finding is per (ENI, IP version, protocol, port range, source).
     pub exposures: Vec<ExposureFinding>,
-    /// ENIs whose security groups admit the group of a load balancer that has exposure
-    /// findings: reachable from the internet through it (they may also be exposed directly).
-    pub behind_load_balancers: Vec<LoadBalancerBackend>,
+    /// The targets of every load-balancer listener the internet reaches (listener →
+    /// rule → target group → target), each with whether the target admits the traffic.
+    pub behind_load_balancers: Vec<LoadBalancerTarget>,
     /// Resources with a public address that are not exposed, with the controls that stop it.
     #[serde(default)]
     pub blocked: Vec<Blocked>,
@@ -72,7 +72,34 @@ pub struct ExposureFinding {
     /// any client on its listener ports ("listener ports (not in EC2 data)").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports_note: Option<String>,
+    /// The load-balancer listener the internet enters by, when the resource is a load
+    /// balancer (its ENI, or one of its nodes when the snapshot has no ENIs for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LbListener>,
     pub evidence: Evidence,
+}
+
+/// A load-balancer listener, as an exposure finding and a target row name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LbListener {
+    pub load_balancer_id: String,
+    pub load_balancer_name: String,
+    /// "application", "network", "gateway" or "classic".
+    pub lb_type: String,
+    /// The v2 listener ARN; none for a Classic listener.
+    pub listener_id: Option<String>,
+    /// As AWS states it: "HTTPS", "TCP", "UDP", "TCP_UDP", "SSL", ...
+    pub listener_protocol: String,
+    pub port: u16,
+    /// Encryption in transit: "TLS (ELBSecurityPolicy-TLS13-1-2-2021-06)", or "plain HTTP".
+    pub encryption: String,
+}
+
+impl LbListener {
+    /// "HTTPS 443".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.listener_protocol, self.port)
+    }
 }
 
 impl ExposureFinding {
@@ -142,19 +169,60 @@ pub struct Evidence {
     pub inspection_point: Option<String>,
 }
 
-/// A resource reachable from the internet through a load balancer it admits.
+/// One target of a listener the internet reaches: listener → rule → target group →
+/// target, and whether the target admits the load balancer's traffic.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct LoadBalancerBackend {
-    pub resource_id: String,
-    pub eni_id: String,
+pub struct LoadBalancerTarget {
+    pub account_id: String,
+    pub region: String,
     pub vpc_id: String,
-    /// ENI of the internet-facing load balancer that reaches it.
-    pub load_balancer_eni_id: String,
-    /// The LB's security group referenced by the backend's group.
-    pub load_balancer_security_group_id: String,
-    pub security_group_id: String,
+    pub listener: LbListener,
+    /// "default", or "priority 10: path-pattern: /api/*".
+    pub rule: String,
+    /// Target group id (ARN); empty for a Classic load balancer's instances.
+    pub target_group_id: String,
+    pub target_group_name: String,
+    /// "instance", "ip", "lambda" or "alb".
+    pub target_type: String,
+    /// The target as registered: instance id, IP address, function or ALB ARN.
+    pub target_id: String,
+    /// Instance id, or the ENI id of an IP target, when the snapshot has it.
+    pub resource_id: String,
+    pub eni_id: Option<String>,
     pub protocol: Protocol,
-    pub ports: Option<PortRange>,
+    /// The port the target receives on.
+    pub port: u16,
+    /// Health as the load balancer last saw it ("healthy", "InService", ...).
+    pub health: Option<String>,
+    pub reach: TargetReach,
+    /// Whose addresses the target sees: the load balancer's nodes or the clients'
+    /// (client IP preservation), and the assumption made.
+    pub source_model: String,
+    /// The exact sources admitted ("10.0.1.0/24, 10.0.2.0/24", "0.0.0.0/0").
+    pub sources: String,
+    /// The controls that admit it, or the first that stops it.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetReach {
+    /// Every control between the load balancer and the target admits the traffic.
+    Reachable,
+    /// A security group or NACL of the target (or the load balancer's subnet) stops it.
+    Blocked,
+    /// Not decidable from the snapshot (target outside the VPC or not collected).
+    NotEvaluated,
+}
+
+impl TargetReach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetReach::Reachable => "reachable",
+            TargetReach::Blocked => "blocked",
+            TargetReach::NotEvaluated => "not evaluated",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

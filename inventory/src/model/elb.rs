@@ -192,6 +192,8 @@ impl_resource!(LoadBalancer, ResourceKind::LoadBalancer, opt_vpc, {
             public_ips: sorted(self.addresses.iter().filter_map(|a| a.ip_address.clone()).collect()),
             ipv6_addresses: sorted(self.addresses.iter().filter_map(|a| a.ipv6_address.clone()).collect()),
             security_groups: self.security_group_ids.iter().map(String::as_str).collect(),
+            // Findings name the load balancer (on its listener ports), node by node.
+            exposed_as: Some(super::asset::ExposedAs::Resource),
             ..Asset::service("elb")
         }
     }
@@ -652,7 +654,9 @@ mod tests {
         let mut other = eni("ELB legacy", "interface", "vpc-1");
         other.account_id = "222222222222".into();
         assert_eq!(of(&other), None);
-        for odd in ["ELB ", "ELB app/web", "ELB app//x", "ELB xyz/web/1", "ELB app/web/1/2", "ELB le gacy", "elb legacy"] {
+        for odd in
+            ["ELB ", "ELB app/web", "ELB app//x", "ELB xyz/web/1", "ELB app/web/1/2", "ELB le gacy", "elb legacy"]
+        {
             assert_eq!(of(&eni(odd, "interface", "vpc-1")), None, "{odd:?}");
         }
     }

@@ -55,7 +55,12 @@ impl<'a> Facts<'a> {
         for x in &analysis.exposures {
             exposures_by_eni.entry(x.eni_id.as_str()).or_default().push(x);
         }
-        let behind_lb = analysis.behind_load_balancers.iter().map(|b| b.eni_id.as_str()).collect();
+        let behind_lb = analysis
+            .behind_load_balancers
+            .iter()
+            .filter(|b| b.reach == inventory::analysis::TargetReach::Reachable)
+            .filter_map(|b| b.eni_id.as_deref())
+            .collect();
         let mut instances_by_subnet: BTreeMap<&str, Vec<&Instance>> = BTreeMap::new();
         for i in &r.instances {
             if let Some(s) = &i.subnet_id {

@@ -313,6 +313,36 @@ fn inventory_table(r: &Report<'_>) -> Markup {
     }
 }
 
+/// Listener → rule → target group → target for every listener the internet reaches.
+fn lb_target_table(r: &Report<'_>) -> Markup {
+    let rows = &r.analysis.behind_load_balancers;
+    html! {
+        @if !rows.is_empty() {
+            h3 { "Behind internet-facing load balancers (" (rows.len()) " targets)" }
+            p .note { "Each row follows one listener the internet reaches through its rule and target group to a target, on the target port; \"reachable\" means the target's security groups and NACLs admit the load balancer's traffic." }
+            @if rows.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (rows.len()) " targets; all are in load_balancer_targets.csv." } }
+            table .sortable {
+                thead { tr { th { "load balancer" } th { "listener" } th { "rule" } th { "target group" } th { "target" } th { "port" } th { "reach" } th { "sources seen" } th { "evidence" } } }
+                tbody {
+                    @for b in rows.iter().take(MAX_HTML_ROWS) {
+                        tr {
+                            td { (show(&b.listener.load_balancer_name)) }
+                            td { (show(&b.listener.label())) br; span .note { (show(&b.listener.encryption)) } }
+                            td { (show(&b.rule)) }
+                            td { (show(&b.target_group_name)) }
+                            td { (show(&b.target_id)) }
+                            td { (b.protocol.to_string()) "/" (b.port) }
+                            td { (b.reach.as_str()) }
+                            td { (show(&b.sources)) br; span .note { (show(&b.source_model)) } }
+                            td { (show(&b.evidence.join("; "))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn exposure_section(r: &Report<'_>) -> Markup {
     let ex = &r.analysis.exposures;
     html! {
@@ -339,6 +369,7 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                     }
                 }
             }
+            (lb_target_table(r))
             (data_flow_table(r))
             @let blocked = &r.analysis.blocked;
             @if !blocked.is_empty() {

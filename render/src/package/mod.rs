@@ -458,6 +458,8 @@ fn write_tables(
     let span = tracing::info_span!("rows").entered();
     let rows = build_rows(snapshot, analysis);
     let exposures = tables::exposures(analysis);
+    let load_balancers = tables::load_balancers(snapshot, analysis);
+    let lb_targets = tables::load_balancer_targets(analysis);
     let coverage = tables::coverage(snapshot);
     drop(span);
 
@@ -468,6 +470,10 @@ fn write_tables(
     row_counts.insert("inventory.json".into(), rows.len());
     out.put_stream("exposures.csv", FileRole::Exposures, |w| csv::table_csv(&exposures, w))?;
     row_counts.insert("exposures.csv".into(), exposures.rows.len());
+    out.put_stream("load_balancers.csv", FileRole::Inventory, |w| csv::table_csv(&load_balancers, w))?;
+    row_counts.insert("load_balancers.csv".into(), load_balancers.rows.len());
+    out.put_stream("load_balancer_targets.csv", FileRole::Exposures, |w| csv::table_csv(&lb_targets, w))?;
+    row_counts.insert("load_balancer_targets.csv".into(), lb_targets.rows.len());
     out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
     drop(span);
@@ -479,6 +485,8 @@ fn write_tables(
     let sheets = xlsx::Sheets {
         assets: &rows,
         exposures: &exposures,
+        load_balancers: &load_balancers,
+        lb_targets: &lb_targets,
         sg_rules: &sg_rules,
         nacl_rules: &nacl_rules,
         routes: &routes,
@@ -490,7 +498,7 @@ fn write_tables(
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }
-    drop((sg_rules, nacl_rules, routes, exposures, coverage));
+    drop((sg_rules, nacl_rules, routes, exposures, coverage, load_balancers, lb_targets));
     out.put("inventory.xlsx", &book, FileRole::Inventory)?;
     drop(span);
     Ok(TablesOut { files: out.files, row_counts, rows })

@@ -68,6 +68,9 @@ pub fn exposures(analysis: &Analysis) -> Table {
         ("ports_note", false),
         ("ingress_route", false),
         ("inspection_point", false),
+        ("load_balancer", false),
+        ("listener", false),
+        ("encryption_in_transit", false),
     ]);
     for f in &analysis.exposures {
         let (from, to) = ports(f.ports);
@@ -104,6 +107,214 @@ pub fn exposures(analysis: &Analysis) -> Table {
             opt(&f.ports_note),
             opt(&e.ingress_route),
             opt(&e.inspection_point),
+            f.load_balancer.as_ref().map(|l| l.load_balancer_name.clone()).unwrap_or_default(),
+            f.load_balancer.as_ref().map(|l| l.label()).unwrap_or_default(),
+            f.load_balancer.as_ref().map(|l| l.encryption.clone()).unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
+/// load_balancers.csv: one row per listener (a load balancer without listeners gets
+/// one row), with scheme, encryption in transit (PCI DSS 4.2.1) and where it forwards.
+pub fn load_balancers(snapshot: &Snapshot, analysis: &Analysis) -> Table {
+    use inventory::model::{ListenerAction, LoadBalancerType};
+    let mut t = Table::new(&[
+        ("load_balancer", false),
+        ("load_balancer_id", false),
+        ("type", false),
+        ("scheme", false),
+        ("ip_address_type", false),
+        ("account", false),
+        ("region", false),
+        ("vpc", false),
+        ("subnets", false),
+        ("security_groups", false),
+        ("dns_name", false),
+        ("state", false),
+        ("listener_protocol", false),
+        ("listener_port", true),
+        ("encryption_in_transit", false),
+        ("certificates", false),
+        ("actions", false),
+        ("internet_exposed", false),
+        ("targets_reachable", true),
+        ("deletion_protection", false),
+        ("drop_invalid_header_fields", false),
+        ("access_logs", false),
+        ("listener_id", false),
+    ]);
+    let r = &snapshot.resources;
+    let mut listeners: std::collections::BTreeMap<&str, Vec<&inventory::model::Listener>> = Default::default();
+    for l in &r.listeners {
+        listeners.entry(l.load_balancer_id.as_str()).or_default().push(l);
+    }
+    let exposed: std::collections::BTreeSet<(&str, u16)> = analysis
+        .exposures
+        .iter()
+        .filter_map(|f| f.load_balancer.as_ref())
+        .map(|l| (l.load_balancer_id.as_str(), l.port))
+        .collect();
+    let reachable = |lb: &str, port: u16| {
+        analysis
+            .behind_load_balancers
+            .iter()
+            .filter(|b| {
+                b.listener.load_balancer_id == lb
+                    && b.listener.port == port
+                    && b.reach == inventory::analysis::TargetReach::Reachable
+            })
+            .map(|b| &b.target_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+    let action_text = |a: &ListenerAction| match a {
+        ListenerAction::Forward { target_groups } => {
+            let names: Vec<String> = target_groups
+                .iter()
+                .map(|g| {
+                    r.target_groups
+                        .iter()
+                        .find(|t| t.id == g.target_group_id)
+                        .map(|t| t.name.clone())
+                        .unwrap_or_else(|| g.target_group_id.clone())
+                })
+                .collect();
+            format!("forward to {}", names.join(", "))
+        }
+        ListenerAction::Redirect { protocol, port, .. } => format!(
+            "redirect to {}:{}",
+            protocol.as_deref().unwrap_or("#{protocol}"),
+            port.as_deref().unwrap_or("#{port}")
+        ),
+        ListenerAction::FixedResponse { status_code, .. } => {
+            format!("fixed response {}", status_code.as_deref().unwrap_or(""))
+        }
+        ListenerAction::Authenticate { provider } => format!("authenticate ({provider})"),
+        ListenerAction::Other { action } => action.clone(),
+    };
+    for lb in &r.load_balancers {
+        let attrs = lb.attributes.as_ref();
+        let base = |protocol: String, port: Option<u16>, enc: String, certs: String, actions: String, id: String| {
+            vec![
+                lb.name.clone(),
+                lb.id.clone(),
+                lb.lb_type.as_str().to_string(),
+                opt(&lb.scheme),
+                opt(&lb.ip_address_type),
+                lb.account_id.clone(),
+                lb.region.clone(),
+                opt(&lb.vpc_id),
+                lb.subnet_ids.join(" "),
+                lb.security_group_ids.join(" "),
+                opt(&lb.dns_name),
+                opt(&lb.state),
+                protocol,
+                port.map(|p| p.to_string()).unwrap_or_default(),
+                enc,
+                certs,
+                actions,
+                port.is_some_and(|p| exposed.contains(&(lb.id.as_str(), p))).to_string(),
+                port.map(|p| reachable(&lb.id, p).to_string()).unwrap_or_default(),
+                flag(attrs.and_then(|a| a.deletion_protection)),
+                flag(attrs.and_then(|a| a.drop_invalid_header_fields)),
+                flag(attrs.and_then(|a| a.access_logs_enabled)),
+                id,
+            ]
+        };
+        let before = t.rows.len();
+        if lb.lb_type == LoadBalancerType::Classic {
+            for l in &lb.classic_listeners {
+                let secure = matches!(l.protocol.to_ascii_uppercase().as_str(), "HTTPS" | "SSL");
+                let enc = match (secure, l.policy_names.first()) {
+                    (true, Some(p)) => format!("TLS ({p})"),
+                    (true, None) => "TLS (policy not stated)".to_string(),
+                    (false, _) => format!("plain {}", l.protocol),
+                };
+                let actions =
+                    format!("to instances on {}/{}", l.instance_protocol.as_deref().unwrap_or("?"), l.instance_port);
+                t.rows.push(base(
+                    l.protocol.clone(),
+                    Some(l.port),
+                    enc,
+                    opt(&l.ssl_certificate_id),
+                    actions,
+                    String::new(),
+                ));
+            }
+        }
+        for l in listeners.get(lb.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            let protocol = l.protocol.clone().unwrap_or_default();
+            let secure = matches!(protocol.to_ascii_uppercase().as_str(), "HTTPS" | "TLS");
+            let enc = match (secure, &l.ssl_policy) {
+                (true, Some(p)) => format!("TLS ({p})"),
+                (true, None) => "TLS (policy not stated)".to_string(),
+                (false, _) if protocol.is_empty() => String::new(),
+                (false, _) => format!("plain {protocol}"),
+            };
+            let actions: Vec<String> = l.default_actions.iter().map(action_text).collect();
+            let rules = l.rules.iter().filter(|r| !r.is_default()).count();
+            let mut actions = actions.join(", then ");
+            if rules > 0 {
+                actions.push_str(&format!(" (default; {rules} more rule(s))"));
+            }
+            t.rows.push(base(protocol, l.port, enc, l.certificate_arns.join(" "), actions, l.id.clone()));
+        }
+        if t.rows.len() == before {
+            t.rows.push(base(String::new(), None, String::new(), String::new(), "no listeners".into(), String::new()));
+        }
+    }
+    t
+}
+
+/// Targets behind the listeners the internet reaches (listener → rule → target group
+/// → target) with the verdict and its evidence.
+pub fn load_balancer_targets(analysis: &Analysis) -> Table {
+    let mut t = Table::new(&[
+        ("load_balancer", false),
+        ("listener", false),
+        ("rule", false),
+        ("target_group", false),
+        ("target_type", false),
+        ("target", false),
+        ("resource_id", false),
+        ("eni_id", false),
+        ("protocol", false),
+        ("port", true),
+        ("health", false),
+        ("reach", false),
+        ("source_model", false),
+        ("sources", false),
+        ("evidence", false),
+        ("load_balancer_id", false),
+        ("target_group_id", false),
+        ("account", false),
+        ("region", false),
+        ("vpc", false),
+    ]);
+    for b in &analysis.behind_load_balancers {
+        t.rows.push(vec![
+            b.listener.load_balancer_name.clone(),
+            b.listener.label(),
+            b.rule.clone(),
+            b.target_group_name.clone(),
+            b.target_type.clone(),
+            b.target_id.clone(),
+            b.resource_id.clone(),
+            opt(&b.eni_id),
+            b.protocol.to_string(),
+            b.port.to_string(),
+            opt(&b.health),
+            b.reach.as_str().to_string(),
+            b.source_model.clone(),
+            b.sources.clone(),
+            b.evidence.join("; "),
+            b.listener.load_balancer_id.clone(),
+            b.target_group_id.clone(),
+            b.account_id.clone(),
+            b.region.clone(),
+            b.vpc_id.clone(),
         ]);
     }
     t
@@ -116,8 +327,13 @@ pub fn evidence_chain(f: &inventory::analysis::ExposureFinding) -> String {
         (Some(r), Some(p)) => format!("ingress route {r} → inspection point {p} → "),
         _ => String::new(),
     };
+    let listener = match &f.load_balancer {
+        Some(l) => format!(" → listener {} ({})", l.label(), l.encryption),
+        None => String::new(),
+    };
+    let on = if f.eni_id.is_empty() { format!("a node in {}", f.subnet_id) } else { f.eni_id.clone() };
     format!(
-        "{inspected}route table {}{} ({}) → NACL {} inbound rule {} / outbound rule {} → security group {} rule {}{} → {} {} on {}",
+        "{inspected}route table {}{} ({}) → NACL {} inbound rule {} / outbound rule {} → security group {} rule {}{} → {} {} on {}{listener}",
         e.route_table_id,
         if e.route_table_main { " [main]" } else { "" },
         e.route,
@@ -129,7 +345,7 @@ pub fn evidence_chain(f: &inventory::analysis::ExposureFinding) -> String {
         e.sg_rule_id.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
         f.public_ip,
         f.ports_label(inventory::facts::PortStyle::Short),
-        f.eni_id,
+        on,
     )
 }
 

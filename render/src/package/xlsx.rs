@@ -28,6 +28,8 @@ const MAX_WIDTH: usize = 60;
 pub struct Sheets<'a> {
     pub assets: &'a [InventoryRow],
     pub exposures: &'a Table,
+    pub load_balancers: &'a Table,
+    pub lb_targets: &'a Table,
     pub sg_rules: &'a Table,
     pub nacl_rules: &'a Table,
     pub routes: &'a Table,
@@ -42,6 +44,8 @@ pub fn sheet_rows(s: &Sheets<'_>) -> Vec<(&'static str, usize)> {
     vec![
         ("Assets", s.assets.len()),
         ("Exposures", s.exposures.rows.len()),
+        ("Load balancers", s.load_balancers.rows.len()),
+        ("LB targets", s.lb_targets.rows.len()),
         ("Security group rules", s.sg_rules.rows.len()),
         ("NACL rules", s.nacl_rules.rows.len()),
         ("Routes", s.routes.rows.len()),
@@ -122,6 +126,8 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
 
     for (name, t) in [
         ("Exposures", s.exposures),
+        ("Load balancers", s.load_balancers),
+        ("LB targets", s.lb_targets),
         ("Security group rules", s.sg_rules),
         ("NACL rules", s.nacl_rules),
         ("Routes", s.routes),

@@ -29,6 +29,10 @@ struct Node {
     internet: bool,
     /// A gateway endpoint (S3/DynamoDB): its service name.
     endpoint: Option<String>,
+    /// A load balancer: "prod-web-alb (application, internet-facing)", and the
+    /// listeners the internet reaches ("HTTPS 443").
+    load_balancer: Option<String>,
+    listeners: BTreeSet<String>,
 }
 
 pub struct ExposurePage {
@@ -57,21 +61,52 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let exposed_enis: BTreeSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
     let instances: BTreeMap<&str, &inventory::model::Instance> =
         r.instances.iter().map(|i| (i.id.as_str(), i)).collect();
+    // A load balancer is one node (all its ENIs), not a tier of anonymous interfaces.
+    let lbs = inventory::model::LoadBalancerEnis::new(&r.load_balancers);
+    let lb_text = |lb: &inventory::model::LoadBalancer| {
+        format!("{} ({}, {})", lb.name, lb.lb_type.as_str(), lb.scheme.as_deref().unwrap_or("scheme not stated"))
+    };
+    let mut node_of_lb: BTreeMap<&str, usize> = BTreeMap::new();
+    // Every listener a load balancer has, as AWS states it ("HTTPS 443").
+    let mut listeners: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for l in &r.listeners {
+        if let (Some(p), Some(port)) = (&l.protocol, l.port) {
+            listeners.entry(l.load_balancer_id.as_str()).or_default().insert(format!("{p} {port}"));
+        }
+    }
+    for lb in &r.load_balancers {
+        for l in &lb.classic_listeners {
+            listeners.entry(lb.id.as_str()).or_default().insert(format!("{} {}", l.protocol, l.port));
+        }
+    }
     for n in &r.network_interfaces {
         let mut sgs = n.security_group_ids.clone();
         sgs.sort();
-        let key = (n.vpc_id.clone(), sgs.clone());
+        let lb = lbs.load_balancer_of(n);
+        let key = match lb {
+            Some(lb) => (n.vpc_id.clone(), vec![format!("lb:{}", lb.id)]),
+            None => (n.vpc_id.clone(), sgs.clone()),
+        };
         let idx = *by_key.entry(key).or_insert_with(|| {
+            let id = match lb {
+                Some(lb) => format!("{}:lb:{}", n.vpc_id, lb.name),
+                None => format!("{}:{}", n.vpc_id, if sgs.is_empty() { "no-sg".to_string() } else { sgs.join("+") }),
+            };
             nodes.push(Node {
-                id: format!("{}:{}", n.vpc_id, if sgs.is_empty() { "no-sg".to_string() } else { sgs.join("+") }),
+                id,
                 vpc: n.vpc_id.clone(),
                 vpcs: BTreeSet::from([n.vpc_id.clone()]),
                 account: n.account_id.clone(),
                 sgs: sgs.iter().cloned().collect(),
+                load_balancer: lb.map(lb_text),
+                listeners: lb.and_then(|lb| listeners.get(lb.id.as_str()).cloned()).unwrap_or_default(),
                 ..Node::default()
             });
             nodes.len() - 1
         });
+        if let Some(lb) = lb {
+            node_of_lb.insert(lb.id.as_str(), idx);
+        }
         let node = &mut nodes[idx];
         *node.services.entry(n.service.as_str()).or_default() += 1;
         node.enis.insert(n.id.clone());
@@ -80,15 +115,42 @@ pub fn graph(f: &Facts) -> FlowGraph {
         node.data |= inventory::analysis::holds_data(n, instance, &f.analysis.facts.settings.tag_keys);
         node_of_eni.insert(n.id.as_str(), idx);
     }
+    // Load balancers the snapshot has no ENIs for (their findings name nodes by subnet).
+    for x in f.analysis.exposures.iter().filter(|x| x.eni_id.is_empty()) {
+        let Some(l) = &x.load_balancer else { continue };
+        let Some(lb) = r.load_balancers.iter().find(|lb| lb.id == l.load_balancer_id) else { continue };
+        node_of_lb.entry(lb.id.as_str()).or_insert_with(|| {
+            let mut sgs = lb.security_group_ids.clone();
+            sgs.sort();
+            nodes.push(Node {
+                id: format!("{}:lb:{}", x.vpc_id, lb.name),
+                vpc: x.vpc_id.clone(),
+                vpcs: BTreeSet::from([x.vpc_id.clone()]),
+                account: lb.account_id.clone(),
+                sgs: sgs.into_iter().collect(),
+                services: BTreeMap::from([("elb", 1)]),
+                exposed: true,
+                load_balancer: Some(lb_text(lb)),
+                listeners: listeners.get(lb.id.as_str()).cloned().unwrap_or_default(),
+                ..Node::default()
+            });
+            nodes.len() - 1
+        });
+    }
     let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
     for x in &f.analysis.exposures {
-        if let Some(&i) = node_of_eni.get(x.eni_id.as_str()) {
+        let node = match &x.load_balancer {
+            Some(l) => node_of_lb.get(l.load_balancer_id.as_str()),
+            None => node_of_eni.get(x.eni_id.as_str()),
+        };
+        if let Some(&i) = node {
             let src = if x.from_anywhere() { String::new() } else { format!(" from {}", x.source_text) };
-            *edges
-                .entry((0, i))
-                .or_default()
-                .entry(format!("{}{src}", port_label(x.protocol, x.ports)))
-                .or_default() += 1;
+            // A listener reads as the load balancer states it ("HTTPS 443").
+            let what = match &x.load_balancer {
+                Some(l) => l.label(),
+                None => port_label(x.protocol, x.ports),
+            };
+            *edges.entry((0, i)).or_default().entry(format!("{what}{src}")).or_default() += 1;
         }
     }
     // Hops between tiers: the path engine's internet → data-store flows (routes both
@@ -274,6 +336,20 @@ fn node_lines(f: &Facts, n: &Node) -> Vec<(String, f64, bool, &'static str)> {
             ("Data store".into(), 10.0, true, INK),
             (format!("gateway endpoint {}", n.id), 9.0, false, INK),
             (super::super::scene::name(service), 9.0, false, INK),
+            (format!("{} · {}", n.vpc, f.account_label(&n.account)), 8.5, false, MUTED),
+        ];
+    }
+    if let Some(lb) = &n.load_balancer {
+        let role = if n.exposed { "Entry point: load balancer" } else { "Load balancer" };
+        let listeners = if n.listeners.is_empty() {
+            "no listeners".to_string()
+        } else {
+            format!("listeners {}", n.listeners.iter().cloned().collect::<Vec<_>>().join(", "))
+        };
+        return vec![
+            (role.to_string(), 10.0, true, if n.exposed { EXPOSED } else { INK }),
+            (super::super::scene::name(lb), 9.0, false, INK),
+            (listeners, 9.0, false, INK),
             (format!("{} · {}", n.vpc, f.account_label(&n.account)), 8.5, false, MUTED),
         ];
     }
