@@ -336,7 +336,11 @@ fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance
     let mut exposed: Vec<String> = a
         .exposures
         .iter()
-        .filter_map(|f| f.load_balancer.as_ref().map(|l| format!("{} {} {}/{:?}", l.load_balancer_name, l.label(), f.protocol, f.ports)))
+        .filter_map(|f| {
+            f.load_balancer
+                .as_ref()
+                .map(|l| format!("{} {} {}/{:?}", l.load_balancer_name, l.label(), f.protocol, f.ports))
+        })
         .collect();
     exposed.dedup();
     // web-alb: its group admits 80 and 443, it listens on 443 only; edge-nlb has no
@@ -353,21 +357,15 @@ fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance
     let alb_nodes: Vec<&str> =
         a.exposures.iter().filter(|f| f.resource_id == alb).map(|f| f.subnet_id.as_str()).collect();
     assert_eq!(alb_nodes.len(), 1, "only the node in the public subnet (the other routes to a NAT gateway)");
-    let classic_id = &snap.resources.load_balancers.iter().find(|l| l.name == s(main, "classic")).expect("legacy-web").id;
+    let classic_id =
+        &snap.resources.load_balancers.iter().find(|l| l.name == s(main, "classic")).expect("legacy-web").id;
     let classic = a.blocked.iter().find(|b| &b.resource_id == classic_id).expect("legacy-web is explained");
-    assert!(
-        classic.reasons.iter().any(|r| r.reason.contains("NACL") && r.protocol == "tcp"),
-        "{:?}",
-        classic.reasons
-    );
+    assert!(classic.reasons.iter().any(|r| r.reason.contains("NACL") && r.protocol == "tcp"), "{:?}", classic.reasons);
     let targets: Vec<String> = a
         .behind_load_balancers
         .iter()
         .map(|t| format!("{} {} {} {}", t.listener.load_balancer_name, t.target_id, t.port, t.reach.as_str()))
         .collect();
     // web-1's group admits 443 and 22 only, not the ALB on 8080; 10.0.1.50 is no ENI.
-    assert_eq!(
-        targets,
-        [format!("edge-nlb 10.0.1.50 443 not evaluated"), format!("web-alb {instance} 8080 blocked")]
-    );
+    assert_eq!(targets, [format!("edge-nlb 10.0.1.50 443 not evaluated"), format!("web-alb {instance} 8080 blocked")]);
 }

@@ -20,7 +20,8 @@ fn demo_exposures_are_exactly_the_documented_cases() {
     let alb_sg = "sg-0ff2e8b8af2006b9d";
     let nlb = "eni-06ab9b764a5d1a8ab";
     let alb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/prod-web-alb/50dc6c495c0c9188";
-    let nlb_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/prod-partner-nlb/53ecc0a2e2186332";
+    let nlb_arn =
+        "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/prod-partner-nlb/53ecc0a2e2186332";
     let mut expected = vec![
         // 1: bastion, SSH from one partner /32 only.
         format!("i-0c1425424139e128e eni-02ddc55598d602106 V4 tcp/22 from 198.51.100.10/32 | {PUB_RT} | {PROD_NACL} | sg-0fc783549fafee1df tcp/22 from 198.51.100.10/32"),

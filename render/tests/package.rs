@@ -240,7 +240,17 @@ fn row_counts_match_the_snapshot_and_exposures_match_the_analysis() {
     }
     let (_, targets) = csv_rows(&files["load_balancer_targets.csv"]);
     assert_eq!(targets.len(), analysis.behind_load_balancers.len());
-    for sheet in ["Assets", "Exposures", "Load balancers", "LB targets", "Security group rules", "NACL rules", "Routes", "Coverage", "Metadata"] {
+    for sheet in [
+        "Assets",
+        "Exposures",
+        "Load balancers",
+        "LB targets",
+        "Security group rules",
+        "NACL rules",
+        "Routes",
+        "Coverage",
+        "Metadata",
+    ] {
         assert!(wb.contains(&format!("name=\"{sheet}\"")), "no sheet {sheet}");
     }
     assert_eq!(m["row_counts"]["inventory.xlsx#Assets"], total);

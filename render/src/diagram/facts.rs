@@ -29,6 +29,12 @@ pub struct Facts<'a> {
     pub accounts: BTreeMap<&'a str, &'a Account>,
     pub sg_names: BTreeMap<&'a str, &'a str>,
     pub instance_ids: BTreeSet<&'a str>,
+    /// ENI id → the load balancer it is a node of (joined by AWS's description).
+    pub lb_of_eni: BTreeMap<&'a str, &'a LoadBalancer>,
+    /// Subnet → load balancers with a node there but no ENI in the snapshot.
+    pub lbs_without_enis: BTreeMap<&'a str, Vec<&'a LoadBalancer>>,
+    /// Load balancer id → its listeners as AWS states them ("HTTPS 443"), sorted.
+    pub listeners_of_lb: BTreeMap<&'a str, Vec<String>>,
 }
 
 impl<'a> Facts<'a> {
@@ -82,7 +88,35 @@ impl<'a> Facts<'a> {
         let accounts = r.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
         let sg_names = r.security_groups.iter().map(|g| (g.id.as_str(), g.group_name.as_str())).collect();
         let instance_ids = r.instances.iter().map(|i| i.id.as_str()).collect();
+        let join = LoadBalancerEnis::new(&r.load_balancers);
+        let lb_of_eni: BTreeMap<&str, &LoadBalancer> = r
+            .network_interfaces
+            .iter()
+            .filter_map(|n| join.load_balancer_of(n).map(|lb| (n.id.as_str(), lb)))
+            .collect();
+        let with_enis: BTreeSet<&str> = lb_of_eni.values().map(|lb| lb.id.as_str()).collect();
+        let mut lbs_without_enis: BTreeMap<&str, Vec<&LoadBalancer>> = BTreeMap::new();
+        for lb in r.load_balancers.iter().filter(|lb| !with_enis.contains(lb.id.as_str())) {
+            for s in &lb.subnet_ids {
+                lbs_without_enis.entry(s.as_str()).or_default().push(lb);
+            }
+        }
+        let mut listeners: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for l in &r.listeners {
+            if let (Some(p), Some(port)) = (&l.protocol, l.port) {
+                listeners.entry(l.load_balancer_id.as_str()).or_default().insert(format!("{p} {port}"));
+            }
+        }
+        for lb in &r.load_balancers {
+            for l in &lb.classic_listeners {
+                listeners.entry(lb.id.as_str()).or_default().insert(format!("{} {}", l.protocol, l.port));
+            }
+        }
+        let listeners_of_lb = listeners.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
         Facts {
+            lb_of_eni,
+            lbs_without_enis,
+            listeners_of_lb,
             instance_ids,
             snap,
             analysis,

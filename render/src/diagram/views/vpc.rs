@@ -122,6 +122,21 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
         }));
         let stem = n.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
         let ip = n.public_ips().first().map(|ip| format!("public {ip}"));
+        if let Some(lb) = f.lb_of_eni.get(n.id.as_str()) {
+            // A load balancer's node: named as the load balancer, with its listeners.
+            out.push(Item {
+                kind: lb_kind(lb),
+                id: n.id.clone(),
+                name: nm(&lb.name),
+                stem: lb.name.clone(),
+                sgs: n.security_group_ids.clone(),
+                ports: f.exposed_ports(std::iter::once(n.id.as_str())),
+                behind_lb: false,
+                members: vec![n.id.clone()],
+                extra: Some(lb_extra(f, lb, ip.as_deref())),
+            });
+            continue;
+        }
         out.push(Item {
             kind: kind_label(n.service),
             id: n.id.clone(),
@@ -134,7 +149,48 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             extra: ip,
         });
     }
+    // Load balancers the snapshot has no ENIs for: one node per subnet they serve.
+    for lb in f.lbs_without_enis.get(subnet.id.as_str()).map(|v| v.as_slice()).unwrap_or(&[]) {
+        let ports: BTreeSet<String> = f
+            .analysis
+            .exposures
+            .iter()
+            .filter(|x| x.resource_id == lb.id && x.subnet_id == subnet.id)
+            .map(|x| x.ports_label(inventory::facts::PortStyle::Short))
+            .collect();
+        out.push(Item {
+            kind: lb_kind(lb),
+            id: lb.id.clone(),
+            name: nm(&lb.name),
+            stem: lb.name.clone(),
+            sgs: lb.security_group_ids.clone(),
+            ports: ports.into_iter().collect(),
+            behind_lb: false,
+            members: vec![lb.id.clone()],
+            extra: Some(lb_extra(f, lb, None)),
+        });
+    }
     out
+}
+
+fn lb_kind(lb: &inventory::model::LoadBalancer) -> &'static str {
+    match lb.lb_type {
+        inventory::model::LoadBalancerType::Application => "ALB",
+        inventory::model::LoadBalancerType::Network => "NLB",
+        inventory::model::LoadBalancerType::Gateway => "GWLB",
+        inventory::model::LoadBalancerType::Classic => "CLB",
+    }
+}
+
+/// "internet-facing · HTTPS 443, HTTP 80 · public 203.0.113.30".
+fn lb_extra(f: &Facts, lb: &inventory::model::LoadBalancer, ip: Option<&str>) -> String {
+    let mut parts = vec![lb.scheme.clone().unwrap_or_else(|| "scheme not stated".into())];
+    match f.listeners_of_lb.get(lb.id.as_str()) {
+        Some(l) if !l.is_empty() => parts.push(l.join(", ")),
+        _ => parts.push("no listeners".into()),
+    }
+    parts.extend(ip.map(str::to_string));
+    parts.join(" · ")
 }
 
 /// Managed-service ENI descriptions repeat the service name; keep the telling part.
