@@ -345,7 +345,7 @@ fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance
     exposed.dedup();
     // web-alb: its group admits 80 and 443, it listens on 443 only; edge-nlb has no
     // groups and listens on TCP 443; internal-alb is internal; partner-alb admits its
-    // port from 10.0.0.0/8 only; legacy-web listens on 80, which the NACL denies.
+    // port from 10.0.0.0/8 only; legacy-web listens on 80, which the NACL denies (it admits 443 only).
     assert_eq!(
         exposed,
         [
@@ -360,7 +360,9 @@ fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance
     let classic_id =
         &snap.resources.load_balancers.iter().find(|l| l.name == s(main, "classic")).expect("legacy-web").id;
     let classic = a.blocked.iter().find(|b| &b.resource_id == classic_id).expect("legacy-web is explained");
-    assert!(classic.reasons.iter().any(|r| r.reason.contains("NACL") && r.protocol == "tcp"), "{:?}", classic.reasons);
+    // The NACL admits tcp/443 only (its group admits 80 and 443): no listener port is left.
+    let reasons: Vec<&str> = classic.reasons.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(reasons, ["load balancer legacy-web: the controls admit tcp/443 but it listens on HTTP 80 only"]);
     let targets: Vec<String> = a
         .behind_load_balancers
         .iter()
