@@ -12,6 +12,7 @@ use super::ports::rule_ports;
 use super::types::{BlockReason, Blocked, ExposureFinding, LbListener, LoadBalancerTarget, TargetReach};
 use crate::model::*;
 use crate::snapshot::CoverageStatus;
+use crate::topology::hash::FastMap;
 use crate::topology::{Index, NaclRules, Topology};
 
 /// What an exposure finding of a load balancer says when its listeners were not collected.
@@ -368,14 +369,14 @@ fn not_evaluated(why: String) -> Verdict {
 
 /// ENIs by (VPC, private IPv4) for IP targets, and by instance for instance targets.
 struct Hosts<'a> {
-    by_ip: BTreeMap<(&'a str, std::net::Ipv4Addr), &'a NetworkInterface>,
-    primary: BTreeMap<&'a str, &'a NetworkInterface>,
+    by_ip: FastMap<(&'a str, std::net::Ipv4Addr), &'a NetworkInterface>,
+    primary: FastMap<&'a str, &'a NetworkInterface>,
 }
 
 impl<'a> Hosts<'a> {
     fn new(r: &'a Resources) -> Hosts<'a> {
-        let mut by_ip = BTreeMap::new();
-        let mut primary: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
+        let mut by_ip = crate::topology::hash::map_with_capacity(r.network_interfaces.len());
+        let mut primary: FastMap<&str, &NetworkInterface> = FastMap::default();
         for e in &r.network_interfaces {
             for p in &e.private_ips {
                 by_ip.entry((e.vpc_id.as_str(), p.address)).or_insert(e);
