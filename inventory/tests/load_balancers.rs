@@ -275,3 +275,46 @@ fn classic_load_balancer_listeners_and_instances() {
     assert_eq!(targets(&a), ["legacy HTTPS 443 → i-app tcp/8443 reachable from 10.0.1.0/24"]);
     assert_eq!(a.behind_load_balancers[0].reach, TargetReach::Reachable);
 }
+
+#[test]
+fn paths_through_an_internal_load_balancer_reach_its_targets_on_the_target_port_only() {
+    use inventory::analysis::{find_paths, Endpoint, PathOptions};
+    // i-1 may reach the internal ALB on 443; the ALB's group is admitted by sg-app on
+    // 8080 and 9000, but the ALB forwards to i-app on 8080 only.
+    let e = estate()
+        .sg_in("sg-lb", "tcp", "443", "10.0.0.0/16")
+        .sg_in("sg-app", "tcp", "8080", "sg-lb")
+        .sg_in("sg-app", "tcp", "9000", "sg-lb")
+        .with(|r| {
+            r.load_balancers.push(lb(ALB, "web", "application", "internal", &["sg-lb"]));
+            r.listeners.push(listener(ALB, "HTTPS", 443, None));
+            r.target_groups.push(target_group(ALB, "instance", 8080, &["i-app"]));
+            let mut n = eni("eni-alb", "vpc-1", "subnet-1", "10.0.1.40", None, &[], &["sg-lb"], None);
+            n.requester_managed = true;
+            n.requester_id = Some("amazon-elb".into());
+            n.description = "ELB app/web/50dc6c495c0c9188".into();
+            r.network_interfaces.push(n);
+        });
+    let mut snap = e.snap.clone();
+    snap.normalize();
+    let topo = inventory::topology::Topology::build(&snap);
+    let analysis = inventory::analysis::analyze_topology(&topo);
+    let opts = PathOptions { max_hops: 3, limit: 100, ..PathOptions::default() };
+    let report =
+        find_paths(&topo, &analysis, &Endpoint::parse("i-1").unwrap(), &Endpoint::parse("i-app").unwrap(), &opts)
+            .expect("paths");
+    let hops: Vec<String> = report
+        .paths
+        .iter()
+        .map(|p| {
+            p.hops
+                .iter()
+                .map(|h| format!("{} → {} {} {}", h.from, h.to, h.protocol, h.ports))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert_eq!(hops, ["i-1 → eni-alb tcp 443 | eni-alb → i-app tcp 8080"]);
+    let via = &report.paths[0].hops[1].evidence.via;
+    assert!(via[0].starts_with("load balancer web listener HTTPS 443"), "{via:?}");
+}

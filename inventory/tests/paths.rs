@@ -410,7 +410,7 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 120396 false 5646fbac943cfd0b",
+            "1000 119191 false df045bb61b353186",
             "156 0 false a04249beba473c85",
             "300 999700 true 660480fa5a5da2bd",
             "500 3509 false d7b21fe5216cbf9a",

@@ -247,8 +247,6 @@ fn classic_ports(lb: &LoadBalancer, l: &ClassicListener) -> Vec<ListenerPort> {
 
 /// Every target of every listener the internet reaches, with its verdict.
 pub fn targets(topo: &Topology, exposures: &[ExposureFinding]) -> Vec<LoadBalancerTarget> {
-    let ix = &topo.index;
-    let r = &topo.snapshot.resources;
     // (lb, listener id or port, protocol) → the client sources of every finding on it.
     let mut entered: BTreeMap<(&LbListener, Protocol), Vec<IpNet>> = BTreeMap::new();
     for f in exposures {
@@ -256,58 +254,84 @@ pub fn targets(topo: &Topology, exposures: &[ExposureFinding]) -> Vec<LoadBalanc
             entered.entry((l, f.protocol)).or_default().extend(f.sources.iter().copied());
         }
     }
-    let hosts = Hosts::new(r);
+    let hosts = Hosts::new(&topo.snapshot.resources);
     let mut out = BTreeSet::new();
     for ((entry, protocol), clients) in entered {
-        let Some(lb) = ix.get::<LoadBalancer>(&entry.load_balancer_id) else { continue };
-        let ctx = TargetCtx { ix, lb, entry, protocol, clients: &clients, hosts: &hosts };
-        match &entry.listener_id {
-            Some(id) => {
-                let Some(l) = ix.get::<Listener>(id) else { continue };
-                for (rule, actions) in rules_of(l) {
-                    for tg_id in forwards(actions) {
-                        match ix.get::<TargetGroup>(tg_id) {
-                            Some(tg) => ctx.group(&rule, tg, &mut out),
-                            None => {
-                                out.insert(ctx.row(
-                                    &rule,
-                                    Some(tg_id),
-                                    None,
-                                    "",
-                                    tg_id,
-                                    0,
-                                    None,
-                                    missing("target group"),
-                                ));
-                            }
+        follow(topo, &hosts, entry, protocol, &clients, &mut out);
+    }
+    out.into_iter().collect()
+}
+
+/// The targets of every listener of the load balancers not in `skip`, for clients
+/// anywhere in IPv4 (the path engine's hops from load balancers the internet does not
+/// reach, internal ones above all).
+pub fn other_targets(topo: &Topology, skip: &BTreeSet<&str>) -> Vec<LoadBalancerTarget> {
+    let r = &topo.snapshot.resources;
+    let mut listeners: BTreeMap<&str, Vec<&Listener>> = BTreeMap::new();
+    for l in &r.listeners {
+        listeners.entry(l.load_balancer_id.as_str()).or_default().push(l);
+    }
+    let hosts = Hosts::new(r);
+    let anywhere = [IpNet::V4(ipnet::Ipv4Net::default())];
+    let mut out = BTreeSet::new();
+    for lb in r.load_balancers.iter().filter(|lb| !skip.contains(lb.id.as_str())) {
+        let mut ports: Vec<ListenerPort> = lb.classic_listeners.iter().flat_map(|l| classic_ports(lb, l)).collect();
+        for l in listeners.get(lb.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            ports.extend(listener_ports(lb, l));
+        }
+        for p in &ports {
+            follow(topo, &hosts, &p.entry, p.protocol, &anywhere, &mut out);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Listener → rule → target group → target rows of one listener for `clients`.
+fn follow(
+    topo: &Topology,
+    hosts: &Hosts,
+    entry: &LbListener,
+    protocol: Protocol,
+    clients: &[IpNet],
+    out: &mut BTreeSet<LoadBalancerTarget>,
+) {
+    let ix = &topo.index;
+    let Some(lb) = ix.get::<LoadBalancer>(&entry.load_balancer_id) else { return };
+    let ctx = TargetCtx { ix, lb, entry, protocol, clients, hosts };
+    match &entry.listener_id {
+        Some(id) => {
+            let Some(l) = ix.get::<Listener>(id) else { return };
+            for (rule, actions) in rules_of(l) {
+                for tg_id in forwards(actions) {
+                    match ix.get::<TargetGroup>(tg_id) {
+                        Some(tg) => ctx.group(&rule, tg, out),
+                        None => {
+                            out.insert(ctx.row(&rule, Some(tg_id), None, "", tg_id, 0, None, missing("target group")));
                         }
                     }
                 }
             }
-            None => {
-                for l in lb
-                    .classic_listeners
-                    .iter()
-                    .filter(|l| l.port == entry.port && l.protocol == entry.listener_protocol)
-                {
-                    for b in &lb.classic_instances {
-                        let verdict = ctx.instance(&b.instance_id, protocol, l.instance_port);
-                        out.insert(ctx.row(
-                            "default",
-                            None,
-                            None,
-                            "instance",
-                            &b.instance_id,
-                            l.instance_port,
-                            b.state.clone(),
-                            verdict,
-                        ));
-                    }
+        }
+        None => {
+            for l in
+                lb.classic_listeners.iter().filter(|l| l.port == entry.port && l.protocol == entry.listener_protocol)
+            {
+                for b in &lb.classic_instances {
+                    let verdict = ctx.instance(&b.instance_id, protocol, l.instance_port);
+                    out.insert(ctx.row(
+                        "default",
+                        None,
+                        None,
+                        "instance",
+                        &b.instance_id,
+                        l.instance_port,
+                        b.state.clone(),
+                        verdict,
+                    ));
                 }
             }
         }
     }
-    out.into_iter().collect()
 }
 
 /// (rule text, actions) of a listener: its rules when DescribeRules was read, else

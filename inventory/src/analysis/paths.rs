@@ -687,7 +687,7 @@ struct Engine<'t, 'a> {
     succ_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
     /// Load-balancer ENIs whose targets the analysis followed: hops from them go to
     /// those targets only, on the target port (`LoadBalancerTarget` rows, reachable).
-    lb_next: FastMap<u32, BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>,
+    lb_next: FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>,
     /// Target ENI → the load-balancer ENIs with a hop to it (for `bound`).
     lb_prev: FastMap<u32, Vec<u32>>,
     /// ENIs whose groups have an ingress rule naming a group, by that group's set
@@ -1034,7 +1034,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
         let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_entries, ix);
         let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
-        let (lb_next, lb_prev) = load_balancer_hops(r, analysis, &eni_pos);
+        let (lb_next, lb_prev) = load_balancer_hops(topo, analysis, &eni_pos);
         Engine {
             succ_class,
             succ_cache: Default::default(),
@@ -2289,28 +2289,33 @@ impl Search<'_> {
 }
 
 /// Top-level protocol and ports of a hop from its grants.
-/// Per load-balancer ENI (joined to its load balancer), the targets the load-balancer
-/// analysis found reachable, by target ENI; and the reverse. A load balancer without
-/// target rows (listeners not collected, none reached) keeps the plain hops.
+/// Per load-balancer ENI (joined to its load balancer), the targets it reaches, by
+/// target ENI: the analysis' rows for listeners the internet reaches, and for every
+/// other load balancer (internal ones above all) its listeners' targets for clients
+/// anywhere. The reverse map feeds `bound`.
 #[allow(clippy::type_complexity)]
-fn load_balancer_hops<'t>(
-    r: &Resources,
-    analysis: &'t Analysis,
+fn load_balancer_hops(
+    topo: &Topology,
+    analysis: &Analysis,
     eni_pos: &FastMap<&str, u32>,
-) -> (FastMap<u32, BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>, FastMap<u32, Vec<u32>>) {
+) -> (FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>, FastMap<u32, Vec<u32>>) {
+    let r = &topo.snapshot.resources;
     let mut next = FastMap::default();
     let mut prev: FastMap<u32, Vec<u32>> = FastMap::default();
-    if analysis.behind_load_balancers.is_empty() {
+    if r.load_balancers.is_empty() {
         return (next, prev);
     }
-    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<&LoadBalancerTarget>>> = BTreeMap::new();
-    for t in &analysis.behind_load_balancers {
+    let reached: BTreeSet<&str> =
+        analysis.behind_load_balancers.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
+    let others = super::lb::other_targets(topo, &reached);
+    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<LoadBalancerTarget>>> = BTreeMap::new();
+    for t in analysis.behind_load_balancers.iter().chain(&others) {
         let targets = by_lb.entry(t.listener.load_balancer_id.as_str()).or_default();
         if t.reach != TargetReach::Reachable {
             continue;
         }
         if let Some(&b) = t.eni_id.as_deref().and_then(|e| eni_pos.get(e)) {
-            targets.entry(b).or_default().push(t);
+            targets.entry(b).or_default().push(t.clone());
         }
     }
     let join = LoadBalancerEnis::new(&r.load_balancers);
