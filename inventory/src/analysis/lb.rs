@@ -208,7 +208,8 @@ fn protocols_of(text: &str) -> &'static [Protocol] {
     }
 }
 
-fn encryption(protocol: &str, policy: Option<&str>) -> String {
+/// Encryption in transit of a listener: "TLS (<policy>)" or "plain HTTP".
+pub fn encryption(protocol: &str, policy: Option<&str>) -> String {
     match (protocol.to_ascii_uppercase().as_str(), policy) {
         ("HTTPS" | "TLS" | "SSL", Some(p)) => format!("TLS ({p})"),
         ("HTTPS" | "TLS" | "SSL", None) => "TLS (policy not stated)".to_string(),

@@ -15,6 +15,7 @@ mod types;
 pub use crate::facts::{environment, is_production};
 pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
+pub use lb::encryption;
 pub use paths::{
     data_flows, find_paths, holds_data, DataFlow, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions,
     PathsError, PathsReport, RouteUsed,

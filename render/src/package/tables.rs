@@ -226,12 +226,7 @@ pub fn load_balancers(snapshot: &Snapshot, analysis: &Analysis) -> Table {
         let before = t.rows.len();
         if lb.lb_type == LoadBalancerType::Classic {
             for l in &lb.classic_listeners {
-                let secure = matches!(l.protocol.to_ascii_uppercase().as_str(), "HTTPS" | "SSL");
-                let enc = match (secure, l.policy_names.first()) {
-                    (true, Some(p)) => format!("TLS ({p})"),
-                    (true, None) => "TLS (policy not stated)".to_string(),
-                    (false, _) => format!("plain {}", l.protocol),
-                };
+                let enc = inventory::analysis::encryption(&l.protocol, l.policy_names.first().map(String::as_str));
                 let actions =
                     format!("to instances on {}/{}", l.instance_protocol.as_deref().unwrap_or("?"), l.instance_port);
                 t.rows.push(base(
@@ -246,12 +241,10 @@ pub fn load_balancers(snapshot: &Snapshot, analysis: &Analysis) -> Table {
         }
         for l in listeners.get(lb.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
             let protocol = l.protocol.clone().unwrap_or_default();
-            let secure = matches!(protocol.to_ascii_uppercase().as_str(), "HTTPS" | "TLS");
-            let enc = match (secure, &l.ssl_policy) {
-                (true, Some(p)) => format!("TLS ({p})"),
-                (true, None) => "TLS (policy not stated)".to_string(),
-                (false, _) if protocol.is_empty() => String::new(),
-                (false, _) => format!("plain {protocol}"),
+            let enc = if protocol.is_empty() {
+                String::new()
+            } else {
+                inventory::analysis::encryption(&protocol, l.ssl_policy.as_deref())
             };
             let actions: Vec<String> = l.default_actions.iter().map(action_text).collect();
             let rules = l.rules.iter().filter(|r| !r.is_default()).count();

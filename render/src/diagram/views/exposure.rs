@@ -67,18 +67,9 @@ pub fn graph(f: &Facts) -> FlowGraph {
         format!("{} ({}, {})", lb.name, lb.lb_type.as_str(), lb.scheme.as_deref().unwrap_or("scheme not stated"))
     };
     let mut node_of_lb: BTreeMap<&str, usize> = BTreeMap::new();
-    // Every listener a load balancer has, as AWS states it ("HTTPS 443").
-    let mut listeners: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for l in &r.listeners {
-        if let (Some(p), Some(port)) = (&l.protocol, l.port) {
-            listeners.entry(l.load_balancer_id.as_str()).or_default().insert(format!("{p} {port}"));
-        }
-    }
-    for lb in &r.load_balancers {
-        for l in &lb.classic_listeners {
-            listeners.entry(lb.id.as_str()).or_default().insert(format!("{} {}", l.protocol, l.port));
-        }
-    }
+    let listeners = |lb: &str| -> BTreeSet<String> {
+        f.listeners_of_lb.get(lb).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+    };
     for n in &r.network_interfaces {
         let mut sgs = n.security_group_ids.clone();
         sgs.sort();
@@ -99,7 +90,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 account: n.account_id.clone(),
                 sgs: sgs.iter().cloned().collect(),
                 load_balancer: lb.map(lb_text),
-                listeners: lb.and_then(|lb| listeners.get(lb.id.as_str()).cloned()).unwrap_or_default(),
+                listeners: lb.map(|lb| listeners(lb.id.as_str())).unwrap_or_default(),
                 ..Node::default()
             });
             nodes.len() - 1
@@ -131,7 +122,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 services: BTreeMap::from([("elb", 1)]),
                 exposed: true,
                 load_balancer: Some(lb_text(lb)),
-                listeners: listeners.get(lb.id.as_str()).cloned().unwrap_or_default(),
+                listeners: listeners(lb.id.as_str()),
                 ..Node::default()
             });
             nodes.len() - 1
