@@ -1,20 +1,43 @@
 //! The pages of a snapshot, each buildable on its own: the package lays out and
 //! writes pages on several threads and never holds all of them at once.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use inventory::analysis::Analysis;
 use inventory::model::Vpc;
 use inventory::Snapshot;
 
 use super::facts::Facts;
-use super::style::{self, Line};
-use super::views::frame::{self, PageInfo};
+use super::style::{self, Env, Line};
+use super::views::account::{AccountPage, PageIndex};
+use super::views::frame::{self, LegendEntry, PageInfo};
+use super::views::links::EstateLink;
 use super::views::{self};
 use super::{scene, PageScene};
 
-/// Page order: overview, one page per VPC (by account, region, id), exposure.
+/// Above this many VPCs the overview is drawn in levels (an organisation page and
+/// account pages) instead of one page: measured, the single page stops fitting A0
+/// and its routed lines start to share segments past about a dozen VPCs.
+pub const SINGLE_OVERVIEW_MAX_VPCS: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageKind {
+    /// The whole estate on one page (small estates).
+    Overview,
+    /// Accounts, hubs, internet and on-premises, links aggregated (large estates).
+    Organisation,
+    Account(usize),
+    Vpc(usize),
+    Exposure,
+}
+
+/// Page order: overview (or the organisation page and one page per account or
+/// account × region), one page per VPC (by account, region, id), exposure.
 pub struct Plan<'a> {
     facts: Facts<'a>,
+    kinds: Vec<PageKind>,
+    account_pages: Vec<AccountPage<'a>>,
+    page_index: PageIndex,
+    links: Vec<EstateLink>,
     vpcs: Vec<&'a Vpc>,
     /// File stems in page order.
     stems: Vec<String>,
@@ -54,9 +77,36 @@ impl<'a> Plan<'a> {
         vpcs.sort_by(|a, b| (&a.account_id, &a.region, &a.id).cmp(&(&b.account_id, &b.region, &b.id)));
         let mut used = BTreeSet::from(["overview".to_string(), "exposure".to_string()]);
         let mut stems = vec!["overview".to_string()];
-        stems.extend(vpcs.iter().map(|v| super::unique_stem(&mut used, &v.id)));
+        let levels = r.vpcs.len() > SINGLE_OVERVIEW_MAX_VPCS;
+        let mut kinds = vec![if levels { PageKind::Organisation } else { PageKind::Overview }];
+        let account_pages =
+            if levels { views::account::pages(&facts, |s| super::unique_stem(&mut used, s)) } else { Vec::new() };
+        for (i, p) in account_pages.iter().enumerate() {
+            stems.push(p.stem.clone());
+            kinds.push(PageKind::Account(i));
+        }
+        for (i, v) in vpcs.iter().enumerate() {
+            stems.push(super::unique_stem(&mut used, &v.id));
+            kinds.push(PageKind::Vpc(i));
+        }
         stems.push("exposure".to_string());
-        Plan { gaps: snapshot.gaps().count(), facts, vpcs, stems, accounts, regions, all_accounts, all_regions }
+        kinds.push(PageKind::Exposure);
+        let page_index = PageIndex::new(&account_pages);
+        let links = if levels { views::links::estate_links(&facts) } else { Vec::new() };
+        Plan {
+            gaps: snapshot.gaps().count(),
+            facts,
+            kinds,
+            account_pages,
+            page_index,
+            links,
+            vpcs,
+            stems,
+            accounts,
+            regions,
+            all_accounts,
+            all_regions,
+        }
     }
 
     /// Number of pages.
@@ -80,11 +130,97 @@ impl<'a> Plan<'a> {
 
     /// Page `i` as a framed scene.
     pub fn scene(&self, i: usize) -> PageScene {
-        let last = self.stems.len() - 1;
-        match i {
-            0 => tracing::info_span!("overview").in_scope(|| self.overview()),
-            i if i == last => tracing::info_span!("exposure").in_scope(|| self.exposure()),
-            i => tracing::info_span!("vpc").in_scope(|| self.vpc(i)),
+        match self.kinds.get(i).copied().unwrap_or(PageKind::Exposure) {
+            PageKind::Overview => tracing::info_span!("overview").in_scope(|| self.overview()),
+            PageKind::Organisation => tracing::info_span!("overview").in_scope(|| self.organisation()),
+            PageKind::Account(k) => tracing::info_span!("account").in_scope(|| self.account(i, k)),
+            PageKind::Vpc(k) => tracing::info_span!("vpc").in_scope(|| self.vpc(i, k)),
+            PageKind::Exposure => tracing::info_span!("exposure").in_scope(|| self.exposure()),
+        }
+    }
+
+    /// Page `i` is the overview, the organisation page or an account page.
+    pub fn is_overview_level(&self, i: usize) -> bool {
+        matches!(self.kinds.get(i), Some(PageKind::Overview | PageKind::Organisation | PageKind::Account(_)))
+    }
+
+    /// Whether the overview is drawn in levels (organisation + account pages).
+    pub fn in_levels(&self) -> bool {
+        self.kinds.first() == Some(&PageKind::Organisation)
+    }
+
+    fn organisation(&self) -> PageScene {
+        let r = &self.facts.snap.resources;
+        let mut pages_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in &self.account_pages {
+            pages_of.entry(p.account.clone()).or_default().push(p.stem.clone());
+        }
+        let org = views::org::render(&self.facts, &pages_of);
+        let mut legend: Vec<LegendEntry> = [Env::Prod, Env::NonProd]
+            .into_iter()
+            .map(|e| views::fill(style::vpc(e), &format!("AWS account, {}", e.label())))
+            .collect();
+        legend.push(views::fill(style::account(), "AWS account, environment not tagged"));
+        legend.push(views::fill(style::node(), "transit gateway / on-premises network"));
+        for l in [Line::Gateway, Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
+            legend.push(views::line_legend(l));
+        }
+        legend.push(views::fill(style::chip(), "label: how many links of that kind the line stands for"));
+        let info = self.info(
+            "Network overview: organisation".into(),
+            format!(
+                "{} account(s) · {} region(s) · {} VPC(s) · {} resources · each account's VPCs on its account page(s)",
+                self.accounts.len(),
+                self.regions.len(),
+                r.vpcs.len(),
+                r.total()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            org.notes,
+        );
+        PageScene {
+            file_stem: self.stems[0].clone(),
+            title: info.title.clone(),
+            scene: frame::frame(org.scene, &info, &legend),
+            graph: None,
+        }
+    }
+
+    fn account(&self, i: usize, k: usize) -> PageScene {
+        let f = &self.facts;
+        let page = &self.account_pages[k];
+        let view = views::account::render(f, page, &self.page_index, &self.links);
+        let mut legend = views::env_legend();
+        legend.push(views::exposed_legend());
+        legend.push(views::fill(style::node(), "transit gateway (hub) / on-premises network"));
+        legend.push(views::fill(
+            style::plain(style::WHITE, "#7f8c8d", 1.2, true),
+            "on another page, or outside this snapshot",
+        ));
+        for l in [Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
+            legend.push(views::line_legend(l));
+        }
+        let title = page.title(f);
+        let regions: BTreeSet<&str> = page.vpcs.iter().map(|v| v.region.as_str()).collect();
+        let info = self.info(
+            title.clone(),
+            format!(
+                "{} VPC(s) · {} transit gateway(s) · every peering, attachment and VPN with an end on this page",
+                page.vpcs.len(),
+                page.tgws.len()
+            ),
+            f.account_label(&page.account),
+            page.region.clone().unwrap_or_else(|| regions.into_iter().collect::<Vec<_>>().join(", ")),
+            format!("{} on this page", page.vpcs.len()),
+            view.notes,
+        );
+        PageScene {
+            file_stem: self.stems[i].clone(),
+            title,
+            scene: frame::frame(view.scene, &info, &legend),
+            graph: None,
         }
     }
 
@@ -147,9 +283,9 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn vpc(&self, i: usize) -> PageScene {
+    fn vpc(&self, i: usize, k: usize) -> PageScene {
         let f = &self.facts;
-        let v = self.vpcs[i - 1];
+        let v = self.vpcs[k];
         let page = views::vpc::render(f, v);
         let mut legend = views::tier_legend();
         legend.push(views::fill(style::resource(), "resource (instance or service ENI; \"× N\" = N like resources)"));
