@@ -484,7 +484,9 @@ pub fn render(f: &Facts) -> OverviewPage {
     let t_router = std::time::Instant::now();
     let router = Router::new(&obstacles, &all_ports, MARGIN).separating();
     tracing::debug!("overview router grid built in {:.2}s", t_router.elapsed().as_secs_f64());
+    // Labels keep off every text too (account and region headings are not obstacles).
     let mut avoid = obstacles.clone();
+    avoid.extend(scene.texts.iter().map(|t| t.bbox()));
     for (w, (a, b)) in wants.iter().zip(&ends) {
         let pts = router.route(*a, *b);
         scene.edges.push(SceneEdge {
