@@ -1,6 +1,7 @@
 //! The pages of a snapshot, each buildable on its own: the package lays out and
 //! writes pages on several threads and never holds all of them at once.
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use inventory::analysis::Analysis;
 use inventory::model::Vpc;
@@ -11,6 +12,7 @@ use super::style::{self, Env, Line};
 use super::views::account::{AccountPage, PageIndex};
 use super::views::frame::{self, LegendEntry, PageInfo};
 use super::views::links::EstateLink;
+use super::views::matrix::Matrix;
 use super::views::{self};
 use super::{scene, PageScene};
 
@@ -26,6 +28,8 @@ enum PageKind {
     /// Accounts, hubs, internet and on-premises, links aggregated (large estates).
     Organisation,
     Account(usize),
+    /// A tile of the connectivity matrix (large estates).
+    Matrix(usize),
     Vpc(usize),
     Exposure,
 }
@@ -38,6 +42,8 @@ pub struct Plan<'a> {
     account_pages: Vec<AccountPage<'a>>,
     page_index: PageIndex,
     links: Vec<EstateLink>,
+    matrix: Matrix,
+    tiles: Vec<(Range<usize>, Range<usize>)>,
     vpcs: Vec<&'a Vpc>,
     /// File stems in page order.
     stems: Vec<String>,
@@ -85,8 +91,26 @@ impl<'a> Plan<'a> {
             stems.push(p.stem.clone());
             kinds.push(PageKind::Account(i));
         }
+        let (matrix, tiles) = if levels {
+            let m = views::matrix::matrix(snapshot, analysis);
+            let t = views::matrix::tiles(&m);
+            (m, t)
+        } else {
+            (Matrix::default(), Vec::new())
+        };
+        for k in 0..tiles.len() {
+            let name = if tiles.len() > 1 { format!("matrix-{}", k + 1) } else { "matrix".into() };
+            stems.push(super::unique_stem(&mut used, &name));
+            kinds.push(PageKind::Matrix(k));
+        }
         for (i, v) in vpcs.iter().enumerate() {
-            stems.push(super::unique_stem(&mut used, &v.id));
+            // "account-" and "matrix" name overview pages (the package's file roles go by them).
+            let id = if v.id.starts_with("account-") || v.id.starts_with("matrix") {
+                format!("vpc_{}", v.id)
+            } else {
+                v.id.clone()
+            };
+            stems.push(super::unique_stem(&mut used, &id));
             kinds.push(PageKind::Vpc(i));
         }
         stems.push("exposure".to_string());
@@ -100,6 +124,8 @@ impl<'a> Plan<'a> {
             account_pages,
             page_index,
             links,
+            matrix,
+            tiles,
             vpcs,
             stems,
             accounts,
@@ -134,14 +160,18 @@ impl<'a> Plan<'a> {
             PageKind::Overview => tracing::info_span!("overview").in_scope(|| self.overview()),
             PageKind::Organisation => tracing::info_span!("overview").in_scope(|| self.organisation()),
             PageKind::Account(k) => tracing::info_span!("account").in_scope(|| self.account(i, k)),
+            PageKind::Matrix(k) => tracing::info_span!("matrix").in_scope(|| self.matrix_page(i, k)),
             PageKind::Vpc(k) => tracing::info_span!("vpc").in_scope(|| self.vpc(i, k)),
             PageKind::Exposure => tracing::info_span!("exposure").in_scope(|| self.exposure()),
         }
     }
 
-    /// Page `i` is the overview, the organisation page or an account page.
+    /// Page `i` is the overview, the organisation page, an account page or a matrix tile.
     pub fn is_overview_level(&self, i: usize) -> bool {
-        matches!(self.kinds.get(i), Some(PageKind::Overview | PageKind::Organisation | PageKind::Account(_)))
+        matches!(
+            self.kinds.get(i),
+            Some(PageKind::Overview | PageKind::Organisation | PageKind::Account(_) | PageKind::Matrix(_))
+        )
     }
 
     /// Whether the overview is drawn in levels (organisation + account pages).
@@ -183,9 +213,50 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[0].clone(),
             title: info.title.clone(),
-            scene: frame::frame(org.scene, &info, &legend),
+            scene: self.framed_a0(org.scene, &info, legend),
             graph: None,
         }
+    }
+
+    fn matrix_page(&self, i: usize, k: usize) -> PageScene {
+        let r = &self.facts.snap.resources;
+        let (rows, cols) = self.tiles[k].clone();
+        let scene = views::matrix::render(&self.matrix, rows.clone(), cols.clone());
+        let legend = vec![
+            views::fill(
+                style::plain("#e8f6f3", "#7f8c8d", 0.5, false),
+                "the row's VPC routes to the column's network: P peering, T transit gateway, V VPN",
+            ),
+            views::fill(style::plain("#fadbd8", "#7f8c8d", 0.5, false), "! non-production reaches production"),
+        ];
+        let mut title = "Connectivity matrix".to_string();
+        if self.tiles.len() > 1 {
+            title.push_str(&format!(
+                " (rows {}–{}, columns {}–{})",
+                rows.start + 1,
+                rows.end,
+                cols.start + 1,
+                cols.end
+            ));
+        }
+        let notes = vec![
+            "Columns are numbered as the rows (the same VPCs), then on-premises sites and VPCs outside the snapshot (key under the grid). From the segmentation analysis: routes from the row's VPC to the column's network over a peering, transit gateway or VPN.".into(),
+            "Blocks with no connection are not drawn; inventory.xlsx has the whole matrix (sheet Connectivity).".into(),
+        ];
+        let info = self.info(
+            title.clone(),
+            format!(
+                "{} VPC(s) × {} network(s) · {} connected pair(s)",
+                self.matrix.rows.len(),
+                self.matrix.cols.len(),
+                self.matrix.cells.len()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            notes,
+        );
+        PageScene { file_stem: self.stems[i].clone(), title, scene: self.framed(scene, &info, legend), graph: None }
     }
 
     fn account(&self, i: usize, k: usize) -> PageScene {
@@ -193,7 +264,6 @@ impl<'a> Plan<'a> {
         let page = &self.account_pages[k];
         let view = views::account::render(f, page, &self.page_index, &self.links);
         let mut legend = views::env_legend();
-        legend.push(views::exposed_legend());
         legend.push(views::fill(style::node(), "transit gateway (hub) / on-premises network"));
         legend.push(views::fill(
             style::plain(style::WHITE, "#7f8c8d", 1.2, true),
@@ -219,9 +289,34 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[i].clone(),
             title,
-            scene: frame::frame(view.scene, &info, &legend),
+            scene: self.framed_a0(view.scene, &info, legend),
             graph: None,
         }
+    }
+
+    /// Frames an overview-level page and, when it comes out larger than A0, shrinks
+    /// it to fit as far as text stays at least `readability::MIN_TEXT` high (what
+    /// printing it on A0 would do).
+    fn framed_a0(&self, content: scene::Scene, info: &PageInfo, legend: Vec<LegendEntry>) -> scene::Scene {
+        use super::readability::{A0_LONG, A0_SHORT, MIN_TEXT};
+        let mut page = self.framed(content, info, legend);
+        let (long, short) = (page.width.max(page.height), page.width.min(page.height));
+        let need = (A0_LONG / long).min(A0_SHORT / short);
+        let smallest = page.texts.iter().map(|t| t.size).fold(f64::MAX, f64::min);
+        if need < 1.0 {
+            let floor = if smallest < f64::MAX { MIN_TEXT / smallest * (1.0 + 1e-9) } else { 0.0 };
+            page.scale(need.max(floor).min(1.0));
+        }
+        page
+    }
+
+    /// Frames a view's scene, with the audit scope drawn when one is set.
+    fn framed(&self, mut content: scene::Scene, info: &PageInfo, mut legend: Vec<LegendEntry>) -> scene::Scene {
+        if let Some(s) = &self.facts.scope {
+            views::scope::mark(&mut content, s);
+            legend.extend(views::scope::legend());
+        }
+        frame::frame(content, info, &legend)
     }
 
     fn info(
@@ -249,6 +344,7 @@ impl<'a> Plan<'a> {
             collected_at: self.facts.snap.collected_at.to_string(),
             sha_prefix: self.facts.sha_prefix.clone(),
             notes,
+            scope: self.facts.scope.as_ref().map(|s| s.rule.clone()),
         }
     }
 
@@ -278,7 +374,7 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[0].clone(),
             title: info.title.clone(),
-            scene: frame::frame(ov.scene, &info, &legend),
+            scene: self.framed(ov.scene, &info, legend),
             graph: Some(ov.graph),
         }
     }
@@ -307,7 +403,7 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[i].clone(),
             title,
-            scene: frame::frame(page.scene, &info, &legend),
+            scene: self.framed(page.scene, &info, legend),
             graph: None,
         }
     }
@@ -350,7 +446,7 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[self.stems.len() - 1].clone(),
             title: info.title.clone(),
-            scene: frame::frame(ex.scene, &info, &legend),
+            scene: self.framed(ex.scene, &info, legend),
             graph: Some(ex.graph),
         }
     }

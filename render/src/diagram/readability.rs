@@ -52,9 +52,12 @@ fn key(v: f64) -> i64 {
     (v * 100.0).round() as i64
 }
 
-/// Measures `scene` (a framed page). Legend samples are not lines of the diagram.
+/// Measures `scene` (a framed page).
 pub fn measure(scene: &Scene) -> Readability {
-    let edges: Vec<usize> = (0..scene.edges.len()).filter(|&i| !scene.edges[i].from.starts_with("legend:")).collect();
+    // Legend samples and scope boundaries are not links.
+    let edges: Vec<usize> = (0..scene.edges.len())
+        .filter(|&i| !scene.edges[i].from.starts_with("legend:") && !scene.edges[i].from.starts_with("scope:"))
+        .collect();
     // Axis-parallel pieces by the line they lie on: (horizontal?, coordinate) → (lo, hi, edge).
     let mut lines: BTreeMap<(bool, i64), Vec<Piece>> = BTreeMap::new();
     for &e in &edges {

@@ -468,6 +468,10 @@ fn write_tables(
     row_counts.insert("inventory.json".into(), rows.len());
     out.put_stream("exposures.csv", FileRole::Exposures, |w| csv::table_csv(&exposures, w))?;
     row_counts.insert("exposures.csv".into(), exposures.rows.len());
+    if let Some(crossings) = tables::scope_crossings(snapshot, analysis) {
+        out.put_stream("scope-crossings.csv", FileRole::ScopeCrossings, |w| csv::table_csv(&crossings, w))?;
+        row_counts.insert("scope-crossings.csv".into(), crossings.rows.len());
+    }
     out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
     drop(span);
@@ -476,6 +480,7 @@ fn write_tables(
     let (sg_rules, nacl_rules, routes) =
         (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
     let metadata = ctx.metadata();
+    let connectivity = crate::diagram::views::matrix::matrix(snapshot, analysis);
     let sheets = xlsx::Sheets {
         assets: &rows,
         exposures: &exposures,
@@ -483,6 +488,7 @@ fn write_tables(
         nacl_rules: &nacl_rules,
         routes: &routes,
         coverage: &coverage,
+        connectivity: &connectivity,
         metadata: &metadata,
         created_unix: ctx.generated.unix(),
     };
@@ -490,7 +496,7 @@ fn write_tables(
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }
-    drop((sg_rules, nacl_rules, routes, exposures, coverage));
+    drop((sg_rules, nacl_rules, routes, exposures, coverage, connectivity));
     out.put("inventory.xlsx", &book, FileRole::Inventory)?;
     drop(span);
     Ok(TablesOut { files: out.files, row_counts, rows })

@@ -212,7 +212,9 @@ pub fn render(f: &Facts, page: &AccountPage, index: &PageIndex, links: &[EstateL
     // One line per link; links from another page's VPCs to a hub here are counted
     // on one line per page.
     let mut glinks: Vec<GLink> = Vec::new();
-    let mut per_page: BTreeMap<(usize, usize, Line), (usize, usize)> = BTreeMap::new();
+    // (links, non-prod ↔ prod, crossing the scope) per far page and hub.
+    let mut per_page: BTreeMap<(usize, usize, Line), (usize, usize, usize)> = BTreeMap::new();
+    let scope = f.scope.as_ref();
     for (l, (a, b)) in mine.iter().zip(&ends) {
         let (Some(&ia), Some(&ib)) = (at.get(a), at.get(b)) else { continue };
         if ia == ib {
@@ -223,6 +225,7 @@ pub fn render(f: &Facts, page: &AccountPage, index: &PageIndex, links: &[EstateL
             let e = per_page.entry((ia, ib, l.line())).or_default();
             e.0 += 1;
             e.1 += usize::from(l.risky);
+            e.2 += usize::from(l.crosses(scope));
             continue;
         }
         // The label sits at the local VPC's end.
@@ -238,14 +241,31 @@ pub fn render(f: &Facts, page: &AccountPage, index: &PageIndex, links: &[EstateL
             }
             label.push_str("non-prod ↔ prod");
         }
-        glinks.push(GLink { id: l.id.clone(), a: ia, b: ib, line: l.line(), label });
+        let cross_scope = l.crosses(scope);
+        if cross_scope {
+            if !label.is_empty() {
+                label.push_str(" · ");
+            }
+            label.push_str("crosses scope");
+        }
+        glinks.push(GLink { id: l.id.clone(), a: ia, b: ib, line: l.line(), label, cross_scope });
     }
-    for ((ia, ib, line), (n, risky)) in per_page {
+    for ((ia, ib, line), (n, risky, crossing)) in per_page {
         let mut label = format!("{n} attachment(s)");
         if risky > 0 {
             label.push_str(&format!(" · {risky} non-prod ↔ prod"));
         }
-        glinks.push(GLink { id: format!("{}:{}", nodes[ia].id, nodes[ib].id), a: ib, b: ia, line, label });
+        if crossing > 0 {
+            label.push_str(&format!(" · {crossing} cross scope"));
+        }
+        glinks.push(GLink {
+            id: format!("{}:{}", nodes[ia].id, nodes[ib].id),
+            a: ib,
+            b: ia,
+            line,
+            label,
+            cross_scope: crossing > 0,
+        });
     }
     if page.vpcs.iter().any(|v| r.internet_gateways.iter().any(|g| g.attachments.iter().any(|a| a.vpc_id == v.id))) {
         notes.push("Internet gateways are named on their VPC's card; the organisation page draws each account's link to the internet.".into());

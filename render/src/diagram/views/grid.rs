@@ -27,17 +27,18 @@ pub struct GLink {
     pub line: Line,
     /// Drawn next to `a`; empty: no label.
     pub label: String,
+    /// Joins an in-scope and an out-of-scope end (`--scope-tag`): highlighted.
+    pub cross_scope: bool,
 }
 
 /// Columns that give a page about 3:2 landscape for `n` boxes of similar size.
 pub fn columns(n: usize) -> usize {
-    ((n as f64 * 1.6).sqrt().ceil() as usize).clamp(1, 8)
+    ((n as f64 * 1.6).sqrt().ceil() as usize).clamp(1, 10)
 }
 
 pub fn draw(title: &str, nodes: &[GNode], links: &[GLink], cols: usize) -> Scene {
     let label_h = metrics::line_height(LABEL_SIZE) + 4.0;
-    let sizes: Vec<(f64, f64)> =
-        nodes.iter().map(|n| measure(&n.lines, 180.0, if n.role == Role::Account { 380.0 } else { 320.0 })).collect();
+    let sizes: Vec<(f64, f64)> = nodes.iter().map(|n| measure(&n.lines, 180.0, 300.0)).collect();
     let texts: Vec<String> = links.iter().map(|l| clean(&l.label)).collect();
     let lane_links: Vec<Link> = links
         .iter()

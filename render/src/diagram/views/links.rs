@@ -53,6 +53,17 @@ pub struct EstateLink {
 }
 
 impl EstateLink {
+    /// Joins an in-scope and an out-of-scope end (false without a scope). A VPC
+    /// outside the snapshot is outside the scope.
+    pub fn crosses(&self, scope: Option<&super::super::facts::Scope>) -> bool {
+        let Some(s) = scope else { return false };
+        let of = |e: &End| match e {
+            End::Vpc(id) | End::Tgw(id) | End::Cgw(id) => s.of(id),
+            End::External(..) => Some(false),
+        };
+        matches!((of(&self.a), of(&self.b)), (Some(a), Some(b)) if a != b)
+    }
+
     pub fn line(&self) -> Line {
         match (self.via, self.cross_account) {
             (Via::Vpn, _) => Line::Vpn,

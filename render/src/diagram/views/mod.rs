@@ -7,8 +7,10 @@ pub mod frame;
 pub mod grid;
 pub mod labels;
 pub mod links;
+pub mod matrix;
 pub mod org;
 pub mod overview;
+pub mod scope;
 pub mod vpc;
 
 use inventory::analysis::SubnetTier;

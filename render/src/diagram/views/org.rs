@@ -9,11 +9,14 @@ use inventory::model::Resource;
 use super::super::facts::Facts;
 use super::super::scene::{name as nm, Role, Scene};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
+use super::cards::TextLine;
 use super::grid::{self, GLink, GNode};
 use super::links::{estate_links, End, Via};
 
 /// Above this many customer gateways the on-premises sites share one box.
 const MAX_SITE_BOXES: usize = 6;
+/// Above this many accounts with internet gateways, no lines to the internet.
+const MAX_INTERNET_LINES: usize = 12;
 
 pub struct OrgPage {
     pub scene: Scene,
@@ -24,6 +27,8 @@ pub struct OrgPage {
 struct Agg {
     count: usize,
     risky: usize,
+    /// Links between an in-scope and an out-of-scope end.
+    crossing: usize,
     tunnels_up: usize,
     tunnels: usize,
 }
@@ -53,7 +58,16 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
         }
         m
     };
-    if !igws.is_empty() {
+    // Past a dozen accounts, lines from the internet to every account only add
+    // tracks: the count goes on each account's box instead.
+    let internet_lines = !igws.is_empty() && igws.len() <= MAX_INTERNET_LINES;
+    if !igws.is_empty() && !internet_lines {
+        notes.push(format!(
+            "{} accounts have internet gateways: each account's box gives how many; lines to the internet are drawn for at most {MAX_INTERNET_LINES} accounts.",
+            igws.len()
+        ));
+    }
+    if internet_lines {
         push(
             &mut nodes,
             &mut index,
@@ -67,8 +81,32 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
             },
         );
     }
-    // On-premises: one box per site, or one for all when there are many.
+    let links = estate_links(f);
+    // On-premises: one box per site, or one for all when there are many. Then the
+    // VPNs are counted on the boxes they end at (accounts, hubs), not drawn.
     let many_sites = r.customer_gateways.len() > MAX_SITE_BOXES;
+    let mut vpns_at: BTreeMap<String, Agg> = BTreeMap::new();
+    if many_sites {
+        for l in links.iter().filter(|l| l.via == Via::Vpn) {
+            let key = match &l.b {
+                End::Vpc(v) => vpc_acct.get(v.as_str()).map(|a| format!("account:{a}")),
+                End::Tgw(t) => Some(t.clone()),
+                _ => None,
+            };
+            let Some(key) = key else { continue };
+            let g = vpns_at.entry(key).or_default();
+            g.count += 1;
+            if let Some(v) = r.vpn_connections.iter().find(|v| v.id == l.id) {
+                g.tunnels += v.tunnels.len();
+                g.tunnels_up += v.tunnels.iter().filter(|t| t.status.eq_ignore_ascii_case("up")).count();
+            }
+        }
+    }
+    let vpn_line = |key: &str| -> Option<TextLine> {
+        vpns_at.get(key).map(|g| {
+            (format!("{} VPN(s) to on-premises · tunnels {}/{} up", g.count, g.tunnels_up, g.tunnels), 9.0, false, INK)
+        })
+    };
     let site_key = |cgw: &str| if many_sites { "on-premises".to_string() } else { cgw.to_string() };
     if many_sites {
         push(
@@ -80,8 +118,18 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
                 style: style::node(),
                 lines: vec![
                     ("On-premises networks".into(), 11.0, true, INK),
-                    (format!("{} customer gateways (sites)", r.customer_gateways.len()), 9.0, false, INK),
-                    ("each is listed on its account page".into(), 9.0, false, MUTED),
+                    (
+                        format!(
+                            "{} customer gateways (sites) · {} VPN(s)",
+                            r.customer_gateways.len(),
+                            links.iter().filter(|l| l.via == Via::Vpn).count()
+                        ),
+                        9.0,
+                        false,
+                        INK,
+                    ),
+                    ("VPNs counted on the account and hub boxes".into(), 9.0, false, MUTED),
+                    ("and drawn on the account pages".into(), 9.0, false, MUTED),
                 ],
                 exposed: false,
                 tooltip: String::new(),
@@ -122,7 +170,6 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
         }
     }
 
-    let links = estate_links(f);
     let mut vpcs_of: BTreeMap<&str, usize> = BTreeMap::new();
     let mut regions_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for v in &r.vpcs {
@@ -149,23 +196,21 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
         let env = f.account_env(acct);
         let x = exposed_of.get(acct).map_or(0, |s| s.len());
         let pages = pages_of.get(*acct).cloned().unwrap_or_default();
+        // Id and name on lines of their own keep the box narrow.
+        let label = f.account_label(acct);
         let mut lines = vec![
-            (format!("AWS account {}", f.account_label(acct)), 12.0, true, INK),
-            (
-                env.map(|e| e.label().to_string()).unwrap_or_else(|| "environment not tagged".into()),
-                9.0,
-                false,
-                env.map_or(MUTED, |e| e.color()),
-            ),
+            (format!("AWS account {acct}"), 11.0, true, INK),
+            (if label == *acct { String::new() } else { label }, 9.0, true, INK),
             (
                 format!(
-                    "{} VPC(s) in {} region(s)",
+                    "{} · {} VPC(s) in {} region(s)",
+                    env.map_or("environment not tagged", |e| e.label()),
                     vpcs_of.get(acct).unwrap_or(&0),
                     regions_of.get(acct).map_or(0, |s| s.len())
                 ),
                 9.0,
                 false,
-                INK,
+                env.map_or(MUTED, |e| e.color()),
             ),
             if x > 0 {
                 (format!("{x} internet-exposed ENI(s)"), 9.0, true, EXPOSED)
@@ -173,9 +218,24 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
                 ("no internet exposure found".into(), 9.0, false, MUTED)
             },
         ];
-        if let Some(n) = inner_peerings.get(acct) {
-            lines.push((format!("{n} peering(s) between its own VPCs"), 9.0, false, INK));
+        lines.extend(vpn_line(&format!("account:{acct}")));
+        // One line for what needs no line of its own.
+        let igw = igws.get(acct).filter(|_| !internet_lines).map(|n| format!("{n} IGW(s)"));
+        let inner = inner_peerings.get(acct).map(|n| format!("{n} peering(s) inside the account"));
+        let both: Vec<String> = igw.into_iter().chain(inner).collect();
+        if !both.is_empty() {
+            lines.push((both.join(" · "), 9.0, false, INK));
         }
+        if let Some(s) = &f.scope {
+            let inside = r.vpcs.iter().filter(|v| v.account_id == *acct && s.inside.contains(v.id.as_str())).count();
+            lines.push((
+                format!("{inside} of {} VPC(s) in audit scope", vpcs_of.get(acct).unwrap_or(&0)),
+                9.0,
+                true,
+                INK,
+            ));
+        }
+        lines.retain(|l| !l.0.is_empty());
         match pages.len() {
             0 => {}
             1 => lines.push((format!("detail: page {}", pages[0]), 9.0, false, MUTED)),
@@ -210,7 +270,10 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
                         (t.id.clone(), 9.0, false, INK),
                         (format!("account {} · {}", acct, t.region), 9.0, false, MUTED),
                         (format!("{n} attachment(s) (VPC, VPN)"), 9.0, false, MUTED),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(vpn_line(&t.id))
+                    .collect(),
                     exposed: false,
                     tooltip: String::new(),
                 },
@@ -257,14 +320,16 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
             missing += 1;
             continue;
         };
-        if a == b {
+        if a == b || (many_sites && l.via == Via::Vpn) {
             continue;
         }
-        // Peerings between accounts: one line per pair, either way round.
-        let (a, b) = if l.via == Via::Peering && b < a { (b, a) } else { (a, b) };
+        // Peerings between accounts: one line per pair, either way round. A VPN's
+        // label sits at its account or hub, not all at the on-premises box.
+        let (a, b) = if (l.via == Via::Peering && b < a) || l.via == Via::Vpn { (b, a) } else { (a, b) };
         let g = agg.entry((a, b, l.line(), l.via)).or_default();
         g.count += 1;
         g.risky += usize::from(l.risky);
+        g.crossing += usize::from(l.crosses(f.scope.as_ref()));
         if l.via == Via::Vpn {
             if let Some(v) = r.vpn_connections.iter().find(|v| v.id == l.id) {
                 g.tunnels += v.tunnels.len();
@@ -286,6 +351,7 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
             b,
             line: Line::Gateway,
             label: format!("{n} internet gateway(s)"),
+            cross_scope: false,
         });
     }
     for ((a, b, line, via), g) in &agg {
@@ -298,7 +364,17 @@ pub fn render(f: &Facts, pages_of: &BTreeMap<String, Vec<String>>) -> OrgPage {
         if g.risky > 0 {
             label.push_str(&format!(" · {} non-prod ↔ prod", g.risky));
         }
-        glinks.push(GLink { id: format!("{a}:{b}:{}", via.word()), a: ia, b: ib, line: *line, label });
+        if g.crossing > 0 {
+            label.push_str(&format!(" · {} cross scope", g.crossing));
+        }
+        glinks.push(GLink {
+            id: format!("{a}:{b}:{}", via.word()),
+            a: ia,
+            b: ib,
+            line: *line,
+            label,
+            cross_scope: g.crossing > 0,
+        });
     }
     notes.push(
         "Each line stands for all links of its kind between two boxes; its label gives how many. The account pages draw every link."
