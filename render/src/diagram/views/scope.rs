@@ -48,7 +48,8 @@ pub fn mark(scene: &mut Scene, scope: &Scope) {
             }
         };
         match s {
-            Some(false) if b.role != Role::Chip => {
+            // Regions and AZs are containers of what is in scope, not part of it.
+            Some(false) if !matches!(b.role, Role::Chip | Role::Region | Role::AvailabilityZone) => {
                 b.style = BoxStyle { radius: b.style.radius, dashed: b.style.dashed, ..dimmed() };
                 dim[i] = true;
             }
