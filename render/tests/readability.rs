@@ -47,6 +47,10 @@ fn generated_10k_overview_levels_are_clean_and_complete() {
         assert!(m.is_clean(), "{stem}: {m}");
     }
     assert!(pages.iter().map(|p| p.2.labels).sum::<usize>() > 50, "labels are measured");
+    // Byte-identical on a second run.
+    for (p, q) in pages.iter().zip(&overview_level(&s)) {
+        assert_eq!(render::diagram::write::svg::write(&p.1), render::diagram::write::svg::write(&q.1), "{}", p.0);
+    }
 
     // Every VPC is drawn on exactly one account page.
     let accounts: Vec<_> = pages.iter().filter(|p| p.0.starts_with("account-")).collect();
