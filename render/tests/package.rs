@@ -248,12 +248,14 @@ fn row_counts_match_the_snapshot_and_exposures_match_the_analysis() {
         "Security group rules",
         "NACL rules",
         "Routes",
+        "Connectivity",
         "Coverage",
         "Metadata",
     ] {
         assert!(wb.contains(&format!("name=\"{sheet}\"")), "no sheet {sheet}");
     }
     assert_eq!(m["row_counts"]["inventory.xlsx#Assets"], total);
+    assert_eq!(m["row_counts"]["inventory.xlsx#Connectivity"], s.resources.vpcs.len(), "one matrix row per VPC");
     let sheet1 = String::from_utf8(parts["xl/worksheets/sheet1.xml"].clone()).unwrap();
     assert_eq!(sheet1.matches("<row ").count(), total + 1, "Assets rows + header");
     assert!(sheet1.contains("<pane ") && sheet1.contains("state=\"frozen\""), "header row frozen");
@@ -387,6 +389,22 @@ fn scope_tags_select_resources_and_their_vpc_network() {
     }
     let m = manifest(&dir);
     assert_eq!(m["scope"]["scope_tags"][0]["key"], k);
+
+    // Crossings of the boundary: listed, in the report, drawn; none of it without a scope.
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("scope-crossings.csv")).unwrap());
+    assert_eq!(h, ["from", "to", "via", "direction", "ports", "evidence"]);
+    assert!(!rows.is_empty(), "the demo's scope has crossings");
+    assert!(rows.iter().all(|r| r[3] == "into scope" || r[3] == "out of scope"));
+    assert!(rows.iter().all(|r| !r[5].is_empty()), "every crossing names its evidence");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("Connections crossing the audit scope"));
+    let overview = std::fs::read_to_string(dir.join("diagrams/overview.svg")).unwrap();
+    assert!(overview.contains("Audit scope") && overview.contains("#c2185b"), "scope drawn on the overview");
+    let (_t2, plain, _) = package(&s, &bytes, &PackageOptions::default());
+    assert!(!plain.join("scope-crossings.csv").exists());
+    let plain_overview = std::fs::read_to_string(plain.join("diagrams/overview.svg")).unwrap();
+    assert!(!plain_overview.contains("Audit scope") && !plain_overview.contains("#c2185b"));
+    assert!(!std::fs::read_to_string(plain.join("report.html")).unwrap().contains("crossing the audit scope"));
 }
 
 #[test]
@@ -425,8 +443,10 @@ fn large_estates_link_vpc_pages_from_the_report_and_use_plain_png() {
     s.normalize();
     let bytes = inventory::snapshot::to_json_bytes(&s);
     let (_t, dir, outcome) = package(&s, &bytes, &PackageOptions::default());
-    let pages = s.resources.vpcs.len() + 2;
-    assert!(pages > render::diagram::HIGH_RES_MAX_PAGES);
+    // VPC pages, overview, exposure, and (past a dozen VPCs) account and matrix pages.
+    let pages =
+        outcome.manifest.files.iter().filter(|f| f.path.starts_with("diagrams/") && f.path.ends_with(".svg")).count();
+    assert!(pages >= s.resources.vpcs.len() + 2 && pages > render::diagram::HIGH_RES_MAX_PAGES);
     let all = files(&dir);
     for n in 0..render::diagram::HIGH_RES_MAX_PAGES {
         for ext in ["svg", "png", "pdf", "drawio"] {

@@ -2,6 +2,7 @@
 //! (diagrams, the inventory table, the report): each subnet's effective route table
 //! and tier, environments, scope membership; and the rules behind them (tag keys,
 //! production, the port/protocol formatter). `render` reads these, never re-derives.
+mod crossings;
 mod ports;
 mod scope;
 mod tags;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crossings::{in_scope_ids, scope_crossings, ScopeCrossing};
 pub use ports::{port_label, PortStyle};
 pub use scope::{in_scope, resource_vpcs, ScopeTag};
 pub use tags::{environment, is_production, tag_value, TagKeys};

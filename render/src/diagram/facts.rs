@@ -35,6 +35,35 @@ pub struct Facts<'a> {
     pub lbs_without_enis: BTreeMap<&'a str, Vec<&'a LoadBalancer>>,
     /// Load balancer id → its listeners as AWS states them ("HTTPS 443"), sorted.
     pub listeners_of_lb: BTreeMap<&'a str, Vec<String>>,
+    /// The audit scope (`--scope-tag`), when one is set.
+    pub scope: Option<Scope<'a>>,
+}
+
+/// Which resources the audit scope holds (`inventory::facts::in_scope_ids`), indexed
+/// for drawing: pages shade in-scope boxes, dim the rest and highlight the lines
+/// that cross between them.
+pub struct Scope<'a> {
+    /// "KEY=VALUE or KEY=VALUE": the rule, for the title block.
+    pub rule: String,
+    pub inside: BTreeSet<&'a str>,
+    /// Every resource id (to tell "out of scope" from "not a resource").
+    pub known: BTreeSet<&'a str>,
+    /// Accounts with an in-scope VPC.
+    pub accounts: BTreeSet<&'a str>,
+}
+
+impl Scope<'_> {
+    /// In scope (Some(true)), out of it (Some(false)), or not a resource (None).
+    /// The internet is outside every scope; "account:ID" is an account box.
+    pub fn of(&self, id: &str) -> Option<bool> {
+        if id == "internet" {
+            return Some(false);
+        }
+        if let Some(a) = id.strip_prefix("account:") {
+            return Some(self.accounts.contains(a));
+        }
+        self.known.contains(id).then(|| self.inside.contains(id))
+    }
 }
 
 impl<'a> Facts<'a> {
@@ -88,6 +117,19 @@ impl<'a> Facts<'a> {
         let accounts = r.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
         let sg_names = r.security_groups.iter().map(|g| (g.id.as_str(), g.group_name.as_str())).collect();
         let instance_ids = r.instances.iter().map(|i| i.id.as_str()).collect();
+        let scope = inventory::facts::in_scope_ids(r, analysis).map(|inside| {
+            let accounts =
+                r.vpcs.iter().filter(|v| inside.contains(v.id.as_str())).map(|v| v.account_id.as_str()).collect();
+            let rule = analysis
+                .facts
+                .settings
+                .scope_tags
+                .iter()
+                .map(|t| format!("{}={}", t.key, t.value))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            Scope { rule, inside, known: r.iter().map(|a| a.id).collect(), accounts }
+        });
         let join = LoadBalancerEnis::new(&r.load_balancers);
         let lb_of_eni: BTreeMap<&str, &LoadBalancer> = r
             .network_interfaces
@@ -114,6 +156,7 @@ impl<'a> Facts<'a> {
         }
         let listeners_of_lb = listeners.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
         Facts {
+            scope,
             lb_of_eni,
             lbs_without_enis,
             listeners_of_lb,

@@ -9,6 +9,7 @@ pub mod facts;
 pub mod font;
 pub mod layout;
 pub mod plan;
+pub mod readability;
 pub mod scene;
 pub mod style;
 pub mod views;

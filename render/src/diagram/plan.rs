@@ -1,20 +1,49 @@
 //! The pages of a snapshot, each buildable on its own: the package lays out and
 //! writes pages on several threads and never holds all of them at once.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use inventory::analysis::Analysis;
 use inventory::model::Vpc;
 use inventory::Snapshot;
 
 use super::facts::Facts;
-use super::style::{self, Line};
-use super::views::frame::{self, PageInfo};
+use super::style::{self, Env, Line};
+use super::views::account::{AccountPage, PageIndex};
+use super::views::frame::{self, LegendEntry, PageInfo};
+use super::views::links::EstateLink;
+use super::views::matrix::Matrix;
 use super::views::{self};
 use super::{scene, PageScene};
 
-/// Page order: overview, one page per VPC (by account, region, id), exposure.
+/// Above this many VPCs the overview is drawn in levels (an organisation page and
+/// account pages) instead of one page: measured, the single page stops fitting A0
+/// and its routed lines start to share segments past about a dozen VPCs.
+pub const SINGLE_OVERVIEW_MAX_VPCS: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageKind {
+    /// The whole estate on one page (small estates).
+    Overview,
+    /// Accounts, hubs, internet and on-premises, links aggregated (large estates).
+    Organisation,
+    Account(usize),
+    /// A tile of the connectivity matrix (large estates).
+    Matrix(usize),
+    Vpc(usize),
+    Exposure,
+}
+
+/// Page order: overview (or the organisation page and one page per account or
+/// account × region), one page per VPC (by account, region, id), exposure.
 pub struct Plan<'a> {
     facts: Facts<'a>,
+    kinds: Vec<PageKind>,
+    account_pages: Vec<AccountPage<'a>>,
+    page_index: PageIndex,
+    links: Vec<EstateLink>,
+    matrix: Matrix,
+    tiles: Vec<(Range<usize>, Range<usize>)>,
     vpcs: Vec<&'a Vpc>,
     /// File stems in page order.
     stems: Vec<String>,
@@ -54,9 +83,56 @@ impl<'a> Plan<'a> {
         vpcs.sort_by(|a, b| (&a.account_id, &a.region, &a.id).cmp(&(&b.account_id, &b.region, &b.id)));
         let mut used = BTreeSet::from(["overview".to_string(), "exposure".to_string()]);
         let mut stems = vec!["overview".to_string()];
-        stems.extend(vpcs.iter().map(|v| super::unique_stem(&mut used, &v.id)));
+        let levels = r.vpcs.len() > SINGLE_OVERVIEW_MAX_VPCS;
+        let mut kinds = vec![if levels { PageKind::Organisation } else { PageKind::Overview }];
+        let account_pages =
+            if levels { views::account::pages(&facts, |s| super::unique_stem(&mut used, s)) } else { Vec::new() };
+        for (i, p) in account_pages.iter().enumerate() {
+            stems.push(p.stem.clone());
+            kinds.push(PageKind::Account(i));
+        }
+        let (matrix, tiles) = if levels {
+            let m = views::matrix::matrix(snapshot, analysis);
+            let t = views::matrix::tiles(&m);
+            (m, t)
+        } else {
+            (Matrix::default(), Vec::new())
+        };
+        for k in 0..tiles.len() {
+            let name = if tiles.len() > 1 { format!("matrix-{}", k + 1) } else { "matrix".into() };
+            stems.push(super::unique_stem(&mut used, &name));
+            kinds.push(PageKind::Matrix(k));
+        }
+        for (i, v) in vpcs.iter().enumerate() {
+            // "account-" and "matrix" name overview pages (the package's file roles go by them).
+            let id = if v.id.starts_with("account-") || v.id.starts_with("matrix") {
+                format!("vpc_{}", v.id)
+            } else {
+                v.id.clone()
+            };
+            stems.push(super::unique_stem(&mut used, &id));
+            kinds.push(PageKind::Vpc(i));
+        }
         stems.push("exposure".to_string());
-        Plan { gaps: snapshot.gaps().count(), facts, vpcs, stems, accounts, regions, all_accounts, all_regions }
+        kinds.push(PageKind::Exposure);
+        let page_index = PageIndex::new(&account_pages);
+        let links = if levels { views::links::estate_links(&facts) } else { Vec::new() };
+        Plan {
+            gaps: snapshot.gaps().count(),
+            facts,
+            kinds,
+            account_pages,
+            page_index,
+            links,
+            matrix,
+            tiles,
+            vpcs,
+            stems,
+            accounts,
+            regions,
+            all_accounts,
+            all_regions,
+        }
     }
 
     /// Number of pages.
@@ -80,12 +156,167 @@ impl<'a> Plan<'a> {
 
     /// Page `i` as a framed scene.
     pub fn scene(&self, i: usize) -> PageScene {
-        let last = self.stems.len() - 1;
-        match i {
-            0 => tracing::info_span!("overview").in_scope(|| self.overview()),
-            i if i == last => tracing::info_span!("exposure").in_scope(|| self.exposure()),
-            i => tracing::info_span!("vpc").in_scope(|| self.vpc(i)),
+        match self.kinds.get(i).copied().unwrap_or(PageKind::Exposure) {
+            PageKind::Overview => tracing::info_span!("overview").in_scope(|| self.overview()),
+            PageKind::Organisation => tracing::info_span!("overview").in_scope(|| self.organisation()),
+            PageKind::Account(k) => tracing::info_span!("account").in_scope(|| self.account(i, k)),
+            PageKind::Matrix(k) => tracing::info_span!("matrix").in_scope(|| self.matrix_page(i, k)),
+            PageKind::Vpc(k) => tracing::info_span!("vpc").in_scope(|| self.vpc(i, k)),
+            PageKind::Exposure => tracing::info_span!("exposure").in_scope(|| self.exposure()),
         }
+    }
+
+    /// Page `i` is the overview, the organisation page, an account page or a matrix tile.
+    pub fn is_overview_level(&self, i: usize) -> bool {
+        matches!(
+            self.kinds.get(i),
+            Some(PageKind::Overview | PageKind::Organisation | PageKind::Account(_) | PageKind::Matrix(_))
+        )
+    }
+
+    /// Whether the overview is drawn in levels (organisation + account pages).
+    pub fn in_levels(&self) -> bool {
+        self.kinds.first() == Some(&PageKind::Organisation)
+    }
+
+    fn organisation(&self) -> PageScene {
+        let r = &self.facts.snap.resources;
+        let mut pages_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in &self.account_pages {
+            pages_of.entry(p.account.clone()).or_default().push(p.stem.clone());
+        }
+        let org = views::org::render(&self.facts, &pages_of);
+        let mut legend: Vec<LegendEntry> = [Env::Prod, Env::NonProd]
+            .into_iter()
+            .map(|e| views::fill(style::vpc(e), &format!("AWS account, {}", e.label())))
+            .collect();
+        legend.push(views::fill(style::account(), "AWS account, environment not tagged"));
+        legend.push(views::fill(style::node(), "transit gateway / on-premises network"));
+        for l in [Line::Gateway, Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
+            legend.push(views::line_legend(l));
+        }
+        legend.push(views::fill(style::chip(), "label: how many links of that kind the line stands for"));
+        let info = self.info(
+            "Network overview: organisation".into(),
+            format!(
+                "{} account(s) · {} region(s) · {} VPC(s) · {} resources · each account's VPCs on its account page(s)",
+                self.accounts.len(),
+                self.regions.len(),
+                r.vpcs.len(),
+                r.total()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            org.notes,
+        );
+        PageScene {
+            file_stem: self.stems[0].clone(),
+            title: info.title.clone(),
+            scene: self.framed_a0(org.scene, &info, legend),
+            graph: None,
+        }
+    }
+
+    fn matrix_page(&self, i: usize, k: usize) -> PageScene {
+        let r = &self.facts.snap.resources;
+        let (rows, cols) = self.tiles[k].clone();
+        let scene = views::matrix::render(&self.matrix, rows.clone(), cols.clone());
+        let legend = vec![
+            views::fill(
+                style::plain("#e8f6f3", "#7f8c8d", 0.5, false),
+                "the row's VPC routes to the column's network: P peering, T transit gateway, V VPN",
+            ),
+            views::fill(style::plain("#fadbd8", "#7f8c8d", 0.5, false), "! non-production reaches production"),
+        ];
+        let mut title = "Connectivity matrix".to_string();
+        if self.tiles.len() > 1 {
+            title.push_str(&format!(
+                " (rows {}–{}, columns {}–{})",
+                rows.start + 1,
+                rows.end,
+                cols.start + 1,
+                cols.end
+            ));
+        }
+        let notes = vec![
+            "Columns are numbered as the rows (the same VPCs), then on-premises sites and VPCs outside the snapshot (key under the grid). From the segmentation analysis: routes from the row's VPC to the column's network over a peering, transit gateway or VPN.".into(),
+            "Blocks with no connection are not drawn; inventory.xlsx has the whole matrix (sheet Connectivity).".into(),
+        ];
+        let info = self.info(
+            title.clone(),
+            format!(
+                "{} VPC(s) × {} network(s) · {} connected pair(s)",
+                self.matrix.rows.len(),
+                self.matrix.cols.len(),
+                self.matrix.cells.len()
+            ),
+            self.all_accounts.clone(),
+            self.all_regions.clone(),
+            format!("all ({})", r.vpcs.len()),
+            notes,
+        );
+        PageScene { file_stem: self.stems[i].clone(), title, scene: self.framed(scene, &info, legend), graph: None }
+    }
+
+    fn account(&self, i: usize, k: usize) -> PageScene {
+        let f = &self.facts;
+        let page = &self.account_pages[k];
+        let view = views::account::render(f, page, &self.page_index, &self.links);
+        let mut legend = views::env_legend();
+        legend.push(views::fill(style::node(), "transit gateway (hub) / on-premises network"));
+        legend.push(views::fill(
+            style::plain(style::WHITE, "#7f8c8d", 1.2, true),
+            "on another page, or outside this snapshot",
+        ));
+        for l in [Line::Peering, Line::Transit, Line::Vpn, Line::CrossAccount] {
+            legend.push(views::line_legend(l));
+        }
+        let title = page.title(f);
+        let regions: BTreeSet<&str> = page.vpcs.iter().map(|v| v.region.as_str()).collect();
+        let info = self.info(
+            title.clone(),
+            format!(
+                "{} VPC(s) · {} transit gateway(s) · every peering, attachment and VPN with an end on this page",
+                page.vpcs.len(),
+                page.tgws.len()
+            ),
+            f.account_label(&page.account),
+            page.region.clone().unwrap_or_else(|| regions.into_iter().collect::<Vec<_>>().join(", ")),
+            format!("{} on this page", page.vpcs.len()),
+            view.notes,
+        );
+        PageScene {
+            file_stem: self.stems[i].clone(),
+            title,
+            scene: self.framed_a0(view.scene, &info, legend),
+            graph: None,
+        }
+    }
+
+    /// Frames an overview-level page and, when it comes out larger than A0, shrinks
+    /// it to fit as far as text stays at least `readability::MIN_TEXT` high (what
+    /// printing it on A0 would do).
+    fn framed_a0(&self, content: scene::Scene, info: &PageInfo, legend: Vec<LegendEntry>) -> scene::Scene {
+        use super::readability::{A0_LONG, A0_SHORT, MIN_TEXT};
+        let mut page = self.framed(content, info, legend);
+        let (long, short) = (page.width.max(page.height), page.width.min(page.height));
+        let need = (A0_LONG / long).min(A0_SHORT / short);
+        let smallest = page.texts.iter().map(|t| t.size).fold(f64::MAX, f64::min);
+        if need < 1.0 {
+            let floor = if smallest < f64::MAX { MIN_TEXT / smallest * (1.0 + 1e-9) } else { 0.0 };
+            page.scale(need.max(floor).min(1.0));
+        }
+        page
+    }
+
+    /// Frames a view's scene, with the audit scope drawn when one is set.
+    fn framed(&self, mut content: scene::Scene, info: &PageInfo, mut legend: Vec<LegendEntry>) -> scene::Scene {
+        if let Some(s) = &self.facts.scope {
+            views::scope::mark(&mut content, s);
+            legend.extend(views::scope::legend());
+        }
+        frame::frame(content, info, &legend)
     }
 
     fn info(
@@ -113,6 +344,7 @@ impl<'a> Plan<'a> {
             collected_at: self.facts.snap.collected_at.to_string(),
             sha_prefix: self.facts.sha_prefix.clone(),
             notes,
+            scope: self.facts.scope.as_ref().map(|s| s.rule.clone()),
         }
     }
 
@@ -142,14 +374,14 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[0].clone(),
             title: info.title.clone(),
-            scene: frame::frame(ov.scene, &info, &legend),
+            scene: self.framed(ov.scene, &info, legend),
             graph: Some(ov.graph),
         }
     }
 
-    fn vpc(&self, i: usize) -> PageScene {
+    fn vpc(&self, i: usize, k: usize) -> PageScene {
         let f = &self.facts;
-        let v = self.vpcs[i - 1];
+        let v = self.vpcs[k];
         let page = views::vpc::render(f, v);
         let mut legend = views::tier_legend();
         legend.push(views::fill(style::resource(), "resource (instance or service ENI; \"× N\" = N like resources)"));
@@ -171,7 +403,7 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[i].clone(),
             title,
-            scene: frame::frame(page.scene, &info, &legend),
+            scene: self.framed(page.scene, &info, legend),
             graph: None,
         }
     }
@@ -214,7 +446,7 @@ impl<'a> Plan<'a> {
         PageScene {
             file_stem: self.stems[self.stems.len() - 1].clone(),
             title: info.title.clone(),
-            scene: frame::frame(ex.scene, &info, &legend),
+            scene: self.framed(ex.scene, &info, legend),
             graph: Some(ex.graph),
         }
     }

@@ -224,6 +224,30 @@ impl Scene {
         self.texts.push(SceneText { x, y, text, size, bold, color, anchor, width, owner });
     }
 
+    /// Scales the whole page by `f` (coordinates, sizes, text, line and border widths).
+    pub fn scale(&mut self, f: f64) {
+        self.width *= f;
+        self.height *= f;
+        for b in &mut self.boxes {
+            b.rect = Rect::new(b.rect.x * f, b.rect.y * f, b.rect.w * f, b.rect.h * f);
+            b.style.stroke_width *= f;
+            b.style.radius *= f;
+        }
+        for t in &mut self.texts {
+            t.x *= f;
+            t.y *= f;
+            t.size *= f;
+            t.width *= f;
+        }
+        for e in &mut self.edges {
+            e.style.width *= f;
+            for p in &mut e.points {
+                p.0 *= f;
+                p.1 *= f;
+            }
+        }
+    }
+
     /// Shifts everything (used when a view is placed into a page frame).
     pub fn translate(&mut self, dx: f64, dy: f64) {
         for b in &mut self.boxes {

@@ -46,6 +46,8 @@ pub enum FileRole {
     Snapshot,
     Inventory,
     Exposures,
+    /// scope-crossings.csv (only with --scope-tag).
+    ScopeCrossings,
     Coverage,
     Report,
     DiagramOverview,
@@ -61,6 +63,7 @@ impl FileRole {
             FileRole::Snapshot => &["CC6.1", "CC7.1", "A.5.9", "12.5.1"],
             FileRole::Inventory => &["CC6.1", "A.5.9", "12.5.1"],
             FileRole::Exposures => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
+            FileRole::ScopeCrossings => &["CC6.6", "A.8.22", "1.2.3"],
             FileRole::Coverage => &["CC7.1", "A.5.9", "12.5.1"],
             FileRole::Report => &["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"],
             FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
@@ -76,6 +79,8 @@ impl FileRole {
         match stem {
             "overview" => FileRole::DiagramOverview,
             "exposure" => FileRole::DiagramExposure,
+            // The plan never gives a VPC page a stem starting "account-" or "matrix".
+            s if s.starts_with("account-") || s.starts_with("matrix") => FileRole::DiagramOverview,
             _ => FileRole::DiagramVpc,
         }
     }
@@ -95,6 +100,8 @@ pub fn describe(path: &str) -> String {
         let what = match stem {
             "overview" => "Overview diagram: every account, region and VPC and how they connect (peering, transit gateway, VPN, internet)".to_string(),
             "exposure" => "Internet exposure and data-flow diagram: internet-reachable entry points, the tiers they reach and the data stores behind them, each line labelled with protocol/ports".to_string(),
+            m if m.starts_with("matrix") => format!("Connectivity matrix {m}: every VPC against every VPC and on-premises site, each cell the connection types (peering, transit gateway, VPN) and non-production → production"),
+            account if account.starts_with("account-") => format!("Account overview diagram {account}: its VPCs, transit gateways, and every peering, transit gateway attachment and VPN with an end in it"),
             vpc => format!("Network diagram of VPC {vpc}: subnets, route tables, gateways, endpoints and resources"),
         };
         return format!("{what} — {format}");
@@ -106,10 +113,11 @@ pub fn describe(path: &str) -> String {
         "report.html" => "Self-contained HTML report: summary, coverage gaps, diagrams, searchable inventory, exposures with evidence, manifest".into(),
         "inventory.csv" => "Asset inventory, one row per resource of every kind".into(),
         "inventory.json" => "Asset inventory as JSON (exact values, typed fields)".into(),
-        "inventory.xlsx" => "Asset inventory workbook: Assets, Exposures, Load balancers, LB targets, Security group rules, NACL rules, Routes, Coverage, Metadata".into(),
+        "inventory.xlsx" => "Asset inventory workbook: Assets, Exposures, Load balancers, LB targets, Security group rules, NACL rules, Routes, Connectivity (VPC × VPC / on-premises matrix), Coverage, Metadata".into(),
         "exposures.csv" => "Internet exposure findings, one row per finding, with the evidence chain (route, NACL rules, security group rule, public IP)".into(),
         "load_balancers.csv" => "Load balancers, one row per listener: type, scheme, subnets, security groups, listener protocol/port, encryption in transit (TLS policy or plain), actions, whether the internet reaches it".into(),
         "load_balancer_targets.csv" => "Targets behind every listener the internet reaches (listener → rule → target group → target), whether each target admits the load balancer's traffic, and the evidence".into(),
+        "scope-crossings.csv" => "Connections crossing the audit scope (--scope-tag), one row per crossing: from, to, via (peering, transit gateway, VPN, internet, security group rule), direction, protocol/ports, evidence ids".into(),
         "coverage.csv" => "Collection coverage: one row per account × region × API call, with status and errors".into(),
         "README.txt" => "This file: what each file is and which controls it evidences".into(),
         _ => String::new(),

@@ -163,6 +163,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
                     (diagrams(r))
                     (inventory_table(r))
                     (exposure_section(r))
+                    (scope_section(r))
                     (coverage_section(r, &cov))
                     (manifest_section(r))
                 }
@@ -336,6 +337,26 @@ fn lb_target_table(r: &Report<'_>) -> Markup {
                             td { (show(&b.sources)) br; span .note { (show(&b.source_model)) } }
                             td { (show(&b.evidence.join("; "))) }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Connections crossing the audit scope; nothing without --scope-tag.
+fn scope_section(r: &Report<'_>) -> Markup {
+    let Some(t) = super::tables::scope_crossings(r.ctx.snapshot, r.analysis) else { return html! {} };
+    html! {
+        section #scope-crossings {
+            h2 { "Connections crossing the audit scope (" (t.rows.len()) ")" }
+            p .note { "PCI DSS 1.2.3: every connection between the in-scope environment and other networks. Routed VPC and on-premises connectivity, internet exposure of in-scope interfaces, and security group rules admitting a group across the boundary; the diagrams highlight them." }
+            @if t.rows.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (t.rows.len()) "; all are in scope-crossings.csv." } }
+            table .sortable {
+                thead { tr { @for h in &t.headers { th { (h) } } } }
+                tbody {
+                    @for row in t.rows.iter().take(MAX_HTML_ROWS) {
+                        tr { @for c in row { td { (show(c)) } } }
                     }
                 }
             }

@@ -474,6 +474,10 @@ fn write_tables(
     row_counts.insert("load_balancers.csv".into(), load_balancers.rows.len());
     out.put_stream("load_balancer_targets.csv", FileRole::Exposures, |w| csv::table_csv(&lb_targets, w))?;
     row_counts.insert("load_balancer_targets.csv".into(), lb_targets.rows.len());
+    if let Some(crossings) = tables::scope_crossings(snapshot, analysis) {
+        out.put_stream("scope-crossings.csv", FileRole::ScopeCrossings, |w| csv::table_csv(&crossings, w))?;
+        row_counts.insert("scope-crossings.csv".into(), crossings.rows.len());
+    }
     out.put_stream("coverage.csv", FileRole::Coverage, |w| csv::table_csv(&coverage, w))?;
     row_counts.insert("coverage.csv".into(), coverage.rows.len());
     drop(span);
@@ -482,6 +486,7 @@ fn write_tables(
     let (sg_rules, nacl_rules, routes) =
         (tables::sg_rules(snapshot), tables::nacl_rules(snapshot), tables::routes(snapshot));
     let metadata = ctx.metadata();
+    let connectivity = crate::diagram::views::matrix::matrix(snapshot, analysis);
     let sheets = xlsx::Sheets {
         assets: &rows,
         exposures: &exposures,
@@ -491,6 +496,7 @@ fn write_tables(
         nacl_rules: &nacl_rules,
         routes: &routes,
         coverage: &coverage,
+        connectivity: &connectivity,
         metadata: &metadata,
         created_unix: ctx.generated.unix(),
     };
@@ -498,7 +504,7 @@ fn write_tables(
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }
-    drop((sg_rules, nacl_rules, routes, exposures, coverage, load_balancers, lb_targets));
+    drop((sg_rules, nacl_rules, routes, exposures, coverage, load_balancers, lb_targets, connectivity));
     out.put("inventory.xlsx", &book, FileRole::Inventory)?;
     drop(span);
     Ok(TablesOut { files: out.files, row_counts, rows })

@@ -313,6 +313,23 @@ pub fn load_balancer_targets(analysis: &Analysis) -> Table {
     t
 }
 
+/// scope-crossings.csv (`inventory::facts::scope_crossings`); None without a scope.
+pub fn scope_crossings(snapshot: &Snapshot, analysis: &Analysis) -> Option<Table> {
+    analysis.facts.in_scope.as_ref()?;
+    let mut t = Table::new(&[
+        ("from", false),
+        ("to", false),
+        ("via", false),
+        ("direction", false),
+        ("ports", false),
+        ("evidence", false),
+    ]);
+    for c in inventory::facts::scope_crossings(&snapshot.resources, analysis) {
+        t.rows.push(vec![c.from, c.to, c.via, c.direction, c.ports, c.evidence.join("; ")]);
+    }
+    Some(t)
+}
+
 /// Short evidence chain for one finding, as the report shows it.
 pub fn evidence_chain(f: &inventory::analysis::ExposureFinding) -> String {
     let e = &f.evidence;

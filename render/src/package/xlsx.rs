@@ -1,5 +1,5 @@
-//! inventory.xlsx: Assets, Exposures, Security group rules, NACL rules, Routes,
-//! Coverage, Metadata. Text cells are always written with `write_string` (never as
+//! inventory.xlsx: Assets, Exposures, Load balancers, LB targets, Security group rules, NACL rules,
+//! Routes, Connectivity, Coverage, Metadata. Text cells are always written with `write_string` (never as
 //! formulas) and neutralised like the CSV cells; header rows are frozen and filtered.
 //!
 //! Sheets use constant-memory mode: each row is streamed to an unnamed temp file as
@@ -21,6 +21,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 use super::csv::cell;
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
+use crate::diagram::views::matrix::Matrix;
 
 const MIN_WIDTH: usize = 8;
 const MAX_WIDTH: usize = 60;
@@ -34,6 +35,8 @@ pub struct Sheets<'a> {
     pub nacl_rules: &'a Table,
     pub routes: &'a Table,
     pub coverage: &'a Table,
+    /// VPC × VPC / on-premises (`diagram::views::matrix`), as a grid of words.
+    pub connectivity: &'a Matrix,
     pub metadata: &'a [(String, String)],
     /// Written as the document's creation time, so the file is byte-identical across runs.
     pub created_unix: i64,
@@ -49,6 +52,7 @@ pub fn sheet_rows(s: &Sheets<'_>) -> Vec<(&'static str, usize)> {
         ("Security group rules", s.sg_rules.rows.len()),
         ("NACL rules", s.nacl_rules.rows.len()),
         ("Routes", s.routes.rows.len()),
+        ("Connectivity", s.connectivity.rows.len()),
         ("Coverage", s.coverage.rows.len()),
         ("Metadata", s.metadata.len()),
     ]
@@ -131,11 +135,27 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
         ("Security group rules", s.sg_rules),
         ("NACL rules", s.nacl_rules),
         ("Routes", s.routes),
-        ("Coverage", s.coverage),
     ] {
         let ws = wb.add_worksheet_with_constant_memory()?.set_name(name)?;
         write_sheet(ws, &t.headers, &t.numeric, || t.rows.iter(), t.rows.len(), &bold)?;
     }
+    // Rows: from VPC; columns: to VPC / on-premises site, by id (names in column B).
+    let m = s.connectivity;
+    let headers: Vec<&str> = ["from VPC", "from (name · account · environment)"]
+        .into_iter()
+        .chain(m.cols.iter().map(|c| c.0.as_str()))
+        .collect();
+    let rows = || {
+        m.rows.iter().enumerate().map(|(i, (id, label))| {
+            let mut row = vec![id.clone(), label.clone()];
+            row.extend((0..m.cols.len()).map(|j| m.cells.get(&(i, j)).map(|c| c.words()).unwrap_or_default()));
+            row
+        })
+    };
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Connectivity")?;
+    write_sheet(ws, &headers, &vec![false; headers.len()], rows, m.rows.len(), &bold)?;
+    let ws = wb.add_worksheet_with_constant_memory()?.set_name("Coverage")?;
+    write_sheet(ws, &s.coverage.headers, &s.coverage.numeric, || s.coverage.rows.iter(), s.coverage.rows.len(), &bold)?;
 
     let ws = wb.add_worksheet_with_constant_memory()?.set_name("Metadata")?;
     let meta = || s.metadata.iter().map(|(k, v)| [k.as_str(), v.as_str()]);

@@ -59,12 +59,21 @@ pub struct Router {
     v_block: Vec<bool>,
     /// Routes that fell back to a plain dog-leg (may cross boxes).
     pub fallbacks: std::cell::Cell<usize>,
+    /// Grid segments earlier routes run on (same indexing as the blocks): a later
+    /// line pays to run on them, so unrelated lines take their own tracks.
+    /// Only with `separating` (the overview); other pages route as before.
+    separate: bool,
+    h_used: std::cell::RefCell<Vec<bool>>,
+    v_used: std::cell::RefCell<Vec<bool>>,
     /// Search work (grid states allocated + expanded) left for this page. Bounds a
     /// huge page's routing time; once spent, lines become dog-legs (counted above).
     budget: std::cell::Cell<u64>,
 }
 
 const BEND: u64 = 40 * SCALE;
+/// Extra cost per unit of running on a segment another line already uses: a long
+/// detour beats a shared stretch a reader cannot follow.
+const SHARED: u64 = 30 * SCALE;
 /// Largest window (grid points) one route may search.
 const MAX_SEARCH_CELLS: usize = 300_000;
 const SCALE: u64 = 8;
@@ -141,11 +150,20 @@ impl Router {
             margin,
             xs,
             ys,
+            separate: false,
+            h_used: std::cell::RefCell::new(vec![false; h_block.len()]),
+            v_used: std::cell::RefCell::new(vec![false; v_block.len()]),
             h_block,
             v_block,
             fallbacks: std::cell::Cell::new(0),
             budget: std::cell::Cell::new(PAGE_SEARCH_BUDGET),
         }
+    }
+
+    /// Later lines avoid running on segments earlier lines took.
+    pub fn separating(mut self) -> Router {
+        self.separate = true;
+        self
     }
 
     /// Orthogonal polyline from `a` to `b`, leaving and entering perpendicular to the borders.
@@ -189,6 +207,8 @@ impl Router {
         let ys = &self.ys[win.j0..=win.j1];
         let hb = |i: usize, j: usize| self.h_block[(j + win.j0) * (gnx - 1) + i + win.i0];
         let vb = |i: usize, j: usize| self.v_block[(i + win.i0) * (gny - 1) + j + win.j0];
+        let hu = self.h_used.borrow();
+        let vu = self.v_used.borrow();
         // dirs: 0 +x, 1 -x, 2 +y, 3 -y
         let dir_of = |s: Side| match s {
             Side::Right => 0usize,
@@ -241,7 +261,14 @@ impl Router {
                     continue;
                 }
                 let len = (xs[ni] - xs[i]).abs() + (ys[nj] - ys[j]).abs();
-                let mut cost = g + (len * SCALE as f64) as u64 + if nd != dir { BEND } else { 0 };
+                let shared = match nd {
+                    0 => hu[(j + win.j0) * (gnx - 1) + i + win.i0],
+                    1 => hu[(j + win.j0) * (gnx - 1) + i - 1 + win.i0],
+                    2 => vu[(i + win.i0) * (gny - 1) + j + win.j0],
+                    _ => vu[(i + win.i0) * (gny - 1) + j - 1 + win.j0],
+                };
+                let per_unit = if shared && self.separate { SCALE + SHARED } else { SCALE };
+                let mut cost = g + (len * per_unit as f64) as u64 + if nd != dir { BEND } else { 0 };
                 if ni == ib && nj == jb && nd != end_dir {
                     cost += BEND;
                 }
@@ -255,11 +282,14 @@ impl Router {
             }
         }
         self.budget.set(self.budget.get().saturating_sub(n as u64 + expanded * 4));
+        drop((hu, vu));
         let mut cur = goal?;
         let mut pts = Vec::new();
+        let mut cells = Vec::new();
         loop {
             let node = cur / 4;
             pts.push((xs[node % nx], ys[node / nx]));
+            cells.push((node % nx + win.i0, node / nx + win.j0));
             let p = prev[cur];
             if p == u32::MAX {
                 break;
@@ -267,6 +297,19 @@ impl Router {
             cur = p as usize;
         }
         pts.reverse();
+        if !self.separate {
+            return Some(pts);
+        }
+        // Mark the segments this line takes.
+        let (mut hu, mut vu) = (self.h_used.borrow_mut(), self.v_used.borrow_mut());
+        for w in cells.windows(2) {
+            let ((i0, j0), (i1, j1)) = (w[0], w[1]);
+            if j0 == j1 && i0 != i1 {
+                hu[j0 * (gnx - 1) + i0.min(i1)] = true;
+            } else if i0 == i1 && j0 != j1 {
+                vu[i0 * (gny - 1) + j0.min(j1)] = true;
+            }
+        }
         Some(pts)
     }
 }

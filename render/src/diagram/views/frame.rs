@@ -18,6 +18,8 @@ pub struct PageInfo {
     pub sha_prefix: String,
     /// Aggregation and completeness notes shown under the legend.
     pub notes: Vec<String>,
+    /// The audit scope rule (`--scope-tag`), when one is set.
+    pub scope: Option<String>,
 }
 
 pub enum LegendEntry {
@@ -122,7 +124,7 @@ fn append(page: &mut Scene, mut content: Scene, dx: f64, dy: f64, root: usize) {
 }
 
 fn title_rows(info: &PageInfo) -> Vec<(String, String)> {
-    vec![
+    let mut rows = vec![
         ("Document".into(), info.title.clone()),
         ("Account".into(), info.account.clone()),
         ("Region".into(), info.region.clone()),
@@ -133,7 +135,11 @@ fn title_rows(info: &PageInfo) -> Vec<(String, String)> {
         ("Reviewed by".into(), String::new()),
         ("Approved by".into(), String::new()),
         ("Date".into(), String::new()),
-    ]
+    ];
+    if let Some(rule) = &info.scope {
+        rows.insert(4, ("Audit scope".into(), format!("tag {rule}: outlined; the rest dimmed")));
+    }
+    rows
 }
 
 fn draw_title_block(page: &mut Scene, root: usize, r: Rect, rows: &[(String, String)], label_w: f64, row_h: f64) {

@@ -1,9 +1,16 @@
 //! Views: snapshot + analysis → scenes. Each page is framed with a title block
 //! and a legend by `frame`.
+pub mod account;
+pub mod cards;
 pub mod exposure;
 pub mod frame;
+pub mod grid;
 pub mod labels;
+pub mod links;
+pub mod matrix;
+pub mod org;
 pub mod overview;
+pub mod scope;
 pub mod vpc;
 
 use inventory::analysis::SubnetTier;

@@ -14,6 +14,7 @@ use super::super::layout::layered::LayeredGraph;
 use super::super::layout::route::{Port, Router, Side};
 use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
+use super::cards::{draw_lines, measure, TextLine};
 use super::labels;
 
 const CHIP_H: f64 = 18.0;
@@ -27,27 +28,6 @@ pub struct OverviewPage {
     pub notes: Vec<String>,
     /// The layered graph drawn (the DOT writer reads it).
     pub graph: LayeredGraph,
-}
-
-type TextLine = (String, f64, bool, &'static str);
-
-fn measure(lines: &[TextLine], min_w: f64, max_w: f64) -> (f64, f64) {
-    let w = lines.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max) + 20.0;
-    let h = lines.iter().map(|l| metrics::line_height(l.1) + 3.0).sum::<f64>() + 12.0;
-    (w.clamp(min_w, max_w), h)
-}
-
-fn draw_lines(scene: &mut Scene, owner: usize, r: Rect, top: f64, lines: &[TextLine], centred: bool) {
-    let mut y = r.y + top;
-    for (t, size, bold, color) in lines {
-        y += metrics::ascent(*size);
-        if centred {
-            scene.add_text(Some(owner), r.cx(), y, t, *size, *bold, color, Anchor::Middle, r.w - 12.0);
-        } else {
-            scene.add_text(Some(owner), r.x + 10.0, y, t, *size, *bold, color, Anchor::Start, r.w - 20.0);
-        }
-        y += metrics::descent(*size) + 3.0;
-    }
 }
 
 const CHIP_MAX_W: f64 = 190.0;
@@ -502,9 +482,11 @@ pub fn render(f: &Facts) -> OverviewPage {
     }
     let all_ports: Vec<Port> = ends.iter().flat_map(|(a, b)| [*a, *b]).collect();
     let t_router = std::time::Instant::now();
-    let router = Router::new(&obstacles, &all_ports, MARGIN);
+    let router = Router::new(&obstacles, &all_ports, MARGIN).separating();
     tracing::debug!("overview router grid built in {:.2}s", t_router.elapsed().as_secs_f64());
+    // Labels keep off every text too (account and region headings are not obstacles).
     let mut avoid = obstacles.clone();
+    avoid.extend(scene.texts.iter().map(|t| t.bbox()));
     for (w, (a, b)) in wants.iter().zip(&ends) {
         let pts = router.route(*a, *b);
         scene.edges.push(SceneEdge {
