@@ -3,6 +3,7 @@
 //! from the `auditmap-generate` crate.
 pub mod analysis;
 pub mod demo;
+pub mod diff;
 pub mod facts;
 pub mod model;
 pub mod redact;

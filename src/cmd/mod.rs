@@ -1,5 +1,6 @@
 //! One module per subcommand: parse its flags, call the library, choose the exit code.
 pub mod diagram;
+pub mod diff;
 pub mod discover;
 pub mod example;
 pub mod exposure;

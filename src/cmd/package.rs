@@ -124,7 +124,7 @@ pub const REDACT_KEY_ENV: &str = "AUDITMAP_REDACT_KEY";
 
 /// The user's redaction key: --redact-key FILE, else AUDITMAP_REDACT_KEY, else None
 /// (a random per-package key). The key never appears in a message.
-fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, CliError> {
+pub(crate) fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, CliError> {
     let (bytes, from) = if let Some(path) = file {
         let mut b = std::fs::read(path)
             .map_err(|e| CliError::bad_input(anyhow::anyhow!("--redact-key {}: {e}", path.display())))?;
