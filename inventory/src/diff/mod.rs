@@ -9,7 +9,7 @@ mod resources;
 mod segmentation;
 
 pub use coverage::{CoverageChange, CoverageChanges};
-pub use exposure::{ExposureChange, ExposureChanges, PortSources};
+pub use exposure::{exposure_changes, ExposureChange, ExposureChanges, PortSources};
 pub use fields::{nacl_entry_text, ChangeOp, FieldChange};
 pub use resources::{ChangedResource, ResourceChanges, ResourceRef};
 pub use segmentation::{ConnectionChange, SegmentationChanges};
