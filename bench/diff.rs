@@ -7,8 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use inventory::analysis::analyze;
-use inventory::diff::{diff, Side};
+use inventory::diff::{analyze, diff, Side};
 use inventory::model::{PortRange, Protocol, RulePeer, SgRule};
 use inventory::snapshot::{load_bytes, to_json_bytes};
 use inventory::Snapshot;
@@ -20,6 +19,16 @@ fn peak_rss_mib() -> Option<f64> {
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// CPU time of this process, all threads (user + system, /proc/self/stat, 10 ms
+/// ticks): meaningful on a shared, loaded machine where wall time is not.
+fn cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (utime, stime): (u64, u64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// SplitMix64: deterministic choices, no dependency.
@@ -97,13 +106,14 @@ fn main() {
         old_bytes.len() as f64 / 1e6,
         new_bytes.len() as f64 / 1e6
     );
-    let (mut totals, mut prep, mut diffs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut totals, mut prep, mut diffs, mut cpus) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut summary = String::new();
     for _ in 0..runs {
+        let c0 = cpu();
         let t0 = Instant::now();
         let side = |bytes: &[u8], name: &str| {
             let s = load_bytes(Path::new(name), bytes).expect("generated snapshot loads");
-            let a = analyze(&s);
+            let a = analyze(&s, &Default::default());
             (s, a)
         };
         let ((so, ao), (sn, an)) = std::thread::scope(|sc| {
@@ -117,6 +127,9 @@ fn main() {
             &Side { snapshot: &sn, analysis: &an, sha256: String::new() },
         );
         let t2 = Instant::now();
+        if let (Some(a), Some(b)) = (c0, cpu()) {
+            cpus.push(b.saturating_sub(a));
+        }
         summary = format!(
             "diff: {} added, {} removed, {} changed, {} unknown resources; {} new, {} widened exposures",
             d.resources.added.len(),
@@ -141,6 +154,9 @@ fn main() {
         secs(*totals.iter().min().unwrap_or(&total)),
         secs(*totals.iter().max().unwrap_or(&total)),
     );
+    if !cpus.is_empty() {
+        println!("median CPU time (both threads): {}", secs(median(cpus)));
+    }
     match peak_rss_mib() {
         Some(p) => println!("peak RSS {p:.0} MiB (process, generation included)"),
         None => println!("peak RSS unknown (no /proc)"),

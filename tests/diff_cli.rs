@@ -141,3 +141,46 @@ fn redaction_composes_with_diff() {
     assert_eq!(v["exposures"]["new"].as_array().unwrap().len(), 2);
     assert_eq!(v["exposures"]["widened"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn accepted_exposures_mark_the_diff_and_gate_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, ids: &[&str]| {
+        let text: String = ids
+            .iter()
+            .map(|id| format!("[[accept]]\nresource = \"{id}\"\nports = \"all\"\nreason = \"r\"\napproved_by = \"a@example.com\"\n\n"))
+            .collect();
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let (old, new) = (estate("demo.json"), estate("demo-next.json"));
+    let two = file("two.toml", &["i-0a11c0ffee0000001", "i-09025814dc3004ef8"]);
+    let out = auditmap(&["diff", &old, &new, "--json", "--accepted", &two, "--fail-on", "new-exposure"]);
+    assert_eq!(out.status.code(), Some(4), "the widened bastion is not accepted");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<(&str, &str)> = v["exposures"]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(v["exposures"]["widened"].as_array().unwrap())
+        .map(|c| (c["resource_id"].as_str().unwrap(), c["acceptance"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("i-09025814dc3004ef8", "accepted"),
+            ("i-0a11c0ffee0000001", "accepted"),
+            ("i-0c1425424139e128e", "unaccepted")
+        ]
+    );
+    let all = file("all.toml", &["i-0a11c0ffee0000001", "i-09025814dc3004ef8", "i-0c1425424139e128e"]);
+    let out = auditmap(&["diff", &old, &new, "--accepted", &all, "--fail-on", "new-exposure"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("WIDENED i-0c1425424139e128e (prod-bastion-1) 203.0.113.10: tcp/22 from 0.0.0.0/0 except 198.51.100.10/32 [accepted]"), "{}", stdout(&out));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[accept]]\nresource = \"i-1\"\n").unwrap();
+    let out = auditmap(&["diff", &old, &new, "--accepted", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.toml:1: ports: missing"), "{}", stderr(&out));
+}

@@ -83,7 +83,11 @@ fn exposure_row(e: &ExposureChange, change: &str) -> ChangeRow {
         field: format!("{} {}", format!("{:?}", e.ip_version).to_lowercase(), e.protocol),
         old,
         new,
-        detail: e.note.clone().unwrap_or_else(|| public_ips(e)),
+        detail: match (&e.note, e.acceptance) {
+            (Some(n), _) => n.clone(),
+            (None, Some(a)) => format!("{}; {}", public_ips(e), a.as_str()),
+            (None, None) => public_ips(e),
+        },
     }
 }
 
@@ -274,9 +278,10 @@ pub fn text(d: &Diff, color: bool) -> String {
         ] {
             for x in list.iter() {
                 let name = x.name.as_deref().map(|n| format!(" ({})", safe(n))).unwrap_or_default();
+                let status = x.acceptance.map(|a| format!(" [{}]", a.as_str())).unwrap_or_default();
                 let _ = writeln!(
                     s,
-                    "  {} {}{} {}: {}{}",
+                    "  {} {}{} {}: {}{}{status}",
                     p.paint(tone, label),
                     safe(&x.resource_id),
                     name,

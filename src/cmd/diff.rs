@@ -2,15 +2,18 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use inventory::accept::Acceptances;
+use inventory::analysis::Analysis;
 use inventory::diff::{check_order, diff, Diff, Side};
+use inventory::Snapshot;
 use render::package::{sha256_hex, RedactionKey};
-use render::pipeline::{Analysed, Input};
+use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
-    /// A new or widened internet exposure.
+    /// A new or widened internet exposure (not accepted, with --accepted).
     NewExposure,
 }
 
@@ -34,6 +37,10 @@ pub struct Args {
     /// Exit with code 4 when the diff shows this (for CI gates).
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,
+    /// Accepted exposures (TOML, as `exposure --accepted`): new and widened exposures
+    /// are marked accepted/expired/unaccepted, and only unaccepted ones trip the gate.
+    #[arg(long, value_name = "FILE")]
+    pub accepted: Option<PathBuf>,
     /// Replace account ids and public IPs with pseudonyms (the same key on both sides,
     /// so a resource keeps its pseudonym across the diff).
     #[arg(long)]
@@ -44,16 +51,25 @@ pub struct Args {
     pub redact_key: Option<PathBuf>,
 }
 
-/// One side: loaded, redacted if asked, analysed; with the SHA-256 of the file as read.
-fn side(path: &Path, key: Option<&RedactionKey>) -> Result<(Analysed<'static>, String), CliError> {
+/// One side: loaded, redacted if asked, analysed (what the diff needs); with the
+/// SHA-256 of the file as read.
+fn side(path: &Path, key: Option<&RedactionKey>) -> Result<(Snapshot, Analysis, String), CliError> {
     let input = Input::file(path).map_err(CliError::bad_input)?;
     let sha = sha256_hex(&input.bytes);
     let prepared = input.prepare(key).map_err(|e| CliError::failure(anyhow::anyhow!("{}: {e}", path.display())))?;
-    Ok((prepared.analyze(), sha))
+    let snapshot = prepared.snapshot.into_owned();
+    let analysis = inventory::diff::analyze(&snapshot, &prepared.settings);
+    Ok((snapshot, analysis, sha))
 }
 
 /// Loads and analyses both snapshots (side by side: they are independent) and diffs them.
-pub fn compute(old: &Path, new: &Path, force: bool, key: Option<&RedactionKey>) -> Result<Diff, CliError> {
+pub fn compute(
+    old: &Path,
+    new: &Path,
+    force: bool,
+    key: Option<&RedactionKey>,
+    accepted: Option<&Acceptances>,
+) -> Result<Diff, CliError> {
     let parent = tracing::Span::current();
     let (a, b) = std::thread::scope(|s| {
         let other = s.spawn(|| {
@@ -63,14 +79,19 @@ pub fn compute(old: &Path, new: &Path, force: bool, key: Option<&RedactionKey>) 
         let b = side(new, key);
         (other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), b)
     });
-    let ((a, sha_a), (b, sha_b)) = (a?, b?);
+    let ((old_snap, old_an, sha_a), (new_snap, new_an, sha_b)) = (a?, b?);
     if !force {
-        check_order(&a.snapshot, &b.snapshot).map_err(CliError::bad_input)?;
+        check_order(&old_snap, &new_snap).map_err(CliError::bad_input)?;
     }
-    Ok(diff(
-        &Side { snapshot: &a.snapshot, analysis: &a.analysis, sha256: sha_a },
-        &Side { snapshot: &b.snapshot, analysis: &b.analysis, sha256: sha_b },
-    ))
+    let mut d = diff(
+        &Side { snapshot: &old_snap, analysis: &old_an, sha256: sha_a },
+        &Side { snapshot: &new_snap, analysis: &new_an, sha256: sha_b },
+    );
+    if let Some(acc) = accepted {
+        let review = inventory::accept::review(acc, &new_snap, &new_an.exposures);
+        d.exposures.mark_acceptance(&old_an.exposures, &new_an.exposures, &review);
+    }
+    Ok(d)
 }
 
 /// Colour only for a person at a terminal (https://no-color.org).
@@ -87,7 +108,11 @@ pub fn run(args: Args) -> CmdResult {
     } else {
         None
     };
-    let d = compute(&args.old, &args.new, args.force, key.as_ref())?;
+    let accepted = match &args.accepted {
+        Some(path) => Some(inventory::accept::load(path).map_err(CliError::bad_input)?),
+        None => None,
+    };
+    let d = compute(&args.old, &args.new, args.force, key.as_ref(), accepted.as_ref())?;
     if args.json {
         let text = serde_json::to_string_pretty(&d).map_err(CliError::failure)?;
         super::emit(&(text + "\n"))?;

@@ -119,7 +119,7 @@ fn new_unaccepted(
 ) -> usize {
     let status: std::collections::BTreeMap<&ExposureFinding, Status> =
         analysis.exposures.iter().zip(&review.verdicts).map(|(f, v)| (f, v.status)).collect();
-    let reach = |f: &ExposureFinding| (f.resource_id.clone(), f.ip_version, f.protocol, f.ports, f.sources.clone());
+    let reach = inventory::diff::reach;
     let before: std::collections::BTreeSet<_> = base.iter().map(reach).collect();
     let changes = inventory::diff::exposure_changes(base, &analysis.exposures, snapshot);
     changes

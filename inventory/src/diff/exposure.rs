@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+use crate::accept::{Review, Status};
 use crate::analysis::ipset::{describe_sources, public_part, SpanSet};
 use crate::analysis::{ExposureFinding, IpVersion};
 use crate::model::{PortRange, Protocol, ResourceKind};
@@ -43,6 +44,10 @@ pub struct ExposureChange {
     /// Why a disappearance is not a closure (NEW could not see the resource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// With an accepted-exposures file, for new and widened exposures: the verdict on
+    /// NEW's findings that OLD did not have (the least accepted of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance: Option<Status>,
 }
 
 impl ExposureChange {
@@ -74,6 +79,27 @@ pub struct ExposureChanges {
 }
 
 impl ExposureChanges {
+    /// Sets `acceptance` on the new and widened exposures from the review of `new`
+    /// (NEW's findings, in the review's order); OLD's findings are not NEW's news.
+    pub fn mark_acceptance(&mut self, old: &[ExposureFinding], new: &[ExposureFinding], review: &Review) {
+        let status: BTreeMap<&ExposureFinding, Status> =
+            new.iter().zip(&review.verdicts).map(|(f, v)| (f, v.status)).collect();
+        let before: BTreeSet<_> = old.iter().map(reach).collect();
+        for c in self.new.iter_mut().chain(self.widened.iter_mut()) {
+            c.acceptance = c
+                .findings
+                .iter()
+                .filter(|f| !before.contains(&reach(f)))
+                .map(|f| status.get(f).copied().unwrap_or(Status::Unaccepted))
+                .max();
+        }
+    }
+
+    /// New or widened exposures not accepted (all of them without a review).
+    pub fn unaccepted_openings(&self) -> usize {
+        self.new.iter().chain(&self.widened).filter(|c| c.acceptance != Some(Status::Accepted)).count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.new.is_empty()
             && self.closed.is_empty()
@@ -81,6 +107,12 @@ impl ExposureChanges {
             && self.narrowed.is_empty()
             && self.unknown.is_empty()
     }
+}
+
+/// What a finding reaches, without its evidence: a finding with the same reach in OLD
+/// is not news.
+pub fn reach(f: &ExposureFinding) -> (&str, IpVersion, Protocol, Option<PortRange>, &[IpNet]) {
+    (&f.resource_id, f.ip_version, f.protocol, f.ports, &f.sources)
 }
 
 type Key<'a> = (&'a str, &'a str, IpVersion, Protocol);
@@ -178,6 +210,7 @@ fn change(findings: &[&ExposureFinding], delta: Vec<PortSources>, note: Option<S
         delta,
         findings: findings.iter().map(|f| (*f).clone()).collect(),
         note,
+        acceptance: None,
     })
 }
 

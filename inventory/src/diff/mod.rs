@@ -9,7 +9,7 @@ mod resources;
 mod segmentation;
 
 pub use coverage::{CoverageChange, CoverageChanges};
-pub use exposure::{exposure_changes, ExposureChange, ExposureChanges, PortSources};
+pub use exposure::{exposure_changes, reach, ExposureChange, ExposureChanges, PortSources};
 pub use fields::{nacl_entry_text, ChangeOp, FieldChange};
 pub use resources::{ChangedResource, ResourceChanges, ResourceRef};
 pub use segmentation::{ConnectionChange, SegmentationChanges};
@@ -75,9 +75,10 @@ impl Diff {
             && self.coverage.is_empty()
     }
 
-    /// The internet reaches something it did not reach before: a new or widened exposure.
+    /// The internet reaches something it did not reach before: a new or widened
+    /// exposure, not accepted (see `ExposureChanges::mark_acceptance`).
     pub fn has_new_exposure(&self) -> bool {
-        !self.exposures.new.is_empty() || !self.exposures.widened.is_empty()
+        self.exposures.unaccepted_openings() > 0
     }
 }
 
@@ -98,6 +99,12 @@ pub fn check_order(old: &Snapshot, new: &Snapshot) -> Result<(), OutOfOrder> {
         return Err(OutOfOrder { old: old.collected_at, new: new.collected_at });
     }
     Ok(())
+}
+
+/// The analysis a diff needs: exposures and segmentation, not the internet → data-store
+/// flows (a path search that would dominate the time of a diff at 100k resources).
+pub fn analyze(snapshot: &Snapshot, settings: &crate::facts::Settings) -> Analysis {
+    crate::analysis::analyze_topology_with(&crate::topology::Topology::build(snapshot), settings)
 }
 
 /// Everything that changed from `old` to `new`.
