@@ -184,3 +184,76 @@ fn accepted_exposures_mark_the_diff_and_gate_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad.toml:1: ports: missing"), "{}", stderr(&out));
 }
+
+/// demo-next.json with a hostile Name tag on the bastion, written to `dir`.
+fn hostile_next(dir: &Path) -> String {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(estate("demo-next.json")).unwrap()).unwrap();
+    for i in v["resources"]["instances"].as_array_mut().unwrap() {
+        if i["id"] == "i-0c1425424139e128e" {
+            i["tags"]["Name"] = "=HYPERLINK(\"http://x\")<script>alert(1)</script>".into();
+        }
+    }
+    let path = dir.join("next.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn hostile_strings_are_neutralised_in_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = auditmap(&["diff", &estate("demo.json"), &hostile_next(dir.path()), "--csv"]);
+    let csv = stdout(&out);
+    assert!(csv.contains("tags.Name,prod-bastion-1,\"'=HYPERLINK("), "{csv}");
+}
+
+#[test]
+fn package_previous_records_the_changes_and_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (estate("demo.json"), hostile_next(dir.path()));
+    let pkg = dir.path().join("pkg");
+    let out = auditmap(&["package", &new, "--previous", &old, "--out", pkg.to_str().unwrap()]);
+    // Exit 3: NEW has a denied API (stated in the package).
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let changes = std::fs::read_to_string(pkg.join("changes.csv")).unwrap().replace("\r\n", "\n");
+    // The expected rows, plus the Name tag change (in a row of its own) and the renamed
+    // bastion in its exposure row.
+    let hostile_name = "\"'=HYPERLINK(\"\"http://x\"\")<script>alert(1)</script>\"";
+    let expected = EXPECTED_CSV
+        .replace(",prod-bastion-1,111111111111,eu-west-1,v4 tcp,", &format!(",{hostile_name},111111111111,eu-west-1,v4 tcp,"))
+        .replace(
+            "resource,changed,security_group,",
+            &format!("resource,changed,instance,i-0c1425424139e128e,{hostile_name},111111111111,eu-west-1,tags.Name,prod-bastion-1,{hostile_name},changed\nresource,changed,security_group,"),
+        );
+    assert_eq!(changes, expected);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+    let old_sha = render::package::sha256_hex(&std::fs::read(&old).unwrap());
+    assert_eq!(manifest["previous"]["snapshot_sha256"], old_sha.as_str());
+    assert_eq!(manifest["previous"]["collected_at"], "2026-11-20T09:30:00Z");
+    assert_eq!(manifest["previous"]["changes"], 14);
+    assert_eq!(manifest["row_counts"]["changes.csv"], 14);
+    let listed = manifest["files"].as_array().unwrap().iter().find(|f| f["path"] == "changes.csv").unwrap();
+    let bytes = std::fs::read(pkg.join("changes.csv")).unwrap();
+    assert_eq!(listed["sha256"], render::package::sha256_hex(&bytes).as_str());
+    assert!(std::fs::read_to_string(pkg.join("SHA256SUMS")).unwrap().contains("  changes.csv\n"));
+    let readme = std::fs::read_to_string(pkg.join("README.txt")).unwrap();
+    assert!(readme.contains("CHANGES SINCE 2026-11-20 (previous snapshot collected 2026-11-20T09:30:00Z)"), "{readme}");
+    assert!(readme.contains(&format!("Previous snapshot SHA-256: {old_sha}")));
+    assert!(readme.contains("widened exposure: i-0c1425424139e128e tcp/22 from 0.0.0.0/0 except 198.51.100.10/32"));
+    let html = std::fs::read_to_string(pkg.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Changes since 2026-11-20</h2>"), "changes section");
+    assert!(!html.contains("<script>alert(1)"), "hostile tag escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    // OLD collected after NEW: refused before anything is written.
+    let swapped = auditmap(&[
+        "package",
+        &old,
+        "--previous",
+        &estate("demo-next.json"),
+        "--out",
+        dir.path().join("p2").to_str().unwrap(),
+    ]);
+    assert_eq!(swapped.status.code(), Some(2), "{}", stderr(&swapped));
+    assert!(stderr(&swapped).contains("--previous: OLD was collected at"), "{}", stderr(&swapped));
+    assert!(!dir.path().join("p2").exists());
+}

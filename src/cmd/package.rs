@@ -1,7 +1,7 @@
 //! `auditmap package`: the audit evidence package for one snapshot.
 use std::path::PathBuf;
 
-use render::package::{PackageError, PackageOptions, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::package::{PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
 use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -51,6 +51,11 @@ pub struct Args {
     /// Tag key(s) read for the data_classification column [default: DataClassification, data-classification, classification].
     #[arg(long = "classification-tag", value_name = "KEY")]
     pub classification_tags: Vec<String>,
+    /// The previous period's snapshot: the package gains changes.csv, a "Changes since"
+    /// section in report.html and README.txt, and the previous snapshot's SHA-256 and
+    /// collection time in manifest.json.
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<PathBuf>,
     #[command(flatten)]
     pub discover: LiveArgs,
 }
@@ -187,6 +192,18 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     let redact_key = if args.redact { redact_key(args.redact_key.as_deref())? } else { None };
+    let previous = match &args.previous {
+        Some(path) => {
+            let old = Input::file(path).map_err(CliError::bad_input)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Some(Previous {
+                sha256: render::package::sha256_hex(&old.bytes),
+                snapshot: old.snapshot.into_owned(),
+                source: format!("snapshot file {name}"),
+            })
+        }
+        None => None,
+    };
     let opts = PackageOptions {
         redact: args.redact,
         redact_key,
@@ -195,6 +212,7 @@ pub fn run(args: Args) -> CmdResult {
         generated_at: args.now.then(inventory::snapshot::Timestamp::now),
         tag_keys,
         diagrams: true,
+        previous,
     };
     remove_partial_package_on_signal();
     let outcome = input.package(&opts, &args.out).map_err(|e| match e {

@@ -47,6 +47,8 @@ pub enum FileRole {
     Inventory,
     Exposures,
     Coverage,
+    /// changes.csv (`--previous`).
+    Changes,
     Report,
     DiagramOverview,
     DiagramVpc,
@@ -62,6 +64,7 @@ impl FileRole {
             FileRole::Inventory => &["CC6.1", "A.5.9", "12.5.1"],
             FileRole::Exposures => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
             FileRole::Coverage => &["CC7.1", "A.5.9", "12.5.1"],
+            FileRole::Changes => &["CC7.1", "A.5.9", "1.2.3", "12.5.1"],
             FileRole::Report => &["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"],
             FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
             FileRole::DiagramVpc => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
@@ -109,6 +112,7 @@ pub fn describe(path: &str) -> String {
         "inventory.xlsx" => "Asset inventory workbook: Assets, Exposures, Security group rules, NACL rules, Routes, Coverage, Metadata".into(),
         "exposures.csv" => "Internet exposure findings, one row per finding, with the evidence chain (route, NACL rules, security group rule, public IP)".into(),
         "coverage.csv" => "Collection coverage: one row per account × region × API call, with status and errors".into(),
+        "changes.csv" => "Changes since the previous snapshot (package --previous): one row per resource added, removed or changed (field by field), exposure new, widened, narrowed or closed, segmentation connection and coverage change".into(),
         "README.txt" => "This file: what each file is and which controls it evidences".into(),
         _ => String::new(),
     }

@@ -33,7 +33,7 @@ pub use csv::cell as spreadsheet_cell;
 pub use fsio::faults;
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
-pub use manifest::{FileEntry, Manifest};
+pub use manifest::{FileEntry, Manifest, PreviousInfo};
 pub use staging::abort_all;
 pub use sums::sha256_hex;
 pub use tables::evidence_chain;
@@ -58,6 +58,26 @@ pub struct PackageOptions {
     /// Render diagrams (always, from the CLI). False only to time the other writers
     /// in isolation; the package then says the diagrams were skipped.
     pub diagrams: bool,
+    /// `--previous OLD`: the earlier snapshot this package records its changes against.
+    pub previous: Option<Previous>,
+}
+
+/// The earlier snapshot of `package --previous`, as read.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub snapshot: Snapshot,
+    /// SHA-256 of the file's bytes as read: the manifest's link in the chain of evidence.
+    pub sha256: String,
+    /// Where it came from ("snapshot file q3.json"); hidden under redaction.
+    pub source: String,
+}
+
+/// `Previous` ready to compare: redacted like the package (same key), and analysed.
+pub struct PreparedPrevious {
+    pub snapshot: Snapshot,
+    pub analysis: Analysis,
+    pub sha256: String,
+    pub source: String,
 }
 
 impl Default for PackageOptions {
@@ -70,6 +90,7 @@ impl Default for PackageOptions {
             generated_at: None,
             tag_keys: TagKeys::default(),
             diagrams: true,
+            previous: None,
         }
     }
 }
@@ -248,17 +269,24 @@ impl<'o> PackageWriter<'o> {
         analysis: &Analysis,
         redaction: Option<&RedactionStats>,
         source: &str,
+        previous: Option<&PreparedPrevious>,
     ) -> Result<PackageOutcome, PackageError> {
         let (snapshot_sha, source_sha) = self.hashes.clone().ok_or_else(|| PackageError::Write {
             file: "snapshot.json".into(),
             message: "written before the other files".into(),
         })?;
         let opts = self.opts;
-        let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
-        let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
+        let changes = previous.map(|p| changes_since(p, snapshot, analysis, &source_sha)).transpose()?;
+        let mut ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
+        ctx.changes = changes.as_ref();
+        let (mut tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
-        self.staged.files.extend(tables.files);
+        self.staged.files.append(&mut tables.files);
         self.staged.files.extend(diagrams.files);
+        if let Some(d) = &changes {
+            self.staged.put_stream("changes.csv", FileRole::Changes, |w| crate::changes::write_csv(d, w))?;
+            tables.row_counts.insert("changes.csv".into(), crate::changes::rows(d).len());
+        }
 
         tracing::info_span!("report").in_scope(|| {
             write_report(&mut self.staged, &ctx, analysis, &tables.rows, &tables.row_counts, &diagrams.pages)
@@ -274,6 +302,16 @@ impl<'o> PackageWriter<'o> {
             exposure_findings: analysis.exposures.len(),
             redaction,
             warnings: &warnings,
+            previous: previous.zip(changes.as_ref()).map(|(p, d)| manifest::PreviousInfo {
+                snapshot_sha256: p.sha256.clone(),
+                collected_at: p.snapshot.collected_at.to_string(),
+                source: if redaction.is_some() {
+                    crate::pipeline::REDACTED_FILE_SOURCE.to_string()
+                } else {
+                    p.source.clone()
+                },
+                changes: crate::changes::rows(d).len(),
+            }),
         }
         .manifest(&self.staged.files);
         write_manifest(&mut self.staged, &manifest)?;
@@ -289,6 +327,21 @@ impl<'o> PackageWriter<'o> {
             timings: std::mem::take(&mut self.timings),
         })
     }
+}
+
+/// The diff from the previous snapshot to this one; OLD collected after this snapshot
+/// is the caller's mistake (bad input).
+fn changes_since(
+    p: &PreparedPrevious,
+    snapshot: &Snapshot,
+    analysis: &Analysis,
+    source_sha: &str,
+) -> Result<inventory::diff::Diff, PackageError> {
+    use inventory::diff::{check_order, diff, Side};
+    check_order(&p.snapshot, snapshot).map_err(|e| PackageError::BadInput(format!("--previous: {e}")))?;
+    let old = Side { snapshot: &p.snapshot, analysis: &p.analysis, sha256: p.sha256.clone() };
+    let new = Side { snapshot, analysis, sha256: source_sha.to_string() };
+    Ok(tracing::info_span!("changes").in_scope(|| diff(&old, &new)))
 }
 
 /// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
@@ -386,6 +439,7 @@ struct ManifestFacts<'a> {
     exposure_findings: usize,
     redaction: Option<&'a RedactionStats>,
     warnings: &'a [String],
+    previous: Option<manifest::PreviousInfo>,
 }
 
 impl ManifestFacts<'_> {
@@ -420,6 +474,7 @@ impl ManifestFacts<'_> {
             warnings: self.warnings.to_vec(),
             files: files.to_vec(),
             controls: manifest::control_catalogue(),
+            previous: self.previous,
         }
     }
 }
@@ -511,6 +566,8 @@ pub(crate) struct ReportContext<'a> {
     pub redact_user_key: bool,
     pub scope_tags: &'a [ScopeTag],
     pub tag_keys: &'a TagKeys,
+    /// With `--previous`: what changed since that snapshot.
+    pub changes: Option<&'a inventory::diff::Diff>,
 }
 
 impl<'a> ReportContext<'a> {
@@ -535,6 +592,7 @@ impl<'a> ReportContext<'a> {
             redact_user_key: redaction.is_some_and(|r| r.user_key),
             scope_tags: &opts.scope_tags,
             tag_keys: &opts.tag_keys,
+            changes: None,
         }
     }
 
