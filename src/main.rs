@@ -56,6 +56,8 @@ enum Command {
     Package(cmd::package::Args),
     /// What changed between two snapshots: resources, exposures, segmentation, coverage.
     Diff(cmd::diff::Args),
+    /// The snapshots in a folder by quarter, with counts, and the quarters without one.
+    History(cmd::history::Args),
     /// Print the snapshot JSON Schema.
     Schema,
 }
@@ -80,6 +82,7 @@ fn main() -> std::process::ExitCode {
         Command::Diagram(a) => cmd::diagram::run(a),
         Command::Package(a) => cmd::package::run(a),
         Command::Diff(a) => cmd::diff::run(a),
+        Command::History(a) => cmd::history::run(a),
         Command::Schema => {
             print!("{}", inventory::Snapshot::json_schema());
             Ok(Exit::Success)
@@ -128,6 +131,7 @@ fn command_span(c: &Command) -> tracing::Span {
         Command::Diagram(_) => tracing::info_span!("diagram"),
         Command::Package(_) => tracing::info_span!("package"),
         Command::Diff(_) => tracing::info_span!("diff"),
+        Command::History(_) => tracing::info_span!("history"),
         Command::Schema => tracing::info_span!("schema"),
     }
 }

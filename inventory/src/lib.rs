@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod demo;
 pub mod diff;
 pub mod facts;
+pub mod history;
 pub mod model;
 pub mod redact;
 pub mod snapshot;

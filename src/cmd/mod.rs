@@ -4,6 +4,7 @@ pub mod diff;
 pub mod discover;
 pub mod example;
 pub mod exposure;
+pub mod history;
 pub mod package;
 pub mod paths;
 pub mod validate;
