@@ -257,3 +257,34 @@ fn package_previous_records_the_changes_and_the_chain() {
     assert!(stderr(&swapped).contains("--previous: OLD was collected at"), "{}", stderr(&swapped));
     assert!(!dir.path().join("p2").exists());
 }
+
+#[test]
+fn package_previous_composes_with_redaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, "a redaction key of enough bytes\n").unwrap();
+    let pkg = dir.path().join("pkg");
+    let out = auditmap(&[
+        "package",
+        &estate("demo-next.json"),
+        "--previous",
+        &estate("demo.json"),
+        "--redact",
+        "--redact-key",
+        key.to_str().unwrap(),
+        "--out",
+        pkg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let changes = std::fs::read_to_string(pkg.join("changes.csv")).unwrap();
+    for secret in ["111111111111", "222222222222", "203.0.113.10", "203.0.113.30"] {
+        assert!(!changes.contains(secret), "{secret} leaked into changes.csv");
+    }
+    // Both snapshots under the same key: the same 13 changes, nothing spurious from
+    // pseudonyms differing between the sides.
+    assert_eq!(changes.lines().count(), EXPECTED_CSV.lines().count());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["previous"]["source"], "snapshot file (name redacted)");
+    assert_eq!(manifest["previous"]["changes"], 13);
+}
