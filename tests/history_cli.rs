@@ -46,3 +46,56 @@ fn quarters_counts_and_gaps() {
     assert!(v["not_snapshots"][0].as_str().unwrap().contains("broken.json"), "{v}");
     assert_eq!(auditmap(&["history", "/nonexistent/dir"]).status.code(), Some(2));
 }
+
+#[test]
+fn package_history_fills_first_and_last_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("history");
+    std::fs::create_dir(&hist).unwrap();
+    std::fs::copy(estate("demo.json"), hist.join("2026-11-20.json")).unwrap();
+    // Collected after the packaged snapshot: not part of its history.
+    let later =
+        std::fs::read_to_string(estate("demo.json")).unwrap().replace("2026-11-20T09:30:00Z", "2026-11-29T00:00:00Z");
+    std::fs::write(hist.join("later.json"), later).unwrap();
+    let pkg = dir.path().join("pkg");
+    let next = estate("demo-next.json");
+    let out = auditmap(&[
+        "package",
+        next.to_str().unwrap(),
+        "--history",
+        hist.to_str().unwrap(),
+        "--out",
+        pkg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let inv: serde_json::Value = serde_json::from_slice(&std::fs::read(pkg.join("inventory.json")).unwrap()).unwrap();
+    let seen = |id: &str| {
+        let r = inv["resources"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap();
+        (r["first_seen"].as_str().unwrap().to_string(), r["last_seen"].as_str().unwrap().to_string())
+    };
+    let (then, now) = ("2026-11-20T09:30:00Z".to_string(), "2026-11-27T09:30:00Z".to_string());
+    assert_eq!(seen("i-0c1425424139e128e"), (then.clone(), now.clone()), "in both");
+    assert_eq!(seen("i-0a11c0ffee0000001"), (now.clone(), now.clone()), "new this time");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+    let used = manifest["history"].as_array().unwrap();
+    assert_eq!(used.len(), 1, "{used:?}");
+    assert_eq!(used[0]["file"], "2026-11-20.json");
+    assert_eq!(used[0]["collected_at"], then.as_str());
+    // A .json file in the folder that is not a snapshot: bad input naming it.
+    std::fs::write(hist.join("broken.json"), "{\n  \"schema_version\": 1,\n  oops").unwrap();
+    let out = auditmap(&[
+        "package",
+        next.to_str().unwrap(),
+        "--history",
+        hist.to_str().unwrap(),
+        "--out",
+        dir.path().join("p2").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("broken.json:3:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

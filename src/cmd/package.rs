@@ -1,7 +1,9 @@
 //! `auditmap package`: the audit evidence package for one snapshot.
 use std::path::PathBuf;
 
-use render::package::{PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::package::{
+    History, PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS,
+};
 use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -56,6 +58,11 @@ pub struct Args {
     /// collection time in manifest.json.
     #[arg(long, value_name = "OLD")]
     pub previous: Option<PathBuf>,
+    /// Folder of earlier snapshots (*.json): inventory first_seen/last_seen come from
+    /// the ones (collected up to this snapshot) that contain each resource; the manifest
+    /// lists them.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub discover: LiveArgs,
 }
@@ -204,6 +211,10 @@ pub fn run(args: Args) -> CmdResult {
         }
         None => None,
     };
+    let history = match &args.history {
+        Some(dir) => Some(history(dir, input.snapshot.collected_at)?),
+        None => None,
+    };
     let opts = PackageOptions {
         redact: args.redact,
         redact_key,
@@ -213,6 +224,7 @@ pub fn run(args: Args) -> CmdResult {
         tag_keys,
         diagrams: true,
         previous,
+        history,
     };
     remove_partial_package_on_signal();
     let outcome = input.package(&opts, &args.out).map_err(|e| match e {
@@ -242,6 +254,29 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(Exit::CoverageGaps);
     }
     Ok(Exit::Success)
+}
+
+/// The snapshots of `dir` collected up to `until`; any .json file there that is not a
+/// valid snapshot is bad input (a history silently missing a quarter would mislead).
+fn history(dir: &std::path::Path, until: inventory::snapshot::Timestamp) -> Result<History, CliError> {
+    let read =
+        std::fs::read_dir(dir).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history {}: {e}", dir.display())))?;
+    let mut files: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .collect();
+    files.sort();
+    let mut h = History::default();
+    for path in files {
+        let input = Input::file(&path).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history: {e}")))?;
+        if input.snapshot.collected_at > until {
+            continue;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        h.add(name, render::package::sha256_hex(&input.bytes), &input.snapshot);
+    }
+    Ok(h)
 }
 
 /// SIGINT, SIGTERM, SIGHUP: remove the package being written (its staging directory)

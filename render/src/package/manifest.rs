@@ -45,6 +45,9 @@ pub struct Manifest {
     /// from one period's package to the next.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<PreviousInfo>,
+    /// With `package --history`: the earlier snapshots first_seen/last_seen come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<super::HistorySnapshot>>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -12,6 +12,7 @@ mod controls;
 mod csv;
 mod diagrams;
 mod fsio;
+mod history;
 mod html;
 mod inventory_table;
 mod manifest;
@@ -31,6 +32,7 @@ use inventory::Snapshot;
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
 pub use fsio::faults;
+pub use history::{History, HistorySnapshot};
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
 pub use manifest::{FileEntry, Manifest, PreviousInfo};
@@ -60,6 +62,8 @@ pub struct PackageOptions {
     pub diagrams: bool,
     /// `--previous OLD`: the earlier snapshot this package records its changes against.
     pub previous: Option<Previous>,
+    /// `--history DIR`: earlier snapshots that give first_seen/last_seen.
+    pub history: Option<History>,
 }
 
 /// The earlier snapshot of `package --previous`, as read.
@@ -91,6 +95,7 @@ impl Default for PackageOptions {
             tag_keys: TagKeys::default(),
             diagrams: true,
             previous: None,
+            history: None,
         }
     }
 }
@@ -475,6 +480,16 @@ impl ManifestFacts<'_> {
             files: files.to_vec(),
             controls: manifest::control_catalogue(),
             previous: self.previous,
+            // File names may hold account ids: hidden under redaction, like the source's.
+            history: ctx.history.map(|h| {
+                h.snapshots
+                    .iter()
+                    .map(|x| HistorySnapshot {
+                        file: if ctx.redacted { "(name redacted)".into() } else { x.file.clone() },
+                        ..x.clone()
+                    })
+                    .collect()
+            }),
         }
     }
 }
@@ -511,7 +526,10 @@ fn write_tables(
     let mut out = Out::new(dir, shown);
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
     let span = tracing::info_span!("rows").entered();
-    let rows = build_rows(snapshot, analysis);
+    let mut rows = build_rows(snapshot, analysis);
+    if let Some(h) = ctx.history {
+        h.apply(&mut rows, snapshot.collected_at);
+    }
     let exposures = tables::exposures(analysis);
     let coverage = tables::coverage(snapshot);
     drop(span);
@@ -568,6 +586,8 @@ pub(crate) struct ReportContext<'a> {
     pub tag_keys: &'a TagKeys,
     /// With `--previous`: what changed since that snapshot.
     pub changes: Option<&'a inventory::diff::Diff>,
+    /// With `--history`: the earlier snapshots first_seen/last_seen come from.
+    pub history: Option<&'a History>,
 }
 
 impl<'a> ReportContext<'a> {
@@ -593,6 +613,7 @@ impl<'a> ReportContext<'a> {
             scope_tags: &opts.scope_tags,
             tag_keys: &opts.tag_keys,
             changes: None,
+            history: opts.history.as_ref(),
         }
     }
 
@@ -643,7 +664,16 @@ impl<'a> ReportContext<'a> {
                     format!("NO: {} gap(s), resources may be missing; see Coverage sheet", cov.gaps.len())
                 },
             ),
-            kv("first_seen / last_seen", "collected_at of this single snapshot (no history is kept)".into()),
+            kv(
+                "first_seen / last_seen",
+                match self.history {
+                    Some(h) => format!(
+                        "collected_at of the first and last of {} earlier snapshot(s) (--history, listed in manifest.json) and this one that contain the resource",
+                        h.snapshots.len()
+                    ),
+                    None => "collected_at of this single snapshot (no history is kept)".into(),
+                },
+            ),
         ];
         if self.redacted {
             let key = if self.redact_user_key {

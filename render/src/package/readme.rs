@@ -43,8 +43,8 @@ const COLUMN_DOCS: [(&str, &str); 24] = [
     ("data_classification", "first tag found among the classification tag keys"),
     ("encrypted", "encryption at rest: not collected by the snapshot format, so always empty (unknown) rather than guessed"),
     ("in_scope", "true/false per the scope rule below"),
-    ("first_seen", "collected_at of the snapshot: a single snapshot keeps no history, so first and last seen are the collection time"),
-    ("last_seen", "collected_at of the snapshot"),
+    ("first_seen", "collected_at of the earliest snapshot containing the resource: this one, or with --history the earlier ones listed in manifest.json history"),
+    ("last_seen", "collected_at of the latest snapshot containing it (this one: the resource is in it)"),
     ("tags", "all tags as a JSON object"),
 ];
 
@@ -130,6 +130,13 @@ pub(crate) fn render(
     );
     let _ = writeln!(o, "Resources:                {}", s.resources.total());
     let _ = writeln!(o, "Exposure findings:        {exposures}");
+    if let Some(h) = ctx.history {
+        let _ = writeln!(
+            o,
+            "First/last seen:          from {} earlier snapshot(s) (--history; manifest.json lists them) and this one",
+            h.snapshots.len()
+        );
+    }
     if let Some(d) = ctx.changes {
         changes_section(&mut o, d);
     }
