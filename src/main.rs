@@ -16,10 +16,11 @@ Examples:
   auditmap validate snap.json                      # check a snapshot and summarise it
   auditmap exposure snap.json                      # internet-exposure findings with evidence
   auditmap paths snap.json --from internet --to data-stores   # attack paths, hop by hop
+  auditmap diff q3.json q4.json --fail-on new-exposure   # what changed; fail on a new hole
   auditmap example --resources 10000 --out big.json
 
 Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 completed with coverage gaps,
-4 exposure found (with --fail-on-exposure).";
+4 exposure found (with --fail-on-exposure, or diff --fail-on new-exposure).";
 
 #[derive(Parser)]
 #[command(name = "auditmap", version, about = "Audit-grade AWS network diagrams, inventory and exposure evidence", after_help = EXAMPLES)]
@@ -53,6 +54,10 @@ enum Command {
     Diagram(cmd::diagram::Args),
     /// Write the audit evidence package (diagrams, inventory, exposures, report, manifest).
     Package(cmd::package::Args),
+    /// What changed between two snapshots: resources, exposures, segmentation, coverage.
+    Diff(cmd::diff::Args),
+    /// The snapshots in a folder by quarter, with counts, and the quarters without one.
+    History(cmd::history::Args),
     /// Print the snapshot JSON Schema.
     Schema,
 }
@@ -76,6 +81,8 @@ fn main() -> std::process::ExitCode {
         Command::Paths(a) => cmd::paths::run(a),
         Command::Diagram(a) => cmd::diagram::run(a),
         Command::Package(a) => cmd::package::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
+        Command::History(a) => cmd::history::run(a),
         Command::Schema => {
             print!("{}", inventory::Snapshot::json_schema());
             Ok(Exit::Success)
@@ -123,6 +130,8 @@ fn command_span(c: &Command) -> tracing::Span {
         Command::Paths(_) => tracing::info_span!("paths"),
         Command::Diagram(_) => tracing::info_span!("diagram"),
         Command::Package(_) => tracing::info_span!("package"),
+        Command::Diff(_) => tracing::info_span!("diff"),
+        Command::History(_) => tracing::info_span!("history"),
         Command::Schema => tracing::info_span!("schema"),
     }
 }

@@ -1,5 +1,6 @@
 //! auditmap render: the pipeline driver, views, layout and every writer. Works from
 //! a snapshot and its analysis only; nothing here touches AWS.
+pub mod changes;
 pub mod diagram;
 pub mod package;
 pub mod pipeline;

@@ -18,7 +18,10 @@ use inventory::snapshot::{to_json_bytes, SnapshotError};
 use inventory::Snapshot;
 
 use crate::diagram::Plan;
-use crate::package::{PackageError, PackageOptions, PackageOutcome, PackageWriter, RedactionKey, RedactionStats};
+use crate::package::{
+    PackageError, PackageOptions, PackageOutcome, PackageWriter, PreparedPrevious, Previous, RedactionKey,
+    RedactionStats,
+};
 
 /// Where the manifest says a snapshot passed to `write_package` came from.
 pub const SNAPSHOT_FILE_SOURCE: &str = "snapshot file";
@@ -116,6 +119,12 @@ impl<'a> Input<'a> {
                     .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?,
             ),
         };
+        let previous = opts
+            .previous
+            .as_ref()
+            .map(|p| prepare_previous(p, key.as_ref(), &settings))
+            .transpose()
+            .map_err(|message| PackageError::Write { file: "changes.csv".into(), message })?;
         let prepared = self
             .prepare(key.as_ref())
             .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?
@@ -127,8 +136,25 @@ impl<'a> Input<'a> {
             })?;
         written?;
         writer.lap("analysis, snapshot.json");
-        writer.finish(&analysed.snapshot, &analysed.analysis, analysed.redaction.as_ref(), &analysed.source)
+        writer.finish(
+            &analysed.snapshot,
+            &analysed.analysis,
+            analysed.redaction.as_ref(),
+            &analysed.source,
+            previous.as_ref(),
+        )
     }
+}
+
+/// The previous snapshot redacted under the package's key (so both sides carry the same
+/// pseudonyms) and analysed as a diff needs.
+fn prepare_previous(p: &Previous, key: Option<&RedactionKey>, settings: &Settings) -> Result<PreparedPrevious, String> {
+    let snapshot = match key {
+        Some(k) => inventory::redact::redact(&p.snapshot, k, &to_json_bytes(&p.snapshot))?.0,
+        None => p.snapshot.clone(),
+    };
+    let analysis = tracing::info_span!("previous").in_scope(|| inventory::diff::analyze(&snapshot, settings));
+    Ok(PreparedPrevious { snapshot, analysis, sha256: p.sha256.clone(), source: p.source.clone() })
 }
 
 /// Stage 2 done: the snapshot every later stage sees.

@@ -2,7 +2,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use inventory::analysis::{Analysis, LoadBalancerTarget};
+use inventory::accept::{Acceptances, Review, Status};
+use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerTarget};
 use inventory::facts::{port_label, PortStyle};
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -14,16 +15,51 @@ pub struct Args {
     /// Print the findings (and load-balancer backends) as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Exit with code 4 when any exposure finding exists (for CI gates).
-    #[arg(long)]
+    /// Exit with code 4 when any exposure finding exists (same as --fail-on any).
+    #[arg(long, conflicts_with = "fail_on")]
     pub fail_on_exposure: bool,
+    /// CI gate, exit code 4: `any` finding; an `unaccepted` one (not covered by a valid
+    /// --accepted entry: unaccepted or expired); a `new` one (new or widened since
+    /// --baseline, and not accepted).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<Gate>,
+    /// The earlier snapshot that defines "new" for --fail-on new.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<PathBuf>,
+    /// Accepted exposures (TOML, see README): each finding is accepted, expired or
+    /// unaccepted; entries matching nothing are listed as stale.
+    #[arg(long, value_name = "FILE")]
+    pub accepted: Option<PathBuf>,
     /// Explain one resource (instance, ENI or subnet id): its findings, or the first
     /// control that stops each candidate path from the internet.
     #[arg(long, value_name = "ID")]
     pub why: Option<String>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Gate {
+    /// A finding new or widened since --baseline, not accepted.
+    New,
+    /// A finding no valid acceptance covers.
+    Unaccepted,
+    /// Any finding.
+    Any,
+}
+
 pub fn run(args: Args) -> CmdResult {
+    let gate = if args.fail_on_exposure { Some(Gate::Any) } else { args.fail_on };
+    if gate == Some(Gate::New) && args.baseline.is_none() {
+        return Err(CliError::bad_input(anyhow::anyhow!(
+            "--fail-on new needs --baseline OLD (the snapshot to compare with)"
+        )));
+    }
+    if args.baseline.is_some() && gate != Some(Gate::New) {
+        return Err(CliError::bad_input(anyhow::anyhow!("--baseline only applies with --fail-on new")));
+    }
+    let accepted = match &args.accepted {
+        Some(path) => Some(inventory::accept::load(path).map_err(CliError::bad_input)?),
+        None => None,
+    };
     let analysed = render::pipeline::Input::file(&args.snapshot).map_err(CliError::bad_input)?.analyze();
     let (snapshot, analysis) = (&analysed.snapshot, &analysed.analysis);
     if let Some(id) = &args.why {
@@ -31,19 +67,95 @@ pub fn run(args: Args) -> CmdResult {
         super::emit(&text)?;
         return Ok(Exit::Success);
     }
+    let review = match &accepted {
+        Some(acc) => inventory::accept::review(acc, snapshot, &analysis.exposures),
+        None => Review::none(analysis.exposures.len()),
+    };
+    let accepted_ref = accepted.as_ref().map(|a| (a, &review));
     if args.json {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "collected_at": snapshot.collected_at.to_string(),
-            "exposures": analysis.exposures,
+            "exposures": findings_json(&analysis.exposures, accepted_ref),
             "behind_load_balancers": analysis.behind_load_balancers,
             "blocked": analysis.blocked,
         });
+        if let Some((acc, review)) = accepted_ref {
+            doc["stale_acceptances"] = serde_json::Value::Array(
+                review.stale.iter().map(|&i| serde_json::to_value(&acc.entries[i]).unwrap_or_default()).collect(),
+            );
+        }
         let text = serde_json::to_string_pretty(&doc).map_err(CliError::failure)?;
         super::emit(&(text + "\n"))?;
     } else {
-        super::emit(&table(analysis, &snapshot.collected_at.to_string()))?;
+        super::emit(&table(analysis, &snapshot.collected_at.to_string(), accepted_ref))?;
     }
-    Ok(if args.fail_on_exposure && !analysis.exposures.is_empty() { Exit::ExposureFound } else { Exit::Success })
+    let Some(gate) = gate else { return Ok(Exit::Success) };
+    let tripped = match gate {
+        Gate::Any => analysis.exposures.len(),
+        Gate::Unaccepted => review.verdicts.iter().filter(|v| v.status != Status::Accepted).count(),
+        Gate::New => {
+            let base_path = args.baseline.as_deref().unwrap_or(&args.snapshot);
+            let base = render::pipeline::Input::file(base_path).map_err(CliError::bad_input)?.analyze();
+            inventory::diff::check_order(&base.snapshot, snapshot)
+                .map_err(|e| CliError::bad_input(anyhow::anyhow!("--baseline {}: {e}", base_path.display())))?;
+            new_unaccepted(&base.analysis.exposures, analysis, snapshot, &review)
+        }
+    };
+    if tripped == 0 {
+        return Ok(Exit::Success);
+    }
+    eprintln!("exposure gate (--fail-on {}): {tripped} finding(s)", format!("{gate:?}").to_lowercase());
+    Ok(Exit::ExposureFound)
+}
+
+/// Findings of exposures new or widened since the baseline (on the exact port and
+/// address sets, as `auditmap diff`) that the baseline did not have as such and no
+/// valid acceptance covers. (A widened exposure's old finding is not new.)
+fn new_unaccepted(
+    base: &[ExposureFinding],
+    analysis: &Analysis,
+    snapshot: &inventory::Snapshot,
+    review: &Review,
+) -> usize {
+    let status: std::collections::BTreeMap<&ExposureFinding, Status> =
+        analysis.exposures.iter().zip(&review.verdicts).map(|(f, v)| (f, v.status)).collect();
+    let reach = inventory::diff::reach;
+    let before: std::collections::BTreeSet<_> = base.iter().map(reach).collect();
+    let changes = inventory::diff::exposure_changes(base, &analysis.exposures, snapshot);
+    changes
+        .new
+        .iter()
+        .chain(&changes.widened)
+        .flat_map(|c| &c.findings)
+        .filter(|f| !before.contains(&reach(f)))
+        .filter(|f| status.get(f).is_none_or(|s| *s != Status::Accepted))
+        .count()
+}
+
+/// The findings as JSON, each with its `acceptance` (status and the deciding entry)
+/// when an accepted-exposures file was given.
+fn findings_json(findings: &[ExposureFinding], accepted: Option<(&Acceptances, &Review)>) -> serde_json::Value {
+    let list = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut v = serde_json::to_value(f).unwrap_or_default();
+            if let Some((acc, review)) = accepted {
+                let verdict = review.verdicts[i];
+                let mut a = serde_json::json!({ "status": verdict.status });
+                if let Some(e) = verdict.entry.map(|e| &acc.entries[e]) {
+                    a["reason"] = e.reason.clone().into();
+                    a["approved_by"] = e.approved_by.clone().into();
+                    a["ticket"] = e.ticket.clone().into();
+                    a["expires"] = e.expires.clone().into();
+                    a["entry_line"] = e.line.into();
+                }
+                v["acceptance"] = a;
+            }
+            v
+        })
+        .collect();
+    serde_json::Value::Array(list)
 }
 
 /// Terminal-safe text: AWS strings are hostile, so no control characters (escape
@@ -79,16 +191,17 @@ fn render_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn table(a: &Analysis, collected_at: &str) -> String {
+fn table(a: &Analysis, collected_at: &str, accepted: Option<(&Acceptances, &Review)>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Internet exposure (snapshot collected {collected_at}): {} finding(s)\n", a.exposures.len());
     if !a.exposures.is_empty() {
         let rows: Vec<Vec<String>> = a
             .exposures
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let e = &f.evidence;
-                vec![
+                let mut row = vec![
                     safe(&f.resource_id),
                     safe(f.name.as_deref().unwrap_or("")),
                     f.service.to_string(),
@@ -107,25 +220,50 @@ fn table(a: &Analysis, collected_at: &str) -> String {
                     ),
                     format!("{} in #{} out #{}", safe(&e.nacl_id), e.nacl_in_rule, e.nacl_out_rule),
                     format!("{}: {}", safe(&e.security_group_id), safe(&e.sg_rule)),
-                ]
+                ];
+                if let Some((acc, review)) = accepted {
+                    row.push(status_cell(acc, review, i));
+                }
+                row
             })
             .collect();
-        out.push_str(&render_rows(
-            &[
-                "RESOURCE",
-                "NAME",
-                "SERVICE",
-                "ENI",
-                "IP",
-                "PUBLIC IP",
-                "PROTO/PORTS",
-                "SOURCE",
-                "ROUTE",
-                "NACL",
-                "SECURITY GROUP RULE",
-            ],
-            &rows,
-        ));
+        let mut header = vec![
+            "RESOURCE",
+            "NAME",
+            "SERVICE",
+            "ENI",
+            "IP",
+            "PUBLIC IP",
+            "PROTO/PORTS",
+            "SOURCE",
+            "ROUTE",
+            "NACL",
+            "SECURITY GROUP RULE",
+        ];
+        if accepted.is_some() {
+            header.push("STATUS");
+        }
+        out.push_str(&render_rows(&header, &rows));
+    }
+    if let Some((acc, review)) = accepted {
+        let _ = writeln!(
+            out,
+            "\nAccepted exposures ({}): {} accepted, {} expired, {} unaccepted",
+            safe_long(&acc.path.display().to_string()),
+            review.count(Status::Accepted),
+            review.count(Status::Expired),
+            review.count(Status::Unaccepted)
+        );
+        for &i in &review.stale {
+            let e = &acc.entries[i];
+            let _ = writeln!(
+                out,
+                "  stale (matches no finding): line {}: {} {}",
+                e.line,
+                safe(&e.selector.to_string()),
+                safe(&e.ports_text)
+            );
+        }
     }
     if !a.behind_load_balancers.is_empty() {
         let _ = writeln!(out, "\nBehind internet-facing load balancers: {} target(s)\n", a.behind_load_balancers.len());
@@ -262,6 +400,21 @@ fn why_load_balancer(a: &Analysis, lb: &inventory::model::LoadBalancer, out: &mu
     }
 }
 
+/// "accepted (SEC-142, security-lead@example.com, until 2027-03-31)", "expired (2026-01-31)", "unaccepted".
+fn status_cell(acc: &Acceptances, review: &Review, i: usize) -> String {
+    let v = review.verdicts[i];
+    let Some(e) = v.entry.map(|e| &acc.entries[e]) else { return v.status.as_str().to_string() };
+    let mut details: Vec<String> = Vec::new();
+    if let Some(t) = &e.ticket {
+        details.push(safe(t));
+    }
+    details.push(safe(&e.approved_by));
+    if let Some(x) = &e.expires {
+        details.push(if v.status == Status::Expired { format!("expired {x}") } else { format!("until {x}") });
+    }
+    format!("{} ({})", v.status.as_str(), details.join(", "))
+}
+
 fn target_row(t: &LoadBalancerTarget) -> Vec<String> {
     let group = if t.target_group_name.is_empty() { "(Classic)".to_string() } else { safe(&t.target_group_name) };
     vec![
@@ -286,7 +439,7 @@ mod tests {
     #[test]
     fn demo_table_lists_findings_and_load_balancer_targets() {
         let snap = inventory::demo::demo_snapshot().expect("demo loads");
-        let text = table(&analyze(&snap), "2026-11-20T09:30:00Z");
+        let text = table(&analyze(&snap), "2026-11-20T09:30:00Z", None);
         assert!(
             text.starts_with("Internet exposure (snapshot collected 2026-11-20T09:30:00Z): 9 finding(s)"),
             "{text}"
@@ -311,17 +464,36 @@ mod tests {
         let path = dir.path().join("demo.json");
         std::fs::write(&path, inventory::demo::DEMO_JSON).unwrap();
         let run_with = |json, fail_on_exposure| {
-            run(Args { snapshot: path.clone(), json, fail_on_exposure, why: None }).map_err(|e| e.code)
+            run(Args {
+                snapshot: path.clone(),
+                json,
+                fail_on_exposure,
+                fail_on: None,
+                baseline: None,
+                accepted: None,
+                why: None,
+            })
+            .map_err(|e| e.code)
         };
         assert_eq!(run_with(false, false), Ok(Exit::Success));
         assert_eq!(run_with(true, true), Ok(Exit::ExposureFound));
-        let missing =
-            run(Args { snapshot: dir.path().join("none.json"), json: false, fail_on_exposure: true, why: None });
+        let missing = run(Args {
+            snapshot: dir.path().join("none.json"),
+            json: false,
+            fail_on_exposure: true,
+            fail_on: None,
+            baseline: None,
+            accepted: None,
+            why: None,
+        });
         assert_eq!(missing.map_err(|e| e.code), Err(Exit::BadInput));
     }
 
     #[test]
     fn empty_analysis_prints_zero_findings() {
-        assert_eq!(table(&Analysis::default(), "t"), "Internet exposure (snapshot collected t): 0 finding(s)\n\n");
+        assert_eq!(
+            table(&Analysis::default(), "t", None),
+            "Internet exposure (snapshot collected t): 0 finding(s)\n\n"
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! One module per subcommand: parse its flags, call the library, choose the exit code.
 pub mod diagram;
+pub mod diff;
 pub mod discover;
 pub mod example;
 pub mod exposure;
+pub mod history;
 pub mod package;
 pub mod paths;
 pub mod validate;

@@ -1,7 +1,9 @@
 //! `auditmap package`: the audit evidence package for one snapshot.
 use std::path::PathBuf;
 
-use render::package::{PackageError, PackageOptions, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS};
+use render::package::{
+    History, PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS,
+};
 use render::pipeline::Input;
 
 use crate::exit::{CliError, CmdResult, Exit};
@@ -51,6 +53,16 @@ pub struct Args {
     /// Tag key(s) read for the data_classification column [default: DataClassification, data-classification, classification].
     #[arg(long = "classification-tag", value_name = "KEY")]
     pub classification_tags: Vec<String>,
+    /// The previous period's snapshot: the package gains changes.csv, a "Changes since"
+    /// section in report.html and README.txt, and the previous snapshot's SHA-256 and
+    /// collection time in manifest.json.
+    #[arg(long, value_name = "OLD")]
+    pub previous: Option<PathBuf>,
+    /// Folder of earlier snapshots (*.json): inventory first_seen/last_seen come from
+    /// the ones (collected up to this snapshot) that contain each resource; the manifest
+    /// lists them.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub discover: LiveArgs,
 }
@@ -124,7 +136,7 @@ pub const REDACT_KEY_ENV: &str = "AUDITMAP_REDACT_KEY";
 
 /// The user's redaction key: --redact-key FILE, else AUDITMAP_REDACT_KEY, else None
 /// (a random per-package key). The key never appears in a message.
-fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, CliError> {
+pub(crate) fn redact_key(file: Option<&std::path::Path>) -> Result<Option<RedactionKey>, CliError> {
     let (bytes, from) = if let Some(path) = file {
         let mut b = std::fs::read(path)
             .map_err(|e| CliError::bad_input(anyhow::anyhow!("--redact-key {}: {e}", path.display())))?;
@@ -187,6 +199,22 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     let redact_key = if args.redact { redact_key(args.redact_key.as_deref())? } else { None };
+    let previous = match &args.previous {
+        Some(path) => {
+            let old = Input::file(path).map_err(CliError::bad_input)?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Some(Previous {
+                sha256: render::package::sha256_hex(&old.bytes),
+                snapshot: old.snapshot.into_owned(),
+                source: format!("snapshot file {name}"),
+            })
+        }
+        None => None,
+    };
+    let history = match &args.history {
+        Some(dir) => Some(history(dir, input.snapshot.collected_at)?),
+        None => None,
+    };
     let opts = PackageOptions {
         redact: args.redact,
         redact_key,
@@ -195,6 +223,8 @@ pub fn run(args: Args) -> CmdResult {
         generated_at: args.now.then(inventory::snapshot::Timestamp::now),
         tag_keys,
         diagrams: true,
+        previous,
+        history,
     };
     remove_partial_package_on_signal();
     let outcome = input.package(&opts, &args.out).map_err(|e| match e {
@@ -224,6 +254,29 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(Exit::CoverageGaps);
     }
     Ok(Exit::Success)
+}
+
+/// The snapshots of `dir` collected up to `until`; any .json file there that is not a
+/// valid snapshot is bad input (a history silently missing a quarter would mislead).
+fn history(dir: &std::path::Path, until: inventory::snapshot::Timestamp) -> Result<History, CliError> {
+    let read =
+        std::fs::read_dir(dir).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history {}: {e}", dir.display())))?;
+    let mut files: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .collect();
+    files.sort();
+    let mut h = History::default();
+    for path in files {
+        let input = Input::file(&path).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history: {e}")))?;
+        if input.snapshot.collected_at > until {
+            continue;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        h.add(name, render::package::sha256_hex(&input.bytes), &input.snapshot);
+    }
+    Ok(h)
 }
 
 /// SIGINT, SIGTERM, SIGHUP: remove the package being written (its staging directory)

@@ -1,7 +1,7 @@
 //! Analyses over the topology: internet exposure, egress, segmentation, SG flows.
 mod egress;
 mod exposure;
-mod ipset;
+pub(crate) mod ipset;
 mod lb;
 mod nacl;
 mod paths;

@@ -49,6 +49,8 @@ pub enum FileRole {
     /// scope-crossings.csv (only with --scope-tag).
     ScopeCrossings,
     Coverage,
+    /// changes.csv (`--previous`).
+    Changes,
     Report,
     DiagramOverview,
     DiagramVpc,
@@ -65,6 +67,7 @@ impl FileRole {
             FileRole::Exposures => &["CC6.6", "CC7.1", "A.8.20", "1.2.3"],
             FileRole::ScopeCrossings => &["CC6.6", "A.8.22", "1.2.3"],
             FileRole::Coverage => &["CC7.1", "A.5.9", "12.5.1"],
+            FileRole::Changes => &["CC7.1", "A.5.9", "1.2.3", "12.5.1"],
             FileRole::Report => &["CC6.1", "CC6.6", "CC7.1", "A.5.9", "A.8.20", "A.8.22", "1.2.3", "1.2.4", "12.5.1"],
             FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
             FileRole::DiagramVpc => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
@@ -119,6 +122,7 @@ pub fn describe(path: &str) -> String {
         "load_balancer_targets.csv" => "Targets behind every listener the internet reaches (listener → rule → target group → target), whether each target admits the load balancer's traffic, and the evidence".into(),
         "scope-crossings.csv" => "Connections crossing the audit scope (--scope-tag), one row per crossing: from, to, via (peering, transit gateway, VPN, internet, security group rule), direction, protocol/ports, evidence ids".into(),
         "coverage.csv" => "Collection coverage: one row per account × region × API call, with status and errors".into(),
+        "changes.csv" => "Changes since the previous snapshot (package --previous): one row per resource added, removed or changed (field by field), exposure new, widened, narrowed or closed, segmentation connection and coverage change".into(),
         "README.txt" => "This file: what each file is and which controls it evidences".into(),
         _ => String::new(),
     }

@@ -160,6 +160,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
                 }
                 main {
                     (summary(r, &cov))
+                    @if let Some(d) = ctx.changes { (changes_section(d)) }
                     (diagrams(r))
                     (inventory_table(r))
                     (exposure_section(r))
@@ -490,6 +491,33 @@ fn manifest_section(r: &Report<'_>) -> Markup {
                             td { (describe(&f.path)) }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// "Changes since <date>" (`package --previous`): counts, then every change as in
+/// changes.csv (capped like the other tables).
+fn changes_section(d: &inventory::diff::Diff) -> Markup {
+    let rows = crate::changes::rows(d);
+    let (r, e) = (&d.resources, &d.exposures);
+    html! {
+        section #changes {
+            h2 { "Changes since " (d.old.collected_at.date()) }
+            p { "Previous snapshot collected " (d.old.collected_at) ", SHA-256 " code { (d.old.sha256) } "." }
+            p { "Resources: " (r.added.len()) " added, " (r.removed.len()) " removed, " (r.changed.len()) " changed, "
+                (r.unknown.len()) " unknown (not collected now, so not counted as removed). Internet exposure: "
+                (e.new.len()) " new, " (e.widened.len()) " widened, " (e.narrowed.len()) " narrowed, " (e.closed.len()) " closed, "
+                (e.unknown.len()) " unknown. Segmentation: " (d.segmentation.added.len()) " added, " (d.segmentation.removed.len())
+                " removed, " (d.segmentation.changed.len()) " changed. Coverage: " (d.coverage.changed.len()) " API call(s) changed status." }
+            @if rows.is_empty() {
+                p { "No changes." }
+            } @else {
+                @if rows.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (rows.len()) " changes; all are in changes.csv." } }
+                table .sortable {
+                    thead { tr { @for h in crate::changes::HEADERS { th { (h) } } } }
+                    tbody { @for row in rows.iter().take(MAX_HTML_ROWS) { tr { @for c in row.cells() { td { (show(c)) } } } } }
                 }
             }
         }

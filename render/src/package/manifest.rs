@@ -41,6 +41,23 @@ pub struct Manifest {
     pub warnings: Vec<String>,
     pub files: Vec<FileEntry>,
     pub controls: Vec<ControlInfo>,
+    /// With `package --previous`: the earlier snapshot, a link in the chain of evidence
+    /// from one period's package to the next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousInfo>,
+    /// With `package --history`: the earlier snapshots first_seen/last_seen come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<super::HistorySnapshot>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviousInfo {
+    /// SHA-256 of the previous snapshot file's bytes as read.
+    pub snapshot_sha256: String,
+    pub collected_at: String,
+    pub source: String,
+    /// Rows of changes.csv.
+    pub changes: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -12,6 +12,7 @@ mod controls;
 mod csv;
 mod diagrams;
 mod fsio;
+mod history;
 mod html;
 mod inventory_table;
 mod manifest;
@@ -31,9 +32,10 @@ use inventory::Snapshot;
 pub use controls::{describe, FileRole, CONTROLS};
 pub use csv::cell as spreadsheet_cell;
 pub use fsio::faults;
+pub use history::{History, HistorySnapshot};
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
-pub use manifest::{FileEntry, Manifest};
+pub use manifest::{FileEntry, Manifest, PreviousInfo};
 pub use staging::abort_all;
 pub use sums::sha256_hex;
 pub use tables::evidence_chain;
@@ -58,6 +60,28 @@ pub struct PackageOptions {
     /// Render diagrams (always, from the CLI). False only to time the other writers
     /// in isolation; the package then says the diagrams were skipped.
     pub diagrams: bool,
+    /// `--previous OLD`: the earlier snapshot this package records its changes against.
+    pub previous: Option<Previous>,
+    /// `--history DIR`: earlier snapshots that give first_seen/last_seen.
+    pub history: Option<History>,
+}
+
+/// The earlier snapshot of `package --previous`, as read.
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub snapshot: Snapshot,
+    /// SHA-256 of the file's bytes as read: the manifest's link in the chain of evidence.
+    pub sha256: String,
+    /// Where it came from ("snapshot file q3.json"); hidden under redaction.
+    pub source: String,
+}
+
+/// `Previous` ready to compare: redacted like the package (same key), and analysed.
+pub struct PreparedPrevious {
+    pub snapshot: Snapshot,
+    pub analysis: Analysis,
+    pub sha256: String,
+    pub source: String,
 }
 
 impl Default for PackageOptions {
@@ -70,6 +94,8 @@ impl Default for PackageOptions {
             generated_at: None,
             tag_keys: TagKeys::default(),
             diagrams: true,
+            previous: None,
+            history: None,
         }
     }
 }
@@ -248,17 +274,24 @@ impl<'o> PackageWriter<'o> {
         analysis: &Analysis,
         redaction: Option<&RedactionStats>,
         source: &str,
+        previous: Option<&PreparedPrevious>,
     ) -> Result<PackageOutcome, PackageError> {
         let (snapshot_sha, source_sha) = self.hashes.clone().ok_or_else(|| PackageError::Write {
             file: "snapshot.json".into(),
             message: "written before the other files".into(),
         })?;
         let opts = self.opts;
-        let ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
-        let (tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
+        let changes = previous.map(|p| changes_since(p, snapshot, analysis, &source_sha)).transpose()?;
+        let mut ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
+        ctx.changes = changes.as_ref();
+        let (mut tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
-        self.staged.files.extend(tables.files);
+        self.staged.files.append(&mut tables.files);
         self.staged.files.extend(diagrams.files);
+        if let Some(d) = &changes {
+            self.staged.put_stream("changes.csv", FileRole::Changes, |w| crate::changes::write_csv(d, w))?;
+            tables.row_counts.insert("changes.csv".into(), crate::changes::rows(d).len());
+        }
 
         tracing::info_span!("report").in_scope(|| {
             write_report(&mut self.staged, &ctx, analysis, &tables.rows, &tables.row_counts, &diagrams.pages)
@@ -274,6 +307,16 @@ impl<'o> PackageWriter<'o> {
             exposure_findings: analysis.exposures.len(),
             redaction,
             warnings: &warnings,
+            previous: previous.zip(changes.as_ref()).map(|(p, d)| manifest::PreviousInfo {
+                snapshot_sha256: p.sha256.clone(),
+                collected_at: p.snapshot.collected_at.to_string(),
+                source: if redaction.is_some() {
+                    crate::pipeline::REDACTED_FILE_SOURCE.to_string()
+                } else {
+                    p.source.clone()
+                },
+                changes: crate::changes::rows(d).len(),
+            }),
         }
         .manifest(&self.staged.files);
         write_manifest(&mut self.staged, &manifest)?;
@@ -289,6 +332,21 @@ impl<'o> PackageWriter<'o> {
             timings: std::mem::take(&mut self.timings),
         })
     }
+}
+
+/// The diff from the previous snapshot to this one; OLD collected after this snapshot
+/// is the caller's mistake (bad input).
+fn changes_since(
+    p: &PreparedPrevious,
+    snapshot: &Snapshot,
+    analysis: &Analysis,
+    source_sha: &str,
+) -> Result<inventory::diff::Diff, PackageError> {
+    use inventory::diff::{check_order, diff, Side};
+    check_order(&p.snapshot, snapshot).map_err(|e| PackageError::BadInput(format!("--previous: {e}")))?;
+    let old = Side { snapshot: &p.snapshot, analysis: &p.analysis, sha256: p.sha256.clone() };
+    let new = Side { snapshot, analysis, sha256: source_sha.to_string() };
+    Ok(tracing::info_span!("changes").in_scope(|| diff(&old, &new)))
 }
 
 /// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
@@ -386,6 +444,7 @@ struct ManifestFacts<'a> {
     exposure_findings: usize,
     redaction: Option<&'a RedactionStats>,
     warnings: &'a [String],
+    previous: Option<manifest::PreviousInfo>,
 }
 
 impl ManifestFacts<'_> {
@@ -420,6 +479,17 @@ impl ManifestFacts<'_> {
             warnings: self.warnings.to_vec(),
             files: files.to_vec(),
             controls: manifest::control_catalogue(),
+            previous: self.previous,
+            // File names may hold account ids: hidden under redaction, like the source's.
+            history: ctx.history.map(|h| {
+                h.snapshots
+                    .iter()
+                    .map(|x| HistorySnapshot {
+                        file: if ctx.redacted { "(name redacted)".into() } else { x.file.clone() },
+                        ..x.clone()
+                    })
+                    .collect()
+            }),
         }
     }
 }
@@ -456,7 +526,10 @@ fn write_tables(
     let mut out = Out::new(dir, shown);
     let mut row_counts: BTreeMap<String, usize> = BTreeMap::new();
     let span = tracing::info_span!("rows").entered();
-    let rows = build_rows(snapshot, analysis);
+    let mut rows = build_rows(snapshot, analysis);
+    if let Some(h) = ctx.history {
+        h.apply(&mut rows, snapshot.collected_at);
+    }
     let exposures = tables::exposures(analysis);
     let load_balancers = tables::load_balancers(snapshot, analysis);
     let lb_targets = tables::load_balancer_targets(analysis);
@@ -525,6 +598,10 @@ pub(crate) struct ReportContext<'a> {
     pub redact_user_key: bool,
     pub scope_tags: &'a [ScopeTag],
     pub tag_keys: &'a TagKeys,
+    /// With `--previous`: what changed since that snapshot.
+    pub changes: Option<&'a inventory::diff::Diff>,
+    /// With `--history`: the earlier snapshots first_seen/last_seen come from.
+    pub history: Option<&'a History>,
 }
 
 impl<'a> ReportContext<'a> {
@@ -549,6 +626,8 @@ impl<'a> ReportContext<'a> {
             redact_user_key: redaction.is_some_and(|r| r.user_key),
             scope_tags: &opts.scope_tags,
             tag_keys: &opts.tag_keys,
+            changes: None,
+            history: opts.history.as_ref(),
         }
     }
 
@@ -599,7 +678,16 @@ impl<'a> ReportContext<'a> {
                     format!("NO: {} gap(s), resources may be missing; see Coverage sheet", cov.gaps.len())
                 },
             ),
-            kv("first_seen / last_seen", "collected_at of this single snapshot (no history is kept)".into()),
+            kv(
+                "first_seen / last_seen",
+                match self.history {
+                    Some(h) => format!(
+                        "collected_at of the first and last of {} earlier snapshot(s) (--history, listed in manifest.json) and this one that contain the resource",
+                        h.snapshots.len()
+                    ),
+                    None => "collected_at of this single snapshot (no history is kept)".into(),
+                },
+            ),
         ];
         if self.redacted {
             let key = if self.redact_user_key {

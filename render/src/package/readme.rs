@@ -43,8 +43,8 @@ const COLUMN_DOCS: [(&str, &str); 24] = [
     ("data_classification", "first tag found among the classification tag keys"),
     ("encrypted", "encryption at rest: not collected by the snapshot format, so always empty (unknown) rather than guessed"),
     ("in_scope", "true/false per the scope rule below"),
-    ("first_seen", "collected_at of the snapshot: a single snapshot keeps no history, so first and last seen are the collection time"),
-    ("last_seen", "collected_at of the snapshot"),
+    ("first_seen", "collected_at of the earliest snapshot containing the resource: this one, or with --history the earlier ones listed in manifest.json history"),
+    ("last_seen", "collected_at of the latest snapshot containing it (this one: the resource is in it)"),
     ("tags", "all tags as a JSON object"),
 ];
 
@@ -130,6 +130,16 @@ pub(crate) fn render(
     );
     let _ = writeln!(o, "Resources:                {}", s.resources.total());
     let _ = writeln!(o, "Exposure findings:        {exposures}");
+    if let Some(h) = ctx.history {
+        let _ = writeln!(
+            o,
+            "First/last seen:          from {} earlier snapshot(s) (--history; manifest.json lists them) and this one",
+            h.snapshots.len()
+        );
+    }
+    if let Some(d) = ctx.changes {
+        changes_section(&mut o, d);
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "VERIFY");
     let _ = writeln!(o, "  Inside this directory:  sha256sum -c SHA256SUMS");
@@ -227,4 +237,50 @@ pub(crate) fn render(
     );
     let _ = writeln!(o, "  - Files over 20 MB are flagged in manifest.json (over_upload_limit) and warnings.");
     o
+}
+
+/// "Changes since <date>" (`package --previous`): the counts and what opened to the
+/// internet; changes.csv has every change.
+fn changes_section(o: &mut String, d: &inventory::diff::Diff) {
+    let r = &d.resources;
+    let e = &d.exposures;
+    let _ = writeln!(o);
+    let _ =
+        writeln!(o, "CHANGES SINCE {} (previous snapshot collected {})", d.old.collected_at.date(), d.old.collected_at);
+    let _ = writeln!(o, "  Previous snapshot SHA-256: {}", d.old.sha256);
+    let _ = writeln!(
+        o,
+        "  Resources: {} added, {} removed, {} changed, {} unknown (not collected now, so not counted as removed)",
+        r.added.len(),
+        r.removed.len(),
+        r.changed.len(),
+        r.unknown.len()
+    );
+    let _ = writeln!(
+        o,
+        "  Internet exposure: {} new, {} widened, {} narrowed, {} closed, {} unknown",
+        e.new.len(),
+        e.widened.len(),
+        e.narrowed.len(),
+        e.closed.len(),
+        e.unknown.len()
+    );
+    let _ = writeln!(
+        o,
+        "  Segmentation: {} connection(s) added, {} removed, {} changed; coverage: {} API call(s) changed status",
+        d.segmentation.added.len(),
+        d.segmentation.removed.len(),
+        d.segmentation.changed.len(),
+        d.coverage.changed.len()
+    );
+    const SHOWN: usize = 20;
+    let opened: Vec<(&str, &inventory::diff::ExposureChange)> =
+        e.new.iter().map(|c| ("new", c)).chain(e.widened.iter().map(|c| ("widened", c))).collect();
+    for (what, c) in opened.iter().take(SHOWN) {
+        let _ = writeln!(o, "    {what} exposure: {} {}", plain(&c.resource_id), plain(&c.delta_text()));
+    }
+    if opened.len() > SHOWN {
+        let _ = writeln!(o, "    ... and {} more", opened.len() - SHOWN);
+    }
+    let _ = writeln!(o, "  Every change is one row of changes.csv.");
 }
