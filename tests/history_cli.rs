@@ -25,16 +25,16 @@ fn quarters_counts_and_gaps() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().skip(2).collect();
-    assert!(lines[0].starts_with("2026-Q1   2026-02-01T08:00:00Z        157         8     0  "), "{text}");
+    assert!(lines[0].starts_with("2026-Q1   2026-02-01T08:00:00Z        175         9     0  "), "{text}");
     assert!(lines[0].ends_with("  q1.json"), "{text}");
     assert_eq!(lines[1], "2026-Q2   (no snapshot)");
     assert_eq!(lines[2], "2026-Q3   (no snapshot)");
     assert!(
-        lines[3].starts_with("2026-Q4   2026-11-20T09:30:00Z        157         8     0  fe9f1c37f8d4  q4-a.json"),
+        lines[3].starts_with("2026-Q4   2026-11-20T09:30:00Z        175         9     0  28df7a9d3837  q4-a.json"),
         "{text}"
     );
-    // demo-next: 11 findings, one denied API.
-    assert!(lines[4].starts_with("2026-Q4   2026-11-27T09:30:00Z        157        11     1  "), "{text}");
+    // demo-next: 12 findings, one denied API.
+    assert!(lines[4].starts_with("2026-Q4   2026-11-27T09:30:00Z        175        12     1  "), "{text}");
     assert_eq!(lines[5], "Quarters without a snapshot: 2026-Q2, 2026-Q3");
 
     std::fs::write(dir.path().join("broken.json"), "{").unwrap();
@@ -42,7 +42,7 @@ fn quarters_counts_and_gaps() {
     assert_eq!(out.status.code(), Some(2), "a .json file that is not a snapshot is reported");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["quarters"].as_array().unwrap().len(), 4);
-    assert_eq!(v["quarters"][3]["snapshots"][1]["findings"], 11);
+    assert_eq!(v["quarters"][3]["snapshots"][1]["findings"], 12);
     assert!(v["not_snapshots"][0].as_str().unwrap().contains("broken.json"), "{v}");
     assert_eq!(auditmap(&["history", "/nonexistent/dir"]).status.code(), Some(2));
 }
