@@ -39,26 +39,35 @@ fn png_in_bands(scene: &Scene, scale: f64, band_pixels: u32) -> Result<Vec<u8>, 
         enc.set_compression(::png::Compression::Fast);
         enc.set_filter(::png::FilterType::Sub);
         let mut writer = enc.write_header().map_err(err)?;
-        let mut stream = writer.stream_writer().map_err(err)?;
         let mut cache = GlyphCache::take();
         let mut rgb = Vec::with_capacity(pw as usize * band_rows as usize * 3);
+        // One zlib stream over every band. (`write_image_data` would use fdeflate:
+        // 12 % less CPU for the package, but PNGs nearly twice the size.)
+        let mut stream = writer.stream_writer().map_err(err)?;
         let mut y0 = 0;
         while y0 < ph {
             let rows = band_rows.min(ph - y0);
             let band = draw(scene, scale, pw, y0, rows, &mut cache)?;
-            rgb.clear();
-            // The page starts opaque white and everything is drawn over it: alpha is
-            // 255, so premultiplied RGBA is plain RGBA and dropping A gives RGB.
-            for px in band.data().chunks_exact(4) {
-                rgb.extend_from_slice(&px[..3]);
-            }
+            rgb_of(band.data(), &mut rgb);
             std::io::Write::write_all(&mut stream, &rgb).map_err(|e| format!("PNG encoding failed: {e}"))?;
             y0 += rows;
         }
         stream.finish().map_err(err)?;
+        // Writes IEND and reports its error (a drop would swallow it).
+        writer.finish().map_err(err)?;
         cache.give_back();
     }
     Ok(out)
+}
+
+/// Premultiplied RGBA → RGB. The page starts opaque white and everything is drawn
+/// over it: alpha is 255, so premultiplied RGBA is plain RGBA and dropping A gives
+/// RGB.
+fn rgb_of(rgba: &[u8], rgb: &mut Vec<u8>) {
+    rgb.resize(rgba.len() / 4 * 3, 0);
+    for (d, s) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        d.copy_from_slice(&s[..3]);
+    }
 }
 
 /// Pixels drawn per band (about 32 MB of canvas).
