@@ -18,15 +18,27 @@ impl<'a> ChangePages<'a> {
     /// `diff` must be the diff of `old` against `new` (with `analysis` NEW's): the pages
     /// are drawn from NEW, and `old` only places what NEW no longer has.
     pub fn new(diff: &Diff, old: &Snapshot, new: &'a Snapshot, analysis: &'a Analysis) -> ChangePages<'a> {
+        ChangePages::with_sha(diff, old, new, analysis, &diff.new.sha256)
+    }
+
+    /// With NEW's SHA-256 given: the package names its snapshot.json (the redacted
+    /// copy under --redact), as its other pages do.
+    pub fn with_sha(
+        diff: &Diff,
+        old: &Snapshot,
+        new: &'a Snapshot,
+        analysis: &'a Analysis,
+        new_sha256: &str,
+    ) -> ChangePages<'a> {
         let prefix = |s: &str| s.chars().take(16).collect::<String>();
         ChangePages {
-            plan: Plan::with_sha(new, analysis, &diff.new.sha256),
+            plan: Plan::with_sha(new, analysis, new_sha256),
             marks: ChangeMarks::new(diff, old, new),
             period: ChangePeriod {
                 old_collected_at: diff.old.collected_at.to_string(),
                 old_sha_prefix: prefix(&diff.old.sha256),
                 new_collected_at: diff.new.collected_at.to_string(),
-                new_sha_prefix: prefix(&diff.new.sha256),
+                new_sha_prefix: prefix(new_sha256),
             },
         }
     }
