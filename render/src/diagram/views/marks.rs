@@ -183,6 +183,9 @@ pub struct Entry {
 pub struct ChangeMarks {
     /// Resources in NEW (added, changed) by id.
     pub marks: BTreeMap<String, Mark>,
+    /// Resources NEW no longer has (removed, not collected) by id: a gateway a route
+    /// still names is drawn on the border from the route, and marked from here.
+    pub gone: BTreeMap<String, Mark>,
     /// Why a resource is listed when that is not obvious ("state terminated", "not
     /// collected in NEW: …"), by id.
     pub notes: BTreeMap<String, String>,
@@ -218,25 +221,32 @@ impl ChangeMarks {
             .chain(r.unknown.iter().map(|x| (x, Mark::Unknown, Vec::new())));
         let new_vpcs: BTreeSet<&str> = new.resources.vpcs.iter().map(|v| v.id.as_str()).collect();
         for (res, mark, details) in listed {
-            let vpc = vpc_of(res);
+            // Where it is (added, changed) or was (removed, not collected).
+            let side = if matches!(mark, Mark::Removed | Mark::Unknown) { old } else { new };
+            let vpcs: BTreeSet<String> = match vpc_of(res) {
+                Some(v) => BTreeSet::from([v.to_string()]),
+                None => attached_vpcs(side, res),
+            };
             if matches!(mark, Mark::Added | Mark::Changed { .. }) {
                 m.marks.insert(res.id.clone(), mark.clone());
+            } else {
+                m.gone.insert(res.id.clone(), mark.clone());
             }
             if let Some(n) = &res.note {
                 // The badge already says "not collected".
                 let n = n.strip_prefix("not collected in NEW: ").unwrap_or(n);
                 m.notes.insert(res.id.clone(), n.to_string());
             }
-            let Some(vpc) = vpc.filter(|v| new_vpcs.contains(v)) else {
+            let on_pages: Vec<&String> = vpcs.iter().filter(|v| new_vpcs.contains(v.as_str())).collect();
+            if on_pages.is_empty() {
                 m.outside += 1;
                 continue;
-            };
+            }
             let (old_subnet, old_instance, label, old_extra) = match mark {
                 Mark::Removed | Mark::Unknown => places.place(res),
                 _ => (None, None, "", None),
             };
-            m.vpcs.insert(vpc.to_string());
-            m.by_vpc.entry(vpc.to_string()).or_default().push(Entry {
+            let entry = Entry {
                 kind: res.kind,
                 id: res.id.clone(),
                 name: res.name.clone(),
@@ -246,7 +256,11 @@ impl ChangeMarks {
                 old_instance,
                 label,
                 old_extra,
-            });
+            };
+            for vpc in on_pages {
+                m.vpcs.insert(vpc.clone());
+                m.by_vpc.entry(vpc.clone()).or_default().push(entry.clone());
+            }
         }
         let e = &diff.exposures;
         for (what, list) in [
@@ -301,6 +315,42 @@ fn vpc_of(r: &ResourceRef) -> Option<&str> {
         return Some(&r.id);
     }
     r.vpc_id.as_deref()
+}
+
+/// The VPCs of a resource that states none of its own (gateways by their
+/// attachments, a peering by both sides), from the snapshot it is in.
+fn attached_vpcs(s: &Snapshot, r: &ResourceRef) -> BTreeSet<String> {
+    let res = &s.resources;
+    let id = r.id.as_str();
+    let attached =
+        |a: &[inventory::model::VpcAttachment]| -> BTreeSet<String> { a.iter().map(|x| x.vpc_id.clone()).collect() };
+    match r.kind {
+        ResourceKind::InternetGateway => {
+            res.internet_gateways.iter().filter(|g| g.id == id).flat_map(|g| attached(&g.attachments)).collect()
+        }
+        ResourceKind::EgressOnlyInternetGateway => res
+            .egress_only_internet_gateways
+            .iter()
+            .filter(|g| g.id == id)
+            .flat_map(|g| attached(&g.attachments))
+            .collect(),
+        ResourceKind::VpnGateway => {
+            res.vpn_gateways.iter().filter(|g| g.id == id).flat_map(|g| attached(&g.attachments)).collect()
+        }
+        ResourceKind::VpcPeeringConnection => res
+            .vpc_peering_connections
+            .iter()
+            .filter(|p| p.id == id)
+            .flat_map(|p| [p.requester.vpc_id.clone(), p.accepter.vpc_id.clone()])
+            .collect(),
+        ResourceKind::TransitGatewayAttachment => res
+            .transit_gateway_attachments
+            .iter()
+            .filter(|a| a.id == id && a.resource_type == inventory::model::TgwAttachmentResourceType::Vpc)
+            .filter_map(|a| a.resource_id.clone())
+            .collect(),
+        _ => BTreeSet::new(),
+    }
 }
 
 /// "ingress + tcp/22 from 0.0.0.0/0", "state: running → stopped".

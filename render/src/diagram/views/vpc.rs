@@ -632,10 +632,8 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
 
 /// The mark of a gateway: its own id's, or (TGW) its attachment's.
 fn gateway_mark<'m>(g: &Gateway, marks: &'m ChangeMarks) -> Option<&'m Mark> {
-    marks
-        .mark(&g.id)
-        .or_else(|| marks.mark(&g.target))
-        .or_else(|| (g.kind == "TGW").then(|| marks.mark(&g.detail)).flatten())
+    let of = |id: &str| marks.mark(id).or_else(|| marks.gone.get(id));
+    of(&g.id).or_else(|| of(&g.target)).or_else(|| (g.kind == "TGW").then(|| of(&g.detail)).flatten())
 }
 
 /// Change lines of a subnet's head: its effective route table's and NACL's changes.
@@ -918,6 +916,12 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
         if g.missing {
             st.dashed = true;
         }
+        match gw_marks[i] {
+            // Gone from NEW, drawn because a route still names it: greyed like any removed box.
+            Some(Mark::Removed) => st = marks::removed_style(),
+            Some(Mark::Unknown) => st = marks::unknown_style(),
+            _ => {}
+        }
         if let Some(ring) = gw_marks[i].and_then(Mark::ring) {
             scene.add_box(&format!("{}:ring", g.id), Role::Ring, r.inflate(marks::RING), Some(vb), ring);
         }
@@ -1079,11 +1083,17 @@ fn change_panel(f: &Facts, scene: &mut Scene, marks: &ChangeMarks, entries: &[En
     if left.is_empty() {
         return;
     }
-    let ghosts: Vec<Chip> = left
+    let gone: Vec<&&Entry> = left.iter().filter(|e| matches!(e.mark, Mark::Removed | Mark::Unknown)).collect();
+    let gone_ids: BTreeSet<&str> = gone.iter().map(|e| e.id.as_str()).collect();
+    // An ENI of an instance also gone is drawn as part of it, as in a subnet.
+    let of_gone_instance = |e: &Entry| e.old_instance.as_deref().is_some_and(|i| gone_ids.contains(i));
+    let ghosts: Vec<Chip> = gone
         .iter()
-        .filter(|e| matches!(e.mark, Mark::Removed | Mark::Unknown))
+        .filter(|e| !of_gone_instance(e))
         .map(|e| {
             let mut it = ghost_item(e);
+            it.members
+                .extend(gone.iter().filter(|x| x.old_instance.as_deref() == Some(e.id.as_str())).map(|x| x.id.clone()));
             if it.extra.is_none() {
                 it.extra = e.old_subnet.as_ref().map(|s| format!("was in subnet {s}, gone too"));
             }
