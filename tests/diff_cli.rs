@@ -372,6 +372,12 @@ fn diff_out_writes_the_changed_vpc_pages_changes_csv_and_diff_json() {
     assert_eq!(shared.matches(">? NOT COLLECTED (may still exist)</text>").count(), 2, "shared-ad-1 and -2");
     assert!(!shared.contains("REMOVED</text>"), "not collected is never removed");
     assert!(get("vpc-03ff7338c5e6a1e40.png").starts_with(b"\x89PNG"));
+    // The committed example is this output (regenerate: see examples/output/changes/README.md).
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/output/changes");
+    for (name, bytes) in &written {
+        let committed = std::fs::read(example.join(name)).unwrap_or_default();
+        assert!(&committed == bytes, "examples/output/changes/{name} is stale: regenerate it");
+    }
     // A second run writes the same bytes.
     let b = dir.path().join("b");
     assert_eq!(run(&b).status.code(), Some(0));

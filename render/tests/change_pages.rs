@@ -244,3 +244,29 @@ fn hostile_names_are_escaped_on_change_pages() {
     assert!(svg.contains("&lt;script&gt;"));
     assert!(!svg.contains('\u{202e}'), "bidi control stripped");
 }
+
+/// Gateways: a changed one (tags of the prod IGW) gets a ring and badge on the VPC
+/// border and makes its VPC a change page although it states no VPC of its own; a
+/// removed one that a route still names is greyed where it stood.
+#[test]
+fn gateways_are_marked_on_the_border() {
+    let mut pair = Pair { old: side("demo.json"), new: side("demo.json") };
+    let r = &mut pair.new.0.resources;
+    r.vpc_endpoints.retain(|e| e.id != "vpce-00d6ccde968426cb0");
+    for g in &mut r.internet_gateways {
+        if g.id == "igw-08b039c3dd55064c2" {
+            g.tags.insert("Owner".into(), "net".into());
+        }
+    }
+    pair.new.1 = inventory::diff::analyze(&pair.new.0, &Default::default());
+    let pages = pair.pages();
+    let stems: Vec<&str> = pages.iter().map(|p| p.file_stem.as_str()).collect();
+    assert_eq!(stems, [PROD]);
+    let prod = page(&pages, PROD);
+    assert_eq!(ring_of(prod, "igw-08b039c3dd55064c2"), Some(CHANGED));
+    assert_eq!(texts_of(prod, "igw-08b039c3dd55064c2")[0], "~ CHANGED: tags");
+    let vpce = prod.boxes.iter().find(|b| b.id == "vpce-00d6ccde968426cb0").expect("still drawn: a route names it");
+    assert!(vpce.style.dashed);
+    assert_eq!(texts_of(prod, "vpce-00d6ccde968426cb0")[0], "− REMOVED");
+    assert!(prod.boxes.iter().all(|b| b.id != "changes-panel"), "everything changed is drawn as a box");
+}
