@@ -363,10 +363,13 @@ fn detail(c: &FieldChange) -> String {
     }
 }
 
+/// An OLD ENI: subnet, attached instance, service, public address.
+type OldEni<'a> = (&'a str, Option<&'a str>, ServiceKind, Option<String>);
+
 /// Where OLD's instances, ENIs and NAT gateways were, to draw a removed one in its old subnet.
 struct OldPlaces<'a> {
     instances: BTreeMap<&'a str, (Option<&'a str>, Option<String>)>,
-    enis: BTreeMap<&'a str, (&'a str, Option<&'a str>, ServiceKind, Option<String>)>,
+    enis: BTreeMap<&'a str, OldEni<'a>>,
     nats: BTreeMap<&'a str, (&'a str, Option<String>)>,
 }
 

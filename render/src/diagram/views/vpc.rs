@@ -414,7 +414,8 @@ fn chips(mut items: Vec<Item>) -> (Vec<Chip>, bool) {
         return (out, false);
     }
     // Second level: by kind and exposure only.
-    let mut coarse: BTreeMap<(bool, &'static str, Vec<String>, Option<Mark>), Vec<Item>> = BTreeMap::new();
+    type Coarse = (bool, &'static str, Vec<String>, Option<Mark>);
+    let mut coarse: BTreeMap<Coarse, Vec<Item>> = BTreeMap::new();
     for it in items {
         coarse.entry((it.ports.is_empty(), it.kind, it.ports.clone(), it.mark.clone())).or_default().push(it);
     }
