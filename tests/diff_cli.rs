@@ -244,6 +244,22 @@ fn package_previous_records_the_changes_and_the_chain() {
     assert!(html.contains("<h2>Changes since 2026-11-20</h2>"), "changes section");
     assert!(!html.contains("<script>alert(1)"), "hostile tag escaped");
     assert!(html.contains("&lt;script&gt;alert(1)"));
+    // The change pages: in diagrams/changes/, listed with controls, shown in the report.
+    for stem in ["vpc-03ff7338c5e6a1e40", "vpc-084e8b2940c925acb", "vpc-0b25874defdab4e8c"] {
+        for ext in ["svg", "png", "pdf"] {
+            let path = format!("diagrams/changes/{stem}.{ext}");
+            let entry = manifest["files"].as_array().unwrap().iter().find(|f| f["path"] == path.as_str());
+            let entry = entry.unwrap_or_else(|| panic!("{path} not in the manifest"));
+            assert!(entry["controls"].as_array().unwrap().iter().any(|c| c == "CC7.1"), "{path}");
+            assert!(entry["description"].as_str().unwrap().starts_with("Change diagram of VPC"), "{path}");
+        }
+        assert!(html.contains(&format!("href=\"diagrams/changes/{stem}.svg\"")), "report links {stem}");
+        assert!(readme.contains(stem));
+    }
+    assert!(html.contains("<h3>Change diagrams</h3>"));
+    let page = std::fs::read_to_string(pkg.join("diagrams/changes/vpc-03ff7338c5e6a1e40.svg")).unwrap();
+    assert!(!page.contains("<script>alert(1)"), "hostile tag escaped on the change page");
+    assert!(page.contains("New snapshot SHA-256"));
     // OLD collected after NEW: refused before anything is written.
     let swapped = auditmap(&[
         "package",
@@ -287,4 +303,94 @@ fn package_previous_composes_with_redaction() {
         serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["previous"]["source"], "snapshot file (name redacted)");
     assert_eq!(manifest["previous"]["changes"], 13);
+}
+
+/// Every file in `dir`, sorted, with its bytes.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn diff_out_writes_the_changed_vpc_pages_changes_csv_and_diff_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (estate("demo.json"), estate("demo-next.json"));
+    let run = |out: &Path| auditmap(&["diff", &old, &new, "--out", out.to_str().unwrap()]);
+    let a = dir.path().join("a");
+    let out = run(&a);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // stdout is still the diff; what was written is on stderr.
+    assert!(stdout(&out).contains("WIDENED i-0c1425424139e128e"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("3 change page(s) written"), "{}", stderr(&out));
+    let written = files(&a);
+    let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "changes.csv",
+            "diff.json",
+            "vpc-03ff7338c5e6a1e40.png",
+            "vpc-03ff7338c5e6a1e40.svg",
+            "vpc-084e8b2940c925acb.png",
+            "vpc-084e8b2940c925acb.svg",
+            "vpc-0b25874defdab4e8c.png",
+            "vpc-0b25874defdab4e8c.svg",
+        ],
+        "exactly the VPCs where something changed"
+    );
+    let get = |name: &str| written.iter().find(|(n, _)| n == name).map(|(_, b)| b.clone()).unwrap();
+    assert_eq!(String::from_utf8(get("changes.csv")).unwrap().replace("\r\n", "\n"), EXPECTED_CSV);
+    let json = auditmap(&["diff", &old, &new, "--json"]);
+    assert_eq!(get("diff.json"), json.stdout, "diff.json is --json");
+    let svg = |name: &str| String::from_utf8(get(name)).unwrap();
+    let prod = svg("vpc-03ff7338c5e6a1e40.svg");
+    for want in [
+        "Changes from 2026-11-20T09:30:00Z to 2026-11-27T09:30:00Z",
+        "+ ADDED",
+        "EC2 prod-web-public-1",
+        "NEW internet exposure: tcp/443 from",
+        "WIDENED internet exposure: tcp/22 from",
+        "changed: ingress",
+        "its network ACL acl-0e9ed372fe4bc235f changed: entries",
+    ] {
+        assert!(prod.contains(want), "prod page lacks {want:?}");
+    }
+    assert!(
+        !prod.contains("REMOVED</text>") && !prod.contains("NOT COLLECTED (may"),
+        "nothing removed or unknown in prod"
+    );
+    let staging = svg("vpc-0b25874defdab4e8c.svg");
+    assert!(staging.contains(">− REMOVED</text>") && staging.contains("EC2 staging-orphan-1"));
+    let shared = svg("vpc-084e8b2940c925acb.svg");
+    assert_eq!(shared.matches(">? NOT COLLECTED (may still exist)</text>").count(), 2, "shared-ad-1 and -2");
+    assert!(!shared.contains("REMOVED</text>"), "not collected is never removed");
+    assert!(get("vpc-03ff7338c5e6a1e40.png").starts_with(b"\x89PNG"));
+    // The committed example is this output (regenerate: see examples/output/changes/README.md).
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/output/changes");
+    for (name, bytes) in &written {
+        let committed = std::fs::read(example.join(name)).unwrap_or_default();
+        assert!(&committed == bytes, "examples/output/changes/{name} is stale: regenerate it");
+    }
+    // A second run writes the same bytes.
+    let b = dir.path().join("b");
+    assert_eq!(run(&b).status.code(), Some(0));
+    assert!(files(&b) == written, "byte-identical across runs");
+}
+
+#[test]
+fn diff_out_of_a_snapshot_with_itself_writes_no_pages_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = estate("demo.json");
+    let out = auditmap(&["diff", &demo, &demo, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no VPC page changed, so no change pages were written"), "{}", stderr(&out));
+    let names: Vec<String> = files(dir.path()).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["changes.csv", "diff.json"]);
 }

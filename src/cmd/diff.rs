@@ -49,6 +49,19 @@ pub struct Args {
     /// AUDITMAP_REDACT_KEY, else a random key for this run.
     #[arg(long, value_name = "FILE", requires = "redact")]
     pub redact_key: Option<PathBuf>,
+    /// Also write, into DIR: the VPC pages in which anything changed (SVG + PNG, drawn
+    /// from NEW with what was added, removed, changed or not collected marked),
+    /// changes.csv (as --csv) and diff.json (as --json).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Both snapshots as compared, their analyses, and the diff.
+pub struct Compared {
+    pub diff: Diff,
+    pub old: Snapshot,
+    pub new: Snapshot,
+    pub new_analysis: Analysis,
 }
 
 /// One side: loaded, redacted if asked, analysed (what the diff needs); with the
@@ -69,7 +82,7 @@ pub fn compute(
     force: bool,
     key: Option<&RedactionKey>,
     accepted: Option<&Acceptances>,
-) -> Result<Diff, CliError> {
+) -> Result<Compared, CliError> {
     let parent = tracing::Span::current();
     let (a, b) = std::thread::scope(|s| {
         let other = s.spawn(|| {
@@ -91,7 +104,7 @@ pub fn compute(
         let review = inventory::accept::review(acc, &new_snap, &new_an.exposures);
         d.exposures.mark_acceptance(&old_an.exposures, &new_an.exposures, &review);
     }
-    Ok(d)
+    Ok(Compared { diff: d, old: old_snap, new: new_snap, new_analysis: new_an })
 }
 
 /// Colour only for a person at a terminal (https://no-color.org).
@@ -112,19 +125,74 @@ pub fn run(args: Args) -> CmdResult {
         Some(path) => Some(inventory::accept::load(path).map_err(CliError::bad_input)?),
         None => None,
     };
-    let d = compute(&args.old, &args.new, args.force, key.as_ref(), accepted.as_ref())?;
+    let compared = compute(&args.old, &args.new, args.force, key.as_ref(), accepted.as_ref())?;
+    let d = &compared.diff;
+    if let Some(dir) = &args.out {
+        write_out(dir, &compared)?;
+    }
     if args.json {
-        let text = serde_json::to_string_pretty(&d).map_err(CliError::failure)?;
-        super::emit(&(text + "\n"))?;
+        super::emit(&diff_json(d)?)?;
     } else if args.csv {
-        let mut buf = Vec::new();
-        render::changes::write_csv(&d, &mut buf).map_err(|e| CliError::failure(anyhow::anyhow!(e)))?;
-        super::emit(&String::from_utf8_lossy(&buf))?;
+        super::emit(&String::from_utf8_lossy(&diff_csv(d)?))?;
     } else {
-        super::emit(&render::changes::text(&d, use_color()))?;
+        super::emit(&render::changes::text(d, use_color()))?;
     }
     Ok(match args.fail_on {
         Some(FailOn::NewExposure) if d.has_new_exposure() => Exit::ExposureFound,
         _ => Exit::Success,
     })
+}
+
+fn diff_json(d: &Diff) -> Result<String, CliError> {
+    Ok(serde_json::to_string_pretty(d).map_err(CliError::failure)? + "\n")
+}
+
+fn diff_csv(d: &Diff) -> Result<Vec<u8>, CliError> {
+    let mut buf = Vec::new();
+    render::changes::write_csv(d, &mut buf).map_err(|e| CliError::failure(anyhow::anyhow!(e)))?;
+    Ok(buf)
+}
+
+/// `--out DIR`: diff.json, changes.csv and the change pages (SVG + PNG, as `auditmap
+/// diagram` writes). What was written goes to stderr: stdout is the diff itself.
+fn write_out(dir: &Path, c: &Compared) -> Result<(), CliError> {
+    use anyhow::Context;
+    let put = |name: &str, bytes: &[u8]| -> Result<(), CliError> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))
+            .map_err(CliError::failure)
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create directory", dir.display()))
+        .map_err(CliError::failure)?;
+    put("diff.json", diff_json(&c.diff)?.as_bytes())?;
+    put("changes.csv", &diff_csv(&c.diff)?)?;
+    let pages = render::diagram::ChangePages::new(&c.diff, &c.old, &c.new, &c.new_analysis);
+    let png_scale = render::diagram::png_scale(pages.len());
+    let mut stems = Vec::new();
+    for page in pages.pages() {
+        for f in [render::diagram::Format::Svg, render::diagram::Format::Png] {
+            let Some(bytes) = f.write(&page, png_scale).map_err(CliError::failure)? else { continue };
+            put(&format!("{}.{}", page.file_stem, f.extension()), &bytes)?;
+        }
+        stems.push(page.file_stem);
+    }
+    if stems.is_empty() {
+        eprintln!(
+            "{}: no VPC page changed, so no change pages were written (diff.json and changes.csv were)",
+            dir.display()
+        );
+    } else {
+        eprintln!(
+            "{}: {} change page(s) written (.svg, .png): {}; and diff.json, changes.csv",
+            dir.display(),
+            stems.len(),
+            stems.join(", ")
+        );
+    }
+    if pages.outside() > 0 {
+        eprintln!("{} resource change(s) are in no VPC of the new snapshot: see changes.csv", pages.outside());
+    }
+    Ok(())
 }

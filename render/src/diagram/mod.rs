@@ -5,6 +5,7 @@
 //! pages, layout-rs for the layered views, an orthogonal router for lines) and, for
 //! the layered ones, the `LayeredGraph` they drew; `write::Format` turns a page into
 //! SVG, PNG, PDF, draw.io or DOT. Views never import writers.
+pub mod change_pages;
 pub mod facts;
 pub mod font;
 pub mod layout;
@@ -20,6 +21,7 @@ use std::collections::BTreeSet;
 use inventory::analysis::Analysis;
 use inventory::Snapshot;
 
+pub use change_pages::ChangePages;
 use layout::layered::LayeredGraph;
 pub use plan::Plan;
 use scene::Scene;

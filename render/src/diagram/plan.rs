@@ -10,8 +10,9 @@ use inventory::Snapshot;
 use super::facts::Facts;
 use super::style::{self, Env, Line};
 use super::views::account::{AccountPage, PageIndex};
-use super::views::frame::{self, LegendEntry, PageInfo};
+use super::views::frame::{self, ChangePeriod, LegendEntry, PageInfo};
 use super::views::links::EstateLink;
+use super::views::marks::ChangeMarks;
 use super::views::matrix::Matrix;
 use super::views::{self};
 use super::{scene, PageScene};
@@ -345,6 +346,7 @@ impl<'a> Plan<'a> {
             sha_prefix: self.facts.sha_prefix.clone(),
             notes,
             scope: self.facts.scope.as_ref().map(|s| s.rule.clone()),
+            changes: None,
         }
     }
 
@@ -380,32 +382,60 @@ impl<'a> Plan<'a> {
     }
 
     fn vpc(&self, i: usize, k: usize) -> PageScene {
+        self.vpc_page(self.stems[i].clone(), self.vpcs[k], None)
+    }
+
+    /// A VPC page; with `changes`, its change page (marks drawn, legend and title
+    /// block saying what was compared).
+    fn vpc_page(&self, stem: String, v: &Vpc, changes: Option<(&ChangeMarks, &ChangePeriod)>) -> PageScene {
         let f = &self.facts;
-        let v = self.vpcs[k];
-        let page = views::vpc::render(f, v);
+        let page = views::vpc::render_marked(f, v, changes.map(|c| c.0));
         let mut legend = views::tier_legend();
         legend.push(views::fill(style::resource(), "resource (instance or service ENI; \"× N\" = N like resources)"));
         legend.push(views::exposed_legend());
         legend.push(views::fill(style::gateway(), "gateway on the VPC border (dashed: not in snapshot)"));
         legend.push(views::line_legend(Line::Route));
-        let title = match inventory::model::Resource::name(v) {
+        let mut title = match inventory::model::Resource::name(v) {
             Some(n) => format!("VPC {} ({})", scene::name(n), v.id),
             None => format!("VPC {}", v.id),
         };
-        let info = self.info(
-            title.clone(),
-            format!("{} · account {} · {}", f.vpc_env(v).label(), f.account_label(&v.account_id), v.region),
-            f.account_label(&v.account_id),
-            v.region.clone(),
-            v.id.clone(),
-            page.notes,
-        );
-        PageScene {
-            file_stem: self.stems[i].clone(),
-            title,
-            scene: self.framed(page.scene, &info, legend),
-            graph: None,
+        let mut subtitle =
+            format!("{} · account {} · {}", f.vpc_env(v).label(), f.account_label(&v.account_id), v.region);
+        let mut notes = page.notes;
+        if let Some((marks, period)) = changes {
+            legend.extend(views::marks::legend());
+            title = format!("Changes: {title}");
+            subtitle = format!("{} · drawn from the new snapshot · {subtitle}", period.text());
+            notes.insert(0, "Removed and not-collected resources come from the old snapshot and are drawn where they were; \"not collected\" means the new snapshot could not list them (a denied or failed API call), not that they are gone.".into());
+            if marks.entries(&v.id).is_empty() {
+                notes.insert(0, "Only internet exposure changed on this page.".into());
+            }
         }
+        let mut info =
+            self.info(title.clone(), subtitle, f.account_label(&v.account_id), v.region.clone(), v.id.clone(), notes);
+        info.changes = changes.map(|c| c.1.clone());
+        PageScene { file_stem: stem, title, scene: self.framed(page.scene, &info, legend), graph: None }
+    }
+
+    /// The change pages of a diff whose NEW side this plan draws: one per VPC of NEW
+    /// in which a resource or an exposure changed, in page order, with its stem.
+    pub fn change_pages<'p>(
+        &'p self,
+        marks: &'p ChangeMarks,
+        period: &'p ChangePeriod,
+    ) -> impl Iterator<Item = PageScene> + 'p {
+        self.kinds.iter().enumerate().filter_map(move |(i, kind)| match kind {
+            PageKind::Vpc(k) if marks.vpcs.contains(&self.vpcs[*k].id) => Some(
+                tracing::info_span!("vpc")
+                    .in_scope(|| self.vpc_page(self.stems[i].clone(), self.vpcs[*k], Some((marks, period)))),
+            ),
+            _ => None,
+        })
+    }
+
+    /// How many change pages `change_pages` gives.
+    pub fn change_page_count(&self, marks: &ChangeMarks) -> usize {
+        self.vpcs.iter().filter(|v| marks.vpcs.contains(&v.id)).count()
     }
 
     fn exposure(&self) -> PageScene {

@@ -72,6 +72,9 @@ pub enum Role {
     TitleBlock,
     /// Colour sample or field inside the legend / title block.
     Swatch,
+    /// Change pages: the coloured ring round an added or changed box, drawn just
+    /// before (under) it.
+    Ring,
 }
 
 #[derive(Debug, Clone, PartialEq)]

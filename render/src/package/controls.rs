@@ -55,6 +55,8 @@ pub enum FileRole {
     DiagramOverview,
     DiagramVpc,
     DiagramExposure,
+    /// diagrams/changes/ (`--previous`): VPC pages marked with what changed.
+    DiagramChanges,
     Readme,
     Manifest,
 }
@@ -72,6 +74,7 @@ impl FileRole {
             FileRole::DiagramOverview => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3"],
             FileRole::DiagramVpc => &["CC6.1", "CC6.6", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
             FileRole::DiagramExposure => &["CC6.6", "CC7.1", "A.8.20", "A.8.22", "1.2.3", "1.2.4"],
+            FileRole::DiagramChanges => &["CC6.6", "CC7.1", "A.8.20", "1.2.3", "12.5.1"],
             // Integrity and orientation: they support every control above but evidence none alone.
             FileRole::Readme | FileRole::Manifest => &[],
         }
@@ -82,6 +85,8 @@ impl FileRole {
         match stem {
             "overview" => FileRole::DiagramOverview,
             "exposure" => FileRole::DiagramExposure,
+            // VPC stems are file-name safe (no '/'): only change pages live there.
+            s if s.starts_with("changes/") => FileRole::DiagramChanges,
             // The plan never gives a VPC page a stem starting "account-" or "matrix".
             s if s.starts_with("account-") || s.starts_with("matrix") => FileRole::DiagramOverview,
             _ => FileRole::DiagramVpc,
@@ -103,6 +108,7 @@ pub fn describe(path: &str) -> String {
         let what = match stem {
             "overview" => "Overview diagram: every account, region and VPC and how they connect (peering, transit gateway, VPN, internet)".to_string(),
             "exposure" => "Internet exposure and data-flow diagram: internet-reachable entry points, the tiers they reach and the data stores behind them, each line labelled with protocol/ports".to_string(),
+            c if c.starts_with("changes/") => format!("Change diagram of VPC {} since the previous snapshot (--previous), drawn from this snapshot: added (green ring), removed (dashed grey, where it was), changed (amber ring, fields named), not collected (grey, ?), new or widened internet exposure (red)", &c["changes/".len()..]),
             m if m.starts_with("matrix") => format!("Connectivity matrix {m}: every VPC against every VPC and on-premises site, each cell the connection types (peering, transit gateway, VPN) and non-production → production"),
             account if account.starts_with("account-") => format!("Account overview diagram {account}: its VPCs, transit gateways, and every peering, transit gateway attachment and VPN with an end in it"),
             vpc => format!("Network diagram of VPC {vpc}: subnets, route tables, gateways, endpoints and resources"),

@@ -54,7 +54,8 @@ pub fn write_pages(plan: &Plan<'_>, dir: &Path, shown: &Path, workers: usize) ->
             }
             let page = plan.scene(i);
             let inline = inline_all || i == 0 || i + 1 == plan.len();
-            let result = write_page(&page, &stems[i], Out::new(dir, shown), png_scale, inline);
+            let role = FileRole::of_diagram(&page.file_stem);
+            let result = write_page(&page, &stems[i], Out::new(dir, shown), png_scale, inline, role);
             if result.is_err() {
                 failed.store(true, Ordering::Relaxed);
             }
@@ -104,8 +105,8 @@ fn write_page(
     mut out: Out,
     png_scale: f64,
     inline: bool,
+    role: FileRole,
 ) -> Result<(Vec<FileEntry>, PageSummary), PackageError> {
-    let role = FileRole::of_diagram(&page.file_stem);
     let mut summary = PageSummary {
         stem: stem.to_string(),
         title: page.title.clone(),
@@ -130,4 +131,21 @@ fn write_page(
         }
     }
     Ok((out.files, summary))
+}
+
+/// `--previous`: the change pages (VPC pages where something changed, marked) into
+/// `dir/diagrams/changes/`, one after another: a diff changes few VPCs, and the main
+/// pages have the workers. Stems are "changes/<vpc stem>".
+pub fn write_change_pages(pages: &diagram::ChangePages<'_>, dir: &Path, shown: &Path) -> Result<Written, PackageError> {
+    let png_scale = diagram::png_scale(pages.len());
+    let inline = pages.len() <= INLINE_ALL_MAX_PAGES;
+    let mut written = Written { files: Vec::new(), pages: Vec::new() };
+    for page in pages.pages() {
+        let stem = format!("changes/{}", page.file_stem);
+        let (files, summary) =
+            write_page(&page, &stem, Out::new(dir, shown), png_scale, inline, FileRole::DiagramChanges)?;
+        written.files.extend(files);
+        written.pages.push(summary);
+    }
+    Ok(written)
 }

@@ -108,6 +108,8 @@ pub(crate) struct Report<'a> {
     pub analysis: &'a Analysis,
     pub coverage: &'a Table,
     pub pages: &'a [PageSummary],
+    /// `--previous`: the change pages (diagrams/changes/).
+    pub change_pages: &'a [PageSummary],
     /// Files written before the report (the report cannot hash itself).
     pub files: &'a [FileEntry],
     pub row_counts: &'a BTreeMap<String, usize>,
@@ -160,7 +162,7 @@ pub(crate) fn render(r: &Report<'_>) -> String {
                 }
                 main {
                     (summary(r, &cov))
-                    @if let Some(d) = ctx.changes { (changes_section(d)) }
+                    @if let Some(d) = ctx.changes { (changes_section(d, r.change_pages)) }
                     (diagrams(r))
                     (inventory_table(r))
                     (exposure_section(r))
@@ -247,25 +249,30 @@ fn diagrams(r: &Report<'_>) -> Markup {
                     "open each VPC page from the diagrams folder (links below)."
                 }
             }
-            @for p in r.pages {
-                figure {
-                    figcaption { (show(&p.title)) }
-                    @match &p.inline_svg {
-                        Some(svg) if svg.len() <= MAX_INLINE_SVG_BYTES => {
-                            // An <img> never runs script inside the SVG; the CSP allows only data: images.
-                            img alt=(show(&p.title)) src=(format!("data:image/svg+xml;base64,{}", b64(svg.as_bytes())));
-                        }
-                        Some(_) => {
-                            p .note { "This diagram is " (p.svg_bytes) " bytes, too large to inline; open it from the diagrams folder." }
-                        }
-                        None => {}
-                    }
-                    p .note {
-                        "Files: "
-                        a href=(format!("diagrams/{}.svg", p.stem)) { "diagrams/" (show(&p.stem)) ".svg" }
-                        ", .png, .pdf" @if p.has_drawio { ", .drawio" }
-                    }
+            @for p in r.pages { (figure(p)) }
+        }
+    }
+}
+
+/// One diagram page: inline when small enough, and links to its files.
+fn figure(p: &PageSummary) -> Markup {
+    html! {
+        figure {
+            figcaption { (show(&p.title)) }
+            @match &p.inline_svg {
+                Some(svg) if svg.len() <= MAX_INLINE_SVG_BYTES => {
+                    // An <img> never runs script inside the SVG; the CSP allows only data: images.
+                    img alt=(show(&p.title)) src=(format!("data:image/svg+xml;base64,{}", b64(svg.as_bytes())));
                 }
+                Some(_) => {
+                    p .note { "This diagram is " (p.svg_bytes) " bytes, too large to inline; open it from the diagrams folder." }
+                }
+                None => {}
+            }
+            p .note {
+                "Files: "
+                a href=(format!("diagrams/{}.svg", p.stem)) { "diagrams/" (show(&p.stem)) ".svg" }
+                ", .png, .pdf" @if p.has_drawio { ", .drawio" }
             }
         }
     }
@@ -499,7 +506,7 @@ fn manifest_section(r: &Report<'_>) -> Markup {
 
 /// "Changes since <date>" (`package --previous`): counts, then every change as in
 /// changes.csv (capped like the other tables).
-fn changes_section(d: &inventory::diff::Diff) -> Markup {
+fn changes_section(d: &inventory::diff::Diff, pages: &[PageSummary]) -> Markup {
     let rows = crate::changes::rows(d);
     let (r, e) = (&d.resources, &d.exposures);
     html! {
@@ -511,6 +518,13 @@ fn changes_section(d: &inventory::diff::Diff) -> Markup {
                 (e.new.len()) " new, " (e.widened.len()) " widened, " (e.narrowed.len()) " narrowed, " (e.closed.len()) " closed, "
                 (e.unknown.len()) " unknown. Segmentation: " (d.segmentation.added.len()) " added, " (d.segmentation.removed.len())
                 " removed, " (d.segmentation.changed.len()) " changed. Coverage: " (d.coverage.changed.len()) " API call(s) changed status." }
+            @if pages.is_empty() {
+                p .note { "No VPC changed: there are no change diagrams." }
+            } @else {
+                h3 { "Change diagrams" }
+                p .note { "Each VPC in which a resource or its internet exposure changed, drawn from this snapshot: added (green ring), removed (dashed grey, where it was), changed (amber ring, fields named), not collected now (grey, ?), new or widened exposure in red." }
+                @for p in pages { (figure(p)) }
+            }
             @if rows.is_empty() {
                 p { "No changes." }
             } @else {

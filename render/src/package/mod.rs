@@ -288,13 +288,30 @@ impl<'o> PackageWriter<'o> {
         self.lap("tables and diagrams");
         self.staged.files.append(&mut tables.files);
         self.staged.files.extend(diagrams.files);
+        let change_pages = match previous.zip(changes.as_ref()).filter(|_| opts.diagrams) {
+            Some((p, d)) => {
+                let pages = diagram::ChangePages::with_sha(d, &p.snapshot, snapshot, analysis, &snapshot_sha);
+                let w = tracing::info_span!("change_pages")
+                    .in_scope(|| diagrams::write_change_pages(&pages, &self.staged.dir, &self.staged.shown))?;
+                self.staged.files.extend(w.files);
+                w.pages
+            }
+            None => Vec::new(),
+        };
         if let Some(d) = &changes {
             self.staged.put_stream("changes.csv", FileRole::Changes, |w| crate::changes::write_csv(d, w))?;
             tables.row_counts.insert("changes.csv".into(), crate::changes::rows(d).len());
         }
 
         tracing::info_span!("report").in_scope(|| {
-            write_report(&mut self.staged, &ctx, analysis, &tables.rows, &tables.row_counts, &diagrams.pages)
+            write_report(
+                &mut self.staged,
+                &ctx,
+                analysis,
+                &tables.rows,
+                &tables.row_counts,
+                (&diagrams.pages, &change_pages),
+            )
         })?;
         self.lap("readme, report");
 
@@ -392,15 +409,23 @@ fn write_report(
     analysis: &Analysis,
     rows: &[InventoryRow],
     row_counts: &BTreeMap<String, usize>,
-    pages: &[diagrams::PageSummary],
+    (pages, change_pages): (&[diagrams::PageSummary], &[diagrams::PageSummary]),
 ) -> Result<(), PackageError> {
     let diagram_files: Vec<String> =
         out.files.iter().filter(|f| f.path.starts_with("diagrams/")).map(|f| f.path.clone()).collect();
     let readme = readme::render(ctx, &out.files, &diagram_files, row_counts, analysis.exposures.len());
     out.put("README.txt", readme.as_bytes(), FileRole::Readme)?;
     let coverage = tables::coverage(ctx.snapshot);
-    let report =
-        html::render(&html::Report { ctx, rows, analysis, coverage: &coverage, pages, files: &out.files, row_counts });
+    let report = html::render(&html::Report {
+        ctx,
+        rows,
+        analysis,
+        coverage: &coverage,
+        pages,
+        change_pages,
+        files: &out.files,
+        row_counts,
+    });
     out.put("report.html", report.as_bytes(), FileRole::Report)
 }
 

@@ -138,7 +138,7 @@ pub(crate) fn render(
         );
     }
     if let Some(d) = ctx.changes {
-        changes_section(&mut o, d);
+        changes_section(&mut o, d, diagrams);
     }
     let _ = writeln!(o);
     let _ = writeln!(o, "VERIFY");
@@ -241,7 +241,7 @@ pub(crate) fn render(
 
 /// "Changes since <date>" (`package --previous`): the counts and what opened to the
 /// internet; changes.csv has every change.
-fn changes_section(o: &mut String, d: &inventory::diff::Diff) {
+fn changes_section(o: &mut String, d: &inventory::diff::Diff, diagrams: &[String]) {
     let r = &d.resources;
     let e = &d.exposures;
     let _ = writeln!(o);
@@ -283,4 +283,19 @@ fn changes_section(o: &mut String, d: &inventory::diff::Diff) {
         let _ = writeln!(o, "    ... and {} more", opened.len() - SHOWN);
     }
     let _ = writeln!(o, "  Every change is one row of changes.csv.");
+    // One line per change page (the files list below has each format).
+    let mut pages: Vec<&str> = diagrams
+        .iter()
+        .filter_map(|p| p.strip_prefix("diagrams/changes/").and_then(|f| f.rsplit_once('.')).map(|(stem, _)| stem))
+        .collect();
+    pages.dedup();
+    if pages.is_empty() {
+        let _ = writeln!(o, "  Change diagrams: none (no VPC changed).");
+    } else {
+        let _ = writeln!(
+            o,
+            "  Change diagrams (diagrams/changes/, each VPC where a resource or its exposure changed): {}",
+            pages.join(", ")
+        );
+    }
 }

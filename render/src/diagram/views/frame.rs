@@ -20,6 +20,24 @@ pub struct PageInfo {
     pub notes: Vec<String>,
     /// The audit scope rule (`--scope-tag`), when one is set.
     pub scope: Option<String>,
+    /// Change pages: the snapshots compared (the page is drawn from NEW).
+    pub changes: Option<ChangePeriod>,
+}
+
+/// The two snapshots a change page compares: collection times and SHA-256 prefixes.
+#[derive(Debug, Clone)]
+pub struct ChangePeriod {
+    pub old_collected_at: String,
+    pub old_sha_prefix: String,
+    pub new_collected_at: String,
+    pub new_sha_prefix: String,
+}
+
+impl ChangePeriod {
+    /// "Changes from 2026-11-20T09:30:00Z to 2026-11-27T09:30:00Z".
+    pub fn text(&self) -> String {
+        format!("Changes from {} to {}", self.old_collected_at, self.new_collected_at)
+    }
 }
 
 pub enum LegendEntry {
@@ -136,6 +154,19 @@ fn title_rows(info: &PageInfo) -> Vec<(String, String)> {
         ("Approved by".into(), String::new()),
         ("Date".into(), String::new()),
     ];
+    if let Some(c) = &info.changes {
+        // Both snapshots, so the page names exactly what it compares.
+        rows.splice(
+            4..6,
+            [
+                ("Changes".into(), c.text()),
+                ("Old snapshot (UTC)".into(), c.old_collected_at.clone()),
+                ("Old snapshot SHA-256".into(), format!("{}…", c.old_sha_prefix)),
+                ("New snapshot (UTC)".into(), c.new_collected_at.clone()),
+                ("New snapshot SHA-256".into(), format!("{}…", c.new_sha_prefix)),
+            ],
+        );
+    }
     if let Some(rule) = &info.scope {
         rows.insert(4, ("Audit scope".into(), format!("tag {rule}: outlined; the rest dimmed")));
     }

@@ -7,6 +7,7 @@ pub mod frame;
 pub mod grid;
 pub mod labels;
 pub mod links;
+pub mod marks;
 pub mod matrix;
 pub mod org;
 pub mod overview;

@@ -13,6 +13,7 @@ use super::super::font::metrics;
 use super::super::layout::pack;
 use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
+use super::marks::{self, ChangeMarks, Entry, Mark, CHANGED_INK};
 
 const PAD: f64 = 10.0;
 const CHIP_GAP: f64 = 6.0;
@@ -43,9 +44,15 @@ struct Item {
     /// The resource id plus its ENI ids.
     members: Vec<String>,
     extra: Option<String>,
+    /// Another id whose change marks apply (a load balancer node's load balancer).
+    also: Option<String>,
+    /// Change pages only: what the diff says about it (None elsewhere).
+    mark: Option<Mark>,
+    /// Change pages only: exposure and security-group change lines.
+    notes: Vec<(String, &'static str, bool)>,
 }
 
-fn kind_label(s: ServiceKind) -> &'static str {
+pub(super) fn kind_label(s: ServiceKind) -> &'static str {
     match s {
         ServiceKind::Ec2 => "ENI",
         ServiceKind::Elb => "ELB",
@@ -86,6 +93,9 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: enis.iter().any(|n| f.behind_lb.contains(n.id.as_str())),
             members,
             extra: i.public_ip.map(|ip| format!("public {ip}")),
+            also: None,
+            mark: None,
+            notes: Vec::new(),
         });
     }
     let nats = f.nats_by_subnet.get(subnet.id.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
@@ -106,6 +116,9 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: false,
             members,
             extra: ip.map(|ip| format!("public {ip}")),
+            also: None,
+            mark: None,
+            notes: Vec::new(),
         });
     }
     for n in f.enis_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_n) {
@@ -134,6 +147,9 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
                 behind_lb: false,
                 members: vec![n.id.clone()],
                 extra: Some(lb_extra(f, lb, ip.as_deref())),
+                also: Some(lb.id.clone()),
+                mark: None,
+                notes: Vec::new(),
             });
             continue;
         }
@@ -147,6 +163,9 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: f.behind_lb.contains(n.id.as_str()),
             members: vec![n.id.clone()],
             extra: ip,
+            also: None,
+            mark: None,
+            notes: Vec::new(),
         });
     }
     // Load balancers the snapshot has no ENIs for: one node per subnet they serve.
@@ -168,9 +187,126 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: false,
             members: vec![lb.id.clone()],
             extra: Some(lb_extra(f, lb, None)),
+            also: None,
+            mark: None,
+            notes: Vec::new(),
         });
     }
     out
+}
+
+/// Change pages: marks each item from the diff, and adds what OLD had in this subnet
+/// that NEW no longer shows (removed, or not collected) in its old place. A NEW ENI of
+/// such an instance (its instance listing was denied, its ENIs were not) folds into it.
+fn mark_items(f: &Facts, subnet: &Subnet, items: &mut Vec<Item>, marks: &ChangeMarks, entries: &[Entry]) {
+    let placeable = |e: &&Entry| {
+        matches!(e.mark, Mark::Removed | Mark::Unknown)
+            && e.old_subnet.as_deref() == Some(subnet.id.as_str())
+            && matches!(e.kind, ResourceKind::Instance | ResourceKind::NetworkInterface | ResourceKind::NatGateway)
+    };
+    let ghosts: Vec<&Entry> = entries.iter().filter(placeable).collect();
+    let ghost_instances: BTreeSet<&str> =
+        ghosts.iter().filter(|e| e.kind == ResourceKind::Instance).map(|e| e.id.as_str()).collect();
+    let mut folded: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let new_enis = f.enis_by_subnet.get(subnet.id.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
+    items.retain(|it| {
+        let owner = new_enis.iter().find(|n| n.id == it.id).and_then(|n| n.instance_id());
+        match owner.filter(|i| ghost_instances.contains(i)) {
+            Some(i) => {
+                folded.entry(i.to_string()).or_default().push(it.id.clone());
+                false
+            }
+            None => true,
+        }
+    });
+    // Still in NEW but gone all the same (state terminated): marked where it is drawn,
+    // not drawn twice.
+    let mut in_new = BTreeSet::new();
+    for it in items.iter_mut() {
+        if let Some(e) = ghosts.iter().find(|e| it.id == e.id || it.members.contains(&e.id)) {
+            it.mark = Some(e.mark.clone());
+            in_new.insert(e.id.as_str());
+        }
+        resolve(f, it, marks);
+    }
+    for e in &ghosts {
+        if e.kind == ResourceKind::NetworkInterface
+            && e.old_instance.as_deref().is_some_and(|i| ghost_instances.contains(i))
+        {
+            folded.entry(e.old_instance.clone().unwrap_or_default()).or_default().push(e.id.clone());
+        }
+    }
+    for e in ghosts {
+        if in_new.contains(e.id.as_str())
+            || e.kind == ResourceKind::NetworkInterface
+                && e.old_instance.as_deref().is_some_and(|i| ghost_instances.contains(i))
+        {
+            continue;
+        }
+        let mut it = ghost_item(e);
+        if let Some(enis) = folded.get(&e.id) {
+            it.members.extend(enis.iter().cloned());
+            it.members.sort();
+            it.members.dedup();
+        }
+        resolve(f, &mut it, marks);
+        items.push(it);
+    }
+}
+
+/// An OLD resource NEW does not show, as a chip item.
+fn ghost_item(e: &Entry) -> Item {
+    let name = nm(e.name.as_deref().unwrap_or(&e.id));
+    let kind = if e.label.is_empty() { e.kind.as_str() } else { e.label };
+    Item {
+        kind,
+        id: e.id.clone(),
+        stem: name_stem(&name),
+        name,
+        sgs: Vec::new(),
+        ports: Vec::new(),
+        behind_lb: false,
+        members: vec![e.id.clone()],
+        extra: e.old_extra.clone(),
+        also: None,
+        mark: Some(e.mark.clone()),
+        notes: Vec::new(),
+    }
+}
+
+/// An item's own mark (or its load balancer's), else its ENIs' marks as a change of
+/// it; its exposure changes; and the changed security groups it uses.
+fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
+    if it.mark.is_none() {
+        let own = marks.mark(&it.id).or_else(|| it.also.as_deref().and_then(|a| marks.mark(a)));
+        it.mark = own.cloned().or_else(|| {
+            let parts: Vec<String> = it
+                .members
+                .iter()
+                .filter(|m| **m != it.id)
+                .filter_map(|m| match marks.mark(m)? {
+                    Mark::Added => Some(format!("{m} added")),
+                    Mark::Changed { fields } => Some(format!("{m} {}", fields.join(", "))),
+                    _ => None,
+                })
+                .collect();
+            (!parts.is_empty()).then_some(Mark::Changed { fields: parts })
+        });
+    }
+    if let Some(n) = marks.notes.get(&it.id) {
+        it.notes.push((n.clone(), MUTED, false));
+    }
+    let ids = it.members.iter().map(String::as_str).chain([it.id.as_str()]).chain(it.also.as_deref());
+    for x in marks.exposure_of(ids) {
+        let opens = x.what.opens();
+        it.notes.push((x.text(), if opens { EXPOSED } else { MUTED }, opens));
+    }
+    for sg in &it.sgs {
+        if let Some(Mark::Changed { fields }) = marks.mark(sg) {
+            let name = f.sg_names.get(sg.as_str()).map(|n| format!("{sg} ({})", nm(n))).unwrap_or_else(|| sg.clone());
+            it.notes.push((format!("its security group {name} changed: {}", fields.join(", ")), CHANGED_INK, false));
+        }
+    }
 }
 
 fn lb_kind(lb: &inventory::model::LoadBalancer) -> &'static str {
@@ -230,6 +366,14 @@ impl Chip {
         let s: BTreeSet<&String> = self.items.iter().flat_map(|i| i.ports.iter()).collect();
         s.into_iter().cloned().collect()
     }
+    /// Like items share their mark (it is part of the grouping key).
+    fn mark(&self) -> Option<&Mark> {
+        self.items.first().and_then(|i| i.mark.as_ref())
+    }
+    /// Drawn from OLD: removed, or not collected in NEW.
+    fn ghost(&self) -> bool {
+        matches!(self.mark(), Some(Mark::Removed | Mark::Unknown))
+    }
 }
 
 /// Groups like resources (same kind, name stem or autoscaling group, SG set and
@@ -238,15 +382,28 @@ fn chips(mut items: Vec<Item>) -> (Vec<Chip>, bool) {
     items.sort_by(|a, b| {
         (a.ports.is_empty(), a.kind, &a.stem, &a.id).cmp(&(b.ports.is_empty(), b.kind, &b.stem, &b.id))
     });
-    let mut groups: BTreeMap<(bool, &'static str, String, Vec<String>, Vec<String>, bool), Vec<Item>> = BTreeMap::new();
+    // A change mark and its lines are part of the key: an added or removed resource
+    // never hides in a group of unchanged ones (outside change pages both are empty).
+    type Key = (bool, &'static str, String, Vec<String>, Vec<String>, bool, Option<Mark>, Vec<String>);
+    let mut groups: BTreeMap<Key, Vec<Item>> = BTreeMap::new();
     for it in items.iter().cloned() {
+        let notes = it.notes.iter().map(|n| n.0.clone()).collect();
         groups
-            .entry((it.ports.is_empty(), it.kind, it.stem.clone(), it.sgs.clone(), it.ports.clone(), it.behind_lb))
+            .entry((
+                it.ports.is_empty(),
+                it.kind,
+                it.stem.clone(),
+                it.sgs.clone(),
+                it.ports.clone(),
+                it.behind_lb,
+                it.mark.clone(),
+                notes,
+            ))
             .or_default()
             .push(it);
     }
     let mut out = Vec::new();
-    for ((_, kind, stem, _, _, _), members) in groups {
+    for ((_, kind, stem, ..), members) in groups {
         if members.len() >= AGGREGATE_FROM {
             out.push(Chip { title: Some(format!("{kind} {stem} × {}", members.len())), items: members });
         } else {
@@ -257,13 +414,14 @@ fn chips(mut items: Vec<Item>) -> (Vec<Chip>, bool) {
         return (out, false);
     }
     // Second level: by kind and exposure only.
-    let mut coarse: BTreeMap<(bool, &'static str, Vec<String>), Vec<Item>> = BTreeMap::new();
+    type Coarse = (bool, &'static str, Vec<String>, Option<Mark>);
+    let mut coarse: BTreeMap<Coarse, Vec<Item>> = BTreeMap::new();
     for it in items {
-        coarse.entry((it.ports.is_empty(), it.kind, it.ports.clone())).or_default().push(it);
+        coarse.entry((it.ports.is_empty(), it.kind, it.ports.clone(), it.mark.clone())).or_default().push(it);
     }
     let mut out: Vec<Chip> = coarse
         .into_iter()
-        .map(|((_, kind, _), members)| {
+        .map(|((_, kind, ..), members)| {
             let stems: BTreeSet<&str> = members.iter().map(|m| m.stem.as_str()).collect();
             let title = if members.len() == 1 {
                 None
@@ -289,9 +447,14 @@ struct ChipLines {
 fn chip_lines(c: &Chip) -> ChipLines {
     let mut lines: Vec<(String, f64, bool, &'static str)> = Vec::new();
     let first = &c.items[0];
+    if let Some(m) = c.mark() {
+        lines.push((m.badge(), 8.5, true, style::WHITE));
+    }
+    // Drawn from OLD: greyed, so it does not read as present.
+    let ink = if c.ghost() { MUTED } else { INK };
     match &c.title {
         Some(t) => {
-            lines.push((t.clone(), 9.5, true, INK));
+            lines.push((t.clone(), 9.5, true, ink));
             let sgs: BTreeSet<&str> = c.items.iter().flat_map(|i| i.sgs.iter().map(String::as_str)).collect();
             let sgs: Vec<&str> = sgs.into_iter().collect();
             lines.push((
@@ -302,7 +465,7 @@ fn chip_lines(c: &Chip) -> ChipLines {
             ));
         }
         None => {
-            lines.push((format!("{} {}", first.kind, clean(&first.name)), 9.5, true, INK));
+            lines.push((format!("{} {}", first.kind, clean(&first.name)), 9.5, true, ink));
             lines.push((first.id.clone(), 8.5, false, MUTED));
             if let Some(x) = &first.extra {
                 lines.push((x.clone(), 8.5, false, MUTED));
@@ -314,6 +477,15 @@ fn chip_lines(c: &Chip) -> ChipLines {
         lines.push((format!("internet → {}", ports.join(", ")), 8.5, true, EXPOSED));
     } else if c.items.iter().any(|i| i.behind_lb) {
         lines.push(("internet via load balancer".to_string(), 8.5, false, MUTED));
+    }
+    // Change lines (exposure, security groups), wrapped rather than cut: they are the news.
+    let mut seen = BTreeSet::new();
+    for (text, color, bold) in c.items.iter().flat_map(|i| i.notes.iter()) {
+        if seen.insert(text) {
+            for l in metrics::wrap(&clean(text), 8.5, *bold, CHIP_MAX_W - 12.0) {
+                lines.push((l, 8.5, *bold, color));
+            }
+        }
     }
     let w = lines.iter().map(|(t, s, b, _)| metrics::width(&clean(t), *s, *b)).fold(0.0, f64::max) + 12.0;
     let w = w.clamp(CHIP_MIN_W, CHIP_MAX_W);
@@ -452,10 +624,45 @@ struct SubnetPlan<'a> {
     w: f64,
     h: f64,
     offs: Vec<(f64, f64)>,
+    mark: Option<Mark>,
 }
 
 pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
+    render_marked(f, vpc, None)
+}
+
+/// The mark of a gateway: its own id's, or (TGW) its attachment's.
+fn gateway_mark<'m>(g: &Gateway, marks: &'m ChangeMarks) -> Option<&'m Mark> {
+    let of = |id: &str| marks.mark(id).or_else(|| marks.gone.get(id));
+    of(&g.id).or_else(|| of(&g.target)).or_else(|| (g.kind == "TGW").then(|| of(&g.detail)).flatten())
+}
+
+/// Change lines of a subnet's head: its effective route table's and NACL's changes.
+fn subnet_change_lines(f: &Facts, s: &Subnet, marks: &ChangeMarks) -> Vec<(String, f64, bool, &'static str)> {
+    let mut out = Vec::new();
+    if let Some(rt) = f.route_table(&s.id) {
+        if let Some(Mark::Changed { fields }) = marks.mark(&rt.id) {
+            out.push((format!("~ its route table {} changed: {}", rt.id, fields.join(", ")), 9.0, true, CHANGED_INK));
+        }
+    }
+    let nacls = &f.snap.resources.network_acls;
+    let nacl = nacls
+        .iter()
+        .find(|n| n.associations.iter().any(|a| a.subnet_id == s.id))
+        .or_else(|| nacls.iter().find(|n| n.vpc_id == s.vpc_id && n.is_default));
+    if let Some(n) = nacl {
+        if let Some(Mark::Changed { fields }) = marks.mark(&n.id) {
+            out.push((format!("~ its network ACL {} changed: {}", n.id, fields.join(", ")), 9.0, true, CHANGED_INK));
+        }
+    }
+    out
+}
+
+/// The page of `vpc`; with `marks`, a change page: what the diff added, changed,
+/// removed or could not see marked on it (see `marks`).
+pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPage {
     let env = f.vpc_env(vpc);
+    let entries = marks.map(|m| m.entries(&vpc.id)).unwrap_or(&[]);
     let mut notes = Vec::new();
     let subnets: Vec<&Subnet> = f.subnets_by_vpc.get(vpc.id.as_str()).cloned().unwrap_or_default();
     let tables: Vec<&RouteTable> = f.snap.resources.route_tables.iter().filter(|t| t.vpc_id == vpc.id).collect();
@@ -489,10 +696,21 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
                 None => head.push((format!("{} · {} · {}", s.id, cidr, style::tier_label(tier)), 10.0, true, INK)),
             }
             head.push((f.default_route_text(&s.id), 9.0, false, MUTED));
+            let mark = marks.and_then(|m| m.mark(&s.id)).cloned();
+            if let Some(m) = &mark {
+                head.insert(0, (m.badge(), 9.0, true, style::WHITE));
+            }
+            if let Some(m) = marks {
+                head.extend(subnet_change_lines(f, s, m));
+            }
             let head_h = head.iter().map(|l| metrics::line_height(l.1) + 3.0).sum::<f64>() + 6.0;
             let head_w =
                 head.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max).min(SUBNET_MAX_HEAD_W);
-            let (cs, hard) = chips(items_of_subnet(f, s));
+            let mut items = items_of_subnet(f, s);
+            if let Some(m) = marks {
+                mark_items(f, s, &mut items, m, entries);
+            }
+            let (cs, hard) = chips(items);
             if hard {
                 aggregated += 1;
             }
@@ -506,7 +724,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             let sizes: Vec<(f64, f64)> = chips.iter().map(|(_, l)| (l.w, l.h)).collect();
             let (_, cw, _) = pack::shelves(&sizes, CHIP_GAP, 3.0);
             let pref_w = (cw.max(head_w) + 2.0 * PAD).max(SUBNET_MIN_W);
-            SubnetPlan { subnet: s, tier, head, head_h, chips, pref_w, w: 0.0, h: 0.0, offs: Vec::new() }
+            SubnetPlan { subnet: s, tier, head, head_h, chips, pref_w, w: 0.0, h: 0.0, offs: Vec::new(), mark }
         })
         .collect();
     if aggregated > 0 {
@@ -578,8 +796,11 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
         }
     }
 
-    // Header and gateway row geometry.
-    let vy = GW_H / 2.0;
+    // Header and gateway row geometry. A badge line makes every gateway box taller,
+    // so they stay one row.
+    let gw_marks: Vec<Option<&Mark>> = gws.iter().map(|g| marks.and_then(|m| gateway_mark(g, m))).collect();
+    let gw_h = if gw_marks.iter().any(Option::is_some) { GW_H + 12.0 } else { GW_H };
+    let vy = gw_h / 2.0;
     let name = vpc.name().map(|n| format!("VPC {}", nm(n))).unwrap_or_else(|| format!("VPC {}", vpc.id));
     let cidrs: Vec<String> = vpc
         .cidr_blocks
@@ -587,7 +808,8 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
         .map(|c| c.to_string())
         .chain(vpc.ipv6_cidr_blocks.iter().map(|c| c.to_string()))
         .collect();
-    let head = [
+    let vpc_mark = marks.and_then(|m| m.mark(&vpc.id)).cloned();
+    let mut head = vec![
         (name, 14.0, true, env.color()),
         (
             format!(
@@ -612,9 +834,22 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             INK,
         ),
     ];
+    if let Some(m) = &vpc_mark {
+        head.push((m.badge(), 10.0, true, style::WHITE));
+    }
     let head_w = head.iter().map(|l| metrics::width(&clean(&l.0), l.1, l.2)).fold(0.0, f64::max).min(520.0);
-    let gw_lines: Vec<[(String, f64, bool); 2]> =
-        gws.iter().map(|g| [(format!("{} {}", g.kind, g.detail), 9.0, true), (g.id.clone(), 8.5, false)]).collect();
+    let gw_lines: Vec<Vec<(String, f64, bool, &'static str)>> = gws
+        .iter()
+        .zip(&gw_marks)
+        .map(|(g, m)| {
+            let mut ls = vec![(format!("{} {}", g.kind, g.detail), 9.0, true, INK), (g.id.clone(), 8.5, false, INK)];
+            if let Some(m) = m {
+                ls.insert(0, (m.badge(), 8.5, true, style::WHITE));
+            }
+            ls
+        })
+        .collect();
+    // A badge line makes every gateway box taller, so they stay one row.
     let gw_w: Vec<f64> = gw_lines
         .iter()
         .map(|ls| {
@@ -624,7 +859,7 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
     let gw_x0 = PAD + head_w + 24.0;
     let gw_total: f64 = gw_w.iter().sum::<f64>() + 12.0 * gw_w.len().saturating_sub(1) as f64;
     let head_bottom = vy + 10.0 + head.iter().map(|l| metrics::line_height(l.1) + 4.0).sum::<f64>();
-    let band_top = head_bottom.max(vy + GW_H / 2.0) + 8.0;
+    let band_top = head_bottom.max(vy + gw_h / 2.0) + 8.0;
     let band_h = 8.0 + lined.len() as f64 * LANE + 6.0;
     let az_top = band_top + band_h;
 
@@ -645,12 +880,18 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
 
     let mut scene = Scene::new(&vpc.id);
     let vpc_rect = Rect::new(0.0, vy, vpc_w, vpc_h);
+    if let Some(ring) = vpc_mark.as_ref().and_then(Mark::ring) {
+        scene.add_box(&format!("{}:ring", vpc.id), Role::Ring, vpc_rect.inflate(marks::RING + 1.0), None, ring);
+    }
     let vb = scene.add_box(&vpc.id, Role::Vpc, vpc_rect, None, style::vpc(env));
     scene.boxes[vb].tooltip = format!("{} {}", vpc.id, nm(vpc.name().unwrap_or("")));
     let mut ty = vy + 10.0;
     for (t, size, bold, color) in &head {
         ty += metrics::ascent(*size);
-        scene.add_text(Some(vb), PAD, ty, t, *size, *bold, color, Anchor::Start, head_w);
+        match vpc_mark.as_ref().filter(|_| *color == style::WHITE) {
+            Some(m) => marks::badge(&mut scene, vb, PAD, ty, t, *size, Anchor::Start, head_w, m),
+            None => scene.add_text(Some(vb), PAD, ty, t, *size, *bold, color, Anchor::Start, head_w),
+        }
         ty += metrics::descent(*size) + 4.0;
     }
     if az_names.is_empty() {
@@ -671,18 +912,34 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
     let mut gx = gw_x0;
     let mut gw_rect = Vec::new();
     for (i, g) in gws.iter().enumerate() {
-        let r = Rect::new(gx, vy - GW_H / 2.0, gw_w[i], GW_H);
+        let r = Rect::new(gx, vy - gw_h / 2.0, gw_w[i], gw_h);
         let mut st = style::gateway();
         if g.missing {
             st.dashed = true;
         }
+        match gw_marks[i] {
+            // Gone from NEW, drawn because a route still names it: greyed like any removed box.
+            Some(Mark::Removed) => st = marks::removed_style(),
+            Some(Mark::Unknown) => st = marks::unknown_style(),
+            _ => {}
+        }
+        if let Some(ring) = gw_marks[i].and_then(Mark::ring) {
+            scene.add_box(&format!("{}:ring", g.id), Role::Ring, r.inflate(marks::RING), Some(vb), ring);
+        }
         let b = scene.add_box(&g.id, Role::Gateway, r, Some(vb), st);
         scene.boxes[b].tooltip = format!("{} {} {}", g.kind, g.id, g.detail);
         scene.boxes[b].members = vec![g.id.clone(), g.target.clone()];
+        if g.kind == "TGW" {
+            // The attachment is the VPC's own resource: its changes mark this box.
+            scene.boxes[b].members.push(g.detail.clone());
+        }
         let mut ly = r.y + 6.0;
-        for (t, size, bold) in &gw_lines[i] {
+        for (t, size, bold, color) in &gw_lines[i] {
             ly += metrics::ascent(*size);
-            scene.add_text(Some(b), r.cx(), ly, t, *size, *bold, INK, Anchor::Middle, r.w - 10.0);
+            match gw_marks[i].filter(|_| *color == style::WHITE) {
+                Some(m) => marks::badge(&mut scene, b, r.cx(), ly, t, *size, Anchor::Middle, r.w - 10.0, m),
+                None => scene.add_text(Some(b), r.cx(), ly, t, *size, *bold, color, Anchor::Middle, r.w - 10.0),
+            }
             ly += metrics::descent(*size) + 2.0;
         }
         gw_rect.push(r);
@@ -723,6 +980,9 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             let Some(&i) = cell.get(&(r, c)) else { continue };
             let p = &plans[i];
             let sr = Rect::new(ar.x + PAD, row_y[r], p.w, row_h[r]);
+            if let Some(ring) = p.mark.as_ref().and_then(Mark::ring) {
+                scene.add_box(&format!("{}:ring", p.subnet.id), Role::Ring, sr.inflate(marks::RING), Some(ab), ring);
+            }
             let sb = scene.add_box(&p.subnet.id, Role::Subnet, sr, Some(ab), style::subnet_style(p.tier));
             scene.boxes[sb].tooltip =
                 format!("{} {} {}", p.subnet.id, nm(p.subnet.name().unwrap_or("")), style::tier_label(p.tier));
@@ -730,7 +990,11 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
             let mut ly = sr.y + 5.0;
             for (t, size, bold, color) in &p.head {
                 ly += metrics::ascent(*size);
-                scene.add_text(Some(sb), sr.x + PAD, ly, t, *size, *bold, color, Anchor::Start, sr.w - 2.0 * PAD);
+                let (x, w) = (sr.x + PAD, sr.w - 2.0 * PAD);
+                match p.mark.as_ref().filter(|_| *color == style::WHITE) {
+                    Some(m) => marks::badge(&mut scene, sb, x, ly, t, *size, Anchor::Start, w, m),
+                    None => scene.add_text(Some(sb), x, ly, t, *size, *bold, color, Anchor::Start, w),
+                }
                 ly += metrics::descent(*size) + 3.0;
             }
             for ((chip, lines), (ox, oy)) in p.chips.iter().zip(&p.offs) {
@@ -740,13 +1004,16 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
                     None => chip.items[0].id.clone(),
                     Some(_) => format!("{}:group:{}", p.subnet.id, chip.items[0].id),
                 };
-                let cb = scene.add_box(
-                    &id,
-                    Role::Resource,
-                    cr,
-                    Some(sb),
-                    if exposed { style::exposed_resource() } else { style::resource() },
-                );
+                if let Some(ring) = chip.mark().and_then(Mark::ring) {
+                    scene.add_box(&format!("{id}:ring"), Role::Ring, cr.inflate(marks::RING), Some(sb), ring);
+                }
+                let st = match chip.mark() {
+                    Some(Mark::Removed) => marks::removed_style(),
+                    Some(Mark::Unknown) => marks::unknown_style(),
+                    _ if exposed => style::exposed_resource(),
+                    _ => style::resource(),
+                };
+                let cb = scene.add_box(&id, Role::Resource, cr, Some(sb), st);
                 scene.boxes[cb].exposed = exposed;
                 scene.boxes[cb].members = chip.items.iter().flat_map(|i| i.members.iter().cloned()).collect();
                 let mut ids: Vec<&str> = chip.items.iter().map(|i| i.id.as_str()).take(40).collect();
@@ -757,7 +1024,11 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
                 let mut ly = cr.y + 4.0;
                 for (t, size, bold, color) in &lines.lines {
                     ly += metrics::ascent(*size);
-                    scene.add_text(Some(cb), cr.x + 6.0, ly, t, *size, *bold, color, Anchor::Start, cr.w - 12.0);
+                    let (x, w) = (cr.x + 6.0, cr.w - 12.0);
+                    match chip.mark().filter(|_| *color == style::WHITE) {
+                        Some(m) => marks::badge(&mut scene, cb, x, ly, t, *size, Anchor::Start, w, m),
+                        None => scene.add_text(Some(cb), x, ly, t, *size, *bold, color, Anchor::Start, w),
+                    }
                     ly += metrics::descent(*size) + 2.0;
                 }
             }
@@ -793,5 +1064,104 @@ pub fn render(f: &Facts, vpc: &Vpc) -> VpcPage {
     // Everything must start at (0,0): shift down by nothing (gateways start at y=0).
     scene.width = vpc_w;
     scene.height = vy + vpc_h;
+    if let Some(m) = marks {
+        change_panel(f, &mut scene, m, entries, vy + vpc_h + 2.0 * GUTTER, vpc_w);
+    }
     VpcPage { scene, notes }
+}
+
+/// Change pages: every change of this VPC the drawing above does not show as a box
+/// of its own: OLD's resources with no place left (a removed subnet, gateway or load
+/// balancer; anything whose subnet is gone) as greyed chips, and changes to kinds
+/// drawn as no box (security groups, NACLs, route tables…) with their field changes.
+fn change_panel(f: &Facts, scene: &mut Scene, marks: &ChangeMarks, entries: &[Entry], y: f64, w: f64) {
+    let drawn: BTreeSet<&str> = scene
+        .boxes
+        .iter()
+        .flat_map(|b| std::iter::once(b.id.as_str()).chain(b.members.iter().map(String::as_str)))
+        .collect();
+    let left: Vec<&Entry> = entries.iter().filter(|e| !drawn.contains(e.id.as_str())).collect();
+    if left.is_empty() {
+        return;
+    }
+    let gone: Vec<&&Entry> = left.iter().filter(|e| matches!(e.mark, Mark::Removed | Mark::Unknown)).collect();
+    let gone_ids: BTreeSet<&str> = gone.iter().map(|e| e.id.as_str()).collect();
+    // An ENI of an instance also gone is drawn as part of it, as in a subnet.
+    let of_gone_instance = |e: &Entry| e.old_instance.as_deref().is_some_and(|i| gone_ids.contains(i));
+    let ghosts: Vec<Chip> = gone
+        .iter()
+        .filter(|e| !of_gone_instance(e))
+        .map(|e| {
+            let mut it = ghost_item(e);
+            it.members
+                .extend(gone.iter().filter(|x| x.old_instance.as_deref() == Some(e.id.as_str())).map(|x| x.id.clone()));
+            if it.extra.is_none() {
+                it.extra = e.old_subnet.as_ref().map(|s| format!("was in subnet {s}, gone too"));
+            }
+            resolve(f, &mut it, marks);
+            Chip { items: vec![it], title: None }
+        })
+        .collect();
+    let listed: Vec<&&Entry> = left.iter().filter(|e| matches!(e.mark, Mark::Added | Mark::Changed { .. })).collect();
+    const MAX_DETAILS: usize = 6;
+    let text_w = w - 2.0 * PAD - 14.0;
+    let mut lines: Vec<(String, f64, f64, bool, &'static str)> = Vec::new();
+    for e in &listed {
+        let name = e.name.as_deref().map(|n| format!(" ({})", nm(n))).unwrap_or_default();
+        let badge = match &e.mark {
+            Mark::Changed { .. } => "~ CHANGED".to_string(),
+            m => m.badge(),
+        };
+        lines.push((format!("{badge}: {} {}{name}", e.kind.as_str(), e.id), 0.0, 9.5, true, e.mark.ink()));
+        for d in e.details.iter().take(MAX_DETAILS) {
+            for l in metrics::wrap(&clean(d), 9.0, false, text_w) {
+                lines.push((l, 14.0, 9.0, false, INK));
+            }
+        }
+        if e.details.len() > MAX_DETAILS {
+            lines.push((
+                format!("… and {} more (changes.csv)", e.details.len() - MAX_DETAILS),
+                14.0,
+                9.0,
+                false,
+                MUTED,
+            ));
+        }
+    }
+    let chip_lines: Vec<ChipLines> = ghosts.iter().map(chip_lines).collect();
+    let sizes: Vec<(f64, f64)> = chip_lines.iter().map(|l| (l.w, l.h)).collect();
+    let (offs, _, chips_h) = pack::shelves_at_width(&sizes, CHIP_GAP, w - 2.0 * PAD);
+    let title = "Also changed in this VPC, not drawn as a box above (every change is one row of changes.csv)";
+    let title_h = metrics::line_height(10.5) + 8.0;
+    let lines_h: f64 = lines.iter().map(|l| metrics::line_height(l.2) + 2.0).sum();
+    let h = PAD + title_h + lines_h + if ghosts.is_empty() { 0.0 } else { chips_h + PAD } + PAD;
+    let r = Rect::new(0.0, y, w, h);
+    let pb = scene.add_box("changes-panel", Role::Region, r, None, style::plain(style::WHITE, "#aab7b8", 1.0, false));
+    let mut ly = y + PAD + metrics::ascent(10.5);
+    scene.add_text(Some(pb), PAD, ly, title, 10.5, true, INK, Anchor::Start, w - 2.0 * PAD);
+    ly += metrics::descent(10.5) + 8.0;
+    for (t, indent, size, bold, color) in &lines {
+        ly += metrics::ascent(*size);
+        scene.add_text(Some(pb), PAD + indent, ly, t, *size, *bold, color, Anchor::Start, w - 2.0 * PAD - indent);
+        ly += metrics::descent(*size) + 2.0;
+    }
+    let cy = ly + 4.0;
+    for ((chip, cl), (ox, oy)) in ghosts.iter().zip(&chip_lines).zip(&offs) {
+        let cr = Rect::new(PAD + ox, cy + oy, cl.w, cl.h);
+        let st = if chip.mark() == Some(&Mark::Unknown) { marks::unknown_style() } else { marks::removed_style() };
+        let cb = scene.add_box(&format!("changes-panel:{}", chip.items[0].id), Role::Resource, cr, Some(pb), st);
+        scene.boxes[cb].members = chip.items[0].members.clone();
+        scene.boxes[cb].tooltip = chip.items[0].id.clone();
+        let mut ty = cr.y + 4.0;
+        for (t, size, bold, color) in &cl.lines {
+            ty += metrics::ascent(*size);
+            let (x, w) = (cr.x + 6.0, cr.w - 12.0);
+            match chip.mark().filter(|_| *color == style::WHITE) {
+                Some(m) => marks::badge(scene, cb, x, ty, t, *size, Anchor::Start, w, m),
+                None => scene.add_text(Some(cb), x, ty, t, *size, *bold, color, Anchor::Start, w),
+            }
+            ty += metrics::descent(*size) + 2.0;
+        }
+    }
+    scene.height = r.bottom();
 }
