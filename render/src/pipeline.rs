@@ -148,9 +148,9 @@ impl<'a> Input<'a> {
                 }
             }
         }
-        let (prepared, acceptances) = self
-            .prepare_with(key.as_ref(), opts.accepted.as_ref().map(|a| &a.acceptances))
-            .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
+        let (prepared, acceptances) =
+            self.prepare_with(key.as_ref(), opts.accepted.as_ref().map(|a| &a.acceptances))
+                .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
         let prepared = prepared.with_settings(settings);
         writer.lap("redaction");
         let (analysed, written) =

@@ -15,8 +15,8 @@ use super::inventory_table::InventoryRow;
 use super::manifest::{control_names, CoverageSummary, FileEntry};
 use super::tables::{evidence_chain, Table};
 use super::{ReportContext, Reviewed};
-use inventory::accept::Status;
 use crate::text::{elide, strip_bidi, visible_controls};
+use inventory::accept::Status;
 
 /// Rows shown per table; the complete data is in the CSV/XLSX files (the page says so).
 pub const MAX_HTML_ROWS: usize = 5000;

@@ -144,7 +144,8 @@ pub(crate) fn render(
         Some(a) => {
             let _ = writeln!(o, "Accepted exposures:       {} (SHA-256 {})", plain(&a.file()), a.sha256);
             let _ = writeln!(o, "                          {}", a.counts_text());
-            let _ = writeln!(o, "                          judged at the snapshot's collection date; see exposures.csv");
+            let _ =
+                writeln!(o, "                          judged at the snapshot's collection date; see exposures.csv");
             const SHOWN: usize = 20;
             for e in a.review.stale_entries(&a.acceptances).take(SHOWN) {
                 let _ = writeln!(
@@ -157,7 +158,11 @@ pub(crate) fn render(
                 );
             }
             if a.review.stale.len() > SHOWN {
-                let _ = writeln!(o, "                          ... and {} more stale: see report.html", a.review.stale.len() - SHOWN);
+                let _ = writeln!(
+                    o,
+                    "                          ... and {} more stale: see report.html",
+                    a.review.stale.len() - SHOWN
+                );
             }
         }
         None => {
