@@ -646,3 +646,47 @@ fn without_accepted_the_columns_are_empty() {
     assert!(readme.contains("Accepted exposures:       not reviewed (no --accepted file given)"));
     assert!(!std::fs::read_to_string(dir.join("report.html")).unwrap().contains("stale"));
 }
+
+/// `--redact` with `--accepted`: the entries go through the snapshot's pseudonyms (an
+/// account id in a reason is replaced), the file's name is hidden, and an entry whose
+/// source range holds an estate address (now a pseudonym) is warned about, its
+/// finding left unaccepted rather than silently judged on other addresses.
+#[test]
+fn accepted_file_is_redacted_with_the_snapshot() {
+    let (s, bytes) = demo();
+    let account = s.scope.accounts[0].clone();
+    let text = format!(
+        "[[accept]]\nresource = \"i-0c1425424139e128e\"\nports = \"tcp/22\"\nsource = \"198.51.100.0/24\"\nreason = \"bastion\"\napproved_by = \"sec@example.com\"\n\n\
+         [[accept]]\ntag = \"Name=prod-partner-gw-1\"\nports = \"tcp/9443\"\nreason = \"partner of account {account}\"\napproved_by = \"cto@example.com\"\n"
+    );
+    let path = format!("accepted-{account}.toml");
+    let acceptances = inventory::accept::parse(std::path::Path::new(&path), &text).unwrap();
+    let key = render::package::RedactionKey::user(b"accepted redaction test key".to_vec()).unwrap();
+    let opts = PackageOptions {
+        redact: true,
+        redact_key: Some(key),
+        diagrams: false,
+        accepted: Some(render::package::Accepted { acceptances, sha256: sha256_hex(text.as_bytes()) }),
+        ..PackageOptions::default()
+    };
+    let (_t, dir, outcome) = package(&s, &bytes, &opts);
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("exposures.csv")).unwrap());
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let of = |id: &str| rows.iter().find(|r| r[col("resource_id")] == id).unwrap();
+    let partner = of("i-01edb68b7464fd758");
+    assert_eq!(partner[col("acceptance")], "accepted");
+    assert!(partner[col("accepted_reason")].starts_with("partner of account acct-"), "{partner:?}");
+    assert_eq!(of("i-0c1425424139e128e")[col("acceptance")], "unaccepted");
+    let m = manifest(&dir);
+    assert_eq!(m["accepted"]["file"], "(name redacted)");
+    assert!(
+        outcome.warnings.iter().any(|w| w.starts_with("--accepted line 1: source 198.51.100.0/24")),
+        "{:?}",
+        outcome.warnings
+    );
+    for f in ["exposures.csv", "report.html", "README.txt", "manifest.json", "inventory.xlsx"] {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        let text = if f.ends_with(".xlsx") { xlsx_text(&unzip(&bytes)) } else { String::from_utf8(bytes).unwrap() };
+        assert!(!text.contains(&account), "{f} shows the account id");
+    }
+}
