@@ -284,6 +284,7 @@ mod tests {
             sources,
             source_text: String::new(),
             ports_note: None,
+            load_balancer: None,
             evidence: Evidence {
                 route_table_id: "rtb-1".into(),
                 route: String::new(),
