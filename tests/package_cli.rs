@@ -211,3 +211,69 @@ fn redact_key_from_file_or_environment() {
     let o5 = auditmap(&["package", "--demo", "--out", tmp.path().join("e").to_str().unwrap(), "--redact-key", "k"]);
     assert_eq!(code(&o5), 2);
 }
+
+/// `package NEW --previous OLD --accepted FILE`: changes.csv says which new or widened
+/// exposure was accepted; the manifest records the file's hash beside the previous
+/// snapshot's. A malformed file (also with --demo) is exit 2 naming file:line: field,
+/// before anything is written.
+#[test]
+fn accepted_file_with_previous_and_bad_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let estates = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/estates");
+    let accepted = tmp.path().join("accepted.toml");
+    let text = "[[accept]]\nresource = \"i-09025814dc3004ef8\"\nports = \"tcp/8080\"\nreason = \"legacy report until the migration\"\napproved_by = \"sec@example.com\"\nticket = \"SEC-200\"\n";
+    std::fs::write(&accepted, text).unwrap();
+    let out = tmp.path().join("pkg");
+    let o = auditmap(&[
+        "package",
+        estates.join("demo-next.json").to_str().unwrap(),
+        "--previous",
+        estates.join("demo.json").to_str().unwrap(),
+        "--accepted",
+        accepted.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(matches!(code(&o), 0 | 3), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("changes.csv")).unwrap();
+    let exposure_rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("exposure,")).collect();
+    let legacy = exposure_rows.iter().find(|l| l.contains("i-09025814dc3004ef8")).expect("the new exposure");
+    assert!(legacy.starts_with("exposure,new,") && legacy.ends_with("; accepted"), "{legacy}");
+    let bastion = exposure_rows.iter().find(|l| l.contains("i-0c1425424139e128e")).expect("the widened exposure");
+    assert!(bastion.starts_with("exposure,widened,") && bastion.ends_with("; unaccepted"), "{bastion}");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["accepted"]["sha256"], render::package::sha256_hex(text.as_bytes()));
+    assert_eq!(m["accepted"]["file"], accepted.to_str().unwrap());
+    assert_eq!(m["accepted"]["accepted"], 1);
+    assert!(m["previous"]["snapshot_sha256"].is_string());
+    let (_, rows) = exposures_csv(&out);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.ends_with(",accepted,legacy report until the migration,sec@example.com,SEC-200,"))
+            .count(),
+        1
+    );
+
+    // Malformed: a misspelt field, then a missing file; exit 2, nothing written.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[[accept]]\nresource = \"i-1\"\nports = \"tcp/22\"\nreason = \"r\"\napproved_by = \"a\"\nexpire = \"2027-01-01\"\n")
+        .unwrap();
+    let out2 = tmp.path().join("pkg2");
+    let o = auditmap(&["package", "--demo", "--accepted", bad.to_str().unwrap(), "--out", out2.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:6: expire: unknown field", bad.display())), "{err}");
+    let missing = tmp.path().join("missing.toml");
+    let o = auditmap(&["package", "--demo", "--accepted", missing.to_str().unwrap(), "--out", out2.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
+    assert!(!out2.exists(), "nothing written on a bad accepted file");
+}
+
+/// exposures.csv's header and raw lines.
+fn exposures_csv(dir: &Path) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(dir.join("exposures.csv")).unwrap();
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().unwrap_or_default();
+    (header, lines.collect())
+}

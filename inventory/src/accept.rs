@@ -85,7 +85,9 @@ impl Acceptance {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+// Serde: `--redact` sends the entries through the snapshot's redaction (a reason or a
+// tag selector may name an account id), so they read like the redacted snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acceptances {
     pub path: PathBuf,
     pub entries: Vec<Acceptance>,
@@ -298,6 +300,19 @@ impl Review {
     }
     pub fn count(&self, status: Status) -> usize {
         self.verdicts.iter().filter(|v| v.status == status).count()
+    }
+
+    /// Finding `i`'s verdict and the entry that decided it (none: unaccepted).
+    pub fn of<'a>(&self, acc: &'a Acceptances, i: usize) -> (Status, Option<&'a Acceptance>) {
+        match self.verdicts.get(i) {
+            Some(v) => (v.status, v.entry.and_then(|e| acc.entries.get(e))),
+            None => (Status::Unaccepted, None),
+        }
+    }
+
+    /// The stale entries themselves, in file order.
+    pub fn stale_entries<'a>(&'a self, acc: &'a Acceptances) -> impl Iterator<Item = &'a Acceptance> + 'a {
+        self.stale.iter().filter_map(|&i| acc.entries.get(i))
     }
 }
 

@@ -392,6 +392,18 @@ estate IPv6 (VPC IPv6 blocks) -> same-length prefix in {IPV6_PSEUDONYM_NET}, oth
 /// pseudonym under `key`. `text` is the snapshot as read (its JSON): no pseudonym
 /// may equal an address written anywhere in it.
 pub fn redact(snapshot: &Snapshot, key: &RedactionKey, text: &[u8]) -> Result<(Snapshot, RedactionStats), String> {
+    redact_with(snapshot, key, text, &()).map(|(s, stats, ())| (s, stats))
+}
+
+/// `redact`, and `extra` (something read beside the snapshot that the package prints,
+/// such as the accepted-exposures file) through the same pseudonyms, so an account id
+/// or estate address in it reads the same as in the redacted snapshot.
+pub fn redact_with<T: serde::Serialize + serde::de::DeserializeOwned>(
+    snapshot: &Snapshot,
+    key: &RedactionKey,
+    text: &[u8],
+    extra: &T,
+) -> Result<(Snapshot, RedactionStats, T), String> {
     let ips = Pseudonyms::new(snapshot, key, &Taken::scan(text));
     let mut accounts: BTreeMap<String, String> = BTreeMap::new();
     // One resource at a time through a JSON tree, then the rest of the snapshot: the
@@ -409,14 +421,18 @@ pub fn redact(snapshot: &Snapshot, key: &RedactionKey, text: &[u8]) -> Result<(S
     out = redact_value(&out, &ips, &mut accounts)?;
     out.resources = resources;
     out.normalize();
+    // Counted before `extra`: the stats describe the snapshot.
+    let account_ids = accounts.len();
+    let extra = redact_value(extra, &ips, &mut accounts)?;
     Ok((
         out,
         RedactionStats {
-            account_ids: accounts.len(),
+            account_ids,
             public_ips: ips.v4.len(),
             ipv6_blocks: ips.v6.blocks.len(),
             user_key: key.is_user(),
         },
+        extra,
     ))
 }
 

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use inventory::accept::Acceptances;
 use inventory::analysis::Analysis;
 use inventory::facts::Settings;
 use inventory::snapshot::{to_json_bytes, SnapshotError};
@@ -20,13 +21,15 @@ use inventory::Snapshot;
 use crate::diagram::Plan;
 use crate::package::{
     PackageError, PackageOptions, PackageOutcome, PackageWriter, PreparedPrevious, Previous, RedactionKey,
-    RedactionStats,
+    RedactionStats, Reviewed,
 };
 
 /// Where the manifest says a snapshot passed to `write_package` came from.
 pub const SNAPSHOT_FILE_SOURCE: &str = "snapshot file";
 /// What the manifest says instead of a snapshot file's name under `--redact`.
 pub const REDACTED_FILE_SOURCE: &str = "snapshot file (name redacted)";
+/// What the package says instead of another file's name (`--accepted`) under `--redact`.
+pub const REDACTED_NAME: &str = "(name redacted)";
 
 /// Stage 1: a loaded (parsed, validated, normalised) snapshot.
 pub struct Input<'a> {
@@ -77,24 +80,37 @@ impl<'a> Input<'a> {
     /// pseudonyms under that key; the input bytes are kept for their hash only, and a
     /// file's name leaves the source description), else passes through.
     pub fn prepare(self, redact: Option<&RedactionKey>) -> Result<Prepared<'a>, String> {
+        self.prepare_with(redact, None).map(|(p, _)| p)
+    }
+
+    /// `prepare`, and the accepted-exposures file redacted alongside (same
+    /// pseudonyms, and its name hidden like a snapshot file's) when redacting.
+    pub fn prepare_with(
+        self,
+        redact: Option<&RedactionKey>,
+        accepted: Option<&Acceptances>,
+    ) -> Result<(Prepared<'a>, Option<Acceptances>), String> {
         let Input { snapshot, bytes, source, redacted_source } = self;
         let settings = Settings::default();
         let Some(key) = redact else {
-            return Ok(Prepared { snapshot, bytes, read_bytes: None, redaction: None, source, settings });
+            let prepared = Prepared { snapshot, bytes, read_bytes: None, redaction: None, source, settings };
+            return Ok((prepared, accepted.cloned()));
         };
         let source = redacted_source.unwrap_or(source);
-        let (redacted, stats) = inventory::redact::redact(&snapshot, key, &bytes)?;
+        let (redacted, stats, accepted) = inventory::redact::redact_with(&snapshot, key, &bytes, &accepted.cloned())?;
+        let accepted = accepted.map(|a| Acceptances { path: REDACTED_NAME.into(), ..a });
         // The original is no longer needed: free it before the analysis.
         drop(snapshot);
         let json = to_json_bytes(&redacted);
-        Ok(Prepared {
+        let prepared = Prepared {
             snapshot: Cow::Owned(redacted),
             bytes: Cow::Owned(json),
             read_bytes: Some(bytes),
             redaction: Some(stats),
             source,
             settings,
-        })
+        };
+        Ok((prepared, accepted))
     }
 
     /// Stages 3–4 without redaction, for commands that need no bytes.
@@ -125,16 +141,29 @@ impl<'a> Input<'a> {
             .map(|p| prepare_previous(p, key.as_ref(), &settings))
             .transpose()
             .map_err(|message| PackageError::Write { file: "changes.csv".into(), message })?;
-        let prepared = self
-            .prepare(key.as_ref())
-            .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?
-            .with_settings(settings);
+        if key.is_some() {
+            if let Some(a) = &opts.accepted {
+                for w in redacted_source_warnings(&self.snapshot, &a.acceptances) {
+                    writer.warn(w);
+                }
+            }
+        }
+        let (prepared, acceptances) =
+            self.prepare_with(key.as_ref(), opts.accepted.as_ref().map(|a| &a.acceptances))
+                .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
+        let prepared = prepared.with_settings(settings);
         writer.lap("redaction");
         let (analysed, written) =
             prepared.analyze_alongside(|json, read| writer.write_snapshot(json, read)).map_err(|_| {
                 PackageError::Write { file: "analysis".into(), message: "the analysis thread failed".into() }
             })?;
         written?;
+        // Each finding judged once, here; the writers only read the verdicts.
+        let reviewed = opts.accepted.as_ref().zip(acceptances).map(|(a, acceptances)| Reviewed {
+            review: inventory::accept::review(&acceptances, &analysed.snapshot, &analysed.analysis.exposures),
+            acceptances,
+            sha256: a.sha256.clone(),
+        });
         writer.lap("analysis, snapshot.json");
         writer.finish(
             &analysed.snapshot,
@@ -142,8 +171,33 @@ impl<'a> Input<'a> {
             analysed.redaction.as_ref(),
             &analysed.source,
             previous.as_ref(),
+            reviewed.as_ref(),
         )
     }
+}
+
+/// Under --redact the estate's public IPv4 addresses become pseudonyms before the
+/// findings are judged. An entry whose `source` is one such address is redacted with
+/// it and still matches; a range holding one (but not the pseudonym range) no longer
+/// covers findings from that address, which then read unaccepted. Said, not hidden.
+fn redacted_source_warnings(snapshot: &Snapshot, acc: &Acceptances) -> Vec<String> {
+    let estate = inventory::redact::estate_public_ips(snapshot);
+    let pseudonyms: Option<ipnet::IpNet> = inventory::redact::IPV4_PSEUDONYM_NET.parse().ok();
+    acc.entries
+        .iter()
+        .filter_map(|e| match e.source {
+            Some(ipnet::IpNet::V4(net)) if net.prefix_len() < 32 => Some((e, net)),
+            _ => None,
+        })
+        .filter(|(_, net)| estate.iter().any(|ip| net.contains(ip)))
+        .filter(|(_, net)| !pseudonyms.is_some_and(|p| ipnet::IpNet::V4(*net).contains(&p)))
+        .map(|(e, net)| {
+            format!(
+                "--accepted line {}: source {net} holds public addresses of the estate, which --redact replaces before findings are judged: findings from them show unaccepted in this package (give the exact address as source, or package without --redact)",
+                e.line
+            )
+        })
+        .collect()
 }
 
 /// The previous snapshot redacted under the package's key (so both sides carry the same

@@ -497,3 +497,196 @@ fn diagram_title_blocks_carry_the_manifest_snapshot_hash() {
         assert!(text.contains(&sha[..16]), "{p} does not show the manifest's snapshot hash {}", &sha[..16]);
     }
 }
+
+/// The demo's accepted-exposures file of the tests below: one entry per case.
+/// Lines: the bastion (accepted, SEC-142) at 1, the partner gateway by tag (accepted,
+/// no ticket, hostile reason) at 10, staging-web-1 (expired) at 16, a stale entry at 24.
+fn demo_acceptances() -> render::package::Accepted {
+    let text = format!(
+        r#"[[accept]]
+resource = "i-0c1425424139e128e"
+ports = "tcp/22"
+source = "198.51.100.0/24"
+reason = "Bastion; MFA and session recording"
+approved_by = "security-lead@example.com"
+ticket = "SEC-142"
+expires = "2027-03-31"
+
+[[accept]]
+tag = "Name=prod-partner-gw-1"
+ports = "tcp/9443"
+reason = '{FORMULA} {SCRIPT}'
+approved_by = "cto@example.com"
+
+[[accept]]
+resource = "i-045d317b9f33a0858"
+ports = "tcp/80"
+reason = "Staging demo site"
+approved_by = "qa-lead@example.com"
+ticket = "SEC-9"
+expires = "2026-01-01"
+
+[[accept]]
+resource = "i-0gone"
+ports = "tcp/3389"
+reason = "Old RDP jump host"
+approved_by = "it@example.com"
+ticket = "SEC-7"
+"#
+    );
+    let acceptances = inventory::accept::parse(std::path::Path::new("accepted.toml"), &text).expect("valid file");
+    render::package::Accepted { acceptances, sha256: sha256_hex(text.as_bytes()) }
+}
+
+/// `--accepted`: every finding's status (accepted, expired, unaccepted) with its entry
+/// in exposures.csv, the Exposures sheet, report.html and the exposure diagram; the
+/// stale entry in the report and README.txt; the file's hash and counts in the
+/// manifest; hostile text neutralised; and still byte-identical run after run.
+#[test]
+fn accepted_exposures_reach_every_output() {
+    let (s, bytes) = demo();
+    let accepted = demo_acceptances();
+    let opts = PackageOptions { accepted: Some(accepted.clone()), ..PackageOptions::default() };
+    let (_t, dir, outcome) = package(&s, &bytes, &opts);
+    let all = files(&dir);
+
+    // exposures.csv: the acceptance columns last; each case where it belongs.
+    let (h, rows) = csv_rows(&all["exposures.csv"]);
+    assert_eq!(&h[h.len() - 5..], render::package::ACCEPTANCE_COLUMNS);
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let of = |id: &str| rows.iter().find(|r| r[col("resource_id")] == id).unwrap_or_else(|| panic!("no {id}"));
+    let bastion = of("i-0c1425424139e128e");
+    assert_eq!(
+        bastion[h.len() - 5..],
+        ["accepted", "Bastion; MFA and session recording", "security-lead@example.com", "SEC-142", "2027-03-31"]
+    );
+    let partner = of("i-01edb68b7464fd758");
+    assert_eq!(partner[col("acceptance")], "accepted");
+    assert_eq!(partner[col("accepted_reason")], render::package::spreadsheet_cell(&format!("{FORMULA} {SCRIPT}")));
+    assert!(partner[col("accepted_reason")].starts_with('\''), "formula neutralised");
+    assert_eq!((partner[col("ticket")].as_str(), partner[col("accepted_until")].as_str()), ("", ""));
+    let staging = of("i-045d317b9f33a0858");
+    assert_eq!(staging[h.len() - 5..], ["expired", "Staging demo site", "qa-lead@example.com", "SEC-9", "2026-01-01"]);
+    let unaccepted = rows.iter().filter(|r| r[col("acceptance")] == "unaccepted").count();
+    assert_eq!(unaccepted, rows.len() - 3);
+    assert!(rows
+        .iter()
+        .filter(|r| r[col("acceptance")] == "unaccepted")
+        .all(|r| r[h.len() - 4..].iter().all(String::is_empty)));
+
+    // The Exposures sheet has the same columns and cells.
+    let sheets = xlsx_text(&unzip(&all["inventory.xlsx"]));
+    for cell in ["accepted_reason", "accepted_until", "SEC-142", "security-lead@example.com", "expired", "unaccepted"] {
+        assert!(sheets.contains(cell), "XLSX lacks {cell}");
+    }
+    assert!(!sheets.contains("<f>"), "no formulas");
+
+    // report.html: counts, per-finding status with approver/ticket/expiry, the stale entry; escaped.
+    let report = String::from_utf8(all["report.html"].clone()).unwrap();
+    assert!(report.contains("2 accepted, 1 expired, 6 unaccepted; 1 stale entry"), "counts");
+    assert!(report.contains("SEC-142 · approved by security-lead@example.com · until 2027-03-31"));
+    assert!(report.contains("SEC-9 · approved by qa-lead@example.com · expired 2026-01-01"));
+    assert!(report.contains("<b>unaccepted</b>"));
+    let stale = report.find("Accepted-exposure entries matching no finding (stale: 1)").expect("stale list");
+    let stale_table = &report[stale..report[stale..].find("</table>").map(|e| stale + e).unwrap()];
+    assert!(stale_table.contains("<td>24</td><td>resource i-0gone</td><td>tcp/3389</td>"), "{stale_table}");
+    assert!(!report.contains(SCRIPT) && report.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+    assert!(report.contains(&accepted.sha256));
+
+    // The exposure diagram: accepted lines drawn apart, labelled with the ticket; a legend entry.
+    let svg = String::from_utf8(all["diagrams/exposure.svg"].clone()).unwrap();
+    for text in [
+        "accepted SEC-142",
+        "tcp/9443 · accepted cto@example.com",
+        "acceptance expired SEC-9",
+        "internet traffic allowed in, accepted",
+    ] {
+        assert!(svg.contains(text), "exposure.svg lacks {text:?}");
+    }
+    assert!(svg.contains("(2 accepted, 1 expired, 6 unaccepted)"));
+    let plain = {
+        let (_t, d, _) = package(&s, &bytes, &PackageOptions::default());
+        std::fs::read_to_string(d.join("diagrams/exposure.svg")).unwrap()
+    };
+    assert!(!plain.contains("accepted"), "no acceptance marks without --accepted");
+
+    // manifest.json and README.txt.
+    let m = manifest(&dir);
+    assert_eq!(
+        m["accepted"],
+        serde_json::json!({"file": "accepted.toml", "sha256": accepted.sha256, "entries": 4,
+                           "accepted": 2, "expired": 1, "unaccepted": 6, "stale": 1})
+    );
+    assert_eq!(outcome.manifest.accepted.as_ref().map(|a| a.stale), Some(1));
+    let readme = String::from_utf8(all["README.txt"].clone()).unwrap();
+    assert!(readme.contains("Accepted exposures:       accepted.toml (SHA-256 "), "{readme}");
+    assert!(readme.contains("stale: line 24: resource i-0gone tcp/3389 (it@example.com)"));
+    assert!(readme.contains("EXPOSURE ACCEPTANCE COLUMNS") && readme.contains("accepted_until"));
+
+    // Deterministic with the file too.
+    let (_t2, dir2, _) = package(&s, &bytes, &opts);
+    let again = files(&dir2);
+    assert_eq!(all.keys().collect::<Vec<_>>(), again.keys().collect::<Vec<_>>());
+    for (path, b) in &all {
+        assert!(b == &again[path], "{path} differs between two runs with --accepted");
+    }
+}
+
+/// Without --accepted the acceptance columns are there but empty (not reviewed), and
+/// the manifest and README say nothing was reviewed.
+#[test]
+fn without_accepted_the_columns_are_empty() {
+    let (s, bytes) = demo();
+    let (_t, dir, _) = package(&s, &bytes, &PackageOptions::default());
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("exposures.csv")).unwrap());
+    assert_eq!(&h[h.len() - 5..], render::package::ACCEPTANCE_COLUMNS);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r[h.len() - 5..].iter().all(String::is_empty)));
+    assert!(manifest(&dir).get("accepted").is_none());
+    let readme = std::fs::read_to_string(dir.join("README.txt")).unwrap();
+    assert!(readme.contains("Accepted exposures:       not reviewed (no --accepted file given)"));
+    assert!(!std::fs::read_to_string(dir.join("report.html")).unwrap().contains("stale"));
+}
+
+/// `--redact` with `--accepted`: the entries go through the snapshot's pseudonyms (an
+/// account id in a reason is replaced), the file's name is hidden, and an entry whose
+/// source range holds an estate address (now a pseudonym) is warned about, its
+/// finding left unaccepted rather than silently judged on other addresses.
+#[test]
+fn accepted_file_is_redacted_with_the_snapshot() {
+    let (s, bytes) = demo();
+    let account = s.scope.accounts[0].clone();
+    let text = format!(
+        "[[accept]]\nresource = \"i-0c1425424139e128e\"\nports = \"tcp/22\"\nsource = \"198.51.100.0/24\"\nreason = \"bastion\"\napproved_by = \"sec@example.com\"\n\n\
+         [[accept]]\ntag = \"Name=prod-partner-gw-1\"\nports = \"tcp/9443\"\nreason = \"partner of account {account}\"\napproved_by = \"cto@example.com\"\n"
+    );
+    let path = format!("accepted-{account}.toml");
+    let acceptances = inventory::accept::parse(std::path::Path::new(&path), &text).unwrap();
+    let key = render::package::RedactionKey::user(b"accepted redaction test key".to_vec()).unwrap();
+    let opts = PackageOptions {
+        redact: true,
+        redact_key: Some(key),
+        diagrams: false,
+        accepted: Some(render::package::Accepted { acceptances, sha256: sha256_hex(text.as_bytes()) }),
+        ..PackageOptions::default()
+    };
+    let (_t, dir, outcome) = package(&s, &bytes, &opts);
+    let (h, rows) = csv_rows(&std::fs::read(dir.join("exposures.csv")).unwrap());
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let of = |id: &str| rows.iter().find(|r| r[col("resource_id")] == id).unwrap();
+    let partner = of("i-01edb68b7464fd758");
+    assert_eq!(partner[col("acceptance")], "accepted");
+    assert!(partner[col("accepted_reason")].starts_with("partner of account acct-"), "{partner:?}");
+    assert_eq!(of("i-0c1425424139e128e")[col("acceptance")], "unaccepted");
+    let m = manifest(&dir);
+    assert_eq!(m["accepted"]["file"], "(name redacted)");
+    assert!(
+        outcome.warnings.iter().any(|w| w.starts_with("--accepted line 1: source 198.51.100.0/24")),
+        "{:?}",
+        outcome.warnings
+    );
+    for f in ["exposures.csv", "report.html", "README.txt", "manifest.json", "inventory.xlsx"] {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        let text = if f.ends_with(".xlsx") { xlsx_text(&unzip(&bytes)) } else { String::from_utf8(bytes).unwrap() };
+        assert!(!text.contains(&account), "{f} shows the account id");
+    }
+}

@@ -2,7 +2,7 @@
 use std::path::PathBuf;
 
 use render::package::{
-    History, PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS,
+    Accepted, History, PackageError, PackageOptions, Previous, RedactionKey, ScopeTag, TagKeys, DEFAULT_VALID_DAYS,
 };
 use render::pipeline::Input;
 
@@ -63,6 +63,12 @@ pub struct Args {
     /// lists them.
     #[arg(long, value_name = "DIR")]
     pub history: Option<PathBuf>,
+    /// Accepted exposures (TOML, as `exposure --accepted`): each finding's acceptance
+    /// (accepted/expired/unaccepted, reason, approver, ticket, expiry) goes into
+    /// exposures.csv, the Exposures sheet, report.html and the exposure diagram; stale
+    /// entries into the report; the file's SHA-256 into manifest.json.
+    #[arg(long, value_name = "FILE")]
+    pub accepted: Option<PathBuf>,
     #[command(flatten)]
     pub discover: LiveArgs,
 }
@@ -215,6 +221,10 @@ pub fn run(args: Args) -> CmdResult {
         Some(dir) => Some(history(dir, input.snapshot.collected_at)?),
         None => None,
     };
+    let accepted = match &args.accepted {
+        Some(path) => Some(accepted(path)?),
+        None => None,
+    };
     let opts = PackageOptions {
         redact: args.redact,
         redact_key,
@@ -225,6 +235,7 @@ pub fn run(args: Args) -> CmdResult {
         diagrams: true,
         previous,
         history,
+        accepted,
     };
     remove_partial_package_on_signal();
     let outcome = input.package(&opts, &args.out).map_err(|e| match e {
@@ -254,6 +265,17 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(Exit::CoverageGaps);
     }
     Ok(Exit::Success)
+}
+
+/// The accepted-exposures file, parsed (a problem is exit 2 with file:line: field) and
+/// hashed from the same bytes, so the manifest's hash is of what was judged.
+fn accepted(path: &std::path::Path) -> Result<Accepted, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::bad_input(anyhow::anyhow!("{}:0: cannot read: {e}", path.display())))?;
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|e| CliError::bad_input(anyhow::anyhow!("{}:0: not UTF-8 text: {e}", path.display())))?;
+    let acceptances = inventory::accept::parse(path, &text).map_err(CliError::bad_input)?;
+    Ok(Accepted { acceptances, sha256: render::package::sha256_hex(&bytes) })
 }
 
 /// The snapshots of `dir` collected up to `until`; any .json file there that is not a

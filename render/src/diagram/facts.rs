@@ -3,6 +3,7 @@
 //! `analysis.facts`, computed once in the inventory crate; this only indexes.
 use std::collections::{BTreeMap, BTreeSet};
 
+use inventory::accept::{Acceptances, Review};
 use inventory::analysis::{Analysis, ExposureFinding, SubnetTier};
 use inventory::facts::{is_production, PortStyle};
 use inventory::model::*;
@@ -37,6 +38,9 @@ pub struct Facts<'a> {
     pub listeners_of_lb: BTreeMap<&'a str, Vec<String>>,
     /// The audit scope (`--scope-tag`), when one is set.
     pub scope: Option<Scope<'a>>,
+    /// `package --accepted`: the file and its review of `analysis.exposures` (one
+    /// verdict per finding, same order), made once by the pipeline.
+    pub acceptance: Option<(&'a Acceptances, &'a Review)>,
 }
 
 /// Which resources the audit scope holds (`inventory::facts::in_scope_ids`), indexed
@@ -156,6 +160,7 @@ impl<'a> Facts<'a> {
         }
         let listeners_of_lb = listeners.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
         Facts {
+            acceptance: None,
             scope,
             lb_of_eni,
             lbs_without_enis,

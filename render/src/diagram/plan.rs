@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use inventory::accept::{Acceptances, Review};
 use inventory::analysis::Analysis;
 use inventory::model::Vpc;
 use inventory::Snapshot;
@@ -134,6 +135,13 @@ impl<'a> Plan<'a> {
             all_accounts,
             all_regions,
         }
+    }
+
+    /// Marks accepted findings on the exposure page (`package --accepted`): the
+    /// file and the pipeline's review of this analysis's findings.
+    pub fn with_acceptance(mut self, acceptance: Option<(&'a Acceptances, &'a Review)>) -> Plan<'a> {
+        self.facts.acceptance = acceptance;
+        self
     }
 
     /// Number of pages.
@@ -450,7 +458,7 @@ impl<'a> Plan<'a> {
             "Lines between boxes: hops on the way from the internet to a data store within {} hops (routes both ways, NACLs both directions, security groups) that lead onward: to a tier first reached that way, or one hop closer to a data store. auditmap paths lists every path with its evidence.",
             inventory::analysis::DATA_FLOW_HOPS
         ));
-        let legend = vec![
+        let mut legend = vec![
             views::fill(style::internet(), "the internet"),
             views::exposed_legend(),
             views::fill(style::node(), "tier: ENIs sharing a VPC and security-group set"),
@@ -461,11 +469,26 @@ impl<'a> Plan<'a> {
             views::line_legend(Line::Internet),
             views::line_legend(Line::Flow),
         ];
+        // Only with --accepted: without it the page is as it always was.
+        if f.acceptance.is_some() {
+            legend.insert(5, views::line_legend(Line::InternetAccepted));
+        }
         let info = self.info(
             "Internet exposure and data flows (PCI DSS 1.2.4)".into(),
             format!(
-                "{} exposure finding(s) · {} hop(s) towards data stores",
+                "{} exposure finding(s){} · {} hop(s) towards data stores",
                 f.analysis.exposures.len(),
+                f.acceptance
+                    .map(|(_, review)| {
+                        use inventory::accept::Status;
+                        format!(
+                            " ({} accepted, {} expired, {} unaccepted)",
+                            review.count(Status::Accepted),
+                            review.count(Status::Expired),
+                            review.count(Status::Unaccepted)
+                        )
+                    })
+                    .unwrap_or_default(),
                 f.analysis.data_flows.iter().filter(|x| x.from != "internet").count()
             ),
             self.all_accounts.clone(),

@@ -105,6 +105,8 @@ pub fn frame() -> BoxStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Line {
     Internet,
+    /// Internet traffic allowed in that an accepted-exposures entry covers.
+    InternetAccepted,
     Gateway,
     Route,
     Peering,
@@ -118,6 +120,9 @@ impl Line {
     pub fn style(self) -> EdgeStyle {
         match self {
             Line::Internet => EdgeStyle { color: EXPOSED, width: 2.0, dashed: false, arrow: true },
+            // Still an opening (arrow, same weight), but dashed and amber, so an accepted
+            // line reads apart from an unreviewed red one, also in greyscale print.
+            Line::InternetAccepted => EdgeStyle { color: "#b9770e", width: 2.0, dashed: true, arrow: true },
             Line::Route => EdgeStyle { color: "#b9770e", width: 1.2, dashed: false, arrow: false },
             Line::Gateway => EdgeStyle { color: "#b9770e", width: 1.6, dashed: false, arrow: false },
             Line::Peering => EdgeStyle { color: "#1f618d", width: 1.8, dashed: true, arrow: false },
@@ -130,6 +135,7 @@ impl Line {
     pub fn label(self) -> &'static str {
         match self {
             Line::Internet => "internet traffic allowed in",
+            Line::InternetAccepted => "internet traffic allowed in, accepted (label: \"accepted\" and the ticket)",
             Line::Route => "route table uses gateway",
             Line::Gateway => "gateway attached to the internet / VPN",
             Line::Peering => "VPC peering",

@@ -123,7 +123,7 @@ pub fn describe(path: &str) -> String {
         "inventory.csv" => "Asset inventory, one row per resource of every kind".into(),
         "inventory.json" => "Asset inventory as JSON (exact values, typed fields)".into(),
         "inventory.xlsx" => "Asset inventory workbook: Assets, Exposures, Load balancers, LB targets, Security group rules, NACL rules, Routes, Connectivity (VPC × VPC / on-premises matrix), Coverage, Metadata".into(),
-        "exposures.csv" => "Internet exposure findings, one row per finding, with the evidence chain (route, NACL rules, security group rule, public IP)".into(),
+        "exposures.csv" => "Internet exposure findings, one row per finding, with the evidence chain (route, NACL rules, security group rule, public IP) and its acceptance (package --accepted; empty when not reviewed)".into(),
         "load_balancers.csv" => "Load balancers, one row per listener: type, scheme, subnets, security groups, listener protocol/port, encryption in transit (TLS policy or plain), actions, whether the internet reaches it".into(),
         "load_balancer_targets.csv" => "Targets behind every listener the internet reaches (listener → rule → target group → target), whether each target admits the load balancer's traffic, and the evidence".into(),
         "scope-crossings.csv" => "Connections crossing the audit scope (--scope-tag), one row per crossing: from, to, via (peering, transit gateway, VPN, internet, security group rule), direction, protocol/ports, evidence ids".into(),

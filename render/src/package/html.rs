@@ -14,8 +14,9 @@ use super::diagrams::PageSummary;
 use super::inventory_table::InventoryRow;
 use super::manifest::{control_names, CoverageSummary, FileEntry};
 use super::tables::{evidence_chain, Table};
-use super::ReportContext;
+use super::{ReportContext, Reviewed};
 use crate::text::{elide, strip_bidi, visible_controls};
+use inventory::accept::Status;
 
 /// Rows shown per table; the complete data is in the CSV/XLSX files (the page says so).
 pub const MAX_HTML_ROWS: usize = 5000;
@@ -217,14 +218,16 @@ fn summary(r: &Report<'_>, cov: &CoverageSummary) -> Markup {
             @if !r.analysis.exposures.is_empty() {
                 h3 { "Reachable from the internet" }
                 table .compact {
-                    thead { tr { th { "resource" } th { "name" } th { "public IP" } th { "ports" } th { "source" } } }
+                    thead { tr { th { "resource" } th { "name" } th { "public IP" } th { "ports" } th { "source" } @if r.ctx.accepted.is_some() { th { "acceptance" } } } }
                     tbody {
-                        @for f in r.analysis.exposures.iter().take(10) {
+                        @for (i, f) in r.analysis.exposures.iter().enumerate().take(10) {
                             tr { td { (show(&f.resource_id)) } td { (show(f.name.as_deref().unwrap_or(""))) } td { (show(&f.public_ip)) }
-                                 td { (f.ports_label(PortStyle::Short)) } td { (show(&f.source_text)) } }
+                                 td { (f.ports_label(PortStyle::Short)) } td { (show(&f.source_text)) }
+                                 @if let Some(a) = r.ctx.accepted { td { (a.of(i).0.as_str()) } } }
                         }
                     }
                 }
+                @if let Some(a) = r.ctx.accepted { p { "Accepted exposures: " (a.counts_text()) ". See Internet exposure below." } }
                 @if r.analysis.exposures.len() > 10 { p .note { "… " (r.analysis.exposures.len() - 10) " more in Internet exposure below." } }
                 p .note { "Evidence chain for each finding: see Internet exposure below and exposures.csv." }
             }
@@ -381,11 +384,12 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                 p { "No resource is reachable from the internet according to the analysis of routes, NACLs, security groups and public IPs in this snapshot." }
             } @else {
                 p .note { "Each finding is one way the internet reaches one network interface: the route to an internet gateway, the NACL inbound and outbound rules, the security group rule, and the public IP all allow it." }
+                @if let Some(a) = r.ctx.accepted { (acceptance_summary(a)) }
                 @if ex.len() > MAX_HTML_ROWS { p .gap { "Showing the first " (MAX_HTML_ROWS) " of " (ex.len()) " findings; all are in exposures.csv." } }
                 table .sortable {
-                    thead { tr { th { "resource" } th { "name" } th { "public IP" } th { "ports" } th { "source" } th { "evidence chain" } } }
+                    thead { tr { th { "resource" } th { "name" } th { "public IP" } th { "ports" } th { "source" } th { "evidence chain" } @if r.ctx.accepted.is_some() { th { "acceptance" } } } }
                     tbody {
-                        @for f in ex.iter().take(MAX_HTML_ROWS) {
+                        @for (i, f) in ex.iter().enumerate().take(MAX_HTML_ROWS) {
                             tr {
                                 td { (show(&f.resource_id)) br; span .note { (f.resource_kind.as_str()) " / " (f.service.as_str()) } }
                                 td { (show(f.name.as_deref().unwrap_or(""))) }
@@ -393,10 +397,15 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                                 td { (f.ports_label(PortStyle::Short)) }
                                 td { (show(&f.source_text)) }
                                 td { (show(&evidence_chain(f))) }
+                                @if let Some(a) = r.ctx.accepted { td { (acceptance_cell(a, i)) } }
                             }
                         }
                     }
                 }
+            }
+            @if let Some(a) = r.ctx.accepted {
+                @if ex.is_empty() { (acceptance_summary(a)) }
+                (stale_table(a))
             }
             (lb_target_table(r))
             (data_flow_table(r))
@@ -418,6 +427,64 @@ fn exposure_section(r: &Report<'_>) -> Markup {
                                     }
                                 }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Which file decided the acceptance column, and its counts.
+fn acceptance_summary(a: &Reviewed) -> Markup {
+    html! {
+        p {
+            "Accepted exposures (" code { (show(&a.file())) } ", SHA-256 " code { (a.sha256) } "): " (a.counts_text()) ". "
+            "Each finding is judged at the snapshot's collection date: accepted by a valid entry, expired (only entries whose expiry had passed match), or unaccepted."
+        }
+    }
+}
+
+/// A finding's status with the entry that decided it: approver, ticket, expiry, reason.
+fn acceptance_cell(a: &Reviewed, i: usize) -> Markup {
+    let (status, entry) = a.of(i);
+    html! {
+        b { (status.as_str()) }
+        @if let Some(e) = entry {
+            br;
+            span .note {
+                @if let Some(t) = &e.ticket { (show(t)) " · " }
+                "approved by " (show(&e.approved_by))
+                @if let Some(x) = &e.expires { @if status == Status::Expired { " · expired " } @else { " · until " } (x) }
+                br; (show(&e.reason))
+            }
+        }
+    }
+}
+
+/// Entries of the accepted-exposures file that match no finding: a review to tidy up
+/// (the exposure closed, or the entry was mistyped).
+fn stale_table(a: &Reviewed) -> Markup {
+    let stale: Vec<_> = a.review.stale_entries(&a.acceptances).collect();
+    html! {
+        h3 { "Accepted-exposure entries matching no finding (stale: " (stale.len()) ")" }
+        @if stale.is_empty() {
+            p .note { "Every entry of the accepted-exposures file matches at least one finding." }
+        } @else {
+            p .note { "These entries accept nothing in this snapshot: the exposure was closed or narrowed, or the entry names the wrong resource, ports or source." }
+            table .sortable #stale {
+                thead { tr { th { "line" } th { "selects" } th { "ports" } th { "source" } th { "reason" } th { "approved by" } th { "ticket" } th { "expires" } } }
+                tbody {
+                    @for e in stale.iter().take(MAX_HTML_ROWS) {
+                        tr {
+                            td { (e.line) }
+                            td { (show(&e.selector.to_string())) }
+                            td { (show(&e.ports_text)) }
+                            td { (e.source.map(|s| s.to_string()).unwrap_or_else(|| "any".into())) }
+                            td { (show(&e.reason)) }
+                            td { (show(&e.approved_by)) }
+                            td { (show(e.ticket.as_deref().unwrap_or(""))) }
+                            td { (e.expires.as_deref().unwrap_or("")) }
                         }
                     }
                 }

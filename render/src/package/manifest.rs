@@ -48,6 +48,39 @@ pub struct Manifest {
     /// With `package --history`: the earlier snapshots first_seen/last_seen come from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<super::HistorySnapshot>>,
+    /// With `package --accepted`: the accepted-exposures file and what it decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<AcceptedInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedInfo {
+    /// The path as given (account ids in it pseudonymised under --redact).
+    pub file: String,
+    /// SHA-256 of the file's bytes as read.
+    pub sha256: String,
+    pub entries: usize,
+    /// Findings per status, judged at the snapshot's collection date.
+    pub accepted: usize,
+    pub expired: usize,
+    pub unaccepted: usize,
+    /// Entries matching no finding.
+    pub stale: usize,
+}
+
+impl AcceptedInfo {
+    pub fn of(a: &super::Reviewed) -> AcceptedInfo {
+        use inventory::accept::Status;
+        AcceptedInfo {
+            file: a.file(),
+            sha256: a.sha256.clone(),
+            entries: a.acceptances.entries.len(),
+            accepted: a.review.count(Status::Accepted),
+            expired: a.review.count(Status::Expired),
+            unaccepted: a.review.count(Status::Unaccepted),
+            stale: a.review.stale.len(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

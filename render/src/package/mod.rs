@@ -25,6 +25,7 @@ mod xlsx;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use inventory::accept::{Acceptance, Acceptances, Review, Status};
 use inventory::analysis::Analysis;
 use inventory::snapshot::Timestamp;
 use inventory::Snapshot;
@@ -35,10 +36,10 @@ pub use fsio::faults;
 pub use history::{History, HistorySnapshot};
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
 pub use inventory_table::{build_rows, port_label, InventoryRow, ScopeTag, TagKeys, HEADERS as INVENTORY_HEADERS};
-pub use manifest::{FileEntry, Manifest, PreviousInfo};
+pub use manifest::{AcceptedInfo, FileEntry, Manifest, PreviousInfo};
 pub use staging::abort_all;
 pub use sums::sha256_hex;
-pub use tables::evidence_chain;
+pub use tables::{evidence_chain, ACCEPTANCE_COLUMNS};
 
 use crate::diagram::{self, DiagramError};
 
@@ -64,6 +65,52 @@ pub struct PackageOptions {
     pub previous: Option<Previous>,
     /// `--history DIR`: earlier snapshots that give first_seen/last_seen.
     pub history: Option<History>,
+    /// `--accepted FILE`: each finding's acceptance is carried into the package.
+    pub accepted: Option<Accepted>,
+}
+
+/// The accepted-exposures file of `package --accepted`, as read.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub acceptances: Acceptances,
+    /// SHA-256 of the file's bytes as read: which review of the findings this was.
+    pub sha256: String,
+}
+
+/// `Accepted` judged against the package's findings, once, by the pipeline
+/// (`inventory::accept::review`); every writer reads this, none reviews again.
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    /// Redacted like the snapshot when the package is (a reason may name an account).
+    pub acceptances: Acceptances,
+    /// One verdict per finding, in the analysis's order, and the stale entries.
+    pub review: Review,
+    pub sha256: String,
+}
+
+impl Reviewed {
+    /// The file as the package names it: the path given ("(name redacted)" under
+    /// --redact, as snapshot file names).
+    pub fn file(&self) -> String {
+        self.acceptances.path.display().to_string()
+    }
+
+    /// Finding `i`'s status and the entry that decided it.
+    pub fn of(&self, i: usize) -> (Status, Option<&Acceptance>) {
+        self.review.of(&self.acceptances, i)
+    }
+
+    /// "4 accepted, 1 expired, 7 unaccepted; 2 stale entries (…)": the counts every artifact repeats.
+    pub fn counts_text(&self) -> String {
+        format!(
+            "{} accepted, {} expired, {} unaccepted; {} stale entr{} (matching no finding)",
+            self.review.count(Status::Accepted),
+            self.review.count(Status::Expired),
+            self.review.count(Status::Unaccepted),
+            self.review.stale.len(),
+            if self.review.stale.len() == 1 { "y" } else { "ies" }
+        )
+    }
 }
 
 /// The earlier snapshot of `package --previous`, as read.
@@ -96,6 +143,7 @@ impl Default for PackageOptions {
             diagrams: true,
             previous: None,
             history: None,
+            accepted: None,
         }
     }
 }
@@ -228,6 +276,8 @@ pub struct PackageWriter<'o> {
     timings: Vec<(String, f64)>,
     /// SHA-256 of snapshot.json and of the bytes the snapshot was read from.
     hashes: Option<(String, String)>,
+    /// Warnings from the stages before `finish` (the pipeline's), for the manifest.
+    early_warnings: Vec<String>,
 }
 
 impl<'o> PackageWriter<'o> {
@@ -246,7 +296,13 @@ impl<'o> PackageWriter<'o> {
             clock: std::time::Instant::now(),
             timings: Vec::new(),
             hashes: None,
+            early_warnings: Vec::new(),
         })
+    }
+
+    /// A warning from a stage before `finish`: listed in the manifest and on stderr.
+    pub fn warn(&mut self, warning: String) {
+        self.early_warnings.push(warning);
     }
 
     /// Ends a stage: logged with `-v`, returned in `PackageOutcome::timings`.
@@ -275,15 +331,17 @@ impl<'o> PackageWriter<'o> {
         redaction: Option<&RedactionStats>,
         source: &str,
         previous: Option<&PreparedPrevious>,
+        accepted: Option<&Reviewed>,
     ) -> Result<PackageOutcome, PackageError> {
         let (snapshot_sha, source_sha) = self.hashes.clone().ok_or_else(|| PackageError::Write {
             file: "snapshot.json".into(),
             message: "written before the other files".into(),
         })?;
         let opts = self.opts;
-        let changes = previous.map(|p| changes_since(p, snapshot, analysis, &source_sha)).transpose()?;
+        let changes = previous.map(|p| changes_since(p, snapshot, analysis, &source_sha, accepted)).transpose()?;
         let mut ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
         ctx.changes = changes.as_ref();
+        ctx.accepted = accepted;
         let (mut tables, diagrams) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
         self.staged.files.append(&mut tables.files);
@@ -315,7 +373,8 @@ impl<'o> PackageWriter<'o> {
         })?;
         self.lap("readme, report");
 
-        let mut warnings = warnings(&self.staged.files, opts, &diagrams.pages);
+        let mut warnings = std::mem::take(&mut self.early_warnings);
+        warnings.extend(self::warnings(&self.staged.files, opts, &diagrams.pages));
         warnings.extend(scope_warning(&ctx, &tables.rows));
         let manifest = ManifestFacts {
             ctx: &ctx,
@@ -358,12 +417,19 @@ fn changes_since(
     snapshot: &Snapshot,
     analysis: &Analysis,
     source_sha: &str,
+    accepted: Option<&Reviewed>,
 ) -> Result<inventory::diff::Diff, PackageError> {
     use inventory::diff::{check_order, diff, Side};
     check_order(&p.snapshot, snapshot).map_err(|e| PackageError::BadInput(format!("--previous: {e}")))?;
     let old = Side { snapshot: &p.snapshot, analysis: &p.analysis, sha256: p.sha256.clone() };
     let new = Side { snapshot, analysis, sha256: source_sha.to_string() };
-    Ok(tracing::info_span!("changes").in_scope(|| diff(&old, &new)))
+    let mut d = tracing::info_span!("changes").in_scope(|| diff(&old, &new));
+    // The review of this snapshot's findings, already made: new and widened
+    // exposures say whether they were accepted (changes.csv detail, as `diff --accepted`).
+    if let Some(a) = accepted {
+        d.exposures.mark_acceptance(&p.analysis.exposures, &analysis.exposures, &a.review);
+    }
+    Ok(d)
 }
 
 /// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
@@ -384,8 +450,10 @@ fn write_tables_and_diagrams(
         });
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
-                let plan = tracing::info_span!("layout")
-                    .in_scope(|| diagram::Plan::with_sha(ctx.snapshot, analysis, ctx.snapshot_sha));
+                let plan = tracing::info_span!("layout").in_scope(|| {
+                    diagram::Plan::with_sha(ctx.snapshot, analysis, ctx.snapshot_sha)
+                        .with_acceptance(ctx.accepted.map(|a| (&a.acceptances, &a.review)))
+                });
                 diagrams::write_pages(&plan, dir, shown, cores)
             })
         } else {
@@ -515,6 +583,7 @@ impl ManifestFacts<'_> {
                     })
                     .collect()
             }),
+            accepted: ctx.accepted.map(manifest::AcceptedInfo::of),
         }
     }
 }
@@ -555,7 +624,7 @@ fn write_tables(
     if let Some(h) = ctx.history {
         h.apply(&mut rows, snapshot.collected_at);
     }
-    let exposures = tables::exposures(analysis);
+    let exposures = tables::exposures(analysis, ctx.accepted);
     let load_balancers = tables::load_balancers(snapshot, analysis);
     let lb_targets = tables::load_balancer_targets(analysis);
     let coverage = tables::coverage(snapshot);
@@ -627,6 +696,8 @@ pub(crate) struct ReportContext<'a> {
     pub changes: Option<&'a inventory::diff::Diff>,
     /// With `--history`: the earlier snapshots first_seen/last_seen come from.
     pub history: Option<&'a History>,
+    /// With `--accepted`: each finding's acceptance and the stale entries.
+    pub accepted: Option<&'a Reviewed>,
 }
 
 impl<'a> ReportContext<'a> {
@@ -653,6 +724,7 @@ impl<'a> ReportContext<'a> {
             tag_keys: &opts.tag_keys,
             changes: None,
             history: opts.history.as_ref(),
+            accepted: None,
         }
     }
 
@@ -711,6 +783,13 @@ impl<'a> ReportContext<'a> {
                         h.snapshots.len()
                     ),
                     None => "collected_at of this single snapshot (no history is kept)".into(),
+                },
+            ),
+            kv(
+                "accepted_exposures",
+                match self.accepted {
+                    Some(a) => format!("{} (SHA-256 {}): {}", a.file(), a.sha256, a.counts_text()),
+                    None => "not reviewed (no --accepted file): the Exposures acceptance columns are empty".into(),
                 },
             ),
         ];

@@ -48,6 +48,15 @@ const COLUMN_DOCS: [(&str, &str); 24] = [
     ("tags", "all tags as a JSON object"),
 ];
 
+/// The acceptance columns (`tables::ACCEPTANCE_COLUMNS`), in order.
+const ACCEPTANCE_DOCS: [(&str, &str); 5] = [
+    ("acceptance", "accepted / expired / unaccepted per the --accepted file, judged at the snapshot's collection date; empty when no file was given (not reviewed)"),
+    ("accepted_reason", "reason of the entry that accepted the finding (for expired: of the entry that lapsed)"),
+    ("accepted_by", "approved_by of that entry"),
+    ("ticket", "its ticket, if given"),
+    ("accepted_until", "its expiry date (valid through that day, UTC), if given"),
+];
+
 pub(crate) fn render(
     ctx: &ReportContext<'_>,
     files: &[FileEntry],
@@ -56,6 +65,7 @@ pub(crate) fn render(
     exposures: usize,
 ) -> String {
     debug_assert_eq!(COLUMN_DOCS.len(), HEADERS.len());
+    debug_assert!(ACCEPTANCE_DOCS.iter().map(|d| d.0).eq(super::tables::ACCEPTANCE_COLUMNS));
     let s = ctx.snapshot;
     let cov = CoverageSummary::of(s);
     let mut o = String::new();
@@ -130,6 +140,35 @@ pub(crate) fn render(
     );
     let _ = writeln!(o, "Resources:                {}", s.resources.total());
     let _ = writeln!(o, "Exposure findings:        {exposures}");
+    match ctx.accepted {
+        Some(a) => {
+            let _ = writeln!(o, "Accepted exposures:       {} (SHA-256 {})", plain(&a.file()), a.sha256);
+            let _ = writeln!(o, "                          {}", a.counts_text());
+            let _ =
+                writeln!(o, "                          judged at the snapshot's collection date; see exposures.csv");
+            const SHOWN: usize = 20;
+            for e in a.review.stale_entries(&a.acceptances).take(SHOWN) {
+                let _ = writeln!(
+                    o,
+                    "                          stale: line {}: {} {} ({})",
+                    e.line,
+                    plain(&e.selector.to_string()),
+                    plain(&e.ports_text),
+                    plain(&e.approved_by)
+                );
+            }
+            if a.review.stale.len() > SHOWN {
+                let _ = writeln!(
+                    o,
+                    "                          ... and {} more stale: see report.html",
+                    a.review.stale.len() - SHOWN
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(o, "Accepted exposures:       not reviewed (no --accepted file given)");
+        }
+    }
     if let Some(h) = ctx.history {
         let _ = writeln!(
             o,
@@ -219,6 +258,11 @@ pub(crate) fn render(
     let _ = writeln!(o);
     let _ = writeln!(o, "INVENTORY COLUMNS (inventory.csv, inventory.json, Assets sheet of inventory.xlsx)");
     for (col, doc) in COLUMN_DOCS {
+        let _ = writeln!(o, "  {col:<20} {doc}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "EXPOSURE ACCEPTANCE COLUMNS (last columns of exposures.csv and the Exposures sheet)");
+    for (col, doc) in ACCEPTANCE_DOCS {
         let _ = writeln!(o, "  {col:<20} {doc}");
     }
     let _ = writeln!(o);

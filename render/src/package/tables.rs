@@ -37,8 +37,14 @@ fn icmp(i: &Option<IcmpTypeCode>) -> String {
     i.map(|i| format!("type {} code {}", i.icmp_type, i.code)).unwrap_or_default()
 }
 
-/// exposures.csv: the required evidence columns first, then context columns.
-pub fn exposures(analysis: &Analysis) -> Table {
+/// The acceptance columns of exposures.csv and the Exposures sheet, at the end.
+/// Always there, so a reader's column positions do not depend on the options: empty
+/// when no --accepted file was given (not reviewed).
+pub const ACCEPTANCE_COLUMNS: [&str; 5] = ["acceptance", "accepted_reason", "accepted_by", "ticket", "accepted_until"];
+
+/// exposures.csv: the required evidence columns first, then context columns, then
+/// each finding's acceptance (from the pipeline's one review, never judged here).
+pub fn exposures(analysis: &Analysis, accepted: Option<&super::Reviewed>) -> Table {
     let mut t = Table::new(&[
         ("resource_id", false),
         ("eni_id", false),
@@ -71,11 +77,16 @@ pub fn exposures(analysis: &Analysis) -> Table {
         ("load_balancer", false),
         ("listener", false),
         ("encryption_in_transit", false),
+        (ACCEPTANCE_COLUMNS[0], false),
+        (ACCEPTANCE_COLUMNS[1], false),
+        (ACCEPTANCE_COLUMNS[2], false),
+        (ACCEPTANCE_COLUMNS[3], false),
+        (ACCEPTANCE_COLUMNS[4], false),
     ]);
-    for f in &analysis.exposures {
+    for (i, f) in analysis.exposures.iter().enumerate() {
         let (from, to) = ports(f.ports);
         let e = &f.evidence;
-        t.rows.push(vec![
+        let mut row = vec![
             f.resource_id.clone(),
             f.eni_id.clone(),
             f.public_ip.clone(),
@@ -110,7 +121,23 @@ pub fn exposures(analysis: &Analysis) -> Table {
             f.load_balancer.as_ref().map(|l| l.load_balancer_name.clone()).unwrap_or_default(),
             f.load_balancer.as_ref().map(|l| l.label()).unwrap_or_default(),
             f.load_balancer.as_ref().map(|l| l.encryption.clone()).unwrap_or_default(),
+        ];
+        let (status, entry) = match accepted {
+            Some(a) => {
+                let (status, entry) = a.of(i);
+                (status.as_str().to_string(), entry)
+            }
+            None => (String::new(), None),
+        };
+        // An expired finding names the entry that lapsed, so the auditor sees which.
+        row.extend([
+            status,
+            entry.map(|e| e.reason.clone()).unwrap_or_default(),
+            entry.map(|e| e.approved_by.clone()).unwrap_or_default(),
+            entry.and_then(|e| e.ticket.clone()).unwrap_or_default(),
+            entry.and_then(|e| e.expires.clone()).unwrap_or_default(),
         ]);
+        t.rows.push(row);
     }
     t
 }

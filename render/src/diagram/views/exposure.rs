@@ -11,6 +11,7 @@ use super::super::layout::route::{Port, Router, Side};
 use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 use super::labels;
+use inventory::accept::{Acceptance, Status};
 
 /// Above this many nodes, tiers are merged per VPC before layout (layout-rs is cubic).
 pub const MAX_NODES: usize = layered::MAX_LAYOUT_RS_NODES;
@@ -129,7 +130,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
         });
     }
     let mut edges: BTreeMap<(usize, usize), BTreeMap<String, usize>> = BTreeMap::new();
-    for x in &f.analysis.exposures {
+    for (k, x) in f.analysis.exposures.iter().enumerate() {
         let node = match &x.load_balancer {
             Some(l) => node_of_lb.get(l.load_balancer_id.as_str()),
             None => node_of_eni.get(x.eni_id.as_str()),
@@ -141,7 +142,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 Some(l) => l.label(),
                 None => port_label(x.protocol, x.ports),
             };
-            *edges.entry((0, i)).or_default().entry(format!("{what}{src}")).or_default() += 1;
+            let mark = f.acceptance.map(|(acc, review)| acceptance_mark(review.of(acc, k))).unwrap_or_default();
+            *edges.entry((0, i)).or_default().entry(format!("{what}{src}{mark}")).or_default() += 1;
         }
     }
     // Hops between tiers: the path engine's internet → data-store flows (routes both
@@ -300,6 +302,23 @@ fn merge(g: FlowGraph, key: impl Fn(&Node) -> String) -> FlowGraph {
     }
     FlowGraph { nodes, edges, notes: g.notes }
 }
+
+/// Label suffix of an accepted finding: " · accepted SEC-142" (the ticket, else who
+/// approved it), " · acceptance expired SEC-142"; nothing for an unaccepted one, so
+/// an unreviewed opening looks as it does without --accepted.
+fn acceptance_mark((status, entry): (Status, Option<&Acceptance>)) -> String {
+    let what = entry.map(|e| e.ticket.clone().unwrap_or_else(|| e.approved_by.clone())).unwrap_or_default();
+    let what = super::super::scene::name(&what);
+    match status {
+        Status::Accepted => format!("{ACCEPTED_MARK}{what}"),
+        Status::Expired => format!(" · acceptance expired {what}"),
+        Status::Unaccepted => String::new(),
+    }
+}
+
+/// Starts the suffix of a finding an entry accepts; an internet line whose every
+/// label has it is drawn as accepted.
+const ACCEPTED_MARK: &str = " · accepted ";
 
 fn add_counts(into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>) {
     for (k, n) in from {
@@ -485,7 +504,13 @@ pub fn render(f: &Facts) -> ExposurePage {
     let mut avoid = rects.clone();
     for (k, (&(a, b), ports)) in g.edges.iter().enumerate() {
         let pts = router.route(ends[k].0, ends[k].1);
-        let line = if a == 0 { Line::Internet } else { Line::Flow };
+        let line = if a != 0 {
+            Line::Flow
+        } else if ports.keys().all(|l| l.contains(ACCEPTED_MARK)) {
+            Line::InternetAccepted
+        } else {
+            Line::Internet
+        };
         scene.edges.push(SceneEdge {
             from: g.nodes[a].id.clone(),
             to: g.nodes[b].id.clone(),
