@@ -1,9 +1,23 @@
 //! `auditmap history DIR`: the snapshots of a folder by collection time, grouped by
 //! calendar quarter, with the quarters in between that have none (an auditor asks for
 //! evidence of a review in every period).
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use crate::snapshot::Timestamp;
+
+/// The `*.json` files of `dir` (any case of the extension), sorted by path: the
+/// snapshot candidates of `auditmap history` and `package --history`.
+pub fn snapshot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .collect();
+    files.sort();
+    Ok(files)
+}
 
 /// One snapshot file of the folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -34,14 +34,8 @@ fn entry(path: &Path) -> Result<Entry, String> {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let read = std::fs::read_dir(&args.dir)
+    let files = inventory::history::snapshot_files(&args.dir)
         .map_err(|e| CliError::bad_input(anyhow::anyhow!("{}: {e}", args.dir.display())))?;
-    let mut files: Vec<PathBuf> = read
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
-        .collect();
-    files.sort();
     let (mut entries, mut bad) = (Vec::new(), Vec::new());
     for f in &files {
         match entry(f) {

@@ -281,14 +281,8 @@ fn accepted(path: &std::path::Path) -> Result<Accepted, CliError> {
 /// The snapshots of `dir` collected up to `until`; any .json file there that is not a
 /// valid snapshot is bad input (a history silently missing a quarter would mislead).
 fn history(dir: &std::path::Path, until: inventory::snapshot::Timestamp) -> Result<History, CliError> {
-    let read =
-        std::fs::read_dir(dir).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history {}: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = read
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
-        .collect();
-    files.sort();
+    let files = inventory::history::snapshot_files(dir)
+        .map_err(|e| CliError::bad_input(anyhow::anyhow!("--history {}: {e}", dir.display())))?;
     let mut h = History::default();
     for path in files {
         let input = Input::file(&path).map_err(|e| CliError::bad_input(anyhow::anyhow!("--history: {e}")))?;

@@ -207,13 +207,7 @@ impl<'a> Plan<'a> {
         legend.push(views::fill(style::chip(), "label: how many links of that kind the line stands for"));
         let info = self.info(
             "Network overview: organisation".into(),
-            format!(
-                "{} account(s) · {} region(s) · {} VPC(s) · {} resources · each account's VPCs on its account page(s)",
-                self.accounts.len(),
-                self.regions.len(),
-                r.vpcs.len(),
-                r.total()
-            ),
+            format!("{} · each account's VPCs on its account page(s)", self.estate_counts()),
             self.all_accounts.clone(),
             self.all_regions.clone(),
             format!("all ({})", r.vpcs.len()),
@@ -328,6 +322,18 @@ impl<'a> Plan<'a> {
         frame::frame(content, info, &legend)
     }
 
+    /// "2 account(s) · 2 region(s) · 3 VPC(s) · 175 resources": the overview subtitles.
+    fn estate_counts(&self) -> String {
+        let r = &self.facts.snap.resources;
+        format!(
+            "{} account(s) · {} region(s) · {} VPC(s) · {} resources",
+            self.accounts.len(),
+            self.regions.len(),
+            r.vpcs.len(),
+            r.total()
+        )
+    }
+
     fn info(
         &self,
         title: String,
@@ -369,13 +375,7 @@ impl<'a> Plan<'a> {
         }
         let info = self.info(
             "Network overview".into(),
-            format!(
-                "{} account(s) · {} region(s) · {} VPC(s) · {} resources",
-                self.accounts.len(),
-                self.regions.len(),
-                r.vpcs.len(),
-                r.total()
-            ),
+            self.estate_counts(),
             self.all_accounts.clone(),
             self.all_regions.clone(),
             format!("all ({})", r.vpcs.len()),

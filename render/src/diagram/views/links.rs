@@ -75,6 +75,24 @@ impl EstateLink {
 }
 
 /// Every link of the estate, sorted by id (deterministic).
+/// The account owning each attachment's transit gateway (a TGW attachment crossing
+/// accounts is drawn as a cross-account link).
+pub struct TgwOwners<'a>(BTreeMap<&'a str, &'a str>);
+
+impl<'a> TgwOwners<'a> {
+    pub fn new(r: &'a Resources) -> Self {
+        TgwOwners(r.transit_gateways.iter().map(|t| (t.id.as_str(), t.account_id.as_str())).collect())
+    }
+
+    /// As the attachment states it, else the TGW's own record, else the attachment's account.
+    pub fn of(&self, a: &'a TransitGatewayAttachment) -> &'a str {
+        a.transit_gateway_owner_id
+            .as_deref()
+            .or(self.0.get(a.transit_gateway_id.as_str()).copied())
+            .unwrap_or(&a.account_id)
+    }
+}
+
 pub fn estate_links(f: &Facts) -> Vec<EstateLink> {
     let r = &f.snap.resources;
     let vpc_acct: BTreeMap<&str, &str> = r.vpcs.iter().map(|v| (v.id.as_str(), v.account_id.as_str())).collect();
@@ -103,18 +121,13 @@ pub fn estate_links(f: &Facts) -> Vec<EstateLink> {
             detail: p.status.to_string(),
         });
     }
-    let tgw_owner: BTreeMap<&str, &str> =
-        r.transit_gateways.iter().map(|t| (t.id.as_str(), t.account_id.as_str())).collect();
+    let tgw_owners = TgwOwners::new(r);
     for a in &r.transit_gateway_attachments {
         let Some(res) = a.resource_id.as_deref() else { continue };
         if a.resource_type != TgwAttachmentResourceType::Vpc || !seen.insert(a.id.as_str()) {
             continue;
         }
-        let owner = a
-            .transit_gateway_owner_id
-            .as_deref()
-            .or(tgw_owner.get(a.transit_gateway_id.as_str()).copied())
-            .unwrap_or(&a.account_id);
+        let owner = tgw_owners.of(a);
         let acct = vpc_acct.get(res).copied().or(a.resource_owner_id.as_deref()).unwrap_or(&a.account_id);
         out.push(EstateLink {
             id: a.id.clone(),

@@ -400,18 +400,13 @@ pub fn render(f: &Facts) -> OverviewPage {
             label,
         });
     }
-    let tgw_owner: BTreeMap<&str, &str> =
-        r.transit_gateways.iter().map(|t| (t.id.as_str(), t.account_id.as_str())).collect();
+    let tgw_owners = super::links::TgwOwners::new(r);
     for a in &r.transit_gateway_attachments {
         let Some(res) = a.resource_id.as_deref() else { continue };
         if a.resource_type != TgwAttachmentResourceType::Vpc || !seen_links.insert(a.id.as_str()) {
             continue;
         }
-        let owner = a
-            .transit_gateway_owner_id
-            .as_deref()
-            .or(tgw_owner.get(a.transit_gateway_id.as_str()).copied())
-            .unwrap_or(&a.account_id);
+        let owner = tgw_owners.of(a);
         let vpc_acct = r
             .vpcs
             .iter()
