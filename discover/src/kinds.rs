@@ -309,6 +309,7 @@ kinds! {
         ops: [
             ELBV2_DESCRIBE_TARGET_GROUPS = "DescribeTargetGroups" via Elbv2, Some(400);
             ELBV2_DESCRIBE_TARGET_HEALTH = "DescribeTargetHealth" via Elbv2, None;
+            ELBV2_DESCRIBE_TARGET_GROUP_ATTRIBUTES = "DescribeTargetGroupAttributes" via Elbv2, None;
         ],
         read: |j| elb::target_groups(j).await,
     },

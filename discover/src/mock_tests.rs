@@ -301,6 +301,7 @@ mod elb {
     use aws_sdk_elasticloadbalancingv2::operation::describe_rules::DescribeRulesOutput;
     use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
     use aws_sdk_elasticloadbalancingv2::operation::describe_target_health::DescribeTargetHealthOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_target_group_attributes::DescribeTargetGroupAttributesOutput;
     use aws_sdk_elasticloadbalancingv2::types as v2;
     use aws_sdk_elasticloadbalancingv2::Client as Elbv2;
 
@@ -384,8 +385,32 @@ mod elb {
                 )
                 .build()
         });
+        // Group x turned client IP preservation off; y and z state nothing.
+        let tg_attrs_x = mock!(Elbv2::describe_target_group_attributes)
+            .match_requests(|r| r.target_group_arn().is_some_and(|a| a.contains("/x/")))
+            .then_output(|| {
+                DescribeTargetGroupAttributesOutput::builder()
+                    .attributes(v2::TargetGroupAttribute::builder().key("preserve_client_ip.enabled").value("false").build())
+                    .build()
+            });
+        let tg_attrs = mock!(Elbv2::describe_target_group_attributes)
+            .then_output(|| DescribeTargetGroupAttributesOutput::builder().build());
         // Specific rules first: MatchAny takes the first that matches.
-        let all = [lbs1, lbs2, attrs, listeners_a, listeners, rules, tgs1, tgs2, tgs3, health, empty_classic()];
+        let all = [
+            lbs1,
+            lbs2,
+            attrs,
+            listeners_a,
+            listeners,
+            rules,
+            tgs1,
+            tgs2,
+            tgs3,
+            health,
+            tg_attrs_x,
+            tg_attrs,
+            empty_classic(),
+        ];
         let (out, _) = run(&all).await;
         let names: Vec<&str> = out.resources.load_balancers.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
@@ -402,6 +427,10 @@ mod elb {
         assert_eq!(out.resources.target_groups.len(), 3);
         assert!(out.resources.target_groups.iter().all(|g| g.targets.len() == 1));
         assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_TARGET_HEALTH).items, 3);
+        let preserve: Vec<(&str, Option<bool>)> =
+            out.resources.target_groups.iter().map(|g| (g.name.as_str(), g.preserve_client_ip)).collect();
+        assert_eq!(preserve, [("x", Some(false)), ("y", None), ("z", None)]);
+        assert_eq!(rec(&out, ops::ELBV2_DESCRIBE_TARGET_GROUP_ATTRIBUTES).items, 3);
         // One DescribeListeners per load balancer; rules for the one listener.
         let r = rec(&out, ops::ELBV2_DESCRIBE_LISTENERS);
         assert_eq!((r.status, r.pages, r.items), (CoverageStatus::Ok, 2, 1));

@@ -204,6 +204,7 @@ async fn moto_estate_is_discovered_completely() {
     let ips = find(&r.target_groups, &s(main, "tg_ips"));
     assert_eq!(ips.target_type, Some(TargetType::Ip));
     assert_eq!(ips.targets.iter().map(|t| (t.id.as_str(), t.port)).collect::<Vec<_>>(), [("10.0.1.50", Some(443))]);
+    assert_eq!(ips.preserve_client_ip, Some(true), "DescribeTargetGroupAttributes read");
     let internal = find(&r.load_balancers, &s(main, "internal_alb"));
     assert_eq!((internal.scheme.as_deref(), internal.is_internet_facing()), (Some("internal"), false));
     assert!(find(&r.target_groups, &s(main, "tg_app")).targets.is_empty());
@@ -230,6 +231,7 @@ async fn moto_estate_is_discovered_completely() {
         ops::ELBV2_DESCRIBE_RULES,
         ops::ELBV2_DESCRIBE_TARGET_GROUPS,
         ops::ELBV2_DESCRIBE_TARGET_HEALTH,
+        ops::ELBV2_DESCRIBE_TARGET_GROUP_ATTRIBUTES,
         ops::ELB_DESCRIBE_LOAD_BALANCERS,
         ops::ELB_DESCRIBE_INSTANCE_HEALTH,
     ] {

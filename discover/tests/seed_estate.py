@@ -187,6 +187,8 @@ def seed_load_balancers(e, ids, vpc_id, pub, priv, instance_id):
     ids["nlb"] = lb("edge-nlb", [], "internet-facing", kind="network", subnets=(pub,))
     ids["tg_ips"] = tg("edge-ips", "TCP", 443, "ip", [{"Id": "10.0.1.50", "Port": 443}])
     ids["nlb_tcp"] = listener(ids["nlb"], "TCP", 443, forward(ids["tg_ips"]))
+    # Client IP preservation turned on (the default for TCP to IP targets is off).
+    v2.modify_target_group_attributes(TargetGroupArn=ids["tg_ips"], Attributes=[{"Key": "preserve_client_ip.enabled", "Value": "true"}])
     # Internal ALB whose group is open to the world.
     ids["sg_internal_alb"] = open_sg(e, vpc_id, "internal-alb", (80,))
     ids["internal_alb"] = lb("internal-alb", [ids["sg_internal_alb"]], "internal")

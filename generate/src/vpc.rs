@@ -1337,6 +1337,7 @@ fn load_balancer(g: &mut Gen, c: &Ctx, spec: LbSpec<'_>, protocol: &str, port: u
             path: (protocol == "HTTP").then(|| "/health".into()),
             ..HealthCheck::default()
         }),
+        preserve_client_ip: None,
         load_balancer_ids: vec![lb.id.clone()],
         targets: targets
             .iter()

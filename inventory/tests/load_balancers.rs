@@ -318,3 +318,117 @@ fn paths_through_an_internal_load_balancer_reach_its_targets_on_the_target_port_
     let via = &report.paths[0].hops[1].evidence.via;
     assert!(via[0].starts_with("load balancer web listener HTTPS 443"), "{via:?}");
 }
+
+const TG_EDGE: &str = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/edge/0a1b2c3d4e5f6a7b";
+
+/// The internet-facing NLB "edge" (no groups) with a `protocol` listener on `port`
+/// forwarding to the group TG_EDGE of `kind` targets, its attribute set to `preserve`.
+fn nlb(e: Estate, protocol: &str, port: u16, kind: &str, targets: &[&str], preserve: Option<bool>) -> Estate {
+    let targets: Vec<_> = targets.iter().map(|t| json!({"id": t, "port": port, "health": "healthy"})).collect();
+    let group_protocol = if protocol == "UDP" { "UDP" } else { "TCP" };
+    e.with(|r| {
+        r.load_balancers.push(lb(NLB, "edge", "network", "internet-facing", &[]));
+        r.listeners.push(
+            serde_json::from_value(json!({
+                "id": format!("{NLB}/listener/{port}"), "account_id": ACCT, "region": REGION, "load_balancer_id": NLB,
+                "protocol": protocol, "port": port,
+                "default_actions": [{"type": "forward", "target_groups": [{"target_group_id": TG_EDGE}]}],
+            }))
+            .expect("listener"),
+        );
+        r.target_groups.push(
+            serde_json::from_value(json!({
+                "id": TG_EDGE, "account_id": ACCT, "region": REGION, "name": "edge", "target_type": kind,
+                "protocol": group_protocol, "port": port, "vpc_id": "vpc-1", "load_balancer_ids": [NLB],
+                "targets": targets, "preserve_client_ip": preserve,
+            }))
+            .expect("target group"),
+        );
+    })
+}
+
+fn evidence_of<'a>(a: &'a Analysis, target: &str) -> &'a [String] {
+    &a.behind_load_balancers.iter().find(|t| t.target_id == target).expect("a row for the target").evidence
+}
+
+#[test]
+fn nlb_ip_target_with_preservation_turned_on_sees_the_clients() {
+    let e = estate().sg_in("sg-app", "tcp", "9443", "203.0.113.0/24");
+    let a = nlb(e, "TCP", 9443, "ip", &["10.0.2.30"], Some(true)).analyze();
+    assert_eq!(targets(&a), ["edge TCP 9443 → 10.0.2.30 tcp/9443 reachable from 203.0.113.0/24"]);
+    assert!(evidence_of(&a, "10.0.2.30").contains(&"client IP preservation on (target group attribute)".to_string()));
+}
+
+#[test]
+fn nlb_instance_target_with_preservation_turned_off_sees_the_nodes() {
+    // The target admits the clients' range, not the NLB's subnet: blocked once AWS
+    // stops preserving client addresses; admitted when it names the node subnet.
+    let clients_only = estate().sg_in("sg-app", "tcp", "9443", "203.0.113.0/24");
+    let a = nlb(clients_only, "TCP", 9443, "instance", &["i-app"], Some(false)).analyze();
+    assert_eq!(targets(&a), ["edge TCP 9443 → i-app tcp/9443 blocked from "]);
+    let nodes = estate().sg_in("sg-app", "tcp", "9443", "10.0.1.0/24");
+    let a = nlb(nodes, "TCP", 9443, "instance", &["i-app"], Some(false)).analyze();
+    assert_eq!(targets(&a), ["edge TCP 9443 → i-app tcp/9443 reachable from 10.0.1.0/24"]);
+    assert!(a.behind_load_balancers[0].source_model.starts_with("load balancer nodes"));
+}
+
+#[test]
+fn udp_groups_preserve_client_addresses_whatever_the_attribute_says() {
+    let e = estate().sg_in("sg-app", "udp", "5060", "203.0.113.0/24");
+    let a = nlb(e, "UDP", 5060, "ip", &["10.0.2.30"], Some(false)).analyze();
+    assert_eq!(targets(&a), ["edge UDP 5060 → 10.0.2.30 udp/5060 reachable from 203.0.113.0/24"]);
+}
+
+/// The NLB "edge" forwarding TCP 443 to the internal ALB "web", which forwards
+/// HTTPS 443 to i-app on 8080.
+fn nlb_to_alb(e: Estate) -> Estate {
+    nlb(e, "TCP", 443, "alb", &[ALB], None).with(|r| {
+        r.load_balancers.push(lb(ALB, "web", "application", "internal", &["sg-lb"]));
+        r.listeners.push(listener(ALB, "HTTPS", 443, None));
+        r.target_groups.push(target_group(ALB, "instance", 8080, &["i-app"]));
+    })
+}
+
+#[test]
+fn nlb_forwarding_to_an_internal_alb_reaches_the_albs_targets() {
+    let a = nlb_to_alb(estate().sg_in("sg-lb", "tcp", "443", "0.0.0.0/0").sg_in("sg-app", "tcp", "8080", "sg-lb"))
+        .analyze();
+    // Only the NLB is exposed; the ALB behind it is reached on its listener, and its
+    // target on the target port, the rule naming the NLB listener it came through.
+    assert_eq!(lines(&a), ["edge subnet-1 tcp/443 from 0.0.0.0/0 [TCP 443]"]);
+    assert_eq!(
+        targets(&a),
+        [
+            "web HTTPS 443 → i-app tcp/8080 reachable from 10.0.1.0/24".to_string(),
+            format!("edge TCP 443 → {ALB} tcp/443 reachable from 0.0.0.0/0"),
+        ]
+    );
+    let behind = a.behind_load_balancers.iter().find(|t| t.target_id == "i-app").expect("the ALB's target");
+    assert_eq!(behind.rule, "via network edge TCP 443: default");
+    let alb_row = a.behind_load_balancers.iter().find(|t| t.target_id == ALB).expect("the ALB as target");
+    assert_eq!(alb_row.resource_id, ALB);
+    assert!(alb_row.evidence[0].starts_with("application load balancer web listens on HTTPS 443"), "{:?}", alb_row.evidence);
+}
+
+#[test]
+fn alb_behind_an_nlb_that_refuses_the_clients_hides_its_targets() {
+    // ALB targets preserve client addresses by default: the ALB's group admitting
+    // 10.0.0.0/8 only refuses the internet's clients, so nothing lies behind it.
+    let a = nlb_to_alb(estate().sg_in("sg-lb", "tcp", "443", "10.0.0.0/8").sg_in("sg-app", "tcp", "8080", "sg-lb"))
+        .analyze();
+    assert_eq!(targets(&a), [format!("edge TCP 443 → {ALB} tcp/443 blocked from ")]);
+}
+
+#[test]
+fn alb_target_without_a_listener_on_the_target_port_is_blocked() {
+    let e = estate().sg_in("sg-lb", "tcp", "443", "0.0.0.0/0").sg_in("sg-app", "tcp", "8080", "sg-lb");
+    let a = nlb(e, "TCP", 8443, "alb", &[ALB], None)
+        .with(|r| {
+            r.load_balancers.push(lb(ALB, "web", "application", "internal", &["sg-lb"]));
+            r.listeners.push(listener(ALB, "HTTPS", 443, None));
+            r.target_groups.push(target_group(ALB, "instance", 8080, &["i-app"]));
+        })
+        .analyze();
+    assert_eq!(targets(&a), [format!("edge TCP 8443 → {ALB} tcp/8443 blocked from ")]);
+    assert_eq!(evidence_of(&a, ALB)[0], "application load balancer web has no tcp listener on port 8443");
+}

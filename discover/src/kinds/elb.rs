@@ -169,8 +169,10 @@ pub async fn target_groups(j: &RegionJob) -> (Vec<Chain>, Vec<TargetGroup>) {
     )
     .await;
     let ch = j.finish(ch);
-    fan_out(j, ch, v, &[ELBV2_DESCRIBE_TARGET_HEALTH], |jb, g: &TargetGroup| {
+    let children = [ELBV2_DESCRIBE_TARGET_HEALTH, ELBV2_DESCRIBE_TARGET_GROUP_ATTRIBUTES];
+    fan_out(j, ch, v, &children, |jb, g: &TargetGroup| {
         let (jb, arn) = (jb.clone(), g.id.clone());
+        let (jb2, arn2) = (jb.clone(), arn.clone());
         let health: Child<TargetGroup> = Box::pin(async move {
             let mut v = Vec::new();
             let req = jb.elbv2.describe_target_health().target_group_arn(&arn).send();
@@ -182,7 +184,17 @@ pub async fn target_groups(j: &RegionJob) -> (Vec<Chain>, Vec<TargetGroup>) {
             .await;
             (ch, fill(move |g: &mut TargetGroup| g.targets = v))
         });
-        vec![health]
+        // Client IP preservation decides whose addresses a target's groups must admit.
+        let attributes: Child<TargetGroup> = Box::pin(async move {
+            let mut got = Vec::new();
+            let req = jb2.elbv2.describe_target_group_attributes().target_group_arn(&arn2).send();
+            let ch = chain::single(&jb2.slot, ELBV2_DESCRIBE_TARGET_GROUP_ATTRIBUTES, req, |o, ch| {
+                ch.take(Ok(t::preserve_client_ip(o.attributes())), &mut got);
+            })
+            .await;
+            (ch, fill(move |g: &mut TargetGroup| g.preserve_client_ip = got.pop().flatten()))
+        });
+        vec![health, attributes]
     })
     .await
 }

@@ -87,6 +87,14 @@ pub fn attributes(list: &[v2::LoadBalancerAttribute]) -> LoadBalancerAttributes 
     }
 }
 
+/// `preserve_client_ip.enabled` of a target group's attributes, when stated.
+pub fn preserve_client_ip(list: &[v2::TargetGroupAttribute]) -> Option<bool> {
+    list.iter()
+        .find(|a| a.key() == Some("preserve_client_ip.enabled"))
+        .and_then(|a| a.value())
+        .and_then(|v| v.trim().parse::<bool>().ok())
+}
+
 pub fn classic_load_balancer(ctx: &Ctx, l: &classic::LoadBalancerDescription) -> Result<LoadBalancer> {
     let name = required(l.load_balancer_name(), "LoadBalancerName", "classic load balancer")?;
     // The API states no ARN; this is the documented form (IAM and tagging use it).
@@ -314,6 +322,7 @@ pub fn target_group(ctx: &Ctx, t: &v2::TargetGroup) -> Result<TargetGroup> {
         port: port(t.port()),
         vpc_id: opt(t.vpc_id()),
         health_check: (health_check != HealthCheck::default()).then_some(health_check),
+        preserve_client_ip: None,
         load_balancer_ids: t.load_balancer_arns().iter().filter(|a| !a.is_empty()).cloned().collect(),
         targets: Vec::new(),
         tags: Default::default(),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
-use super::ipset::{describe_sources, span, to_cidrs, Span, SpanSet};
+use super::ipset::{describe_sources, public_part, span, to_cidrs, Span, SpanSet};
 use super::nacl;
 use super::ports::rule_ports;
 use super::types::{BlockReason, Blocked, ExposureFinding, LbListener, LoadBalancerTarget, TargetReach};
@@ -252,13 +252,16 @@ pub fn targets(topo: &Topology, exposures: &[ExposureFinding]) -> Vec<LoadBalanc
     let mut entered: BTreeMap<(&LbListener, Protocol), Vec<IpNet>> = BTreeMap::new();
     for f in exposures {
         if let Some(l) = &f.load_balancer {
-            entered.entry((l, f.protocol)).or_default().extend(f.sources.iter().copied());
+            // Internet clients never come from private or reserved ranges, whatever
+            // the finding's CIDRs span: a target admitting 10.0.0.0/8 admits none.
+            let public = f.sources.iter().flat_map(|n| to_cidrs(&public_part(n), matches!(n, IpNet::V6(_))));
+            entered.entry((l, f.protocol)).or_default().extend(public);
         }
     }
     let hosts = Hosts::new(&topo.snapshot.resources);
     let mut out = BTreeSet::new();
     for ((entry, protocol), clients) in entered {
-        follow(topo, &hosts, entry, protocol, &clients, &mut out);
+        follow(&topo.index, &hosts, entry, protocol, &clients, None, &mut out);
     }
     out.into_iter().collect()
 }
@@ -281,24 +284,25 @@ pub fn other_targets(topo: &Topology, skip: &BTreeSet<&str>) -> Vec<LoadBalancer
             ports.extend(listener_ports(lb, l));
         }
         for p in &ports {
-            follow(topo, &hosts, &p.entry, p.protocol, &anywhere, &mut out);
+            follow(&topo.index, &hosts, &p.entry, p.protocol, &anywhere, None, &mut out);
         }
     }
     out.into_iter().collect()
 }
 
 /// Listener → rule → target group → target rows of one listener for `clients`.
-fn follow(
-    topo: &Topology,
-    hosts: &Hosts,
+/// `via`: the NLB listener this (application) load balancer is a target of.
+fn follow<'a>(
+    ix: &Index<'a>,
+    hosts: &Hosts<'a>,
     entry: &LbListener,
     protocol: Protocol,
     clients: &[IpNet],
+    via: Option<&str>,
     out: &mut BTreeSet<LoadBalancerTarget>,
 ) {
-    let ix = &topo.index;
     let Some(lb) = ix.get::<LoadBalancer>(&entry.load_balancer_id) else { return };
-    let ctx = TargetCtx { ix, lb, entry, protocol, clients, hosts };
+    let ctx = TargetCtx { ix, lb, entry, protocol, clients, hosts, via };
     match &entry.listener_id {
         Some(id) => {
             let Some(l) = ix.get::<Listener>(id) else { return };
@@ -307,6 +311,7 @@ fn follow(
                     match ix.get::<TargetGroup>(tg_id) {
                         Some(tg) => ctx.group(&rule, tg, out),
                         None => {
+                            let rule = ctx.rule_text(&rule);
                             out.insert(ctx.row(&rule, Some(tg_id), None, "", tg_id, 0, None, missing("target group")));
                         }
                     }
@@ -318,7 +323,7 @@ fn follow(
                 lb.classic_listeners.iter().filter(|l| l.port == entry.port && l.protocol == entry.listener_protocol)
             {
                 for b in &lb.classic_instances {
-                    let verdict = ctx.instance(&b.instance_id, protocol, l.instance_port);
+                    let verdict = ctx.instance(&b.instance_id, protocol, l.instance_port, false);
                     out.insert(ctx.row(
                         "default",
                         None,
@@ -392,10 +397,13 @@ fn not_evaluated(why: String) -> Verdict {
     }
 }
 
-/// ENIs by (VPC, private IPv4) for IP targets, and by instance for instance targets.
+/// ENIs by (VPC, private IPv4) for IP targets, by instance for instance targets,
+/// and by load balancer (its first ENI) with its listeners for ALB targets.
 struct Hosts<'a> {
     by_ip: FastMap<(&'a str, std::net::Ipv4Addr), &'a NetworkInterface>,
     primary: FastMap<&'a str, &'a NetworkInterface>,
+    lb_eni: BTreeMap<&'a str, &'a NetworkInterface>,
+    listeners: BTreeMap<&'a str, Vec<&'a Listener>>,
 }
 
 impl<'a> Hosts<'a> {
@@ -415,7 +423,21 @@ impl<'a> Hosts<'a> {
                 }
             }
         }
-        Hosts { by_ip, primary }
+        let join = LoadBalancerEnis::new(&r.load_balancers);
+        let mut lb_eni: BTreeMap<&str, &NetworkInterface> = BTreeMap::new();
+        for e in &r.network_interfaces {
+            if let Some(lb) = join.load_balancer_of(e) {
+                let slot = lb_eni.entry(lb.id.as_str()).or_insert(e);
+                if e.id < slot.id {
+                    *slot = e;
+                }
+            }
+        }
+        let mut listeners: BTreeMap<&str, Vec<&Listener>> = BTreeMap::new();
+        for l in &r.listeners {
+            listeners.entry(l.load_balancer_id.as_str()).or_default().push(l);
+        }
+        Hosts { by_ip, primary, lb_eni, listeners }
     }
 }
 
@@ -426,6 +448,7 @@ struct TargetCtx<'c, 'a> {
     protocol: Protocol,
     clients: &'c [IpNet],
     hosts: &'c Hosts<'a>,
+    via: Option<&'c str>,
 }
 
 impl<'a> TargetCtx<'_, 'a> {
@@ -436,11 +459,14 @@ impl<'a> TargetCtx<'_, 'a> {
             Some([p]) => *p,
             _ => self.protocol,
         };
+        let preserved = self.preserves_client_ip(tg, kind, protocol);
+        let preservation = self.preservation_note(tg, preserved);
+        let rule = self.rule_text(rule);
         for t in &tg.targets {
             let port = t.port.or(tg.port).unwrap_or(self.entry.port);
             let verdict = match kind {
-                TargetType::Instance => self.instance(&t.id, protocol, port),
-                TargetType::Ip => self.ip(tg, &t.id, protocol, port),
+                TargetType::Instance => self.instance(&t.id, protocol, port, preserved),
+                TargetType::Ip => self.ip(tg, &t.id, protocol, port, preserved),
                 TargetType::Lambda => Verdict {
                     reach: TargetReach::Reachable,
                     source_model: "invoked by the load balancer".into(),
@@ -450,10 +476,7 @@ impl<'a> TargetCtx<'_, 'a> {
                     eni_id: None,
                     vpc_id: None,
                 },
-                TargetType::Alb => not_evaluated(format!(
-                    "an Application Load Balancer as target: its own listeners and targets decide what lies behind it ({})",
-                    t.id
-                )),
+                TargetType::Alb => self.alb(&t.id, protocol, port, preserved),
             };
             let type_text = match kind {
                 TargetType::Instance => "instance",
@@ -461,7 +484,107 @@ impl<'a> TargetCtx<'_, 'a> {
                 TargetType::Lambda => "lambda",
                 TargetType::Alb => "alb",
             };
-            out.insert(self.row(rule, Some(&tg.id), Some(&tg.name), type_text, &t.id, port, t.health.clone(), verdict));
+            let mut verdict = verdict;
+            if let Some(note) = &preservation {
+                if verdict.reach != TargetReach::NotEvaluated {
+                    verdict.evidence.push(note.clone());
+                }
+            }
+            let reached = verdict.reach == TargetReach::Reachable;
+            out.insert(self.row(&rule, Some(&tg.id), Some(&tg.name), type_text, &t.id, port, t.health.clone(), verdict));
+            if kind == TargetType::Alb && reached {
+                self.behind_alb(&t.id, protocol, port, out);
+            }
+        }
+    }
+
+    /// "priority 1: …", prefixed with the NLB listener it is reached through.
+    fn rule_text(&self, rule: &str) -> String {
+        match self.via {
+            Some(via) => format!("via {via}: {rule}"),
+            None => rule.to_string(),
+        }
+    }
+
+    /// Whether the targets of `tg` see the client's address. AWS (target group
+    /// attribute `preserve_client_ip.enabled`): always for UDP and TCP_UDP groups;
+    /// else the attribute when read; else the default, on for every target type but
+    /// IP targets over TCP/TLS. Application and Classic load balancers never do: the
+    /// connection to the target is their own.
+    fn preserves_client_ip(&self, tg: &TargetGroup, kind: TargetType, p: Protocol) -> bool {
+        if self.lb.lb_type != LoadBalancerType::Network {
+            return false;
+        }
+        let group_udp = tg.protocol.as_deref().is_some_and(|x| matches!(x.to_ascii_uppercase().as_str(), "UDP" | "TCP_UDP"));
+        if group_udp || p == Protocol::Udp {
+            return true;
+        }
+        tg.preserve_client_ip.unwrap_or(kind != TargetType::Ip)
+    }
+
+    /// What an NLB target group's client IP preservation rests on, for the evidence.
+    fn preservation_note(&self, tg: &TargetGroup, preserved: bool) -> Option<String> {
+        if self.lb.lb_type != LoadBalancerType::Network {
+            return None;
+        }
+        let state = if preserved { "on" } else { "off" };
+        Some(match tg.preserve_client_ip {
+            Some(_) => format!("client IP preservation {state} (target group attribute)"),
+            None => format!("client IP preservation {state} (AWS default for this target type and protocol; attribute not read)"),
+        })
+    }
+
+    /// An Application Load Balancer registered in an NLB's target group: the NLB
+    /// forwards to its listener on the target port, through its security groups and
+    /// its subnets' NACLs.
+    fn alb(&self, id: &str, p: Protocol, port: u16, preserved: bool) -> Verdict {
+        if self.via.is_some() {
+            return not_evaluated(format!("{id}: a load balancer behind a load balancer behind a load balancer"));
+        }
+        let Some(alb) = self.ix.get::<LoadBalancer>(id) else { return missing(&format!("load balancer {id}")) };
+        let listening: Vec<String> = self.alb_listeners(alb, p, port).map(|l| l.entry.label()).collect();
+        if listening.is_empty() {
+            let mut v = not_evaluated(String::new());
+            v.reach = TargetReach::Blocked;
+            v.resource_id = Some(alb.id.clone());
+            v.vpc_id = alb.vpc_id.clone();
+            v.evidence = vec![format!("application load balancer {} has no {p} listener on port {port}", alb.name)];
+            return v;
+        }
+        let stand_in;
+        let eni = match self.hosts.lb_eni.get(alb.id.as_str()) {
+            Some(e) => *e,
+            None => {
+                let Some(subnet) = alb.subnet_ids.iter().find_map(|s| self.ix.get::<Subnet>(s)) else {
+                    return not_evaluated(format!("{}: none of its subnets is in the snapshot", alb.name));
+                };
+                stand_in = node_interface(alb, subnet);
+                &stand_in
+            }
+        };
+        let mut v = self.host(eni, p, port, preserved);
+        v.resource_id = Some(alb.id.clone());
+        v.eni_id = self.hosts.lb_eni.get(alb.id.as_str()).map(|e| e.id.clone());
+        v.evidence.insert(0, format!("application load balancer {} listens on {}", alb.name, listening.join(", ")));
+        v
+    }
+
+    /// The listener ports of `alb` on `port` for `p`.
+    fn alb_listeners<'s>(&'s self, alb: &'a LoadBalancer, p: Protocol, port: u16) -> impl Iterator<Item = ListenerPort> + 's {
+        let listeners = self.hosts.listeners.get(alb.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        listeners
+            .iter()
+            .filter(move |l| l.port == Some(port))
+            .flat_map(move |l| listener_ports(alb, l))
+            .filter(move |lp| lp.protocol == p)
+    }
+
+    /// The targets of the ALB `id` reached through this NLB listener.
+    fn behind_alb(&self, id: &str, p: Protocol, port: u16, out: &mut BTreeSet<LoadBalancerTarget>) {
+        let Some(alb) = self.ix.get::<LoadBalancer>(id) else { return };
+        let via = format!("{} {} {}", self.lb.lb_type.as_str(), self.lb.name, self.entry.label());
+        for lp in self.alb_listeners(alb, p, port) {
+            follow(self.ix, self.hosts, &lp.entry, p, self.clients, Some(&via), out);
         }
     }
 
@@ -499,7 +622,7 @@ impl<'a> TargetCtx<'_, 'a> {
         }
     }
 
-    fn instance(&self, id: &str, p: Protocol, port: u16) -> Verdict {
+    fn instance(&self, id: &str, p: Protocol, port: u16, preserved: bool) -> Verdict {
         let Some(eni) = self.hosts.primary.get(id) else {
             return match self.ix.get::<Instance>(id) {
                 Some(_) => not_evaluated(format!("{id}: its network interface is not in the snapshot")),
@@ -508,37 +631,33 @@ impl<'a> TargetCtx<'_, 'a> {
         };
         if let Some(i) = self.ix.get::<Instance>(id) {
             if let Some(state) = i.state.as_deref().filter(|s| *s != "running") {
-                let mut v = self.host(eni, p, port, true);
+                let mut v = self.host(eni, p, port, preserved);
                 v.reach = TargetReach::Blocked;
                 v.evidence.insert(0, format!("instance {id} is {state}"));
                 return v;
             }
         }
-        self.host(eni, p, port, true)
+        self.host(eni, p, port, preserved)
     }
 
-    fn ip(&self, tg: &TargetGroup, ip: &str, p: Protocol, port: u16) -> Verdict {
+    fn ip(&self, tg: &TargetGroup, ip: &str, p: Protocol, port: u16, preserved: bool) -> Verdict {
         let vpc = tg.vpc_id.as_deref().or(self.lb.vpc_id.as_deref()).unwrap_or_default();
         let Ok(addr) = ip.parse::<std::net::Ipv4Addr>() else {
             return not_evaluated(format!("target address {ip} is not an IPv4 address this version evaluates"));
         };
         match self.hosts.by_ip.get(&(vpc, addr)) {
-            Some(eni) => self.host(eni, p, port, false),
+            Some(eni) => self.host(eni, p, port, preserved),
             None => not_evaluated(format!(
                 "{ip} is no network interface of {vpc} in the snapshot (a peered or on-premises address, or not collected)"
             )),
         }
     }
 
-    /// Whether the target behind `eni` admits the load balancer's traffic on `port`.
-    fn host(&self, eni: &'a NetworkInterface, p: Protocol, port: u16, instance_target: bool) -> Verdict {
-        let nlb = self.lb.lb_type == LoadBalancerType::Network;
-        // AWS: an NLB preserves the client address for instance targets and for UDP;
-        // for IP targets over TCP/TLS it does not unless the group attribute says so
-        // (target group attributes are not read: the defaults are assumed).
-        let preserved = nlb && (instance_target || p == Protocol::Udp);
+    /// Whether the target behind `eni` admits the load balancer's traffic on `port`;
+    /// `preserved`: the target sees the clients' addresses (NLB client IP preservation).
+    fn host(&self, eni: &NetworkInterface, p: Protocol, port: u16, preserved: bool) -> Verdict {
         let source_model = if preserved {
-            "client addresses (NLB client IP preservation, AWS default assumed)".to_string()
+            "client addresses (NLB client IP preservation)".to_string()
         } else {
             "load balancer nodes (addresses in its subnets)".to_string()
         };
@@ -562,17 +681,7 @@ impl<'a> TargetCtx<'_, 'a> {
             })
             .map(|r| format!("{}: {}", g.id, r.summary("from")))
         });
-        let mut candidates: Vec<(bool, SpanSet)> = Vec::new();
-        if preserved {
-            for v6 in [false, true] {
-                let set = SpanSet::from_spans(
-                    self.clients.iter().filter(|n| matches!(n, IpNet::V4(_)) != v6).map(span).collect(),
-                );
-                if !set.is_empty() {
-                    candidates.push((v6, set));
-                }
-            }
-        } else {
+        let node_subnets = || {
             let spans = self
                 .lb
                 .subnet_ids
@@ -581,10 +690,25 @@ impl<'a> TargetCtx<'_, 'a> {
                 .filter_map(|s| s.cidr_block)
                 .map(|c| span(&IpNet::V4(c)))
                 .collect();
-            candidates.push((false, SpanSet::from_spans(spans)));
+            SpanSet::from_spans(spans)
+        };
+        // (IPv6?, source set, read as client addresses?). AWS: with preservation an
+        // IPv4 target sees IPv4 clients' own addresses, but IPv6 clients arrive from
+        // the load balancer's IPv4 addresses.
+        let mut candidates: Vec<(bool, SpanSet, bool)> = Vec::new();
+        if preserved {
+            let v4 = SpanSet::from_spans(self.clients.iter().filter(|n| matches!(n, IpNet::V4(_))).map(span).collect());
+            if !v4.is_empty() {
+                candidates.push((false, v4, true));
+            }
+            if self.clients.iter().any(|n| matches!(n, IpNet::V6(_))) {
+                candidates.push((false, node_subnets(), false));
+            }
+        } else {
+            candidates.push((false, node_subnets(), false));
         }
         let mut admitted_text = Vec::new();
-        for (v6, set) in candidates {
+        for (v6, set, as_clients) in candidates {
             let (sg_set, sg_evidence) = match &by_reference {
                 Some(rule) => (set.clone(), vec![rule.clone()]),
                 None => sg_admits(&groups, self.ix, &set, v6, p, port),
@@ -600,7 +724,7 @@ impl<'a> TargetCtx<'_, 'a> {
             v.evidence.extend(sg_evidence);
             v.evidence.extend(nacl_evidence);
             // Client addresses read as internet sources; node subnets as plain CIDRs.
-            admitted_text.push(if preserved {
+            admitted_text.push(if as_clients {
                 describe_sources(&passed, v6, &SpanSet::default()).text
             } else {
                 to_cidrs(&passed, v6).iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")

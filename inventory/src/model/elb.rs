@@ -538,6 +538,10 @@ pub struct TargetGroup {
     pub vpc_id: Option<String>,
     #[serde(default)]
     pub health_check: Option<HealthCheck>,
+    /// The `preserve_client_ip.enabled` attribute (DescribeTargetGroupAttributes);
+    /// None when not read: the AWS default for the group's type and protocol applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preserve_client_ip: Option<bool>,
     #[serde(default)]
     pub load_balancer_ids: Vec<String>,
     #[serde(default)]
