@@ -10,6 +10,7 @@ mod routes;
 mod segmentation;
 mod sg;
 mod sg_flows;
+mod tgw;
 mod types;
 
 pub use crate::facts::{environment, is_production};

@@ -31,6 +31,7 @@ use super::ipset::{covers, SpanSet};
 use super::ports::{domain, intersect, port_span, rule_ports, to_range};
 use super::routes::{self, describe, lookup, RouteEntry};
 use super::segmentation::usable;
+use super::tgw::{TgwGraph, TgwStep};
 use super::types::{Analysis, ConnectionVia, ExposureFinding, LoadBalancerTarget, TargetReach};
 use crate::facts::{tag_value, TagKeys};
 use crate::model::*;
@@ -458,11 +459,14 @@ enum RouteDecision<'e, 'a> {
         tables: RouteTables<'e, 'a>,
         pcx: &'a VpcPeeringConnection,
     },
+    /// Through transit gateways (peered TGWs too): A's attachment, B's, and the TGW
+    /// route table steps each way.
     Tgw {
         tables: RouteTables<'e, 'a>,
-        tgw: &'a str,
         aa: &'a TransitGatewayAttachment,
         ab: &'a TransitGatewayAttachment,
+        forward: Vec<TgwStep<'a>>,
+        back: Vec<TgwStep<'a>>,
     },
 }
 
@@ -540,16 +544,14 @@ fn block_classes(
     ips: &[Vec<Ipv4Addr>],
     rt_of: &[u32],
     table_entries: &[Vec<RouteEntry>],
-    tgw_entries: &FastMap<&str, Vec<(IpNet, &TgwRoute)>>,
+    tgw_cidrs: &[IpNet],
     ix: &crate::topology::Index,
 ) -> Vec<Option<(u32, u32)>> {
     let mut routed: Vec<Ipv4Net> = Vec::new();
     for entries in table_entries {
         routed.extend(entries.iter().filter_map(|e| v4(&e.cidr)));
     }
-    for entries in tgw_entries.values() {
-        routed.extend(entries.iter().filter_map(|(c, _)| v4(c)));
-    }
+    routed.extend(tgw_cidrs.iter().filter_map(v4));
     routed.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
     routed.dedup();
     let uniform = |block: &Ipv4Net| none_strictly_inside(&routed, block);
@@ -629,11 +631,8 @@ struct Engine<'t, 'a> {
     route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
     /// (VPC, TGW) → usable VPC attachments.
     tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
-    tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
-    /// TGW route table → its routes with concrete destination CIDRs.
-    tgw_entries: FastMap<&'a str, Vec<(IpNet, &'a TgwRoute)>>,
-    /// (TGW route table, attachment) → destination CIDRs of its active routes to it.
-    tgw_to: FastMap<(&'a str, &'a str), Vec<IpNet>>,
+    /// TGW route tables, associations and peerings (`tgw::TgwGraph`).
+    tgw: TgwGraph<'a>,
     /// S3/DynamoDB gateway endpoints (when TO includes data stores).
     gateway_endpoints: Vec<&'a VpcEndpoint>,
     gateway_endpoint_pos: FastMap<&'a str, u32>,
@@ -736,6 +735,21 @@ impl Bound {
         }
         fresh
     }
+}
+
+/// The `via` of a TGW hop: the TGWs crossed, A's and B's attachments, then every TGW
+/// route table step forward and back (naming each attachment, peering ones too).
+fn tgw_via(aa: &TransitGatewayAttachment, ab: &TransitGatewayAttachment, forward: &[TgwStep], back: &[TgwStep]) -> Vec<String> {
+    let mut via: Vec<String> = Vec::new();
+    for s in forward {
+        if !via.iter().any(|v| v == s.tgw) {
+            via.push(s.tgw.to_string());
+        }
+    }
+    via.extend([aa.id.clone(), ab.id.clone()]);
+    via.extend(forward.iter().map(TgwStep::describe));
+    via.extend(back.iter().map(|s| format!("return: {}", s.describe())));
+    via
 }
 
 fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
@@ -852,46 +866,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 tgw_attachments.entry((v, a.transit_gateway_id.as_str())).or_default().push(a);
             }
         }
-        let mut tgw_table_of: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
-        for t in &r.transit_gateway_route_tables {
-            for a in &t.associations {
-                tgw_table_of.entry(a.attachment_id.as_str()).or_insert(t);
-            }
-        }
-        for a in &r.transit_gateway_attachments {
-            if let Some(t) =
-                a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
-            {
-                tgw_table_of.insert(a.id.as_str(), t);
-            }
-        }
-
-        let tgw_entries: FastMap<&str, Vec<(IpNet, &TgwRoute)>> = r
-            .transit_gateway_route_tables
-            .iter()
-            .map(|t| {
-                let mut v: Vec<(IpNet, &TgwRoute)> = Vec::new();
-                for rt in &t.routes {
-                    match &rt.destination {
-                        RouteDestination::Cidr(c) => v.push((*c, rt)),
-                        RouteDestination::PrefixList(p) => {
-                            v.extend(ix.prefix_list_entries(p).iter().map(|e| (e.cidr, rt)));
-                        }
-                    }
-                }
-                (t.id.as_str(), v)
-            })
-            .collect();
-        let mut tgw_to: FastMap<(&str, &str), Vec<IpNet>> = FastMap::default();
-        for (table, entries) in &tgw_entries {
-            for (c, rt) in entries {
-                if rt.state == RouteState::Active {
-                    for att in &rt.attachments {
-                        tgw_to.entry((*table, att.attachment_id.as_str())).or_default().push(*c);
-                    }
-                }
-            }
-        }
+        let tgw = TgwGraph::new(r, ix);
+        let tgw_cidrs: Vec<IpNet> = tgw.all_destinations().collect();
         let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
             let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
             v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -1000,9 +976,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         for entries in route_entries.values() {
             cidrs.extend(entries.iter().filter_map(|e: &RouteEntry| v4(&e.cidr)));
         }
-        for entries in tgw_entries.values() {
-            cidrs.extend(entries.iter().filter_map(|(c, _)| v4(c)));
-        }
+        cidrs.extend(tgw_cidrs.iter().filter_map(v4));
         for acl in &r.network_acls {
             cidrs.extend(acl.entries.iter().filter_map(|e| v4(&e.cidr)));
         }
@@ -1032,7 +1006,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             })
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
-        let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_entries, ix);
+        let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_cidrs, ix);
         let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
         let (lb_next, lb_prev) = load_balancer_hops(topo, analysis, &eni_pos);
         Engine {
@@ -1066,9 +1040,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             cidr_ix,
             route_entries,
             tgw_attachments,
-            tgw_table_of,
-            tgw_entries,
-            tgw_to,
+            tgw,
             gateway_endpoints,
             gateway_endpoint_pos,
             exposures,
@@ -1296,20 +1268,14 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
                 RouteTargetKind::TransitGateway => {
                     let tgw = r.target.id.as_str();
-                    let (Some(atts_a), Some(atts_b)) =
-                        (self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)), self.tgw_attachments.get(&(vb_id, tgw)))
-                    else {
-                        continue;
-                    };
+                    let Some(atts_a) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)) else { continue };
+                    let to_b = |t: &str, att: &str| self.tgw.is_vpc_attachment(t, att, vb_id);
                     for &aa in atts_a {
-                        for &ab in atts_b {
-                            let forward = self.tgw_table_of.get(aa.id.as_str()).is_some_and(|t| {
-                                let to_b = self.tgw_to.get(&(t.id.as_str(), ab.id.as_str()));
-                                to_b.is_some_and(|cidrs| cidrs.iter().any(holds))
-                            });
-                            if forward {
-                                back(&mut srcs.iter().filter(|s| self.tgw_best(ab, s, &aa.id).is_some()), tgw);
-                            }
+                        for exit in self.tgw.exits(tgw, &aa.id, &holds, &to_b) {
+                            let Some(ab) = self.tgw.attachment(exit.tgw, exit.attachment) else { continue };
+                            let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
+                            let returns = |s: &&IpNet| self.tgw.walk(exit.tgw, exit.attachment, s, &to_a).is_some();
+                            back(&mut srcs.iter().filter(returns), &ab.transit_gateway_id);
                         }
                     }
                 }
@@ -1431,31 +1397,6 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
-    /// The TGW route table of `att` and its route for `dst`, when that route is active
-    /// and goes to `to_att` (longest prefix).
-    fn tgw_best(
-        &self,
-        att: &TransitGatewayAttachment,
-        dst: &IpNet,
-        to_att: &str,
-    ) -> Option<(&'a TransitGatewayRouteTable, &'a TgwRoute)> {
-        let table = *self.tgw_table_of.get(att.id.as_str())?;
-        let mut best: Option<(u8, &TgwRoute)> = None;
-        for (c, r) in self.tgw_entries.get(table.id.as_str())? {
-            if covers(c, dst) && best.is_none_or(|(len, _)| c.prefix_len() > len) {
-                best = Some((c.prefix_len(), r));
-            }
-        }
-        let (_, r) = best?;
-        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att)).then_some((table, r))
-    }
-
-    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
-    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
-        let (table, r) = self.tgw_best(att, dst, to_att)?;
-        Some(format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
-    }
-
     /// How B is routed from A and back, without the text: the route table entries
     /// both ways (cross-VPC) and what joins the VPCs. None when no route goes both ways.
     fn route_decision(
@@ -1473,26 +1414,34 @@ impl<'t, 'a> Engine<'t, 'a> {
         let rtb = ix.route_table_of(&eb.subnet_id, &eb.vpc_id)?;
         let (fe, be) = (self.table_route(rta.table, dst)?, self.table_route(rtb.table, src)?);
         let (fr, br) = (fe.route, be.route);
-        if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
+        if fr.state != RouteState::Active || br.state != RouteState::Active {
             return None;
         }
         let tables = (rta.table, fe, rtb.table, be);
         match fr.target.kind {
             RouteTargetKind::VpcPeeringConnection => {
+                // Peering is not transitive: the connection must join A's and B's VPCs
+                // and B must route A back through the same one.
                 let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
                 let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
                     || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
-                (p.is_active() && joins).then_some(RouteDecision::Peering { tables, pcx: p })
+                (p.is_active() && joins && br.target.id == fr.target.id).then_some(RouteDecision::Peering { tables, pcx: p })
             }
             RouteTargetKind::TransitGateway => {
                 let tgw = fr.target.id.as_str();
-                let atts_a = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))?;
-                let atts_b = self.tgw_attachments.get(&(eb.vpc_id.as_str(), tgw))?;
-                for &aa in atts_a {
-                    for &ab in atts_b {
-                        if self.tgw_best(aa, dst, &ab.id).is_some() && self.tgw_best(ab, src, &aa.id).is_some() {
-                            return Some(RouteDecision::Tgw { tables, tgw, aa, ab });
-                        }
+                let to_b = |t: &str, att: &str| self.tgw.is_vpc_attachment(t, att, &eb.vpc_id);
+                for &aa in self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))? {
+                    let Some(forward) = self.tgw.walk(tgw, &aa.id, dst, &to_b) else { continue };
+                    let Some(last) = forward.last() else { continue };
+                    let Some(ab) = self.tgw.attachment(last.tgw, last.exit) else { continue };
+                    // B's replies enter the TGW B is attached to (another one across a
+                    // TGW peering) and must come out at A's attachment.
+                    if br.target.id != ab.transit_gateway_id {
+                        continue;
+                    }
+                    let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
+                    if let Some(back) = self.tgw.walk(&ab.transit_gateway_id, &ab.id, src, &to_a) {
+                        return Some(RouteDecision::Tgw { tables, aa, ab, forward, back });
                     }
                 }
                 None
@@ -1515,11 +1464,9 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let (forward, back) = used(tables);
                 Routing { forward, back, via: vec![pcx.id.clone()], peering: true }
             }
-            RouteDecision::Tgw { tables, tgw, aa, ab } => {
+            RouteDecision::Tgw { tables, aa, ab, forward: steps, back: back_steps } => {
                 let (forward, back) = used(tables);
-                let (f, b) = (self.tgw_route(aa, dst, &ab.id)?, self.tgw_route(ab, src, &aa.id)?);
-                let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
-                Routing { forward, back, via, peering: false }
+                Routing { forward, back, via: tgw_via(aa, ab, &steps, &back_steps), peering: false }
             }
         })
     }
