@@ -19,7 +19,7 @@ pub use ipset::is_public;
 pub use lb::encryption;
 pub use paths::{
     data_flows, find_paths, holds_data, DataFlow, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions,
-    PathsError, PathsReport, RouteUsed,
+    PathsError, PathsReport, RouteUsed, FamilyRoute,
 };
 pub use types::*;
 

@@ -20,9 +20,9 @@
 //! branches that can still reach TO.
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::{Deserialize, Serialize};
@@ -198,6 +198,20 @@ pub struct HopEvidence {
     pub note: Option<String>,
     /// Each protocol/port range admitted, with the NACL and SG rules that admit it.
     pub grants: Vec<Grant>,
+    /// IPv6 routing of a hop reachable over both IPv4 and IPv6 (the fields above are
+    /// IPv4's then; a hop reachable over IPv6 only has IPv6's above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<FamilyRoute>,
+}
+
+/// How one address family of a hop is routed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyRoute {
+    pub destination: String,
+    pub forward_route: RouteUsed,
+    pub return_route: RouteUsed,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -232,6 +246,10 @@ pub struct Grant {
     /// 0.0.0.0/0" (absent for the internet and for interfaces without groups).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub egress_rule: Option<String>,
+    /// "ipv6" for an east-west grant over IPv6 (absent: IPv4, or the internet hop's
+    /// `source` says the family).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
 }
 
 /// The NACL rule numbers that let the traffic and its replies through.
@@ -440,7 +458,19 @@ struct SgAdmit<'a> {
     via_entry: Option<IpNet>,
 }
 
+/// One address family's part of a private hop (`Engine::family_hop`).
+#[derive(Clone)]
+struct FamilyHop {
+    routing: Routing,
+    /// B's address of that family.
+    dst: IpNet,
+    /// A's addresses of that family that get through.
+    sources: Vec<String>,
+    grants: BTreeSet<Grant>,
+}
+
 /// How B is routed from A's subnet and back.
+#[derive(Clone)]
 struct Routing {
     forward: RouteUsed,
     back: RouteUsed,
@@ -473,26 +503,30 @@ enum RouteDecision<'e, 'a> {
 /// Per ENI, `Engine::succ_class`.
 fn succ_classes(
     enis: &[NetworkInterface],
-    src_uniform: &[bool],
+    (src_uniform, ips6): (&[bool], &[Vec<Ipv6Addr>]),
     subnet_of: &[u32],
     security_groups: &[SecurityGroup],
     ix: &crate::topology::Index,
 ) -> Vec<Option<u32>> {
     let mut rule_nets: Vec<Ipv4Net> = Vec::new();
+    let mut rule_nets6: Vec<Ipv6Net> = Vec::new();
     for g in security_groups {
         for rule in &g.ingress {
-            match &rule.peer {
-                RulePeer::Cidr { cidr: IpNet::V4(n) } => rule_nets.push(n.trunc()),
+            let cidrs: Vec<IpNet> = match &rule.peer {
+                RulePeer::Cidr { cidr } => vec![*cidr],
                 RulePeer::PrefixList { prefix_list_id } => {
-                    rule_nets.extend(ix.prefix_list_entries(prefix_list_id).iter().filter_map(|e| v4(&e.cidr)))
+                    ix.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
                 }
-                _ => {}
-            }
+                RulePeer::SecurityGroup { .. } => vec![],
+            };
+            rule_nets.extend(cidrs.iter().filter_map(v4));
+            rule_nets6.extend(cidrs.iter().filter_map(v6));
         }
     }
     rule_nets.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
     rule_nets.dedup();
-    let mut subnet_ok: FastMap<u32, bool> = FastMap::default();
+    sort_v6(&mut rule_nets6);
+    let mut subnet_ok: FastMap<(u32, bool), bool> = FastMap::default();
     // Keyed by the groups as stated (also ids not in the snapshot, which SG-reference
     // rules may still name).
     let mut classes: FastMap<(u32, Vec<&str>), u32> = FastMap::default();
@@ -502,16 +536,18 @@ fn succ_classes(
             if !src_uniform[i] {
                 return None;
             }
-            let ok = *subnet_ok.entry(subnet_of[i]).or_insert_with(|| {
-                let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
-                    return false;
-                };
-                none_strictly_inside(&rule_nets, &net)
+            let has_v6 = !ips6[i].is_empty();
+            let ok = *subnet_ok.entry((subnet_of[i], has_v6)).or_insert_with(|| {
+                let Some(sn) = ix.get::<Subnet>(&e.subnet_id) else { return false };
+                let Some(net) = sn.cidr_block.map(|n| n.trunc()) else { return false };
+                none_strictly_inside(&rule_nets, &net) && v6_uniform(sn, &ips6[i], &rule_nets6)
             });
             ok.then(|| {
                 let mut groups: Vec<&str> = e.security_group_ids.iter().map(String::as_str).collect();
                 groups.sort_unstable();
                 groups.dedup();
+                // Sources with IPv6 addresses are never alike those without (see `gset_of`).
+                groups.extend(has_v6.then_some(" ipv6"));
                 let next = classes.len() as u32;
                 *classes.entry((subnet_of[i], groups)).or_insert(next)
             })
@@ -525,6 +561,37 @@ fn v4(c: &IpNet) -> Option<Ipv4Net> {
         IpNet::V4(n) => Some(n.trunc()),
         IpNet::V6(_) => None,
     }
+}
+
+/// An IPv6 network, truncated; None for IPv4.
+fn v6(c: &IpNet) -> Option<Ipv6Net> {
+    match c {
+        IpNet::V6(n) => Some(n.trunc()),
+        IpNet::V4(_) => None,
+    }
+}
+
+/// Sorts IPv6 networks by start, then prefix length (`none_strictly_inside6`'s order).
+fn sort_v6(nets: &mut Vec<Ipv6Net>) {
+    nets.sort_unstable_by_key(|n| (u128::from(n.network()), n.prefix_len()));
+    nets.dedup();
+}
+
+/// `none_strictly_inside` for IPv6.
+fn none_strictly_inside6(sorted: &[Ipv6Net], net: &Ipv6Net) -> bool {
+    let (lo, hi) = (u128::from(net.network()), u128::from(net.broadcast()));
+    let start = sorted.partition_point(|c| u128::from(c.network()) < lo);
+    sorted[start..].iter().take_while(|c| u128::from(c.network()) <= hi).all(|c| c.prefix_len() <= net.prefix_len())
+}
+
+/// Whether an ENI's IPv6 addresses (if any) lie in one IPv6 block of its subnet that
+/// no network of `sorted` splits: every such address is then treated alike.
+fn v6_uniform(subnet: &Subnet, addrs: &[Ipv6Addr], sorted: &[Ipv6Net]) -> bool {
+    if addrs.is_empty() {
+        return true;
+    }
+    let block = subnet.ipv6_cidr_blocks.iter().map(|b| b.trunc()).find(|b| addrs.iter().all(|a| b.contains(a)));
+    block.is_some_and(|b| none_strictly_inside6(sorted, &b))
 }
 
 /// Whether no network of `sorted` (by start, then prefix length) is a strict part of
@@ -604,17 +671,25 @@ fn block_classes(
         .collect()
 }
 
-/// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
-fn rule_protocols(rule: &SgRule) -> &[Protocol] {
-    if rule.protocol == Protocol::All {
-        &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
-    } else {
-        std::slice::from_ref(&rule.protocol)
+/// The protocols a rule is evaluated on for one address family: TCP, UDP and ICMP
+/// (ICMPv6 over IPv6) for "all", else its own; an ICMP rule does not apply to IPv6
+/// traffic, nor an ICMPv6 rule to IPv4.
+fn rule_protocols(rule: &SgRule, v6: bool) -> &[Protocol] {
+    match (rule.protocol, v6) {
+        (Protocol::All, false) => &ALL_V4,
+        (Protocol::All, true) => &ALL_V6,
+        (Protocol::Icmp, true) | (Protocol::Icmpv6, false) => &[],
+        _ => std::slice::from_ref(&rule.protocol),
     }
 }
 
-/// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
-type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
+/// What an "all traffic" rule is evaluated on, per family.
+const ALL_V4: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+const ALL_V6: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmpv6];
+
+/// ((IPv6?, prefix length), network → ENIs) for the prefix lengths present, IPv4 and
+/// shortest first.
+type PrefixLevels = Vec<((bool, u8), FastMap<u128, Vec<u32>>)>;
 
 struct Engine<'t, 'a> {
     topo: &'t Topology<'a>,
@@ -623,6 +698,8 @@ struct Engine<'t, 'a> {
     /// Per ENI: its private IPv4 addresses (primary first), its resource id
     /// (instance or ENI) and its security groups (sorted, deduplicated).
     ips: Vec<Vec<Ipv4Addr>>,
+    /// Per ENI: its IPv6 addresses (sorted).
+    ips6: Vec<Vec<Ipv6Addr>>,
     resource: Vec<&'a str>,
     groups: Vec<Vec<&'a SecurityGroup>>,
     /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
@@ -639,6 +716,8 @@ struct Engine<'t, 'a> {
     exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
     /// VPC → (private IPv4 address, ENI), sorted: "which ENIs does a CIDR hold".
     ip_ix: Vec<Vec<(u32, u32)>>,
+    /// VPC → (IPv6 address, ENI), sorted.
+    ip6_ix: Vec<Vec<(u128, u32)>>,
     /// VPC → VPCs that can send to it (reverse of `links`).
     rlinks: Vec<Vec<u32>>,
     /// VPC id → interned VPC (ENIs' VPCs and linked VPCs; the per-VPC vectors are
@@ -664,6 +743,9 @@ struct Engine<'t, 'a> {
     /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
     /// when routed both ways. Every address of a uniform subnet is routed alike.
     route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+    /// `route_cache` for IPv6 (uniform ENIs with IPv6 addresses: their subnet's IPv6
+    /// block is treated alike too).
+    route_cache6: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
     /// Interned VPC → its id.
     vpc_ids: Vec<&'a str>,
     /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
@@ -699,7 +781,8 @@ struct Engine<'t, 'a> {
 enum RouteClass {
     /// (forward signature of the source's route table, VPC CIDR block).
     Block(u32, u32),
-    Subnet(u32),
+    /// (subnet, whether the source has IPv6 addresses).
+    Subnet(u32, bool),
     Eni(u32),
 }
 
@@ -752,17 +835,21 @@ fn tgw_via(aa: &TransitGatewayAttachment, ab: &TransitGatewayAttachment, forward
     via
 }
 
-fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
-    let bits = u32::from(a);
-    if len == 0 {
+/// The network of prefix length `len` holding address `a` of a `bits`-bit family.
+fn net_key(a: u128, len: u8, bits: u8) -> u128 {
+    if len == 0 || len > bits {
         0
     } else {
-        bits & (u32::MAX << (32 - u32::from(len)))
+        a & (u128::MAX << (bits - len)) & (u128::MAX >> (128 - bits))
     }
 }
 
 fn host(a: Ipv4Addr) -> IpNet {
     IpNet::V4(Ipv4Net::from(a))
+}
+
+fn host6(a: Ipv6Addr) -> IpNet {
+    IpNet::V6(Ipv6Net::from(a))
 }
 
 /// Gateway endpoints to S3 or DynamoDB hold data.
@@ -794,6 +881,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let enis = r.network_interfaces.as_slice();
         let mut eni_pos = crate::topology::hash::map_with_capacity(enis.len());
         let mut ips = Vec::with_capacity(enis.len());
+        let mut ips6 = Vec::with_capacity(enis.len());
         let mut resource = Vec::with_capacity(enis.len());
         let mut groups = Vec::with_capacity(enis.len());
         for (i, e) in enis.iter().enumerate() {
@@ -805,6 +893,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
             ips.push(v);
+            let mut v6 = e.ipv6_addresses.clone();
+            v6.sort_unstable();
+            v6.dedup();
+            ips6.push(v6);
             resource.push(e.instance_id().unwrap_or(&e.id));
             let mut g: Vec<&SecurityGroup> =
                 e.security_group_ids.iter().filter_map(|id| ix.get::<SecurityGroup>(id)).collect();
@@ -814,9 +906,9 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
 
         // Per-VPC index of SG CIDR / prefix-list ingress networks → the ENIs they protect.
-        let mut levels: FastMap<&str, BTreeMap<u8, FastMap<u32, Vec<u32>>>> = FastMap::default();
+        let mut levels: FastMap<&str, BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>> = FastMap::default();
         for g in &r.security_groups {
-            let mut nets: BTreeSet<(u8, u32)> = BTreeSet::new();
+            let mut nets: BTreeSet<((bool, u8), u128)> = BTreeSet::new();
             for rule in &g.ingress {
                 let cidrs: Vec<IpNet> = match &rule.peer {
                     RulePeer::Cidr { cidr } => vec![*cidr],
@@ -826,9 +918,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                     RulePeer::SecurityGroup { .. } => vec![],
                 };
                 for c in cidrs {
-                    if let IpNet::V4(n) = c.trunc() {
-                        nets.insert((n.prefix_len(), u32::from(n.network())));
-                    }
+                    let (v6, start) = match c.trunc() {
+                        IpNet::V4(n) => (false, u128::from(u32::from(n.network()))),
+                        IpNet::V6(n) => (true, u128::from(n.network())),
+                    };
+                    nets.insert(((v6, c.prefix_len()), start));
                 }
             }
             if nets.is_empty() {
@@ -890,6 +984,14 @@ impl<'t, 'a> Engine<'t, 'a> {
         for list in ip_ix.values_mut() {
             list.sort_unstable();
         }
+        let mut ip6_ix: FastMap<&str, Vec<(u128, u32)>> = FastMap::default();
+        for (i, e) in enis.iter().enumerate().filter(|(i, _)| !ips6[*i].is_empty()) {
+            let list = ip6_ix.entry(e.vpc_id.as_str()).or_default();
+            list.extend(ips6[i].iter().map(|a| (u128::from(*a), i as u32)));
+        }
+        for list in ip6_ix.values_mut() {
+            list.sort_unstable();
+        }
         let mut rlinks: FastMap<&str, BTreeSet<&str>> = FastMap::default();
         for (from, tos) in &links {
             for to in tos {
@@ -947,6 +1049,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         let cidr_ix = by_vpc(cidr_ix, &vpc_names);
         let ip_ix = by_vpc(ip_ix, &vpc_names);
+        let ip6_ix = by_vpc(ip6_ix, &vpc_names);
         let mut rlinks_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
         for (to, froms) in &rlinks {
             if let Some(&t) = vpc_names.get(to) {
@@ -969,8 +1072,16 @@ impl<'t, 'a> Engine<'t, 'a> {
         let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
         let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
         let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
-        let gset_of: Vec<u32> =
-            groups.iter().map(|g| intern(&mut sets, g.iter().map(|g| g.id.as_str()).collect())).collect();
+        // ENIs with and without IPv6 addresses are never alike (their hops differ): the
+        // marker (no group id has it) keeps them in separate classes.
+        let gset_of: Vec<u32> = groups
+            .iter()
+            .zip(&ips6)
+            .map(|(g, v6)| {
+                let marker = (!v6.is_empty()).then_some(" ipv6");
+                intern(&mut sets, g.iter().map(|g| g.id.as_str()).chain(marker).collect())
+            })
+            .collect();
         // Every IPv4 CIDR a route, TGW route or NACL rule matches addresses with.
         let mut cidrs: Vec<Ipv4Net> = Vec::new();
         for entries in route_entries.values() {
@@ -982,6 +1093,15 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         cidrs.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
         cidrs.dedup();
+        let mut cidrs6: Vec<Ipv6Net> = Vec::new();
+        for entries in route_entries.values() {
+            cidrs6.extend(entries.iter().filter_map(|e: &RouteEntry| v6(&e.cidr)));
+        }
+        cidrs6.extend(tgw_cidrs.iter().filter_map(v6));
+        for acl in &r.network_acls {
+            cidrs6.extend(acl.entries.iter().filter_map(|e| v6(&e.cidr)));
+        }
+        sort_v6(&mut cidrs6);
         // A subnet is uniform when no CIDR lies strictly inside it (CIDRs nest or are
         // disjoint, so every other one contains all of it or none of it).
         let mut subnet_uniform: FastMap<&str, bool> = FastMap::default();
@@ -995,6 +1115,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let inside = ips[i].first().is_some_and(|a| net.contains(a));
                 inside
                     && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| none_strictly_inside(&cidrs, &net))
+                    && ix.get::<Subnet>(&e.subnet_id).is_some_and(|s| v6_uniform(s, &ips6[i], &cidrs6))
             })
             .collect();
         let src_uniform: Vec<bool> = enis
@@ -1006,8 +1127,14 @@ impl<'t, 'a> Engine<'t, 'a> {
             })
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
-        let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_cidrs, ix);
-        let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
+        let mut block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_cidrs, ix);
+        // A block class stands for IPv4 addresses only: ENIs with IPv6 ones go by subnet.
+        for (c, v6) in block_class.iter_mut().zip(&ips6) {
+            if !v6.is_empty() {
+                *c = None;
+            }
+        }
+        let succ_class = succ_classes(enis, (&src_uniform, &ips6), &subnet_of, &r.security_groups, ix);
         let (lb_next, lb_prev) = load_balancer_hops(topo, analysis, &eni_pos);
         Engine {
             succ_class,
@@ -1022,6 +1149,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             src_uniform,
             nacl,
             route_cache: Default::default(),
+            route_cache6: Default::default(),
             vpc_of,
             subnet_of,
             res_of,
@@ -1029,12 +1157,14 @@ impl<'t, 'a> Engine<'t, 'a> {
             uniform,
             links_ix,
             ip_ix,
+            ip6_ix,
             rlinks: rlinks_ix,
             vpc_pos: vpc_names,
             topo,
             enis,
             eni_pos,
             ips,
+            ips6,
             resource,
             groups,
             cidr_ix,
@@ -1131,9 +1261,11 @@ impl<'t, 'a> Engine<'t, 'a> {
         let linked = self.linked(a);
         for vpc in std::iter::once(va).chain(linked.iter().map(|(v, _)| *v)) {
             let levels = &self.cidr_ix[vpc as usize];
-            for ip in &self.ips[a as usize] {
-                for (len, nets) in levels {
-                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
+            let addrs = self.ips[a as usize].iter().map(|ip| (false, u128::from(u32::from(*ip))));
+            for (v6, addr) in addrs.chain(self.ips6[a as usize].iter().map(|ip| (true, u128::from(*ip)))) {
+                let bits = if v6 { 128 } else { 32 };
+                for ((_, len), nets) in levels.iter().filter(|((f, _), _)| *f == v6) {
+                    if let Some(v) = nets.get(&net_key(addr, *len, bits)) {
                         out.extend(v);
                     }
                 }
@@ -1190,7 +1322,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ai = a as usize;
         match self.block_class[ai] {
             Some((sig, block)) => RouteClass::Block(sig, block),
-            None if self.src_uniform[ai] => RouteClass::Subnet(self.subnet_of[ai]),
+            None if self.src_uniform[ai] => RouteClass::Subnet(self.subnet_of[ai], !self.ips6[ai].is_empty()),
             None => RouteClass::Eni(a),
         }
     }
@@ -1223,7 +1355,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ea = self.eni(a);
         let vb_id = self.vpc_ids[vb as usize];
         let mut allowed: Vec<u32> = Vec::new();
-        let dsts = &self.ip_ix[vb as usize];
+        let (dsts, dsts6) = (&self.ip_ix[vb as usize], &self.ip6_ix[vb as usize]);
         // Some ENI address of `vb` in `c`.
         let holds = |c: &IpNet| match c.trunc() {
             IpNet::V4(n) => {
@@ -1231,14 +1363,19 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let start = dsts.partition_point(|(ip, _)| *ip < lo);
                 dsts.get(start).is_some_and(|(ip, _)| *ip <= hi)
             }
-            IpNet::V6(_) => false,
+            IpNet::V6(n) => {
+                let (lo, hi) = (u128::from(n.network()), u128::from(n.broadcast()));
+                let start = dsts6.partition_point(|(ip, _)| *ip < lo);
+                dsts6.get(start).is_some_and(|(ip, _)| *ip <= hi)
+            }
         };
         let ix = &self.topo.index;
         let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
         let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
         // Every address of a route class is routed alike: one stands for all.
         let n_src = if self.src_uniform[a as usize] || self.block_class[a as usize].is_some() { 1 } else { usize::MAX };
-        let srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
+        let mut srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
+        srcs.extend(self.ips6[a as usize].iter().take(n_src).map(|ip| host6(*ip)));
         // The tables of `vb` routing one of `srcs` back to `target`.
         let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
             let srcs: Vec<&IpNet> = srcs.collect();
@@ -1295,6 +1432,13 @@ impl<'t, 'a> Engine<'t, 'a> {
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
             }
         };
+        let in_vpcs6 = |vpc: u32, lo: u128, hi: u128, out: &mut Vec<Node>| {
+            for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                let list = &self.ip6_ix[v as usize];
+                let start = list.partition_point(|(ip, _)| *ip < lo);
+                out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
+            }
+        };
         match n {
             Node::Internet => {}
             Node::GatewayEndpoint(i) => {
@@ -1332,8 +1476,15 @@ impl<'t, 'a> Engine<'t, 'a> {
                             }
                         };
                         for c in cidrs {
-                            if let IpNet::V4(c) = c.trunc() {
-                                in_vpcs(self.vpc_of[b as usize], u32::from(c.network()), u32::from(c.broadcast()), out);
+                            match c.trunc() {
+                                IpNet::V4(c) => {
+                                    let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
+                                    in_vpcs(self.vpc_of[b as usize], lo, hi, out);
+                                }
+                                IpNet::V6(c) => {
+                                    let (lo, hi) = (u128::from(c.network()), u128::from(c.broadcast()));
+                                    in_vpcs6(self.vpc_of[b as usize], lo, hi, out);
+                                }
                             }
                         }
                     }
@@ -1508,12 +1659,32 @@ impl<'t, 'a> Engine<'t, 'a> {
         out
     }
 
-    /// Whether `private_hop(a, b)` is a hop, without building it: some address of A
-    /// routed both ways, admitted by one of B's rules, on ports both NACLs let through.
+    /// Whether `private_hop(a, b)` is a hop, without building it: over IPv4 or IPv6,
+    /// some address of A routed both ways, admitted by one of B's rules, on ports both
+    /// NACLs let through.
     fn private_ok(&self, a: u32, b: u32) -> bool {
+        self.family_ok(a, b, false) || self.family_ok(a, b, true)
+    }
+
+    /// A's addresses of one family as host networks (IPv4: primary first).
+    fn sources(&self, a: u32, v6: bool) -> impl Iterator<Item = IpNet> + '_ {
+        let v4s = self.ips[a as usize].iter().filter(move |_| !v6).map(|ip| host(*ip));
+        v4s.chain(self.ips6[a as usize].iter().filter(move |_| v6).map(|ip| host6(*ip)))
+    }
+
+    /// B's address of one family that hops are evaluated to (IPv4: the primary).
+    fn destination(&self, b: u32, v6: bool) -> Option<IpNet> {
+        if v6 {
+            self.ips6[b as usize].first().map(|ip| host6(*ip))
+        } else {
+            self.ips[b as usize].first().map(|ip| host(*ip))
+        }
+    }
+
+    /// `private_ok` for one address family.
+    fn family_ok(&self, a: u32, b: u32, v6: bool) -> bool {
         let (ea, eb) = (self.eni(a), self.eni(b));
-        let Some(&d) = self.ips[b as usize].first() else { return false };
-        let dst = host(d);
+        let Some(dst) = self.destination(b, v6) else { return false };
         let (ai, bi) = (a as usize, b as usize);
         let nacls = if self.subnet_of[ai] == self.subnet_of[bi] {
             None
@@ -1527,15 +1698,15 @@ impl<'t, 'a> Engine<'t, 'a> {
             |src: &IpNet| self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }));
         let key = (self.src_uniform[ai] && self.uniform[bi])
             .then(|| (self.subnet_of[ai], self.vpc_of[ai], self.subnet_of[bi], self.vpc_of[bi]));
-        for ip in &self.ips[a as usize] {
-            let src = host(*ip);
+        let cache = if v6 { &self.route_cache6 } else { &self.route_cache };
+        for src in self.sources(a, v6) {
             let routed = match key {
                 None => decide(&src),
                 Some(k) => {
-                    let cached = self.route_cache.borrow().get(&k).copied();
+                    let cached = cache.borrow().get(&k).copied();
                     cached.unwrap_or_else(|| {
                         let r = decide(&src);
-                        self.route_cache.borrow_mut().insert(k, r);
+                        cache.borrow_mut().insert(k, r);
                         r
                     })
                 }
@@ -1546,7 +1717,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
                         continue;
                     }
-                    for p in rule_protocols(rule) {
+                    for p in rule_protocols(rule, v6) {
                         let rp = rule_ports(rule.protocol, rule.ports, *p);
                         for (rp, _) in self.egress_pieces(a, eb, &dst, *p, peering, rp) {
                             let Some((na, nb)) = nacls else { return true };
@@ -1615,10 +1786,57 @@ impl<'t, 'a> Engine<'t, 'a> {
         out
     }
 
-    /// ENI A → ENI B, if anything gets through.
+    /// ENI A → ENI B, if anything gets through over IPv4 or IPv6. Each family is
+    /// evaluated on its own (routes, NACL entries and SG rules of that family); the
+    /// hop carries both families' sources and grants.
     fn private_hop(&self, a: u32, b: u32) -> Option<Hop> {
         let (ea, eb) = (self.eni(a), self.eni(b));
-        let dst = host(*self.ips[b as usize].first()?);
+        let same_subnet = ea.subnet_id == eb.subnet_id;
+        let v4 = self.family_hop(a, b, false);
+        let v6 = self.family_hop(a, b, true);
+        let (main, ipv6) = match (v4, v6) {
+            (Some(v4), Some(v6)) => (v4.clone(), Some(v6)),
+            (Some(only), None) | (None, Some(only)) => (only, None),
+            (None, None) => return None,
+        };
+        let mut sources = main.sources.clone();
+        let mut grants = main.grants.clone();
+        if let Some(v6) = &ipv6 {
+            sources.extend(v6.sources.iter().cloned());
+            grants.extend(v6.grants.iter().cloned());
+        }
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let (protocol, ports) = summarize(&grants);
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources,
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                to_eni: Some(eb.id.clone()),
+                destination: Some(main.dst.addr().to_string()),
+                forward_route: Some(main.routing.forward),
+                return_route: Some(main.routing.back),
+                via: main.routing.via,
+                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
+                grants,
+                ipv6: ipv6.map(|v6| FamilyRoute {
+                    destination: v6.dst.addr().to_string(),
+                    forward_route: v6.routing.forward,
+                    return_route: v6.routing.back,
+                    via: v6.routing.via,
+                }),
+            },
+        })
+    }
+
+    /// One address family of `private_hop`: A's addresses of that family that get
+    /// through to B's address of that family, the grants, and the routing used.
+    fn family_hop(&self, a: u32, b: u32, v6: bool) -> Option<FamilyHop> {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let dst = self.destination(b, v6)?;
         let ix = &self.topo.index;
         let same_subnet = ea.subnet_id == eb.subnet_id;
         let nacls = if same_subnet {
@@ -1626,15 +1844,16 @@ impl<'t, 'a> Engine<'t, 'a> {
         } else {
             Some((ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?, ix.nacl_of(&eb.subnet_id, &eb.vpc_id)?))
         };
+        let family = v6.then(|| "ipv6".to_string());
+        let all = if v6 { ALL_V6 } else { ALL_V4 };
         let mut grants: BTreeSet<Grant> = BTreeSet::new();
         let mut sources = Vec::new();
         let mut first: Option<Routing> = None;
-        for ip in &self.ips[a as usize] {
-            let src = host(*ip);
+        for src in self.sources(a, v6) {
             let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
             let before = grants.len();
             for m in self.sg_admits(a, b, &src, routing.peering) {
-                let protocols = rule_protocols(m.rule);
+                let protocols = rule_protocols(m.rule, v6);
                 let mut per_rule: Vec<Grant> = Vec::new();
                 for &p in protocols {
                     let rule_range = rule_ports(m.rule.protocol, m.rule.ports, p);
@@ -1679,11 +1898,12 @@ impl<'t, 'a> Engine<'t, 'a> {
                                 sg_rule_id: m.rule.rule_id.clone(),
                                 nacl,
                                 egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
+                                family: family.clone(),
                             });
                         }
                     }
                 }
-                // An "all" rule let through completely on TCP, UDP and ICMP by the same
+                // An "all" rule let through completely on TCP, UDP and ICMP(v6) by the same
                 // NACL rules: one "all" grant says it.
                 let whole = |p: Protocol| {
                     per_rule.iter().filter(|g| g.protocol == p).count() == 1
@@ -1691,7 +1911,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 };
                 if m.rule.protocol == Protocol::All
                     && per_rule.len() == 3
-                    && [Protocol::Tcp, Protocol::Udp, Protocol::Icmp].into_iter().all(whole)
+                    && all.into_iter().all(whole)
                     && per_rule.iter().all(|g| g.nacl == per_rule[0].nacl)
                 {
                     let mut g = per_rule.swap_remove(0);
@@ -1702,30 +1922,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                 grants.extend(per_rule);
             }
             if grants.len() > before {
-                sources.push(ip.to_string());
+                sources.push(src.addr().to_string());
                 first.get_or_insert(routing);
             }
         }
-        let routing = first?;
-        let grants: Vec<Grant> = grants.into_iter().collect();
-        let (protocol, ports) = summarize(&grants);
-        Some(Hop {
-            from: self.resource[a as usize].to_string(),
-            to: self.resource[b as usize].to_string(),
-            protocol,
-            ports,
-            sources,
-            evidence: HopEvidence {
-                from_eni: Some(ea.id.clone()),
-                to_eni: Some(eb.id.clone()),
-                destination: Some(dst.addr().to_string()),
-                forward_route: Some(routing.forward),
-                return_route: Some(routing.back),
-                via: routing.via,
-                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
-                grants,
-            },
-        })
+        Some(FamilyHop { routing: first?, dst, sources, grants })
     }
 
     /// Load-balancer ENI A → target B: the target port of every listener rule that
@@ -1746,6 +1947,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 sg_rule_id: None,
                 nacl: None,
                 egress_rule: None,
+                family: None,
             })
             .collect();
         let grants: Vec<Grant> = grants.into_iter().collect();
@@ -1781,6 +1983,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 via: via.into_iter().collect(),
                 note: Some("load balancer → target: listener rules and target groups decide, not the load balancer's own egress".into()),
                 grants,
+                ipv6: None,
             },
         }
     }
@@ -1807,6 +2010,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     to_outbound_reply_rule: Some(f.evidence.nacl_out_rule),
                 }),
                 egress_rule: None,
+                family: None,
             })
             .collect();
         let grants: Vec<Grant> = grants.into_iter().collect();
@@ -1852,6 +2056,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             sg_rule_id: None,
             nacl: None,
             egress_rule: None,
+            family: None,
         };
         let mut note = None;
         let dests: Vec<IpNet> = match &route.destination {
