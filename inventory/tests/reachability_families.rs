@@ -24,7 +24,9 @@ fn dual_stack() -> Estate {
     let mut v = vpc("vpc-1", "10.0.0.0/16", None);
     v.ipv6_cidr_blocks = vec!["2001:db8:1::/56".parse().unwrap()];
     r.vpcs.push(v);
-    for (id, v4, v6) in [("subnet-1", "10.0.1.0/24", "2001:db8:1:1::/64"), ("subnet-2", "10.0.2.0/24", "2001:db8:1:2::/64")] {
+    for (id, v4, v6) in
+        [("subnet-1", "10.0.1.0/24", "2001:db8:1:1::/64"), ("subnet-2", "10.0.2.0/24", "2001:db8:1:2::/64")]
+    {
         let mut s = subnet(id, "vpc-1", v4);
         s.ipv6_cidr_blocks = vec![v6.parse().unwrap()];
         r.subnets.push(s);
@@ -96,7 +98,8 @@ fn families(h: &Hop) -> Vec<String> {
 #[test]
 fn ipv6_only_hop_is_reported_both_directions() {
     // Each side admits the other's IPv6 subnet only.
-    let e = dual_stack().sg_in("sg-b", "tcp", "22", "2001:db8:1:1::/64").sg_in("sg-a", "tcp", "443", "2001:db8:1:2::/64");
+    let e =
+        dual_stack().sg_in("sg-b", "tcp", "22", "2001:db8:1:1::/64").sg_in("sg-a", "tcp", "443", "2001:db8:1:2::/64");
     let h = hop(&e, "eni-a", "eni-b").expect("reachable over IPv6");
     assert_eq!(h.sources, [A6]);
     assert_eq!((h.protocol.as_str(), h.ports.as_str()), ("tcp", "22"));
@@ -265,8 +268,32 @@ fn chain(how: Chain) -> Estate {
     let mut e = Estate::empty();
     let r = &mut e.snap.resources;
     for (v, v4, v6, s4, s6, far4, far6, tgw, ip4, ip6, g) in [
-        ("a", "10.0.0.0/16", "2001:db8:a::/56", "10.0.1.0/24", "2001:db8:a:1::/64", "10.1.0.0/16", "2001:db8:b::/56", "tgw-1", "10.0.1.10", "2001:db8:a:1::10", "10.1.0.0/16"),
-        ("b", "10.1.0.0/16", "2001:db8:b::/56", "10.1.1.0/24", "2001:db8:b:1::/64", "10.0.0.0/16", "2001:db8:a::/56", "tgw-2", "10.1.1.20", "2001:db8:b:1::20", "10.0.0.0/16"),
+        (
+            "a",
+            "10.0.0.0/16",
+            "2001:db8:a::/56",
+            "10.0.1.0/24",
+            "2001:db8:a:1::/64",
+            "10.1.0.0/16",
+            "2001:db8:b::/56",
+            "tgw-1",
+            "10.0.1.10",
+            "2001:db8:a:1::10",
+            "10.1.0.0/16",
+        ),
+        (
+            "b",
+            "10.1.0.0/16",
+            "2001:db8:b::/56",
+            "10.1.1.0/24",
+            "2001:db8:b:1::/64",
+            "10.0.0.0/16",
+            "2001:db8:a::/56",
+            "tgw-2",
+            "10.1.1.20",
+            "2001:db8:b:1::20",
+            "10.0.0.0/16",
+        ),
     ] {
         let (vpc_id, sn, table) = (format!("vpc-{v}"), format!("subnet-{v}"), format!("rtb-{v}"));
         let mut x = vpc(&vpc_id, v4, None);
@@ -279,7 +306,8 @@ fn chain(how: Chain) -> Estate {
         r.route_tables.push(route_table(&table, &vpc_id, true, &[], routes));
         r.network_acls.push(default_nacl(&format!("acl-{v}"), &vpc_id));
         let far6_hosts = if v == "a" { "2001:db8:b::/56" } else { "2001:db8:a::/56" };
-        let mut group = sg(&format!("sg-{v}"), &vpc_id, vec![sg_rule("tcp", "5432", g), sg_rule("tcp", "5432", far6_hosts)]);
+        let mut group =
+            sg(&format!("sg-{v}"), &vpc_id, vec![sg_rule("tcp", "5432", g), sg_rule("tcp", "5432", far6_hosts)]);
         group.egress.push(sg_rule("-1", "", "::/0"));
         r.security_groups.push(group);
         let id = format!("eni-{v}");
@@ -305,7 +333,8 @@ fn chain(how: Chain) -> Estate {
         &["tgw-attach-a", peer1],
     ));
     let to_b = if how == Chain::Blackhole { RouteState::Blackhole } else { active };
-    let mut routes2 = vec![troute("10.1.0.0/16", "tgw-attach-b", to_b), troute("2001:db8:b::/56", "tgw-attach-b", to_b)];
+    let mut routes2 =
+        vec![troute("10.1.0.0/16", "tgw-attach-b", to_b), troute("2001:db8:b::/56", "tgw-attach-b", to_b)];
     if how != Chain::NoReturnInTgw2 {
         routes2.push(troute("10.0.0.0/16", peer2, active));
         routes2.push(troute("2001:db8:a::/56", peer2, active));
@@ -423,7 +452,16 @@ fn peering_line() -> Estate {
         let ip = format!("10.{n}.1.10");
         let sgs = [format!("sg-{name}")];
         let sgs: Vec<&str> = sgs.iter().map(String::as_str).collect();
-        r.network_interfaces.push(eni(&format!("eni-{name}"), &vpc_id, &format!("subnet-{name}"), &ip, None, &[], &sgs, None));
+        r.network_interfaces.push(eni(
+            &format!("eni-{name}"),
+            &vpc_id,
+            &format!("subnet-{name}"),
+            &ip,
+            None,
+            &[],
+            &sgs,
+            None,
+        ));
     }
     let side = |v: &str, c: &str| PeeringSide {
         account_id: ACCT.into(),
@@ -431,7 +469,10 @@ fn peering_line() -> Estate {
         vpc_id: v.into(),
         cidr_blocks: vec![net(c)],
     };
-    for (id, x, cx, y, cy) in [("pcx-ab", "vpc-a", "10.0.0.0/16", "vpc-b", "10.1.0.0/16"), ("pcx-bc", "vpc-b", "10.1.0.0/16", "vpc-c", "10.2.0.0/16")] {
+    for (id, x, cx, y, cy) in [
+        ("pcx-ab", "vpc-a", "10.0.0.0/16", "vpc-b", "10.1.0.0/16"),
+        ("pcx-bc", "vpc-b", "10.1.0.0/16", "vpc-c", "10.2.0.0/16"),
+    ] {
         r.vpc_peering_connections.push(VpcPeeringConnection {
             id: id.into(),
             account_id: ACCT.into(),
@@ -466,6 +507,13 @@ fn vpc_peering_is_not_transitive() {
     s.normalize();
     let topo = Topology::build(&s);
     let analysis = analyze_topology(&topo);
-    let r = find_paths(&topo, &analysis, &Endpoint::parse("eni-a").unwrap(), &Endpoint::parse("eni-c").unwrap(), &PathOptions::default()).unwrap();
+    let r = find_paths(
+        &topo,
+        &analysis,
+        &Endpoint::parse("eni-a").unwrap(),
+        &Endpoint::parse("eni-c").unwrap(),
+        &PathOptions::default(),
+    )
+    .unwrap();
     assert!(r.paths.iter().all(|p| p.hops.len() == 2 && p.hops[0].to == "eni-b"), "{:?}", r.paths);
 }

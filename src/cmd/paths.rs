@@ -123,7 +123,12 @@ fn hop_line(h: &Hop) -> String {
         parts.push(format!("via {}", clean(&e.via.join(", "))));
     }
     if let Some(v6) = &e.ipv6 {
-        let mut line = format!("IPv6 to {} route {}, return {}", safe(&v6.destination), route(&v6.forward_route), route(&v6.return_route));
+        let mut line = format!(
+            "IPv6 to {} route {}, return {}",
+            safe(&v6.destination),
+            route(&v6.forward_route),
+            route(&v6.return_route)
+        );
         if !v6.via.is_empty() {
             line.push_str(&format!(" via {}", clean(&v6.via.join(", "))));
         }

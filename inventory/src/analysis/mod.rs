@@ -18,8 +18,8 @@ pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
 pub use lb::encryption;
 pub use paths::{
-    data_flows, find_paths, holds_data, DataFlow, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions,
-    PathsError, PathsReport, RouteUsed, FamilyRoute,
+    data_flows, find_paths, holds_data, DataFlow, Endpoint, FamilyRoute, Grant, Hop, HopEvidence, NaclUsed, Path,
+    PathOptions, PathsError, PathsReport, RouteUsed,
 };
 pub use types::*;
 

@@ -691,6 +691,13 @@ const ALL_V6: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmpv6];
 /// shortest first.
 type PrefixLevels = Vec<((bool, u8), FastMap<u128, Vec<u32>>)>;
 
+/// `PrefixLevels` while it is built, ordered by level.
+type LevelMap = BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>;
+
+/// Routing between two uniform subnets ((subnet, VPC) of A, of B) → Some(peering)
+/// when routed both ways.
+type RouteCache = std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>;
+
 struct Engine<'t, 'a> {
     topo: &'t Topology<'a>,
     enis: &'a [NetworkInterface],
@@ -742,10 +749,10 @@ struct Engine<'t, 'a> {
     nacl: Vec<Option<&'t NaclRules<'a>>>,
     /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
     /// when routed both ways. Every address of a uniform subnet is routed alike.
-    route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+    route_cache: RouteCache,
     /// `route_cache` for IPv6 (uniform ENIs with IPv6 addresses: their subnet's IPv6
     /// block is treated alike too).
-    route_cache6: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+    route_cache6: RouteCache,
     /// Interned VPC → its id.
     vpc_ids: Vec<&'a str>,
     /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
@@ -822,7 +829,12 @@ impl Bound {
 
 /// The `via` of a TGW hop: the TGWs crossed, A's and B's attachments, then every TGW
 /// route table step forward and back (naming each attachment, peering ones too).
-fn tgw_via(aa: &TransitGatewayAttachment, ab: &TransitGatewayAttachment, forward: &[TgwStep], back: &[TgwStep]) -> Vec<String> {
+fn tgw_via(
+    aa: &TransitGatewayAttachment,
+    ab: &TransitGatewayAttachment,
+    forward: &[TgwStep],
+    back: &[TgwStep],
+) -> Vec<String> {
     let mut via: Vec<String> = Vec::new();
     for s in forward {
         if !via.iter().any(|v| v == s.tgw) {
@@ -906,7 +918,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
 
         // Per-VPC index of SG CIDR / prefix-list ingress networks → the ENIs they protect.
-        let mut levels: FastMap<&str, BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>> = FastMap::default();
+        let mut levels: FastMap<&str, LevelMap> = FastMap::default();
         for g in &r.security_groups {
             let mut nets: BTreeSet<((bool, u8), u128)> = BTreeSet::new();
             for rule in &g.ingress {
@@ -1576,7 +1588,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
                 let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
                     || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
-                (p.is_active() && joins && br.target.id == fr.target.id).then_some(RouteDecision::Peering { tables, pcx: p })
+                (p.is_active() && joins && br.target.id == fr.target.id)
+                    .then_some(RouteDecision::Peering { tables, pcx: p })
             }
             RouteTargetKind::TransitGateway => {
                 let tgw = fr.target.id.as_str();

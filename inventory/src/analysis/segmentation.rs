@@ -447,7 +447,8 @@ fn chain_return<'a>(
     let to_vpc = ab.resource_id.as_deref().unwrap_or_default();
     let vpc_back = routes_back(ctx, to_vpc, &ab.transit_gateway_id, from_cidrs);
     if vpc_back.is_empty() {
-        evidence.insert(format!("return: no route in {to_vpc} back to {vpc_id} through {}", ab.transit_gateway_id).into());
+        evidence
+            .insert(format!("return: no route in {to_vpc} back to {vpc_id} through {}", ab.transit_gateway_id).into());
         return ReturnPath::Missing;
     }
     evidence.extend(vpc_back);

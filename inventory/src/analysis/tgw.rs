@@ -87,7 +87,9 @@ impl<'a> TgwGraph<'a> {
             listings.entry(a.id.as_str()).or_default().push(a);
             // The attachment's own record names its table (authoritative over the tables'
             // association lists, as elsewhere in auditmap).
-            if let Some(t) = a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id)) {
+            if let Some(t) =
+                a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
+            {
                 table_at.insert((a.transit_gateway_id.as_str(), a.id.as_str()), t);
             }
             if is_peering(a.resource_type) && usable(&a.state) {
@@ -183,7 +185,8 @@ impl<'a> TgwGraph<'a> {
             return false;
         }
         for exit in &route.attachments {
-            let step = TgwStep { tgw, table, entered_by: att, destination: &route.destination, exit: &exit.attachment_id };
+            let step =
+                TgwStep { tgw, table, entered_by: att, destination: &route.destination, exit: &exit.attachment_id };
             steps.push(step);
             if goal(tgw, &exit.attachment_id) {
                 return true;
@@ -211,7 +214,9 @@ impl<'a> TgwGraph<'a> {
     /// Whether `att` on `tgw` is a usable attachment of VPC `vpc_id`.
     pub fn is_vpc_attachment(&self, tgw: &str, att: &str, vpc_id: &str) -> bool {
         self.attachment(tgw, att).is_some_and(|a| {
-            a.resource_type == TgwAttachmentResourceType::Vpc && a.resource_id.as_deref() == Some(vpc_id) && usable(&a.state)
+            a.resource_type == TgwAttachmentResourceType::Vpc
+                && a.resource_id.as_deref() == Some(vpc_id)
+                && usable(&a.state)
         })
     }
 
