@@ -1418,9 +1418,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 RouteTargetKind::TransitGateway => {
                     let tgw = r.target.id.as_str();
                     let Some(atts_a) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)) else { continue };
-                    let to_b = |t: &str, att: &str| self.tgw.is_vpc_attachment(t, att, vb_id);
                     for &aa in atts_a {
-                        for exit in self.tgw.exits(tgw, &aa.id, &holds, &to_b) {
+                        for exit in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
                             let Some(ab) = self.tgw.attachment(exit.tgw, exit.attachment) else { continue };
                             let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
                             let returns = |s: &&IpNet| self.tgw.walk(exit.tgw, exit.attachment, s, &to_a).is_some();

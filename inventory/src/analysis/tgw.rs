@@ -56,6 +56,12 @@ pub struct TgwGraph<'a> {
     listings: FastMap<&'a str, Vec<&'a TransitGatewayAttachment>>,
     /// (TGW, peer TGW) → usable peering attachments of that TGW to that peer.
     peerings: FastMap<(&'a str, &'a str), Vec<&'a str>>,
+    /// (TGW route table, exit attachment) → indices of its routes to it.
+    by_exit: FastMap<(&'a str, &'a str), Vec<usize>>,
+    /// TGW route table → indices of its routes to a peering attachment.
+    peering_routes: FastMap<&'a str, Vec<usize>>,
+    /// (TGW, VPC) → the VPC's attachments to that TGW.
+    vpc_attachments: FastMap<(&'a str, &'a str), Vec<&'a str>>,
 }
 
 fn is_peering(t: TgwAttachmentResourceType) -> bool {
@@ -98,7 +104,30 @@ impl<'a> TgwGraph<'a> {
                 }
             }
         }
-        TgwGraph { table_at, entries, attachment_at, listings, peerings }
+        let mut vpc_attachments: FastMap<(&str, &str), Vec<&str>> = FastMap::default();
+        for a in r.transit_gateway_attachments.iter().filter(|a| a.resource_type == TgwAttachmentResourceType::Vpc) {
+            if let Some(v) = a.resource_id.as_deref() {
+                vpc_attachments.entry((a.transit_gateway_id.as_str(), v)).or_default().push(a.id.as_str());
+            }
+        }
+        let mut by_exit: FastMap<(&str, &str), Vec<usize>> = FastMap::default();
+        let mut peering_routes: FastMap<&str, Vec<usize>> = FastMap::default();
+        for (table, list) in &entries {
+            for (i, (_, rt)) in list.iter().enumerate() {
+                for x in &rt.attachments {
+                    by_exit.entry((*table, x.attachment_id.as_str())).or_default().push(i);
+                    let listed_peering = || {
+                        listings
+                            .get(x.attachment_id.as_str())
+                            .is_some_and(|l| l.iter().any(|a| is_peering(a.resource_type)))
+                    };
+                    if is_peering(x.resource_type) || listed_peering() {
+                        peering_routes.entry(*table).or_default().push(i);
+                    }
+                }
+            }
+        }
+        TgwGraph { table_at, entries, attachment_at, listings, peerings, by_exit, peering_routes, vpc_attachments }
     }
 
     /// Every concrete destination of every TGW route.
@@ -231,9 +260,44 @@ impl<'a> TgwGraph<'a> {
         keep: &dyn Fn(&IpNet) -> bool,
         goal: &dyn Fn(&str, &str) -> bool,
     ) -> Vec<Exit<'a>> {
-        let mut search = ExitSearch { keep, goal, steps: Vec::new(), seen: BTreeSet::new(), out: Vec::new() };
+        let mut search =
+            ExitSearch { keep, goal, vpc: None, steps: Vec::new(), seen: BTreeSet::new(), out: Vec::new() };
         self.exits_from(tgw, att, &mut search);
         search.out
+    }
+
+    /// `exits` to the attachments of VPC `vpc_id`, reading only the routes that lead
+    /// there or to a peering (tables hold a route per VPC: the rest cannot matter).
+    pub fn exits_to_vpc(
+        &self,
+        tgw: &'a str,
+        att: &'a str,
+        keep: &dyn Fn(&IpNet) -> bool,
+        vpc_id: &str,
+    ) -> Vec<Exit<'a>> {
+        let goal = |t: &str, a: &str| self.is_vpc_attachment(t, a, vpc_id);
+        let mut search = ExitSearch {
+            keep,
+            goal: &goal,
+            vpc: Some(vpc_id),
+            steps: Vec::new(),
+            seen: BTreeSet::new(),
+            out: Vec::new(),
+        };
+        self.exits_from(tgw, att, &mut search);
+        search.out
+    }
+
+    /// Indices of the routes of `table` (on `tgw`) an exit search reads.
+    fn candidate_routes(&self, table: &str, tgw: &str, vpc: Option<&str>) -> Vec<usize> {
+        let Some(vpc) = vpc else { return (0..self.routes(table).len()).collect() };
+        let mut v: Vec<usize> = self.peering_routes.get(table).cloned().unwrap_or_default();
+        for att in self.vpc_attachments.get(&(tgw, vpc)).into_iter().flatten() {
+            v.extend(self.by_exit.get(&(table, *att)).into_iter().flatten());
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     fn exits_from(&self, tgw: &'a str, att: &'a str, s: &mut ExitSearch<'_, 'a>) {
@@ -241,7 +305,8 @@ impl<'a> TgwGraph<'a> {
             return;
         }
         let Some(table) = self.table_of(tgw, att) else { return };
-        for (c, route) in self.routes(&table.id) {
+        let routes = self.routes(&table.id);
+        for (c, route) in self.candidate_routes(&table.id, tgw, s.vpc).into_iter().filter_map(|i| routes.get(i)) {
             if route.state != RouteState::Active || !(s.keep)(c) {
                 continue;
             }
@@ -275,6 +340,8 @@ pub struct Exit<'a> {
 struct ExitSearch<'f, 'a> {
     keep: &'f dyn Fn(&IpNet) -> bool,
     goal: &'f dyn Fn(&str, &str) -> bool,
+    /// Only routes towards this VPC's attachments (or a peering) are read.
+    vpc: Option<&'f str>,
     steps: Vec<TgwStep<'a>>,
     seen: BTreeSet<(&'a str, &'a str)>,
     out: Vec<Exit<'a>>,
