@@ -608,7 +608,7 @@ fn none_strictly_inside(sorted: &[Ipv4Net], net: &Ipv4Net) -> bool {
 /// nor TGW route is a strict part of that block.
 fn block_classes(
     enis: &[NetworkInterface],
-    ips: &[Vec<Ipv4Addr>],
+    (ips, ips6): (&[Vec<Ipv4Addr>], &[Vec<Ipv6Addr>]),
     rt_of: &[u32],
     table_entries: &[Vec<RouteEntry>],
     tgw_cidrs: &[IpNet],
@@ -648,7 +648,12 @@ fn block_classes(
             *sig_ids.entry(s.as_slice()).or_insert(next)
         })
         .collect();
-    let mut blocks: FastMap<(&str, Ipv4Net), Option<u32>> = FastMap::default();
+    let mut routed6: Vec<Ipv6Net> = table_entries.iter().flatten().filter_map(|e| v6(&e.cidr)).collect();
+    routed6.extend(tgw_cidrs.iter().filter_map(v6));
+    sort_v6(&mut routed6);
+    // Keyed by the IPv6 block too (None: no IPv6 addresses): sources with IPv6
+    // addresses are routed alike when both their blocks are.
+    let mut blocks: FastMap<(&str, Ipv4Net, Option<Ipv6Net>), Option<u32>> = FastMap::default();
     let mut next_block = 0u32;
     enis.iter()
         .enumerate()
@@ -660,8 +665,15 @@ fn block_classes(
             if !ips[i].iter().all(|a| block.contains(a)) {
                 return None;
             }
-            let id = *blocks.entry((vpc.id.as_str(), block)).or_insert_with(|| {
-                uniform(&block).then(|| {
+            let block6 = match ips6[i].as_slice() {
+                [] => None,
+                v6s => {
+                    Some(vpc.ipv6_cidr_blocks.iter().map(|b| b.trunc()).find(|b| v6s.iter().all(|a| b.contains(a)))?)
+                }
+            };
+            let id = *blocks.entry((vpc.id.as_str(), block, block6)).or_insert_with(|| {
+                let uniform6 = block6.is_none_or(|b| none_strictly_inside6(&routed6, &b));
+                (uniform(&block) && uniform6).then(|| {
                     next_block += 1;
                     next_block
                 })
@@ -1139,13 +1151,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             })
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
-        let mut block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_cidrs, ix);
-        // A block class stands for IPv4 addresses only: ENIs with IPv6 ones go by subnet.
-        for (c, v6) in block_class.iter_mut().zip(&ips6) {
-            if !v6.is_empty() {
-                *c = None;
-            }
-        }
+        let block_class = block_classes(enis, (&ips, &ips6), &rt_of, &table_entries, &tgw_cidrs, ix);
         let succ_class = succ_classes(enis, (&src_uniform, &ips6), &subnet_of, &r.security_groups, ix);
         let (lb_next, lb_prev) = load_balancer_hops(topo, analysis, &eni_pos);
         Engine {
