@@ -425,6 +425,49 @@ fn a_propagated_route_to_a_peering_attachment_is_not_followed() {
     assert!(hop(&e, "eni-a", "eni-b").is_none());
 }
 
+/// `chain(Whole)` plus vpc-c (10.2.0.0/16; eni-c 10.2.1.30, sg-c: tcp/5432 from
+/// 10.0.0.0/16) on tgw-3, peered with tgw-2 (tgw-attach-peer23, associated with
+/// tgw-rtb-2 on tgw-2 and tgw-rtb-3 on tgw-3): vpc-a → tgw-1 → tgw-2 → tgw-3 → vpc-c.
+fn three_tgws(return_on_tgw3: bool) -> Estate {
+    let active = RouteState::Active;
+    chain(Chain::Whole).with(|r| {
+        r.vpcs.push(vpc("vpc-c", "10.2.0.0/16", None));
+        r.subnets.push(subnet("subnet-c", "vpc-c", "10.2.1.0/24"));
+        let routes = vec![route("10.2.0.0/16", "local"), route("10.0.0.0/16", "tgw-3")];
+        r.route_tables.push(route_table("rtb-c", "vpc-c", true, &[], routes));
+        r.network_acls.push(default_nacl("acl-c", "vpc-c"));
+        r.security_groups.push(sg("sg-c", "vpc-c", vec![sg_rule("tcp", "5432", "10.0.0.0/16")]));
+        r.network_interfaces.push(eni("eni-c", "vpc-c", "subnet-c", "10.2.1.30", None, &[], &["sg-c"], None));
+        r.route_tables[0].routes.push(route("10.2.0.0/16", "tgw-1"));
+        let peering = TgwAttachmentResourceType::TgwPeering;
+        r.transit_gateway_attachments.push(tgw_att("tgw-attach-c", "tgw-3", TgwAttachmentResourceType::Vpc, "vpc-c", "tgw-rtb-3"));
+        r.transit_gateway_attachments.push(tgw_att("tgw-attach-peer23", "tgw-2", peering, "tgw-3", "tgw-rtb-2"));
+        r.transit_gateway_route_tables[0].routes.push(troute("10.2.0.0/16", "tgw-attach-peer", active));
+        r.transit_gateway_route_tables[1].routes.push(troute("10.2.0.0/16", "tgw-attach-peer23", active));
+        r.transit_gateway_route_tables[1].associations.push(aref("tgw-attach-peer23"));
+        let mut routes3 = vec![troute("10.2.0.0/16", "tgw-attach-c", active)];
+        if return_on_tgw3 {
+            routes3.push(troute("10.0.0.0/16", "tgw-attach-peer23", active));
+        }
+        r.transit_gateway_route_tables.push(tgw_table("tgw-rtb-3", "tgw-3", routes3, &["tgw-attach-c", "tgw-attach-peer23"]));
+    })
+}
+
+#[test]
+fn chain_of_three_tgws_is_followed_and_needs_every_return_route() {
+    let e = three_tgws(true);
+    let h = hop(&e, "eni-a", "eni-c").expect("tgw-1 → tgw-2 → tgw-3");
+    assert_eq!(h.sources, ["10.0.1.10"]);
+    assert_eq!(h.evidence.via[..5], ["tgw-1", "tgw-2", "tgw-3", "tgw-attach-a", "tgw-attach-c"]);
+    assert!(h.evidence.via.contains(&"tgw-rtb-2 (associated with tgw-attach-peer): 10.2.0.0/16 → tgw-attach-peer23".to_string()));
+    assert!(h.evidence.via.contains(&"return: tgw-rtb-3 (associated with tgw-attach-c): 10.0.0.0/16 → tgw-attach-peer23".to_string()));
+    let c = vpc_link(&segmentation(&e), "vpc-a", "vpc-c").expect("a → c in segmentation");
+    assert_eq!(c.return_path, ReturnPath::Routed);
+    let broken = three_tgws(false);
+    assert!(hop(&broken, "eni-a", "eni-c").is_none(), "tgw-3 has no route back to vpc-a");
+    assert_eq!(vpc_link(&segmentation(&broken), "vpc-a", "vpc-c").unwrap().return_path, ReturnPath::Missing);
+}
+
 // ---- VPC peering is not transitive ----
 
 /// vpc-a (10.0.0.0/16) ↔ pcx-ab ↔ vpc-b (10.1.0.0/16) ↔ pcx-bc ↔ vpc-c (10.2.0.0/16):

@@ -5,11 +5,13 @@
 //! Nodes are ENIs (an instance is its ENIs), the `internet` pseudo-node and S3/DynamoDB
 //! gateway endpoints (targets only). Hops:
 //! - internet → ENI: the exposure findings of that ENI, grouped;
-//! - ENI A → ENI B: B's private address routed from A's subnet (local, or an active
-//!   peering / transit gateway with the return route going back the same way), the
-//!   NACLs of both subnets in both directions when they differ (stateless), and one of
-//!   B's security-group ingress rules admitting A (CIDR, prefix-list entry or a
-//!   reference to one of A's groups). A's private IPv4 addresses are the sources;
+//! - ENI A → ENI B, per address family (IPv4; IPv6 when both have IPv6 addresses): B's
+//!   address routed from A's subnet (local, or an active peering — not transitive — or
+//!   transit gateways, across TGW peering attachments too, with the return route going
+//!   back the same way), the NACLs of both subnets in both directions when they differ
+//!   (stateless), and one of B's security-group ingress rules admitting A (CIDR,
+//!   prefix-list entry or a reference to one of A's groups, which admits its members'
+//!   addresses of both families). A's addresses that get through are the sources;
 //! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
 //!
 //! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
