@@ -440,7 +440,13 @@ fn three_tgws(return_on_tgw3: bool) -> Estate {
         r.network_interfaces.push(eni("eni-c", "vpc-c", "subnet-c", "10.2.1.30", None, &[], &["sg-c"], None));
         r.route_tables[0].routes.push(route("10.2.0.0/16", "tgw-1"));
         let peering = TgwAttachmentResourceType::TgwPeering;
-        r.transit_gateway_attachments.push(tgw_att("tgw-attach-c", "tgw-3", TgwAttachmentResourceType::Vpc, "vpc-c", "tgw-rtb-3"));
+        r.transit_gateway_attachments.push(tgw_att(
+            "tgw-attach-c",
+            "tgw-3",
+            TgwAttachmentResourceType::Vpc,
+            "vpc-c",
+            "tgw-rtb-3",
+        ));
         r.transit_gateway_attachments.push(tgw_att("tgw-attach-peer23", "tgw-2", peering, "tgw-3", "tgw-rtb-2"));
         r.transit_gateway_route_tables[0].routes.push(troute("10.2.0.0/16", "tgw-attach-peer", active));
         r.transit_gateway_route_tables[1].routes.push(troute("10.2.0.0/16", "tgw-attach-peer23", active));
@@ -449,7 +455,12 @@ fn three_tgws(return_on_tgw3: bool) -> Estate {
         if return_on_tgw3 {
             routes3.push(troute("10.0.0.0/16", "tgw-attach-peer23", active));
         }
-        r.transit_gateway_route_tables.push(tgw_table("tgw-rtb-3", "tgw-3", routes3, &["tgw-attach-c", "tgw-attach-peer23"]));
+        r.transit_gateway_route_tables.push(tgw_table(
+            "tgw-rtb-3",
+            "tgw-3",
+            routes3,
+            &["tgw-attach-c", "tgw-attach-peer23"],
+        ));
     })
 }
 
@@ -459,9 +470,16 @@ fn chain_of_three_tgws_is_followed_and_needs_every_return_route() {
     let h = hop(&e, "eni-a", "eni-c").expect("tgw-1 → tgw-2 → tgw-3");
     assert_eq!(h.sources, ["10.0.1.10"]);
     assert_eq!(h.evidence.via[..5], ["tgw-1", "tgw-2", "tgw-3", "tgw-attach-a", "tgw-attach-c"]);
-    assert!(h.evidence.via.contains(&"tgw-rtb-2 (associated with tgw-attach-peer): 10.2.0.0/16 → tgw-attach-peer23".to_string()));
-    assert!(h.evidence.via.contains(&"return: tgw-rtb-3 (associated with tgw-attach-c): 10.0.0.0/16 → tgw-attach-peer23".to_string()));
-    let c = vpc_link(&segmentation(&e), "vpc-a", "vpc-c").expect("a → c in segmentation");
+    assert!(h
+        .evidence
+        .via
+        .contains(&"tgw-rtb-2 (associated with tgw-attach-peer): 10.2.0.0/16 → tgw-attach-peer23".to_string()));
+    assert!(h
+        .evidence
+        .via
+        .contains(&"return: tgw-rtb-3 (associated with tgw-attach-c): 10.0.0.0/16 → tgw-attach-peer23".to_string()));
+    let seg = segmentation(&e);
+    let c = vpc_link(&seg, "vpc-a", "vpc-c").expect("a → c in segmentation");
     assert_eq!(c.return_path, ReturnPath::Routed);
     let broken = three_tgws(false);
     assert!(hop(&broken, "eni-a", "eni-c").is_none(), "tgw-3 has no route back to vpc-a");
