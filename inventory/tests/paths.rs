@@ -384,7 +384,9 @@ fn digest(r: &PathsReport) -> String {
 
 /// A generated estate's paths, pinned (JSON digest, shown, not shown, capped; re-pinned
 /// when hops gained `egress_rule`, with identical digests once that field is removed; and when
-/// load-balancer ENIs came to hop to their targets only, on the target port) from the
+/// load-balancer ENIs came to hop to their targets only, on the target port; and when
+/// hops gained their IPv6 sources and grants: same paths, 5 hops between dual-stack
+/// ENIs with IPv6 addresses and `family: ipv6` grants) from the
 /// engine that built every hop's evidence during the search: the compact search and the
 /// evidence built afterwards give the same report.
 #[test]
@@ -411,7 +413,7 @@ fn generated_estate_paths_pinned() {
         got,
         [
             "1000 119191 false df045bb61b353186",
-            "156 0 false a04249beba473c85",
+            "156 0 false 1d22d9c41f4bd6eb",
             "300 999700 true 660480fa5a5da2bd",
             "500 3509 false d7b21fe5216cbf9a",
         ]

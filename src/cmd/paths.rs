@@ -122,6 +122,18 @@ fn hop_line(h: &Hop) -> String {
     if !e.via.is_empty() {
         parts.push(format!("via {}", clean(&e.via.join(", "))));
     }
+    if let Some(v6) = &e.ipv6 {
+        let mut line = format!(
+            "IPv6 to {} route {}, return {}",
+            safe(&v6.destination),
+            route(&v6.forward_route),
+            route(&v6.return_route)
+        );
+        if !v6.via.is_empty() {
+            line.push_str(&format!(" via {}", clean(&v6.via.join(", "))));
+        }
+        parts.push(line);
+    }
     let mut nacls: Vec<String> =
         e.grants.iter().filter_map(|g| g.nacl.as_ref().map(|n| clean(&n.describe()))).collect();
     nacls.dedup();

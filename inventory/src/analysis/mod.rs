@@ -10,6 +10,7 @@ mod routes;
 mod segmentation;
 mod sg;
 mod sg_flows;
+mod tgw;
 mod types;
 
 pub use crate::facts::{environment, is_production};
@@ -17,8 +18,8 @@ pub use egress::{EgressVia, SubnetEgress, SubnetTier};
 pub use ipset::is_public;
 pub use lb::encryption;
 pub use paths::{
-    data_flows, find_paths, holds_data, DataFlow, Endpoint, Grant, Hop, HopEvidence, NaclUsed, Path, PathOptions,
-    PathsError, PathsReport, RouteUsed,
+    data_flows, find_paths, holds_data, DataFlow, Endpoint, FamilyRoute, Grant, Hop, HopEvidence, NaclUsed, Path,
+    PathOptions, PathsError, PathsReport, RouteUsed,
 };
 pub use types::*;
 

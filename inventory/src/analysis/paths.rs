@@ -5,11 +5,13 @@
 //! Nodes are ENIs (an instance is its ENIs), the `internet` pseudo-node and S3/DynamoDB
 //! gateway endpoints (targets only). Hops:
 //! - internet → ENI: the exposure findings of that ENI, grouped;
-//! - ENI A → ENI B: B's private address routed from A's subnet (local, or an active
-//!   peering / transit gateway with the return route going back the same way), the
-//!   NACLs of both subnets in both directions when they differ (stateless), and one of
-//!   B's security-group ingress rules admitting A (CIDR, prefix-list entry or a
-//!   reference to one of A's groups). A's private IPv4 addresses are the sources;
+//! - ENI A → ENI B, per address family (IPv4; IPv6 when both have IPv6 addresses): B's
+//!   address routed from A's subnet (local, or an active peering — not transitive — or
+//!   transit gateways, across TGW peering attachments too, with the return route going
+//!   back the same way), the NACLs of both subnets in both directions when they differ
+//!   (stateless), and one of B's security-group ingress rules admitting A (CIDR,
+//!   prefix-list entry or a reference to one of A's groups, which admits its members'
+//!   addresses of both families). A's addresses that get through are the sources;
 //! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
 //!
 //! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
@@ -20,9 +22,9 @@
 //! branches that can still reach TO.
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,7 @@ use super::ipset::{covers, SpanSet};
 use super::ports::{domain, intersect, port_span, rule_ports, to_range};
 use super::routes::{self, describe, lookup, RouteEntry};
 use super::segmentation::usable;
+use super::tgw::{TgwGraph, TgwStep};
 use super::types::{Analysis, ConnectionVia, ExposureFinding, LoadBalancerTarget, TargetReach};
 use crate::facts::{tag_value, TagKeys};
 use crate::model::*;
@@ -197,6 +200,20 @@ pub struct HopEvidence {
     pub note: Option<String>,
     /// Each protocol/port range admitted, with the NACL and SG rules that admit it.
     pub grants: Vec<Grant>,
+    /// IPv6 routing of a hop reachable over both IPv4 and IPv6 (the fields above are
+    /// IPv4's then; a hop reachable over IPv6 only has IPv6's above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<FamilyRoute>,
+}
+
+/// How one address family of a hop is routed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyRoute {
+    pub destination: String,
+    pub forward_route: RouteUsed,
+    pub return_route: RouteUsed,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -231,6 +248,10 @@ pub struct Grant {
     /// 0.0.0.0/0" (absent for the internet and for interfaces without groups).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub egress_rule: Option<String>,
+    /// "ipv6" for an east-west grant over IPv6 (absent: IPv4, or the internet hop's
+    /// `source` says the family).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
 }
 
 /// The NACL rule numbers that let the traffic and its replies through.
@@ -439,7 +460,19 @@ struct SgAdmit<'a> {
     via_entry: Option<IpNet>,
 }
 
+/// One address family's part of a private hop (`Engine::family_hop`).
+#[derive(Clone)]
+struct FamilyHop {
+    routing: Routing,
+    /// B's address of that family.
+    dst: IpNet,
+    /// A's addresses of that family that get through.
+    sources: Vec<String>,
+    grants: BTreeSet<Grant>,
+}
+
 /// How B is routed from A's subnet and back.
+#[derive(Clone)]
 struct Routing {
     forward: RouteUsed,
     back: RouteUsed,
@@ -458,37 +491,44 @@ enum RouteDecision<'e, 'a> {
         tables: RouteTables<'e, 'a>,
         pcx: &'a VpcPeeringConnection,
     },
+    /// Through transit gateways (peered TGWs too): A's attachment, B's, and the TGW
+    /// route table steps each way.
     Tgw {
         tables: RouteTables<'e, 'a>,
-        tgw: &'a str,
         aa: &'a TransitGatewayAttachment,
         ab: &'a TransitGatewayAttachment,
+        forward: Vec<TgwStep<'a>>,
+        back: Vec<TgwStep<'a>>,
     },
 }
 
 /// Per ENI, `Engine::succ_class`.
 fn succ_classes(
     enis: &[NetworkInterface],
-    src_uniform: &[bool],
+    (src_uniform, ips6): (&[bool], &[Vec<Ipv6Addr>]),
     subnet_of: &[u32],
     security_groups: &[SecurityGroup],
     ix: &crate::topology::Index,
 ) -> Vec<Option<u32>> {
     let mut rule_nets: Vec<Ipv4Net> = Vec::new();
+    let mut rule_nets6: Vec<Ipv6Net> = Vec::new();
     for g in security_groups {
         for rule in &g.ingress {
-            match &rule.peer {
-                RulePeer::Cidr { cidr: IpNet::V4(n) } => rule_nets.push(n.trunc()),
+            let cidrs: Vec<IpNet> = match &rule.peer {
+                RulePeer::Cidr { cidr } => vec![*cidr],
                 RulePeer::PrefixList { prefix_list_id } => {
-                    rule_nets.extend(ix.prefix_list_entries(prefix_list_id).iter().filter_map(|e| v4(&e.cidr)))
+                    ix.prefix_list_entries(prefix_list_id).iter().map(|e| e.cidr).collect()
                 }
-                _ => {}
-            }
+                RulePeer::SecurityGroup { .. } => vec![],
+            };
+            rule_nets.extend(cidrs.iter().filter_map(v4));
+            rule_nets6.extend(cidrs.iter().filter_map(v6));
         }
     }
     rule_nets.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
     rule_nets.dedup();
-    let mut subnet_ok: FastMap<u32, bool> = FastMap::default();
+    sort_v6(&mut rule_nets6);
+    let mut subnet_ok: FastMap<(u32, bool), bool> = FastMap::default();
     // Keyed by the groups as stated (also ids not in the snapshot, which SG-reference
     // rules may still name).
     let mut classes: FastMap<(u32, Vec<&str>), u32> = FastMap::default();
@@ -498,16 +538,18 @@ fn succ_classes(
             if !src_uniform[i] {
                 return None;
             }
-            let ok = *subnet_ok.entry(subnet_of[i]).or_insert_with(|| {
-                let Some(net) = ix.get::<Subnet>(&e.subnet_id).and_then(|s| s.cidr_block).map(|n| n.trunc()) else {
-                    return false;
-                };
-                none_strictly_inside(&rule_nets, &net)
+            let has_v6 = !ips6[i].is_empty();
+            let ok = *subnet_ok.entry((subnet_of[i], has_v6)).or_insert_with(|| {
+                let Some(sn) = ix.get::<Subnet>(&e.subnet_id) else { return false };
+                let Some(net) = sn.cidr_block.map(|n| n.trunc()) else { return false };
+                none_strictly_inside(&rule_nets, &net) && v6_uniform(sn, &ips6[i], &rule_nets6)
             });
             ok.then(|| {
                 let mut groups: Vec<&str> = e.security_group_ids.iter().map(String::as_str).collect();
                 groups.sort_unstable();
                 groups.dedup();
+                // Sources with IPv6 addresses are never alike those without (see `gset_of`).
+                groups.extend(has_v6.then_some(" ipv6"));
                 let next = classes.len() as u32;
                 *classes.entry((subnet_of[i], groups)).or_insert(next)
             })
@@ -521,6 +563,37 @@ fn v4(c: &IpNet) -> Option<Ipv4Net> {
         IpNet::V4(n) => Some(n.trunc()),
         IpNet::V6(_) => None,
     }
+}
+
+/// An IPv6 network, truncated; None for IPv4.
+fn v6(c: &IpNet) -> Option<Ipv6Net> {
+    match c {
+        IpNet::V6(n) => Some(n.trunc()),
+        IpNet::V4(_) => None,
+    }
+}
+
+/// Sorts IPv6 networks by start, then prefix length (`none_strictly_inside6`'s order).
+fn sort_v6(nets: &mut Vec<Ipv6Net>) {
+    nets.sort_unstable_by_key(|n| (u128::from(n.network()), n.prefix_len()));
+    nets.dedup();
+}
+
+/// `none_strictly_inside` for IPv6.
+fn none_strictly_inside6(sorted: &[Ipv6Net], net: &Ipv6Net) -> bool {
+    let (lo, hi) = (u128::from(net.network()), u128::from(net.broadcast()));
+    let start = sorted.partition_point(|c| u128::from(c.network()) < lo);
+    sorted[start..].iter().take_while(|c| u128::from(c.network()) <= hi).all(|c| c.prefix_len() <= net.prefix_len())
+}
+
+/// Whether an ENI's IPv6 addresses (if any) lie in one IPv6 block of its subnet that
+/// no network of `sorted` splits: every such address is then treated alike.
+fn v6_uniform(subnet: &Subnet, addrs: &[Ipv6Addr], sorted: &[Ipv6Net]) -> bool {
+    if addrs.is_empty() {
+        return true;
+    }
+    let block = subnet.ipv6_cidr_blocks.iter().map(|b| b.trunc()).find(|b| addrs.iter().all(|a| b.contains(a)));
+    block.is_some_and(|b| none_strictly_inside6(sorted, &b))
 }
 
 /// Whether no network of `sorted` (by start, then prefix length) is a strict part of
@@ -537,19 +610,17 @@ fn none_strictly_inside(sorted: &[Ipv4Net], net: &Ipv4Net) -> bool {
 /// nor TGW route is a strict part of that block.
 fn block_classes(
     enis: &[NetworkInterface],
-    ips: &[Vec<Ipv4Addr>],
+    (ips, ips6): (&[Vec<Ipv4Addr>], &[Vec<Ipv6Addr>]),
     rt_of: &[u32],
     table_entries: &[Vec<RouteEntry>],
-    tgw_entries: &FastMap<&str, Vec<(IpNet, &TgwRoute)>>,
+    tgw_cidrs: &[IpNet],
     ix: &crate::topology::Index,
 ) -> Vec<Option<(u32, u32)>> {
     let mut routed: Vec<Ipv4Net> = Vec::new();
     for entries in table_entries {
         routed.extend(entries.iter().filter_map(|e| v4(&e.cidr)));
     }
-    for entries in tgw_entries.values() {
-        routed.extend(entries.iter().filter_map(|(c, _)| v4(c)));
-    }
+    routed.extend(tgw_cidrs.iter().filter_map(v4));
     routed.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
     routed.dedup();
     let uniform = |block: &Ipv4Net| none_strictly_inside(&routed, block);
@@ -579,7 +650,12 @@ fn block_classes(
             *sig_ids.entry(s.as_slice()).or_insert(next)
         })
         .collect();
-    let mut blocks: FastMap<(&str, Ipv4Net), Option<u32>> = FastMap::default();
+    let mut routed6: Vec<Ipv6Net> = table_entries.iter().flatten().filter_map(|e| v6(&e.cidr)).collect();
+    routed6.extend(tgw_cidrs.iter().filter_map(v6));
+    sort_v6(&mut routed6);
+    // Keyed by the IPv6 block too (None: no IPv6 addresses): sources with IPv6
+    // addresses are routed alike when both their blocks are.
+    let mut blocks: FastMap<(&str, Ipv4Net, Option<Ipv6Net>), Option<u32>> = FastMap::default();
     let mut next_block = 0u32;
     enis.iter()
         .enumerate()
@@ -591,8 +667,15 @@ fn block_classes(
             if !ips[i].iter().all(|a| block.contains(a)) {
                 return None;
             }
-            let id = *blocks.entry((vpc.id.as_str(), block)).or_insert_with(|| {
-                uniform(&block).then(|| {
+            let block6 = match ips6[i].as_slice() {
+                [] => None,
+                v6s => {
+                    Some(vpc.ipv6_cidr_blocks.iter().map(|b| b.trunc()).find(|b| v6s.iter().all(|a| b.contains(a)))?)
+                }
+            };
+            let id = *blocks.entry((vpc.id.as_str(), block, block6)).or_insert_with(|| {
+                let uniform6 = block6.is_none_or(|b| none_strictly_inside6(&routed6, &b));
+                (uniform(&block) && uniform6).then(|| {
                     next_block += 1;
                     next_block
                 })
@@ -602,17 +685,32 @@ fn block_classes(
         .collect()
 }
 
-/// The protocols a rule is evaluated on: TCP, UDP and ICMP for "all", else its own.
-fn rule_protocols(rule: &SgRule) -> &[Protocol] {
-    if rule.protocol == Protocol::All {
-        &[Protocol::Tcp, Protocol::Udp, Protocol::Icmp]
-    } else {
-        std::slice::from_ref(&rule.protocol)
+/// The protocols a rule is evaluated on for one address family: TCP, UDP and ICMP
+/// (ICMPv6 over IPv6) for "all", else its own; an ICMP rule does not apply to IPv6
+/// traffic, nor an ICMPv6 rule to IPv4.
+fn rule_protocols(rule: &SgRule, v6: bool) -> &[Protocol] {
+    match (rule.protocol, v6) {
+        (Protocol::All, false) => &ALL_V4,
+        (Protocol::All, true) => &ALL_V6,
+        (Protocol::Icmp, true) | (Protocol::Icmpv6, false) => &[],
+        _ => std::slice::from_ref(&rule.protocol),
     }
 }
 
-/// (prefix length, network → ENIs) for the prefix lengths present, shortest first.
-type PrefixLevels = Vec<(u8, FastMap<u32, Vec<u32>>)>;
+/// What an "all traffic" rule is evaluated on, per family.
+const ALL_V4: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+const ALL_V6: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmpv6];
+
+/// ((IPv6?, prefix length), network → ENIs) for the prefix lengths present, IPv4 and
+/// shortest first.
+type PrefixLevels = Vec<((bool, u8), FastMap<u128, Vec<u32>>)>;
+
+/// `PrefixLevels` while it is built, ordered by level.
+type LevelMap = BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>;
+
+/// Routing between two uniform subnets ((subnet, VPC) of A, of B) → Some(peering)
+/// when routed both ways.
+type RouteCache = std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>;
 
 struct Engine<'t, 'a> {
     topo: &'t Topology<'a>,
@@ -621,6 +719,8 @@ struct Engine<'t, 'a> {
     /// Per ENI: its private IPv4 addresses (primary first), its resource id
     /// (instance or ENI) and its security groups (sorted, deduplicated).
     ips: Vec<Vec<Ipv4Addr>>,
+    /// Per ENI: its IPv6 addresses (sorted).
+    ips6: Vec<Vec<Ipv6Addr>>,
     resource: Vec<&'a str>,
     groups: Vec<Vec<&'a SecurityGroup>>,
     /// Per VPC: (prefix length, network → ENIs with an SG CIDR / prefix-list ingress
@@ -629,17 +729,16 @@ struct Engine<'t, 'a> {
     route_entries: FastMap<&'a str, Vec<RouteEntry<'a>>>,
     /// (VPC, TGW) → usable VPC attachments.
     tgw_attachments: FastMap<(&'a str, &'a str), Vec<&'a TransitGatewayAttachment>>,
-    tgw_table_of: FastMap<&'a str, &'a TransitGatewayRouteTable>,
-    /// TGW route table → its routes with concrete destination CIDRs.
-    tgw_entries: FastMap<&'a str, Vec<(IpNet, &'a TgwRoute)>>,
-    /// (TGW route table, attachment) → destination CIDRs of its active routes to it.
-    tgw_to: FastMap<(&'a str, &'a str), Vec<IpNet>>,
+    /// TGW route tables, associations and peerings (`tgw::TgwGraph`).
+    tgw: TgwGraph<'a>,
     /// S3/DynamoDB gateway endpoints (when TO includes data stores).
     gateway_endpoints: Vec<&'a VpcEndpoint>,
     gateway_endpoint_pos: FastMap<&'a str, u32>,
     exposures: BTreeMap<&'t str, Vec<&'t ExposureFinding>>,
     /// VPC → (private IPv4 address, ENI), sorted: "which ENIs does a CIDR hold".
     ip_ix: Vec<Vec<(u32, u32)>>,
+    /// VPC → (IPv6 address, ENI), sorted.
+    ip6_ix: Vec<Vec<(u128, u32)>>,
     /// VPC → VPCs that can send to it (reverse of `links`).
     rlinks: Vec<Vec<u32>>,
     /// VPC id → interned VPC (ENIs' VPCs and linked VPCs; the per-VPC vectors are
@@ -664,7 +763,10 @@ struct Engine<'t, 'a> {
     nacl: Vec<Option<&'t NaclRules<'a>>>,
     /// Routing between two uniform subnets ((subnet, VPC) of A, of B): Some(peering)
     /// when routed both ways. Every address of a uniform subnet is routed alike.
-    route_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>,
+    route_cache: RouteCache,
+    /// `route_cache` for IPv6 (uniform ENIs with IPv6 addresses: their subnet's IPv6
+    /// block is treated alike too).
+    route_cache6: RouteCache,
     /// Interned VPC → its id.
     vpc_ids: Vec<&'a str>,
     /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
@@ -700,7 +802,8 @@ struct Engine<'t, 'a> {
 enum RouteClass {
     /// (forward signature of the source's route table, VPC CIDR block).
     Block(u32, u32),
-    Subnet(u32),
+    /// (subnet, whether the source has IPv6 addresses).
+    Subnet(u32, bool),
     Eni(u32),
 }
 
@@ -738,17 +841,41 @@ impl Bound {
     }
 }
 
-fn v4_key(a: Ipv4Addr, len: u8) -> u32 {
-    let bits = u32::from(a);
-    if len == 0 {
+/// The `via` of a TGW hop: the TGWs crossed, A's and B's attachments, then every TGW
+/// route table step forward and back (naming each attachment, peering ones too).
+fn tgw_via(
+    aa: &TransitGatewayAttachment,
+    ab: &TransitGatewayAttachment,
+    forward: &[TgwStep],
+    back: &[TgwStep],
+) -> Vec<String> {
+    let mut via: Vec<String> = Vec::new();
+    for s in forward {
+        if !via.iter().any(|v| v == s.tgw) {
+            via.push(s.tgw.to_string());
+        }
+    }
+    via.extend([aa.id.clone(), ab.id.clone()]);
+    via.extend(forward.iter().map(TgwStep::describe));
+    via.extend(back.iter().map(|s| format!("return: {}", s.describe())));
+    via
+}
+
+/// The network of prefix length `len` holding address `a` of a `bits`-bit family.
+fn net_key(a: u128, len: u8, bits: u8) -> u128 {
+    if len == 0 || len > bits {
         0
     } else {
-        bits & (u32::MAX << (32 - u32::from(len)))
+        a & (u128::MAX << (bits - len)) & (u128::MAX >> (128 - bits))
     }
 }
 
 fn host(a: Ipv4Addr) -> IpNet {
     IpNet::V4(Ipv4Net::from(a))
+}
+
+fn host6(a: Ipv6Addr) -> IpNet {
+    IpNet::V6(Ipv6Net::from(a))
 }
 
 /// Gateway endpoints to S3 or DynamoDB hold data.
@@ -780,6 +907,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let enis = r.network_interfaces.as_slice();
         let mut eni_pos = crate::topology::hash::map_with_capacity(enis.len());
         let mut ips = Vec::with_capacity(enis.len());
+        let mut ips6 = Vec::with_capacity(enis.len());
         let mut resource = Vec::with_capacity(enis.len());
         let mut groups = Vec::with_capacity(enis.len());
         for (i, e) in enis.iter().enumerate() {
@@ -791,6 +919,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
             ips.push(v);
+            let mut v6 = e.ipv6_addresses.clone();
+            v6.sort_unstable();
+            v6.dedup();
+            ips6.push(v6);
             resource.push(e.instance_id().unwrap_or(&e.id));
             let mut g: Vec<&SecurityGroup> =
                 e.security_group_ids.iter().filter_map(|id| ix.get::<SecurityGroup>(id)).collect();
@@ -800,9 +932,9 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
 
         // Per-VPC index of SG CIDR / prefix-list ingress networks → the ENIs they protect.
-        let mut levels: FastMap<&str, BTreeMap<u8, FastMap<u32, Vec<u32>>>> = FastMap::default();
+        let mut levels: FastMap<&str, LevelMap> = FastMap::default();
         for g in &r.security_groups {
-            let mut nets: BTreeSet<(u8, u32)> = BTreeSet::new();
+            let mut nets: BTreeSet<((bool, u8), u128)> = BTreeSet::new();
             for rule in &g.ingress {
                 let cidrs: Vec<IpNet> = match &rule.peer {
                     RulePeer::Cidr { cidr } => vec![*cidr],
@@ -812,9 +944,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                     RulePeer::SecurityGroup { .. } => vec![],
                 };
                 for c in cidrs {
-                    if let IpNet::V4(n) = c.trunc() {
-                        nets.insert((n.prefix_len(), u32::from(n.network())));
-                    }
+                    let (v6, start) = match c.trunc() {
+                        IpNet::V4(n) => (false, u128::from(u32::from(n.network()))),
+                        IpNet::V6(n) => (true, u128::from(n.network())),
+                    };
+                    nets.insert(((v6, c.prefix_len()), start));
                 }
             }
             if nets.is_empty() {
@@ -852,46 +986,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                 tgw_attachments.entry((v, a.transit_gateway_id.as_str())).or_default().push(a);
             }
         }
-        let mut tgw_table_of: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
-        for t in &r.transit_gateway_route_tables {
-            for a in &t.associations {
-                tgw_table_of.entry(a.attachment_id.as_str()).or_insert(t);
-            }
-        }
-        for a in &r.transit_gateway_attachments {
-            if let Some(t) =
-                a.association_route_table_id.as_deref().and_then(|id| ix.get::<TransitGatewayRouteTable>(id))
-            {
-                tgw_table_of.insert(a.id.as_str(), t);
-            }
-        }
-
-        let tgw_entries: FastMap<&str, Vec<(IpNet, &TgwRoute)>> = r
-            .transit_gateway_route_tables
-            .iter()
-            .map(|t| {
-                let mut v: Vec<(IpNet, &TgwRoute)> = Vec::new();
-                for rt in &t.routes {
-                    match &rt.destination {
-                        RouteDestination::Cidr(c) => v.push((*c, rt)),
-                        RouteDestination::PrefixList(p) => {
-                            v.extend(ix.prefix_list_entries(p).iter().map(|e| (e.cidr, rt)));
-                        }
-                    }
-                }
-                (t.id.as_str(), v)
-            })
-            .collect();
-        let mut tgw_to: FastMap<(&str, &str), Vec<IpNet>> = FastMap::default();
-        for (table, entries) in &tgw_entries {
-            for (c, rt) in entries {
-                if rt.state == RouteState::Active {
-                    for att in &rt.attachments {
-                        tgw_to.entry((*table, att.attachment_id.as_str())).or_default().push(*c);
-                    }
-                }
-            }
-        }
+        let tgw = TgwGraph::new(r, ix);
+        let tgw_cidrs: Vec<IpNet> = tgw.all_destinations().collect();
         let gateway_endpoints: Vec<&VpcEndpoint> = if with_endpoints {
             let mut v: Vec<&VpcEndpoint> = r.vpc_endpoints.iter().filter(|e| is_data_endpoint(e)).collect();
             v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -912,6 +1008,14 @@ impl<'t, 'a> Engine<'t, 'a> {
             list.extend(ips[i].iter().map(|a| (u32::from(*a), i as u32)));
         }
         for list in ip_ix.values_mut() {
+            list.sort_unstable();
+        }
+        let mut ip6_ix: FastMap<&str, Vec<(u128, u32)>> = FastMap::default();
+        for (i, e) in enis.iter().enumerate().filter(|(i, _)| !ips6[*i].is_empty()) {
+            let list = ip6_ix.entry(e.vpc_id.as_str()).or_default();
+            list.extend(ips6[i].iter().map(|a| (u128::from(*a), i as u32)));
+        }
+        for list in ip6_ix.values_mut() {
             list.sort_unstable();
         }
         let mut rlinks: FastMap<&str, BTreeSet<&str>> = FastMap::default();
@@ -971,6 +1075,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
         let cidr_ix = by_vpc(cidr_ix, &vpc_names);
         let ip_ix = by_vpc(ip_ix, &vpc_names);
+        let ip6_ix = by_vpc(ip6_ix, &vpc_names);
         let mut rlinks_ix: Vec<Vec<u32>> = vec![Vec::new(); vpc_names.len()];
         for (to, froms) in &rlinks {
             if let Some(&t) = vpc_names.get(to) {
@@ -993,21 +1098,36 @@ impl<'t, 'a> Engine<'t, 'a> {
         let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
         let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
         let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
-        let gset_of: Vec<u32> =
-            groups.iter().map(|g| intern(&mut sets, g.iter().map(|g| g.id.as_str()).collect())).collect();
+        // ENIs with and without IPv6 addresses are never alike (their hops differ): the
+        // marker (no group id has it) keeps them in separate classes.
+        let gset_of: Vec<u32> = groups
+            .iter()
+            .zip(&ips6)
+            .map(|(g, v6)| {
+                let marker = (!v6.is_empty()).then_some(" ipv6");
+                intern(&mut sets, g.iter().map(|g| g.id.as_str()).chain(marker).collect())
+            })
+            .collect();
         // Every IPv4 CIDR a route, TGW route or NACL rule matches addresses with.
         let mut cidrs: Vec<Ipv4Net> = Vec::new();
         for entries in route_entries.values() {
             cidrs.extend(entries.iter().filter_map(|e: &RouteEntry| v4(&e.cidr)));
         }
-        for entries in tgw_entries.values() {
-            cidrs.extend(entries.iter().filter_map(|(c, _)| v4(c)));
-        }
+        cidrs.extend(tgw_cidrs.iter().filter_map(v4));
         for acl in &r.network_acls {
             cidrs.extend(acl.entries.iter().filter_map(|e| v4(&e.cidr)));
         }
         cidrs.sort_unstable_by_key(|n| (u32::from(n.network()), n.prefix_len()));
         cidrs.dedup();
+        let mut cidrs6: Vec<Ipv6Net> = Vec::new();
+        for entries in route_entries.values() {
+            cidrs6.extend(entries.iter().filter_map(|e: &RouteEntry| v6(&e.cidr)));
+        }
+        cidrs6.extend(tgw_cidrs.iter().filter_map(v6));
+        for acl in &r.network_acls {
+            cidrs6.extend(acl.entries.iter().filter_map(|e| v6(&e.cidr)));
+        }
+        sort_v6(&mut cidrs6);
         // A subnet is uniform when no CIDR lies strictly inside it (CIDRs nest or are
         // disjoint, so every other one contains all of it or none of it).
         let mut subnet_uniform: FastMap<&str, bool> = FastMap::default();
@@ -1021,6 +1141,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let inside = ips[i].first().is_some_and(|a| net.contains(a));
                 inside
                     && *subnet_uniform.entry(e.subnet_id.as_str()).or_insert_with(|| none_strictly_inside(&cidrs, &net))
+                    && ix.get::<Subnet>(&e.subnet_id).is_some_and(|s| v6_uniform(s, &ips6[i], &cidrs6))
             })
             .collect();
         let src_uniform: Vec<bool> = enis
@@ -1032,8 +1153,8 @@ impl<'t, 'a> Engine<'t, 'a> {
             })
             .collect();
         let nacl = enis.iter().map(|e| ix.nacl_of(&e.subnet_id, &e.vpc_id)).collect();
-        let block_class = block_classes(enis, &ips, &rt_of, &table_entries, &tgw_entries, ix);
-        let succ_class = succ_classes(enis, &src_uniform, &subnet_of, &r.security_groups, ix);
+        let block_class = block_classes(enis, (&ips, &ips6), &rt_of, &table_entries, &tgw_cidrs, ix);
+        let succ_class = succ_classes(enis, (&src_uniform, &ips6), &subnet_of, &r.security_groups, ix);
         let (lb_next, lb_prev) = load_balancer_hops(topo, analysis, &eni_pos);
         Engine {
             succ_class,
@@ -1048,6 +1169,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             src_uniform,
             nacl,
             route_cache: Default::default(),
+            route_cache6: Default::default(),
             vpc_of,
             subnet_of,
             res_of,
@@ -1055,20 +1177,20 @@ impl<'t, 'a> Engine<'t, 'a> {
             uniform,
             links_ix,
             ip_ix,
+            ip6_ix,
             rlinks: rlinks_ix,
             vpc_pos: vpc_names,
             topo,
             enis,
             eni_pos,
             ips,
+            ips6,
             resource,
             groups,
             cidr_ix,
             route_entries,
             tgw_attachments,
-            tgw_table_of,
-            tgw_entries,
-            tgw_to,
+            tgw,
             gateway_endpoints,
             gateway_endpoint_pos,
             exposures,
@@ -1159,9 +1281,11 @@ impl<'t, 'a> Engine<'t, 'a> {
         let linked = self.linked(a);
         for vpc in std::iter::once(va).chain(linked.iter().map(|(v, _)| *v)) {
             let levels = &self.cidr_ix[vpc as usize];
-            for ip in &self.ips[a as usize] {
-                for (len, nets) in levels {
-                    if let Some(v) = nets.get(&v4_key(*ip, *len)) {
+            let addrs = self.ips[a as usize].iter().map(|ip| (false, u128::from(u32::from(*ip))));
+            for (v6, addr) in addrs.chain(self.ips6[a as usize].iter().map(|ip| (true, u128::from(*ip)))) {
+                let bits = if v6 { 128 } else { 32 };
+                for ((_, len), nets) in levels.iter().filter(|((f, _), _)| *f == v6) {
+                    if let Some(v) = nets.get(&net_key(addr, *len, bits)) {
                         out.extend(v);
                     }
                 }
@@ -1218,7 +1342,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ai = a as usize;
         match self.block_class[ai] {
             Some((sig, block)) => RouteClass::Block(sig, block),
-            None if self.src_uniform[ai] => RouteClass::Subnet(self.subnet_of[ai]),
+            None if self.src_uniform[ai] => RouteClass::Subnet(self.subnet_of[ai], !self.ips6[ai].is_empty()),
             None => RouteClass::Eni(a),
         }
     }
@@ -1251,7 +1375,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         let ea = self.eni(a);
         let vb_id = self.vpc_ids[vb as usize];
         let mut allowed: Vec<u32> = Vec::new();
-        let dsts = &self.ip_ix[vb as usize];
+        let (dsts, dsts6) = (&self.ip_ix[vb as usize], &self.ip6_ix[vb as usize]);
         // Some ENI address of `vb` in `c`.
         let holds = |c: &IpNet| match c.trunc() {
             IpNet::V4(n) => {
@@ -1259,14 +1383,19 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let start = dsts.partition_point(|(ip, _)| *ip < lo);
                 dsts.get(start).is_some_and(|(ip, _)| *ip <= hi)
             }
-            IpNet::V6(_) => false,
+            IpNet::V6(n) => {
+                let (lo, hi) = (u128::from(n.network()), u128::from(n.broadcast()));
+                let start = dsts6.partition_point(|(ip, _)| *ip < lo);
+                dsts6.get(start).is_some_and(|(ip, _)| *ip <= hi)
+            }
         };
         let ix = &self.topo.index;
         let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
         let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
         // Every address of a route class is routed alike: one stands for all.
         let n_src = if self.src_uniform[a as usize] || self.block_class[a as usize].is_some() { 1 } else { usize::MAX };
-        let srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
+        let mut srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
+        srcs.extend(self.ips6[a as usize].iter().take(n_src).map(|ip| host6(*ip)));
         // The tables of `vb` routing one of `srcs` back to `target`.
         let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
             let srcs: Vec<&IpNet> = srcs.collect();
@@ -1296,20 +1425,13 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
                 RouteTargetKind::TransitGateway => {
                     let tgw = r.target.id.as_str();
-                    let (Some(atts_a), Some(atts_b)) =
-                        (self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)), self.tgw_attachments.get(&(vb_id, tgw)))
-                    else {
-                        continue;
-                    };
+                    let Some(atts_a) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)) else { continue };
                     for &aa in atts_a {
-                        for &ab in atts_b {
-                            let forward = self.tgw_table_of.get(aa.id.as_str()).is_some_and(|t| {
-                                let to_b = self.tgw_to.get(&(t.id.as_str(), ab.id.as_str()));
-                                to_b.is_some_and(|cidrs| cidrs.iter().any(holds))
-                            });
-                            if forward {
-                                back(&mut srcs.iter().filter(|s| self.tgw_best(ab, s, &aa.id).is_some()), tgw);
-                            }
+                        for exit in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
+                            let Some(ab) = self.tgw.attachment(exit.tgw, exit.attachment) else { continue };
+                            let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
+                            let returns = |s: &&IpNet| self.tgw.walk(exit.tgw, exit.attachment, s, &to_a).is_some();
+                            back(&mut srcs.iter().filter(returns), &ab.transit_gateway_id);
                         }
                     }
                 }
@@ -1325,6 +1447,13 @@ impl<'t, 'a> Engine<'t, 'a> {
         let in_vpcs = |vpc: u32, lo: u32, hi: u32, out: &mut Vec<Node>| {
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
                 let list = &self.ip_ix[v as usize];
+                let start = list.partition_point(|(ip, _)| *ip < lo);
+                out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
+            }
+        };
+        let in_vpcs6 = |vpc: u32, lo: u128, hi: u128, out: &mut Vec<Node>| {
+            for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                let list = &self.ip6_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
             }
@@ -1366,8 +1495,15 @@ impl<'t, 'a> Engine<'t, 'a> {
                             }
                         };
                         for c in cidrs {
-                            if let IpNet::V4(c) = c.trunc() {
-                                in_vpcs(self.vpc_of[b as usize], u32::from(c.network()), u32::from(c.broadcast()), out);
+                            match c.trunc() {
+                                IpNet::V4(c) => {
+                                    let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
+                                    in_vpcs(self.vpc_of[b as usize], lo, hi, out);
+                                }
+                                IpNet::V6(c) => {
+                                    let (lo, hi) = (u128::from(c.network()), u128::from(c.broadcast()));
+                                    in_vpcs6(self.vpc_of[b as usize], lo, hi, out);
+                                }
                             }
                         }
                     }
@@ -1431,31 +1567,6 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
-    /// The TGW route table of `att` and its route for `dst`, when that route is active
-    /// and goes to `to_att` (longest prefix).
-    fn tgw_best(
-        &self,
-        att: &TransitGatewayAttachment,
-        dst: &IpNet,
-        to_att: &str,
-    ) -> Option<(&'a TransitGatewayRouteTable, &'a TgwRoute)> {
-        let table = *self.tgw_table_of.get(att.id.as_str())?;
-        let mut best: Option<(u8, &TgwRoute)> = None;
-        for (c, r) in self.tgw_entries.get(table.id.as_str())? {
-            if covers(c, dst) && best.is_none_or(|(len, _)| c.prefix_len() > len) {
-                best = Some((c.prefix_len(), r));
-            }
-        }
-        let (_, r) = best?;
-        (r.state == RouteState::Active && r.attachments.iter().any(|t| t.attachment_id == to_att)).then_some((table, r))
-    }
-
-    /// The TGW route table of `att` routing `dst` to `to_att` (longest prefix, active).
-    fn tgw_route(&self, att: &TransitGatewayAttachment, dst: &IpNet, to_att: &str) -> Option<String> {
-        let (table, r) = self.tgw_best(att, dst, to_att)?;
-        Some(format!("{} (associated with {}): {} → {}", table.id, att.id, r.destination, to_att))
-    }
-
     /// How B is routed from A and back, without the text: the route table entries
     /// both ways (cross-VPC) and what joins the VPCs. None when no route goes both ways.
     fn route_decision(
@@ -1473,26 +1584,35 @@ impl<'t, 'a> Engine<'t, 'a> {
         let rtb = ix.route_table_of(&eb.subnet_id, &eb.vpc_id)?;
         let (fe, be) = (self.table_route(rta.table, dst)?, self.table_route(rtb.table, src)?);
         let (fr, br) = (fe.route, be.route);
-        if fr.state != RouteState::Active || br.state != RouteState::Active || fr.target.id != br.target.id {
+        if fr.state != RouteState::Active || br.state != RouteState::Active {
             return None;
         }
         let tables = (rta.table, fe, rtb.table, be);
         match fr.target.kind {
             RouteTargetKind::VpcPeeringConnection => {
+                // Peering is not transitive: the connection must join A's and B's VPCs
+                // and B must route A back through the same one.
                 let p = ix.get::<VpcPeeringConnection>(&fr.target.id)?;
                 let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == eb.vpc_id)
                     || (p.requester.vpc_id == eb.vpc_id && p.accepter.vpc_id == ea.vpc_id);
-                (p.is_active() && joins).then_some(RouteDecision::Peering { tables, pcx: p })
+                (p.is_active() && joins && br.target.id == fr.target.id)
+                    .then_some(RouteDecision::Peering { tables, pcx: p })
             }
             RouteTargetKind::TransitGateway => {
                 let tgw = fr.target.id.as_str();
-                let atts_a = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))?;
-                let atts_b = self.tgw_attachments.get(&(eb.vpc_id.as_str(), tgw))?;
-                for &aa in atts_a {
-                    for &ab in atts_b {
-                        if self.tgw_best(aa, dst, &ab.id).is_some() && self.tgw_best(ab, src, &aa.id).is_some() {
-                            return Some(RouteDecision::Tgw { tables, tgw, aa, ab });
-                        }
+                let to_b = |t: &str, att: &str| self.tgw.is_vpc_attachment(t, att, &eb.vpc_id);
+                for &aa in self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw))? {
+                    let Some(forward) = self.tgw.walk(tgw, &aa.id, dst, &to_b) else { continue };
+                    let Some(last) = forward.last() else { continue };
+                    let Some(ab) = self.tgw.attachment(last.tgw, last.exit) else { continue };
+                    // B's replies enter the TGW B is attached to (another one across a
+                    // TGW peering) and must come out at A's attachment.
+                    if br.target.id != ab.transit_gateway_id {
+                        continue;
+                    }
+                    let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
+                    if let Some(back) = self.tgw.walk(&ab.transit_gateway_id, &ab.id, src, &to_a) {
+                        return Some(RouteDecision::Tgw { tables, aa, ab, forward, back });
                     }
                 }
                 None
@@ -1515,11 +1635,9 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let (forward, back) = used(tables);
                 Routing { forward, back, via: vec![pcx.id.clone()], peering: true }
             }
-            RouteDecision::Tgw { tables, tgw, aa, ab } => {
+            RouteDecision::Tgw { tables, aa, ab, forward: steps, back: back_steps } => {
                 let (forward, back) = used(tables);
-                let (f, b) = (self.tgw_route(aa, dst, &ab.id)?, self.tgw_route(ab, src, &aa.id)?);
-                let via = vec![tgw.to_string(), aa.id.clone(), ab.id.clone(), f, format!("return: {b}")];
-                Routing { forward, back, via, peering: false }
+                Routing { forward, back, via: tgw_via(aa, ab, &steps, &back_steps), peering: false }
             }
         })
     }
@@ -1561,12 +1679,32 @@ impl<'t, 'a> Engine<'t, 'a> {
         out
     }
 
-    /// Whether `private_hop(a, b)` is a hop, without building it: some address of A
-    /// routed both ways, admitted by one of B's rules, on ports both NACLs let through.
+    /// Whether `private_hop(a, b)` is a hop, without building it: over IPv4 or IPv6,
+    /// some address of A routed both ways, admitted by one of B's rules, on ports both
+    /// NACLs let through.
     fn private_ok(&self, a: u32, b: u32) -> bool {
+        self.family_ok(a, b, false) || self.family_ok(a, b, true)
+    }
+
+    /// A's addresses of one family as host networks (IPv4: primary first).
+    fn sources(&self, a: u32, v6: bool) -> impl Iterator<Item = IpNet> + '_ {
+        let v4s = self.ips[a as usize].iter().filter(move |_| !v6).map(|ip| host(*ip));
+        v4s.chain(self.ips6[a as usize].iter().filter(move |_| v6).map(|ip| host6(*ip)))
+    }
+
+    /// B's address of one family that hops are evaluated to (IPv4: the primary).
+    fn destination(&self, b: u32, v6: bool) -> Option<IpNet> {
+        if v6 {
+            self.ips6[b as usize].first().map(|ip| host6(*ip))
+        } else {
+            self.ips[b as usize].first().map(|ip| host(*ip))
+        }
+    }
+
+    /// `private_ok` for one address family.
+    fn family_ok(&self, a: u32, b: u32, v6: bool) -> bool {
         let (ea, eb) = (self.eni(a), self.eni(b));
-        let Some(&d) = self.ips[b as usize].first() else { return false };
-        let dst = host(d);
+        let Some(dst) = self.destination(b, v6) else { return false };
         let (ai, bi) = (a as usize, b as usize);
         let nacls = if self.subnet_of[ai] == self.subnet_of[bi] {
             None
@@ -1580,15 +1718,15 @@ impl<'t, 'a> Engine<'t, 'a> {
             |src: &IpNet| self.route_decision(ea, eb, src, &dst).map(|d| matches!(d, RouteDecision::Peering { .. }));
         let key = (self.src_uniform[ai] && self.uniform[bi])
             .then(|| (self.subnet_of[ai], self.vpc_of[ai], self.subnet_of[bi], self.vpc_of[bi]));
-        for ip in &self.ips[a as usize] {
-            let src = host(*ip);
+        let cache = if v6 { &self.route_cache6 } else { &self.route_cache };
+        for src in self.sources(a, v6) {
             let routed = match key {
                 None => decide(&src),
                 Some(k) => {
-                    let cached = self.route_cache.borrow().get(&k).copied();
+                    let cached = cache.borrow().get(&k).copied();
                     cached.unwrap_or_else(|| {
                         let r = decide(&src);
-                        self.route_cache.borrow_mut().insert(k, r);
+                        cache.borrow_mut().insert(k, r);
                         r
                     })
                 }
@@ -1599,7 +1737,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     if self.rule_admits(rule, ea, eb, &src, peering).is_none() {
                         continue;
                     }
-                    for p in rule_protocols(rule) {
+                    for p in rule_protocols(rule, v6) {
                         let rp = rule_ports(rule.protocol, rule.ports, *p);
                         for (rp, _) in self.egress_pieces(a, eb, &dst, *p, peering, rp) {
                             let Some((na, nb)) = nacls else { return true };
@@ -1668,10 +1806,57 @@ impl<'t, 'a> Engine<'t, 'a> {
         out
     }
 
-    /// ENI A → ENI B, if anything gets through.
+    /// ENI A → ENI B, if anything gets through over IPv4 or IPv6. Each family is
+    /// evaluated on its own (routes, NACL entries and SG rules of that family); the
+    /// hop carries both families' sources and grants.
     fn private_hop(&self, a: u32, b: u32) -> Option<Hop> {
         let (ea, eb) = (self.eni(a), self.eni(b));
-        let dst = host(*self.ips[b as usize].first()?);
+        let same_subnet = ea.subnet_id == eb.subnet_id;
+        let v4 = self.family_hop(a, b, false);
+        let v6 = self.family_hop(a, b, true);
+        let (main, ipv6) = match (v4, v6) {
+            (Some(v4), Some(v6)) => (v4.clone(), Some(v6)),
+            (Some(only), None) | (None, Some(only)) => (only, None),
+            (None, None) => return None,
+        };
+        let mut sources = main.sources.clone();
+        let mut grants = main.grants.clone();
+        if let Some(v6) = &ipv6 {
+            sources.extend(v6.sources.iter().cloned());
+            grants.extend(v6.grants.iter().cloned());
+        }
+        let grants: Vec<Grant> = grants.into_iter().collect();
+        let (protocol, ports) = summarize(&grants);
+        Some(Hop {
+            from: self.resource[a as usize].to_string(),
+            to: self.resource[b as usize].to_string(),
+            protocol,
+            ports,
+            sources,
+            evidence: HopEvidence {
+                from_eni: Some(ea.id.clone()),
+                to_eni: Some(eb.id.clone()),
+                destination: Some(main.dst.addr().to_string()),
+                forward_route: Some(main.routing.forward),
+                return_route: Some(main.routing.back),
+                via: main.routing.via,
+                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
+                grants,
+                ipv6: ipv6.map(|v6| FamilyRoute {
+                    destination: v6.dst.addr().to_string(),
+                    forward_route: v6.routing.forward,
+                    return_route: v6.routing.back,
+                    via: v6.routing.via,
+                }),
+            },
+        })
+    }
+
+    /// One address family of `private_hop`: A's addresses of that family that get
+    /// through to B's address of that family, the grants, and the routing used.
+    fn family_hop(&self, a: u32, b: u32, v6: bool) -> Option<FamilyHop> {
+        let (ea, eb) = (self.eni(a), self.eni(b));
+        let dst = self.destination(b, v6)?;
         let ix = &self.topo.index;
         let same_subnet = ea.subnet_id == eb.subnet_id;
         let nacls = if same_subnet {
@@ -1679,15 +1864,16 @@ impl<'t, 'a> Engine<'t, 'a> {
         } else {
             Some((ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?, ix.nacl_of(&eb.subnet_id, &eb.vpc_id)?))
         };
+        let family = v6.then(|| "ipv6".to_string());
+        let all = if v6 { ALL_V6 } else { ALL_V4 };
         let mut grants: BTreeSet<Grant> = BTreeSet::new();
         let mut sources = Vec::new();
         let mut first: Option<Routing> = None;
-        for ip in &self.ips[a as usize] {
-            let src = host(*ip);
+        for src in self.sources(a, v6) {
             let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
             let before = grants.len();
             for m in self.sg_admits(a, b, &src, routing.peering) {
-                let protocols = rule_protocols(m.rule);
+                let protocols = rule_protocols(m.rule, v6);
                 let mut per_rule: Vec<Grant> = Vec::new();
                 for &p in protocols {
                     let rule_range = rule_ports(m.rule.protocol, m.rule.ports, p);
@@ -1732,11 +1918,12 @@ impl<'t, 'a> Engine<'t, 'a> {
                                 sg_rule_id: m.rule.rule_id.clone(),
                                 nacl,
                                 egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
+                                family: family.clone(),
                             });
                         }
                     }
                 }
-                // An "all" rule let through completely on TCP, UDP and ICMP by the same
+                // An "all" rule let through completely on TCP, UDP and ICMP(v6) by the same
                 // NACL rules: one "all" grant says it.
                 let whole = |p: Protocol| {
                     per_rule.iter().filter(|g| g.protocol == p).count() == 1
@@ -1744,7 +1931,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 };
                 if m.rule.protocol == Protocol::All
                     && per_rule.len() == 3
-                    && [Protocol::Tcp, Protocol::Udp, Protocol::Icmp].into_iter().all(whole)
+                    && all.into_iter().all(whole)
                     && per_rule.iter().all(|g| g.nacl == per_rule[0].nacl)
                 {
                     let mut g = per_rule.swap_remove(0);
@@ -1755,30 +1942,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                 grants.extend(per_rule);
             }
             if grants.len() > before {
-                sources.push(ip.to_string());
+                sources.push(src.addr().to_string());
                 first.get_or_insert(routing);
             }
         }
-        let routing = first?;
-        let grants: Vec<Grant> = grants.into_iter().collect();
-        let (protocol, ports) = summarize(&grants);
-        Some(Hop {
-            from: self.resource[a as usize].to_string(),
-            to: self.resource[b as usize].to_string(),
-            protocol,
-            ports,
-            sources,
-            evidence: HopEvidence {
-                from_eni: Some(ea.id.clone()),
-                to_eni: Some(eb.id.clone()),
-                destination: Some(dst.addr().to_string()),
-                forward_route: Some(routing.forward),
-                return_route: Some(routing.back),
-                via: routing.via,
-                note: same_subnet.then(|| "same subnet: NACLs not evaluated".to_string()),
-                grants,
-            },
-        })
+        Some(FamilyHop { routing: first?, dst, sources, grants })
     }
 
     /// Load-balancer ENI A → target B: the target port of every listener rule that
@@ -1799,6 +1967,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 sg_rule_id: None,
                 nacl: None,
                 egress_rule: None,
+                family: None,
             })
             .collect();
         let grants: Vec<Grant> = grants.into_iter().collect();
@@ -1834,6 +2003,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 via: via.into_iter().collect(),
                 note: Some("load balancer → target: listener rules and target groups decide, not the load balancer's own egress".into()),
                 grants,
+                ipv6: None,
             },
         }
     }
@@ -1860,6 +2030,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                     to_outbound_reply_rule: Some(f.evidence.nacl_out_rule),
                 }),
                 egress_rule: None,
+                family: None,
             })
             .collect();
         let grants: Vec<Grant> = grants.into_iter().collect();
@@ -1905,6 +2076,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             sg_rule_id: None,
             nacl: None,
             egress_rule: None,
+            family: None,
         };
         let mut note = None;
         let dests: Vec<IpNet> = match &route.destination {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
 
+use super::tgw::{TgwGraph, TgwStep};
 use super::types::{Connection, ConnectionVia, ReturnPath, Text};
 use crate::facts::{is_production, TagKeys};
 use crate::model::*;
@@ -156,7 +157,8 @@ pub fn segmentation(topo: &Topology, env_by_vpc: &BTreeMap<String, String>, keys
     let ctx = Ctx { ix: &topo.index, tables_by_vpc, active_routes, env_by_vpc, keys, texts: Default::default() };
     let mut out = Vec::new();
     peering(&ctx, r, &mut out);
-    transit(&ctx, r, &mut out);
+    let graph = TgwGraph::new(r, &topo.index);
+    transit(&ctx, r, &graph, &mut out);
     vpn(&ctx, r, &mut out);
     out.sort_unstable();
     out.dedup();
@@ -264,7 +266,7 @@ fn resolve_table<'a>(ix: &Index, table: &'a TransitGatewayRouteTable) -> Vec<Tgw
         .collect()
 }
 
-fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
+fn transit<'a>(ctx: &Ctx<'_, 'a>, r: &'a Resources, graph: &TgwGraph<'a>, out: &mut Vec<Connection>) {
     let ix = ctx.ix;
     let mut associated: FastMap<&str, &TransitGatewayRouteTable> = FastMap::default();
     for t in &r.transit_gateway_route_tables {
@@ -303,6 +305,7 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
         let Some(routes) = resolved.get(table.id.as_str()) else { continue };
         let from_account = att.resource_owner_id.as_deref().unwrap_or(&att.account_id);
         let from_env = ctx.env(vpc_id);
+        transit_chains(ctx, graph, (att, vpc_id, from_account), sent, out);
         let uses: Text = format!("{} uses TGW route table {}", att.id, table.id).into();
         // Per target: (CIDRs, evidence, the TGW attachments it is reached through).
         type Reached<'t> = (BTreeSet<Text>, BTreeSet<Text>, Vec<&'t str>);
@@ -362,6 +365,111 @@ fn transit(ctx: &Ctx, r: &Resources, out: &mut Vec<Connection>) {
             ));
         }
     }
+}
+
+/// Connections through TGW peering chains: A's attachment → its TGW's table → a
+/// peering attachment → the peer TGW's table associated with that attachment → … → B's
+/// attachment; back the same way (B's VPC must route A's CIDRs to B's own TGW). The
+/// direct VPC attachments of A's TGW are `transit`'s.
+fn transit_chains<'a>(
+    ctx: &Ctx<'_, 'a>,
+    graph: &TgwGraph<'a>,
+    (att, vpc_id, from_account): (&'a TransitGatewayAttachment, &str, &str),
+    sent: &[ActiveRoute],
+    out: &mut Vec<Connection>,
+) {
+    let home = att.transit_gateway_id.as_str();
+    let keep = |c: &IpNet| sent.iter().any(|r| overlaps(&r.dests, std::slice::from_ref(c)));
+    let other_vpc = |t: &str, a: &str| {
+        t != home
+            && graph.attachment(t, a).is_some_and(|x| {
+                x.resource_type == TgwAttachmentResourceType::Vpc
+                    && usable(&x.state)
+                    && x.resource_id.as_deref().is_some_and(|v| v != vpc_id)
+            })
+    };
+    let from_cidrs = vpc_cidrs(ctx.ix, vpc_id);
+    for exit in graph.exits(home, &att.id, &keep, &other_vpc) {
+        let Some(ab) = graph.attachment(exit.tgw, exit.attachment) else { continue };
+        let Some(to_vpc) = ab.resource_id.as_deref() else { continue };
+        let to_b = |t: &str, a: &str| t == exit.tgw && a == exit.attachment;
+        let Some(forward) = confirmed(graph, (home, &att.id), &vpc_cidrs(ctx.ix, to_vpc), &to_b, exit.steps) else {
+            continue;
+        };
+        let mut evidence: BTreeSet<Text> = BTreeSet::new();
+        if let Some(first) = forward.first() {
+            evidence.insert(format!("{} uses TGW route table {}", att.id, first.table.id).into());
+        }
+        evidence.extend(forward.iter().map(|s| Text::from(s.describe())));
+        let last_dests = forward.last().map(|s| expand(s.destination, ctx.ix)).unwrap_or_default();
+        evidence.extend(sent.iter().filter(|r| overlaps(&r.dests, &last_dests)).map(|r| r.text.clone()));
+        let cidrs: BTreeSet<Text> = forward.last().map(|s| Text::from(s.destination.to_string())).into_iter().collect();
+        let return_path = chain_return(ctx, graph, (att, vpc_id, &from_cidrs), ab, &mut evidence);
+        let to_account = ab.resource_owner_id.as_deref().unwrap_or(&ab.account_id);
+        out.push(connection(
+            ctx,
+            vpc_id,
+            from_account,
+            to_vpc,
+            ResourceKind::Vpc,
+            Some(to_account),
+            ctx.env(to_vpc),
+            ConnectionVia::TransitGateway,
+            home,
+            cidrs,
+            evidence,
+            ctx.env(vpc_id),
+            return_path,
+        ));
+    }
+}
+
+/// Replies over a TGW chain: from B's attachment `ab`, through the TGWs back to A's
+/// attachment, and B's VPC routing A's CIDRs to B's own TGW.
+fn chain_return<'a>(
+    ctx: &Ctx<'_, 'a>,
+    graph: &TgwGraph<'a>,
+    (att, vpc_id, from_cidrs): (&'a TransitGatewayAttachment, &str, &[IpNet]),
+    ab: &'a TransitGatewayAttachment,
+    evidence: &mut BTreeSet<Text>,
+) -> ReturnPath {
+    let keep = |c: &IpNet| from_cidrs.is_empty() || overlaps(std::slice::from_ref(c), from_cidrs);
+    let to_a = |t: &str, a: &str| t == att.transit_gateway_id && a == att.id;
+    let relaxed = graph.exits(&ab.transit_gateway_id, &ab.id, &keep, &to_a).into_iter().next().map(|e| e.steps);
+    let back = relaxed.and_then(|steps| confirmed(graph, (&ab.transit_gateway_id, &ab.id), from_cidrs, &to_a, steps));
+    let Some(back) = back else {
+        evidence.insert(
+            format!("return: no TGW route back to {vpc_id} from {} on {}", ab.id, ab.transit_gateway_id).into(),
+        );
+        return ReturnPath::Missing;
+    };
+    evidence.extend(back.iter().map(|s| Text::from(format!("return: {}", s.describe()))));
+    let to_vpc = ab.resource_id.as_deref().unwrap_or_default();
+    let vpc_back = routes_back(ctx, to_vpc, &ab.transit_gateway_id, from_cidrs);
+    if vpc_back.is_empty() {
+        evidence
+            .insert(format!("return: no route in {to_vpc} back to {vpc_id} through {}", ab.transit_gateway_id).into());
+        return ReturnPath::Missing;
+    }
+    evidence.extend(vpc_back);
+    ReturnPath::Routed
+}
+
+/// A chain `TgwGraph::exits` found, checked by longest prefix for the far VPC's CIDRs
+/// where the entry table has a route covering one: the exact steps, or None when
+/// longest-prefix matching (a blackhole above all) stops it.
+fn confirmed<'a>(
+    graph: &TgwGraph<'a>,
+    (tgw, att): (&'a str, &'a str),
+    cidrs: &[IpNet],
+    goal: &dyn Fn(&str, &str) -> bool,
+    relaxed: Vec<TgwStep<'a>>,
+) -> Option<Vec<TgwStep<'a>>> {
+    if let Some(steps) = cidrs.iter().find_map(|c| graph.walk(tgw, att, c, goal)) {
+        return Some(steps);
+    }
+    let table = graph.table_of(tgw, att)?;
+    cidrs.iter().all(|c| graph.best(&table.id, c).is_none()).then_some(relaxed)
 }
 
 /// What the return check through a TGW needs besides the context.
