@@ -72,10 +72,14 @@ fn check_geometry(page: &PageScene) {
         for (x, &a) in kids.iter().enumerate() {
             for &b in &kids[x + 1..] {
                 let (ba, bb) = (&sc.boxes[a], &sc.boxes[b]);
+                if spans_az_columns(sc, ba, bb) || spans_az_columns(sc, bb, ba) {
+                    continue;
+                }
                 assert!(!ba.rect.overlaps(&bb.rect), "{p}: siblings {} and {} overlap", ba.id, bb.id);
             }
         }
     }
+    check_load_balancers(page);
     let chips: Vec<_> = sc.boxes.iter().filter(|b| b.role == Role::Chip).collect();
     for (x, a) in chips.iter().enumerate() {
         for b in &chips[x + 1..] {
@@ -106,6 +110,58 @@ fn check_geometry(page: &PageScene) {
                 }
             }
         }
+    }
+}
+
+/// A load balancer's box (or its change ring) runs across AZ columns by design.
+fn spans_az_columns(
+    sc: &Scene,
+    lb: &render::diagram::scene::SceneBox,
+    other: &render::diagram::scene::SceneBox,
+) -> bool {
+    let is_lb = |b: &render::diagram::scene::SceneBox| {
+        b.role == Role::LoadBalancer
+            || b.role == Role::Ring
+                && sc.boxes.iter().any(|x| x.role == Role::LoadBalancer && b.id == format!("{}:ring", x.id))
+    };
+    is_lb(lb) && other.role == Role::AvailabilityZone
+}
+
+/// Load balancers on VPC pages: one box each, covering no resource, subnet heading
+/// or other load balancer; each "node in" tab inside its box and over a subnet the
+/// load balancer has a node in; its lines start on its box and end on a subnet's edge.
+fn check_load_balancers(page: &PageScene) {
+    let sc = &page.scene;
+    let p = &page.file_stem;
+    let lbs: Vec<&render::diagram::scene::SceneBox> =
+        sc.boxes.iter().filter(|b| b.role == Role::LoadBalancer && !b.id.contains(":in:")).collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for lb in &lbs {
+        assert!(ids.insert(lb.id.as_str()), "{p}: load balancer {} drawn twice", lb.id);
+        for b in sc.boxes.iter().filter(|b| matches!(b.role, Role::Resource | Role::Gateway)) {
+            assert!(!lb.rect.overlaps(&b.rect), "{p}: load balancer {} covers {}", lb.id, b.id);
+        }
+        for other in lbs.iter().filter(|o| o.id != lb.id) {
+            assert!(!lb.rect.overlaps(&other.rect), "{p}: load balancers {} and {} overlap", lb.id, other.id);
+        }
+        for t in sc.texts.iter().filter(|t| t.owner.is_some_and(|o| sc.boxes[o].role == Role::Subnet)) {
+            assert!(!lb.rect.overlaps(&t.bbox()), "{p}: load balancer {} covers {:?}", lb.id, t.text);
+        }
+    }
+    for tab in sc.boxes.iter().filter(|b| b.role == Role::LoadBalancer && b.id.contains(":in:")) {
+        let owner = &sc.boxes[tab.parent.expect("a tab has its box")];
+        assert!(owner.rect.contains(&tab.rect), "{p}: tab {} outside its box", tab.id);
+        let subnet = tab.id.rsplit(":in:").next().unwrap_or_default();
+        let sb = sc.boxes.iter().find(|b| b.role == Role::Subnet && b.id == subnet).expect("tab's subnet drawn");
+        assert!(sb.rect.contains(&tab.rect), "{p}: tab {} not over its subnet", tab.id);
+    }
+    for e in sc.edges.iter().filter(|e| lbs.iter().any(|b| b.id == e.from)) {
+        let lb = lbs.iter().find(|b| b.id == e.from).expect("from a load balancer");
+        let (first, last) = (e.points[0], e.points[e.points.len() - 1]);
+        assert!(lb.rect.inflate(0.5).contains(&render::diagram::scene::Rect::new(first.0, first.1, 0.0, 0.0)));
+        let to = sc.boxes.iter().find(|b| b.id == e.to && b.role == Role::Subnet).expect("line ends on a subnet");
+        assert!((last.0 - to.rect.right()).abs() < 0.01, "{p}: {}→{} ends off its subnet", e.from, e.to);
+        assert!(e.label.is_some(), "{p}: {}→{} has no label", e.from, e.to);
     }
 }
 

@@ -373,7 +373,9 @@ pub(super) fn draw(scene: &mut Scene, f: &Facts, lbs: &[LbBox], layout: &LbLayou
         let bx = draw_box(scene, f, b, r, grid.vpc_box);
         for c in p.cols.0..=p.cols.1 {
             match grid.cells.get(&(p.row, c)) {
-                Some((s, sr)) if b.served.contains(&s.id.as_str()) => node_tab(scene, bx, s, sr.x.max(r.x)),
+                Some((s, sr)) if b.served.contains(&s.id.as_str()) => {
+                    node_tab(scene, bx, s, sr.x.max(r.x), (sr.right() - grid.pad).min(r.right()))
+                }
                 _ => {}
             }
         }
@@ -409,13 +411,14 @@ pub(super) fn draw(scene: &mut Scene, f: &Facts, lbs: &[LbBox], layout: &LbLayou
     }
 }
 
-/// "node in prod-public-a": a tab on the box's top edge where it has a node.
-fn node_tab(scene: &mut Scene, bx: usize, s: &Subnet, x: f64) {
+/// "node in prod-public-a": a tab on the box's top edge, within the part of the box
+/// over that subnet (`x0`..`x1`).
+fn node_tab(scene: &mut Scene, bx: usize, s: &Subnet, x0: f64, x1: f64) {
     let b = &scene.boxes[bx];
     let (stroke, box_rect, id) = (b.style.stroke, b.rect, format!("{}:in:{}", b.id, s.id));
     let text = clean(&format!("node in {}", nm(s.name().unwrap_or(&s.id))));
-    let x = x + 6.0;
-    let w = (metrics::width(&text, TAB_TEXT, true) + 8.0).min(box_rect.right() - x - 6.0);
+    let x = x0 + 6.0;
+    let w = (metrics::width(&text, TAB_TEXT, true) + 8.0).min(x1 - x - 6.0);
     if w < 24.0 {
         return;
     }
