@@ -2,7 +2,9 @@
 //! demo (one overview page) and a generated 10k-resource estate (organisation and
 //! account pages), no line runs on an unrelated line, no labels overlap, every
 //! label sits on its own line near an end, every page fits A0 with text ≥ 7 units.
-//! And the account pages draw every link of the estate once, inventing none.
+//! And the account pages draw every link of the estate once, inventing none. VPC
+//! pages with load balancers: their lines to targets are held to the same line and
+//! label figures, and every target subnet of the analysis has its line.
 //! (100k: `cargo bench -p auditmap-render --bench readability -- 100000`.)
 use std::collections::BTreeMap;
 
