@@ -207,6 +207,43 @@ fn every_exposed_eni_is_outlined_on_its_vpc_page_and_the_exposure_page() {
     }
 }
 
+/// The demo's prod VPC: each load balancer one box whatever its number of nodes,
+/// with type, name, scheme, listeners (a redirect said so) and a tab per node; the
+/// NLB's target in another account's VPC counted on its box; the web ALB's lines to
+/// the web tier with the target port; and the legend explains box and lines.
+#[test]
+fn demo_load_balancers_are_one_box_with_their_lines() {
+    let (s, a) = demo();
+    let pages = render_scenes(&s, &a).unwrap();
+    let prod = &pages.iter().find(|p| p.file_stem == "vpc-03ff7338c5e6a1e40").expect("prod page").scene;
+    let text_of = |id: &str| -> Vec<&str> {
+        let i = prod.boxes.iter().position(|b| b.id == id).expect("box");
+        prod.texts.iter().filter(|t| t.owner == Some(i)).map(|t| t.text.as_str()).collect()
+    };
+    let boxes: Vec<_> = prod.boxes.iter().filter(|b| b.role == Role::LoadBalancer && !b.id.contains(":in:")).collect();
+    assert_eq!(boxes.len(), 3, "web ALB, partner NLB, app ALB");
+    let web = boxes.iter().find(|b| b.id.contains("/prod-web-alb/")).expect("web ALB");
+    assert_eq!(
+        text_of(&web.id),
+        ["ALB prod-web-alb", "internet-facing · HTTP 80 → redirect, HTTPS 443", "internet → tcp/443, tcp/80"]
+    );
+    assert!(web.exposed && web.style.stroke == "#d00000");
+    let tabs = prod.boxes.iter().filter(|b| b.id.starts_with(&format!("{}:in:", web.id))).count();
+    assert_eq!(tabs, 2, "a node in each public subnet");
+    let lines: Vec<_> = prod.edges.iter().filter(|e| e.from == web.id).collect();
+    assert_eq!(lines.len(), 2, "to the web instances in both private subnets");
+    for e in lines {
+        let l = e.label.map(|l| text_of(&prod.boxes[l].id)).unwrap_or_default();
+        assert_eq!(l, ["tcp/8080"]);
+    }
+    let nlb = boxes.iter().find(|b| b.id.contains("/prod-partner-nlb/")).expect("NLB");
+    assert!(text_of(&nlb.id).contains(&"+1 target outside this VPC, not evaluated"));
+    let legend = |t: &str| prod.texts.iter().any(|x| x.text.starts_with(t));
+    assert!(legend("load balancer: one box across the subnets it serves"), "legend: box");
+    assert!(legend("load balancer forwards to targets in that subnet"), "legend: line");
+    assert!(legend("load balancer target refused"), "legend: blocked line");
+}
+
 #[test]
 fn every_page_carries_title_block_and_legend() {
     let (s, a) = demo();
@@ -281,6 +318,14 @@ fn hostile_estate() -> (Snapshot, Analysis) {
     }
     for (i, x) in r.accounts.iter_mut().enumerate() {
         x.alias = Some(names[i % names.len()].clone());
+    }
+    // Load balancer boxes: name, DNS name (tooltip) and listener protocol from AWS.
+    for (i, x) in r.load_balancers.iter_mut().enumerate() {
+        x.name = names[i % names.len()].clone();
+        x.dns_name = Some(names[(i + 1) % names.len()].clone());
+    }
+    for (i, x) in r.listeners.iter_mut().enumerate() {
+        x.protocol = Some(names[(i + 2) % names.len()].clone());
     }
     let a = analyze(&s);
     (s, a)

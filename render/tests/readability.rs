@@ -213,6 +213,11 @@ fn vpc_pages_with_load_balancers_are_clean() {
                     .collect();
                 let drawn: std::collections::BTreeSet<(&str, bool)> =
                     sc.edges.iter().filter(|e| e.from == lb.id).map(|e| (e.to.as_str(), e.style.dashed)).collect();
+                for e in sc.edges.iter().filter(|e| e.from == lb.id) {
+                    let label = e.label.map(|l| sc.texts.iter().find(|t| t.owner == Some(l)).map(|t| t.text.as_str()));
+                    let label = label.flatten().unwrap_or_default();
+                    assert_eq!(label.starts_with("blocked "), e.style.dashed, "{}: {label}", p.file_stem);
+                }
                 if want.len() <= 6 {
                     assert_eq!(drawn, want, "{}: lines of {}", p.file_stem, lb.id);
                 } else {
