@@ -416,9 +416,12 @@ pub(super) fn draw(scene: &mut Scene, f: &Facts, lbs: &[LbBox], layout: &LbLayou
 fn node_tab(scene: &mut Scene, bx: usize, s: &Subnet, x0: f64, x1: f64) {
     let b = &scene.boxes[bx];
     let (stroke, box_rect, id) = (b.style.stroke, b.rect, format!("{}:in:{}", b.id, s.id));
-    let text = clean(&format!("node in {}", nm(s.name().unwrap_or(&s.id))));
     let x = x0 + 6.0;
-    let w = (metrics::width(&text, TAB_TEXT, true) + 8.0).min(x1 - x - 6.0);
+    let room = x1 - x - 6.0;
+    let full = clean(&format!("node in {}", nm(s.name().unwrap_or(&s.id))));
+    // Where the subnet's name does not fit, "node" alone: the subnet's heading is above.
+    let text = if metrics::width(&full, TAB_TEXT, true) + 8.0 <= room { full } else { "node".to_string() };
+    let w = (metrics::width(&text, TAB_TEXT, true) + 8.0).min(room);
     if w < 24.0 {
         return;
     }
