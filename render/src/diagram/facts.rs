@@ -40,6 +40,8 @@ pub struct Facts<'a> {
     /// Load balancer id → the analysis' rows of its targets (`behind_load_balancers`,
     /// `other_load_balancer_targets`).
     pub lb_targets: BTreeMap<&'a str, Vec<&'a LoadBalancerTarget>>,
+    /// Load balancers whose targets `behind_load_balancers` (load_balancer_targets.csv) lists.
+    pub lb_targets_listed: BTreeSet<&'a str>,
     /// Subnet of each ENI a load-balancer target row names.
     pub target_eni_subnet: BTreeMap<&'a str, &'a str>,
     /// The audit scope (`--scope-tag`), when one is set.
@@ -113,6 +115,8 @@ impl<'a> Facts<'a> {
             }
         }
         let mut lb_targets: BTreeMap<&str, Vec<&LoadBalancerTarget>> = BTreeMap::new();
+        let lb_targets_listed =
+            analysis.behind_load_balancers.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
         let all_targets = || analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets);
         for t in all_targets() {
             lb_targets.entry(t.listener.load_balancer_id.as_str()).or_default().push(t);
@@ -184,6 +188,7 @@ impl<'a> Facts<'a> {
             lbs_without_enis,
             listeners_of_lb,
             lb_targets,
+            lb_targets_listed,
             target_eni_subnet,
             instance_ids,
             snap,

@@ -728,7 +728,7 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     // Load balancers: a lane at the bottom of their row, channels right of columns and
     // lanes in the gaps below rows for their lines.
     let pos: BTreeMap<&str, (usize, usize)> = cell.iter().map(|(&rc, &i)| (plans[i].subnet.id.as_str(), rc)).collect();
-    let mut lbs = lbs::load_balancers(f, &vpc.id, &subnets, marks);
+    let mut lbs = lbs::load_balancers(f, &subnets, marks);
     let lb_layout = lbs::place(f, &mut lbs, &pos, n_rows, az_names.len());
     lbs::column_widths(f, &lbs, &lb_layout, &mut col_w, PAD);
     for (&(_, c), &i) in &cell {

@@ -94,12 +94,7 @@ pub(super) fn text_height(lines: &[TextLine]) -> f64 {
 
 /// The load balancers with a node in one of `subnets` (an ENI, or a subnet AWS
 /// states for one the snapshot has no ENI for), sorted by id.
-pub(super) fn load_balancers<'a>(
-    f: &Facts<'a>,
-    vpc_id: &str,
-    subnets: &[&'a Subnet],
-    marks: Option<&ChangeMarks>,
-) -> Vec<LbBox<'a>> {
+pub(super) fn load_balancers<'a>(f: &Facts<'a>, subnets: &[&'a Subnet], marks: Option<&ChangeMarks>) -> Vec<LbBox<'a>> {
     type Found<'a> = (&'a LoadBalancer, BTreeSet<&'a str>, BTreeSet<&'a str>);
     let mut found: BTreeMap<&str, Found<'a>> = BTreeMap::new();
     for &s in subnets {
@@ -140,7 +135,7 @@ pub(super) fn load_balancers<'a>(
             if let Some(m) = marks {
                 resolve(f, &mut item, m);
             }
-            let (targets, notes) = target_lines(f, lb, vpc_id, &on_page);
+            let (targets, notes) = target_lines(f, lb, &on_page);
             LbBox { lb, item, served: served.into_iter().collect(), targets, notes }
         })
         .collect()
@@ -148,13 +143,10 @@ pub(super) fn load_balancers<'a>(
 
 /// Lines per (target subnet on this page, blocked), labelled with protocol/port and
 /// how many distinct targets; and what the box says about the rest.
-fn target_lines<'a>(
-    f: &Facts<'a>,
-    lb: &LoadBalancer,
-    vpc_id: &str,
-    on_page: &BTreeSet<&str>,
-) -> (Vec<TargetLine<'a>>, Vec<String>) {
+fn target_lines<'a>(f: &Facts<'a>, lb: &LoadBalancer, on_page: &BTreeSet<&str>) -> (Vec<TargetLine<'a>>, Vec<String>) {
     let rows = f.lb_targets.get(lb.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+    // Only internet-reached listeners' targets are rows of load_balancer_targets.csv.
+    let see = if f.lb_targets_listed.contains(lb.id.as_str()) { " (load_balancer_targets.csv)" } else { "" };
     let mut notes = Vec::new();
     if rows.is_empty() {
         notes.push("no targets: no listener forwards to a registered target".to_string());
@@ -172,11 +164,6 @@ fn target_lines<'a>(
                 by_subnet.entry(key).or_default().entry(port).or_default().insert(t.target_id.as_str());
             }
             (Some(_), TargetReach::NotEvaluated) => {
-                unknown.insert(t.target_id.as_str());
-            }
-            (None, reach) if t.vpc_id == vpc_id && subnet.is_some() => {
-                // In this VPC's snapshot but on no subnet drawn here: say so.
-                let _ = reach;
                 unknown.insert(t.target_id.as_str());
             }
             (None, reach) => {
@@ -199,16 +186,16 @@ fn target_lines<'a>(
     if lines.len() > MAX_TARGET_LINES {
         let more = lines.len() - (MAX_TARGET_LINES - 1);
         lines.truncate(MAX_TARGET_LINES - 1);
-        notes.push(format!("+{more} more target line(s): load_balancer_targets.csv"));
+        notes.push(format!("+{more} more target subnet(s) not drawn{see}"));
     }
     if !outside.is_empty() {
         let n = outside.len();
-        let how = if outside.values().any(|e| *e) { " (load_balancer_targets.csv)" } else { ", not evaluated" };
+        let how = if outside.values().any(|e| *e) { see } else { ", not evaluated" };
         notes.push(format!("+{n} target{} outside this VPC{how}", if n == 1 { "" } else { "s" }));
     }
     if !unknown.is_empty() {
         let n = unknown.len();
-        notes.push(format!("+{n} target{} not evaluated (load_balancer_targets.csv)", if n == 1 { "" } else { "s" }));
+        notes.push(format!("+{n} target{} not evaluated{see}", if n == 1 { "" } else { "s" }));
     }
     (lines, notes)
 }
