@@ -265,26 +265,6 @@ fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
     }
 }
 
-fn lb_kind(lb: &inventory::model::LoadBalancer) -> &'static str {
-    match lb.lb_type {
-        inventory::model::LoadBalancerType::Application => "ALB",
-        inventory::model::LoadBalancerType::Network => "NLB",
-        inventory::model::LoadBalancerType::Gateway => "GWLB",
-        inventory::model::LoadBalancerType::Classic => "CLB",
-    }
-}
-
-/// "internet-facing · HTTPS 443, HTTP 80 · public 203.0.113.30".
-fn lb_extra(f: &Facts, lb: &inventory::model::LoadBalancer, ip: Option<&str>) -> String {
-    let mut parts = vec![lb.scheme.clone().unwrap_or_else(|| "scheme not stated".into())];
-    match f.listeners_of_lb.get(lb.id.as_str()) {
-        Some(l) if !l.is_empty() => parts.push(l.join(", ")),
-        _ => parts.push("no listeners".into()),
-    }
-    parts.extend(ip.map(str::to_string));
-    parts.join(" · ")
-}
-
 /// Managed-service ENI descriptions repeat the service name; keep the telling part.
 fn short_description(d: &str) -> String {
     let d = d.trim();

@@ -1,15 +1,15 @@
 //! Load balancers on a VPC page: one box per load balancer, in a lane its row of
-//! subnets keeps free, across the AZ columns of the subnets it serves (a bar on its
-//! top edge in each), and one line per subnet of its targets. Targets come from the
+//! subnets keeps free, across the AZ columns of the subnets it serves (a "node in …"
+//! tab on its top edge in each), and one line per subnet of its targets. Targets come from the
 //! analysis' rows (`behind_load_balancers`, `other_load_balancer_targets`); nothing is
 //! recomputed here.
 use std::collections::{BTreeMap, BTreeSet};
 
 use inventory::analysis::TargetReach;
-use inventory::model::{LoadBalancer, PortRange, Resource, Subnet};
+use inventory::model::{LoadBalancer, LoadBalancerType, PortRange, Resource, Subnet};
 
 use super::super::labels;
-use super::{lb_extra, lb_kind, marks, resolve, ChangeMarks, Item, Mark};
+use super::{marks, resolve, ChangeMarks, Item, Mark};
 use crate::diagram::facts::{port_label, Facts};
 use crate::diagram::font::metrics;
 use crate::diagram::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdge};
@@ -18,18 +18,18 @@ use crate::diagram::style::{self, Line, EXPOSED, INK, MUTED};
 /// Target subnets one load balancer draws lines to; the rest are counted on its box.
 const MAX_TARGET_LINES: usize = 6;
 /// Vertical step between the lines leaving a box's right side (a label chip each).
-pub(super) const EXIT_STEP: f64 = 17.0;
+const EXIT_STEP: f64 = 17.0;
 /// Room right of a box, inside its subnet, for the labels of its lines.
-pub(super) const LABEL_COL: f64 = 118.0;
+const LABEL_COL: f64 = 118.0;
 /// Space between stacked load-balancer lanes of one row.
-pub(super) const LANE_GAP: f64 = 8.0;
+const LANE_GAP: f64 = 8.0;
 /// Height of the "node in …" tabs on a box's top edge, and their text size.
 const TAB_H: f64 = 12.0;
 const TAB_TEXT: f64 = 7.5;
 /// Widest a one-column box's text asks its column to be.
 const MAX_TEXT_W: f64 = 320.0;
 
-pub(super) type TextLine = (String, f64, bool, &'static str);
+type TextLine = (String, f64, bool, &'static str);
 
 /// A line from a load balancer to its targets in one subnet.
 pub(super) struct TargetLine<'a> {
@@ -64,7 +64,7 @@ impl LbBox<'_> {
             out.push((m.badge(), 8.5, true, style::WHITE));
         }
         out.push((format!("{} {}", it.kind, it.name), 9.5, true, INK));
-        out.push((lb_extra(f, self.lb, None), 8.5, false, MUTED));
+        out.push((scheme_and_listeners(f, self.lb), 8.5, false, MUTED));
         if self.exposed() {
             out.push((format!("internet → {}", it.ports.join(", ")), 8.5, true, EXPOSED));
         }
@@ -87,9 +87,28 @@ impl LbBox<'_> {
     }
 }
 
-pub(super) fn text_height(lines: &[TextLine]) -> f64 {
+fn text_height(lines: &[TextLine]) -> f64 {
     // The node tabs on the top edge above, 4 below.
     lines.iter().map(|(_, s, _, _)| metrics::line_height(*s) + 2.0).sum::<f64>() + TAB_H + 6.0
+}
+
+fn lb_kind(lb: &LoadBalancer) -> &'static str {
+    match lb.lb_type {
+        LoadBalancerType::Application => "ALB",
+        LoadBalancerType::Network => "NLB",
+        LoadBalancerType::Gateway => "GWLB",
+        LoadBalancerType::Classic => "CLB",
+    }
+}
+
+/// "internet-facing · HTTP 80 → redirect, HTTPS 443".
+fn scheme_and_listeners(f: &Facts, lb: &LoadBalancer) -> String {
+    let mut parts = vec![lb.scheme.clone().unwrap_or_else(|| "scheme not stated".into())];
+    match f.listeners_of_lb.get(lb.id.as_str()) {
+        Some(l) if !l.is_empty() => parts.push(l.join(", ")),
+        _ => parts.push("no listeners".into()),
+    }
+    parts.join(" · ")
 }
 
 /// The load balancers with a node in one of `subnets` (an ENI, or a subnet AWS
