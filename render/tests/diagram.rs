@@ -208,7 +208,8 @@ fn every_exposed_eni_is_outlined_on_its_vpc_page_and_the_exposure_page() {
 }
 
 /// The demo's prod VPC: each load balancer one box whatever its number of nodes,
-/// with type, name, scheme, listeners (a redirect said so) and a tab per node; the
+/// with type, name, scheme, listeners (a redirect said so), its nodes' public
+/// addresses and a tab per node; the
 /// NLB's target in another account's VPC counted on its box; the web ALB's lines to
 /// the web tier with the target port; and the legend explains box and lines.
 #[test]
@@ -225,7 +226,12 @@ fn demo_load_balancers_are_one_box_with_their_lines() {
     let web = boxes.iter().find(|b| b.id.contains("/prod-web-alb/")).expect("web ALB");
     assert_eq!(
         text_of(&web.id),
-        ["ALB prod-web-alb", "internet-facing · HTTP 80 → redirect, HTTPS 443", "internet → tcp/443, tcp/80"]
+        [
+            "ALB prod-web-alb",
+            "internet-facing · HTTP 80 → redirect, HTTPS 443",
+            "public 203.0.113.30, 203.0.113.31",
+            "internet → tcp/443, tcp/80"
+        ]
     );
     assert!(web.exposed && web.style.stroke == "#d00000");
     let tabs = prod.boxes.iter().filter(|b| b.id.starts_with(&format!("{}:in:", web.id))).count();

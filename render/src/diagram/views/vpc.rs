@@ -230,8 +230,8 @@ fn ghost_item(e: &Entry) -> Item {
     }
 }
 
-/// An item's own mark, else its ENIs' marks as a change of
-/// it; its exposure changes; and the changed security groups it uses.
+/// An item's own mark, else its ENIs' marks as a change of it; its exposure
+/// changes; and the changed security groups it uses.
 fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
     if it.mark.is_none() {
         let own = marks.mark(&it.id);

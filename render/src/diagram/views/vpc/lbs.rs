@@ -4,6 +4,7 @@
 //! analysis' rows (`behind_load_balancers`, `other_load_balancer_targets`); nothing is
 //! recomputed here.
 use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
 
 use inventory::analysis::TargetReach;
 use inventory::model::{LoadBalancer, LoadBalancerType, PortRange, Resource, Subnet};
@@ -56,7 +57,8 @@ impl LbBox<'_> {
         !self.item.ports.is_empty()
     }
 
-    /// Badge, "ALB name", scheme and listeners, exposure, notes, change lines.
+    /// Badge, "ALB name", scheme and listeners, nodes' public addresses, exposure,
+    /// notes, change lines.
     pub fn lines(&self, f: &Facts) -> Vec<TextLine> {
         let it = &self.item;
         let mut out: Vec<TextLine> = Vec::new();
@@ -65,6 +67,7 @@ impl LbBox<'_> {
         }
         out.push((format!("{} {}", it.kind, it.name), 9.5, true, INK));
         out.push((scheme_and_listeners(f, self.lb), 8.5, false, MUTED));
+        out.extend(it.extra.iter().map(|x| (x.clone(), 8.5, false, MUTED)));
         if self.exposed() {
             out.push((format!("internet → {}", it.ports.join(", ")), 8.5, true, EXPOSED));
         }
@@ -114,20 +117,24 @@ fn scheme_and_listeners(f: &Facts, lb: &LoadBalancer) -> String {
 /// The load balancers with a node in one of `subnets` (an ENI, or a subnet AWS
 /// states for one the snapshot has no ENI for), sorted by id.
 pub(super) fn load_balancers<'a>(f: &Facts<'a>, subnets: &[&'a Subnet], marks: Option<&ChangeMarks>) -> Vec<LbBox<'a>> {
-    type Found<'a> = (&'a LoadBalancer, BTreeSet<&'a str>, BTreeSet<&'a str>);
+    /// The load balancer, the subnets and ENIs of its nodes, their public addresses.
+    type Found<'a> = (&'a LoadBalancer, BTreeSet<&'a str>, BTreeSet<&'a str>, BTreeSet<Ipv4Addr>);
     let mut found: BTreeMap<&str, Found<'a>> = BTreeMap::new();
     for &s in subnets {
         for n in f.enis_by_subnet.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(&lb) = f.lb_of_eni.get(n.id.as_str()) {
-                let e = found.entry(lb.id.as_str()).or_insert_with(|| (lb, BTreeSet::new(), BTreeSet::new()));
+                let e = found
+                    .entry(lb.id.as_str())
+                    .or_insert_with(|| (lb, BTreeSet::new(), BTreeSet::new(), BTreeSet::new()));
                 e.1.insert(s.id.as_str());
                 e.2.insert(n.id.as_str());
+                e.3.extend(n.public_ips());
             }
         }
         for &lb in f.lbs_without_enis.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
             found
                 .entry(lb.id.as_str())
-                .or_insert_with(|| (lb, BTreeSet::new(), BTreeSet::new()))
+                .or_insert_with(|| (lb, BTreeSet::new(), BTreeSet::new(), BTreeSet::new()))
                 .1
                 .insert(s.id.as_str());
         }
@@ -135,7 +142,7 @@ pub(super) fn load_balancers<'a>(f: &Facts<'a>, subnets: &[&'a Subnet], marks: O
     let on_page: BTreeSet<&str> = subnets.iter().map(|s| s.id.as_str()).collect();
     found
         .into_values()
-        .map(|(lb, served, enis)| {
+        .map(|(lb, served, enis, public)| {
             // A load balancer without ENIs has stand-in nodes under its own id.
             let ids: Vec<&str> = enis.iter().copied().chain([lb.id.as_str()]).collect();
             let mut item = Item {
@@ -147,7 +154,9 @@ pub(super) fn load_balancers<'a>(f: &Facts<'a>, subnets: &[&'a Subnet], marks: O
                 ports: f.exposed_ports(ids.iter().copied()),
                 behind_lb: false,
                 members: ids.iter().map(|s| s.to_string()).collect(),
-                extra: None,
+                extra: (!public.is_empty()).then(|| {
+                    format!("public {}", public.iter().map(|ip| ip.to_string()).collect::<Vec<_>>().join(", "))
+                }),
                 mark: None,
                 notes: Vec::new(),
             };
