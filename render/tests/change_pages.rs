@@ -270,3 +270,38 @@ fn gateways_are_marked_on_the_border() {
     assert_eq!(texts_of(prod, "vpce-00d6ccde968426cb0")[0], "− REMOVED");
     assert!(prod.boxes.iter().all(|b| b.id != "changes-panel"), "everything changed is drawn as a box");
 }
+
+/// Load balancers: a changed one (tags of the prod web ALB) is ringed and badged on
+/// its one box across both AZs, and a change of one of its nodes' ENIs marks that
+/// box too; neither is listed again in the "also changed" panel.
+#[test]
+fn load_balancers_are_marked_on_their_box() {
+    const ALB: &str =
+        "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/prod-web-alb/50dc6c495c0c9188";
+    const APP_ALB_ENI: &str = "eni-0c2acf65af65e4081";
+    let mut pair = Pair { old: side("demo.json"), new: side("demo.json") };
+    let r = &mut pair.new.0.resources;
+    for lb in &mut r.load_balancers {
+        if lb.id == ALB {
+            lb.tags.insert("Owner".into(), "web".into());
+        }
+    }
+    let app_alb = r.network_interfaces.iter_mut().find(|n| n.id == APP_ALB_ENI).expect("app ALB node");
+    app_alb.tags.insert("Owner".into(), "app".into());
+    pair.new.1 = inventory::diff::analyze(&pair.new.0, &Default::default());
+    let pages = pair.pages();
+    let prod = page(&pages, PROD);
+    let boxes: Vec<_> = prod.boxes.iter().filter(|b| b.id == ALB).collect();
+    assert_eq!(boxes.len(), 1, "one box");
+    assert_eq!(boxes[0].role, Role::LoadBalancer);
+    assert_eq!(ring_of(prod, ALB), Some(CHANGED));
+    assert_eq!(texts_of(prod, ALB)[0], "~ CHANGED: tags");
+    let app = prod
+        .boxes
+        .iter()
+        .find(|b| b.role == Role::LoadBalancer && b.members.iter().any(|m| m == APP_ALB_ENI))
+        .expect("app ALB box");
+    assert_eq!(ring_of(prod, &app.id), Some(CHANGED));
+    assert!(texts_of(prod, &app.id)[0].starts_with(&format!("~ CHANGED: {APP_ALB_ENI} tags")));
+    assert!(prod.boxes.iter().all(|b| b.id != "changes-panel"), "everything changed is drawn as a box");
+}

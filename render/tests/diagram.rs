@@ -72,10 +72,14 @@ fn check_geometry(page: &PageScene) {
         for (x, &a) in kids.iter().enumerate() {
             for &b in &kids[x + 1..] {
                 let (ba, bb) = (&sc.boxes[a], &sc.boxes[b]);
+                if spans_az_columns(sc, ba, bb) || spans_az_columns(sc, bb, ba) {
+                    continue;
+                }
                 assert!(!ba.rect.overlaps(&bb.rect), "{p}: siblings {} and {} overlap", ba.id, bb.id);
             }
         }
     }
+    check_load_balancers(page);
     let chips: Vec<_> = sc.boxes.iter().filter(|b| b.role == Role::Chip).collect();
     for (x, a) in chips.iter().enumerate() {
         for b in &chips[x + 1..] {
@@ -106,6 +110,58 @@ fn check_geometry(page: &PageScene) {
                 }
             }
         }
+    }
+}
+
+/// A load balancer's box (or its change ring) runs across AZ columns by design.
+fn spans_az_columns(
+    sc: &Scene,
+    lb: &render::diagram::scene::SceneBox,
+    other: &render::diagram::scene::SceneBox,
+) -> bool {
+    let is_lb = |b: &render::diagram::scene::SceneBox| {
+        b.role == Role::LoadBalancer
+            || b.role == Role::Ring
+                && sc.boxes.iter().any(|x| x.role == Role::LoadBalancer && b.id == format!("{}:ring", x.id))
+    };
+    is_lb(lb) && other.role == Role::AvailabilityZone
+}
+
+/// Load balancers on VPC pages: one box each, covering no resource, subnet heading
+/// or other load balancer; each "node in" tab inside its box and over a subnet the
+/// load balancer has a node in; its lines start on its box and end on a subnet's edge.
+fn check_load_balancers(page: &PageScene) {
+    let sc = &page.scene;
+    let p = &page.file_stem;
+    let lbs: Vec<&render::diagram::scene::SceneBox> =
+        sc.boxes.iter().filter(|b| b.role == Role::LoadBalancer && !b.id.contains(":in:")).collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for lb in &lbs {
+        assert!(ids.insert(lb.id.as_str()), "{p}: load balancer {} drawn twice", lb.id);
+        for b in sc.boxes.iter().filter(|b| matches!(b.role, Role::Resource | Role::Gateway)) {
+            assert!(!lb.rect.overlaps(&b.rect), "{p}: load balancer {} covers {}", lb.id, b.id);
+        }
+        for other in lbs.iter().filter(|o| o.id != lb.id) {
+            assert!(!lb.rect.overlaps(&other.rect), "{p}: load balancers {} and {} overlap", lb.id, other.id);
+        }
+        for t in sc.texts.iter().filter(|t| t.owner.is_some_and(|o| sc.boxes[o].role == Role::Subnet)) {
+            assert!(!lb.rect.overlaps(&t.bbox()), "{p}: load balancer {} covers {:?}", lb.id, t.text);
+        }
+    }
+    for tab in sc.boxes.iter().filter(|b| b.role == Role::LoadBalancer && b.id.contains(":in:")) {
+        let owner = &sc.boxes[tab.parent.expect("a tab has its box")];
+        assert!(owner.rect.contains(&tab.rect), "{p}: tab {} outside its box", tab.id);
+        let subnet = tab.id.rsplit(":in:").next().unwrap_or_default();
+        let sb = sc.boxes.iter().find(|b| b.role == Role::Subnet && b.id == subnet).expect("tab's subnet drawn");
+        assert!(sb.rect.contains(&tab.rect), "{p}: tab {} not over its subnet", tab.id);
+    }
+    for e in sc.edges.iter().filter(|e| lbs.iter().any(|b| b.id == e.from)) {
+        let lb = lbs.iter().find(|b| b.id == e.from).expect("from a load balancer");
+        let (first, last) = (e.points[0], e.points[e.points.len() - 1]);
+        assert!(lb.rect.inflate(0.5).contains(&render::diagram::scene::Rect::new(first.0, first.1, 0.0, 0.0)));
+        let to = sc.boxes.iter().find(|b| b.id == e.to && b.role == Role::Subnet).expect("line ends on a subnet");
+        assert!((last.0 - to.rect.right()).abs() < 0.01, "{p}: {}→{} ends off its subnet", e.from, e.to);
+        assert!(e.label.is_some(), "{p}: {}→{} has no label", e.from, e.to);
     }
 }
 
@@ -149,6 +205,49 @@ fn every_exposed_eni_is_outlined_on_its_vpc_page_and_the_exposure_page() {
             );
         }
     }
+}
+
+/// The demo's prod VPC: each load balancer one box whatever its number of nodes,
+/// with type, name, scheme, listeners (a redirect said so), its nodes' public
+/// addresses and a tab per node; the
+/// NLB's target in another account's VPC counted on its box; the web ALB's lines to
+/// the web tier with the target port; and the legend explains box and lines.
+#[test]
+fn demo_load_balancers_are_one_box_with_their_lines() {
+    let (s, a) = demo();
+    let pages = render_scenes(&s, &a).unwrap();
+    let prod = &pages.iter().find(|p| p.file_stem == "vpc-03ff7338c5e6a1e40").expect("prod page").scene;
+    let text_of = |id: &str| -> Vec<&str> {
+        let i = prod.boxes.iter().position(|b| b.id == id).expect("box");
+        prod.texts.iter().filter(|t| t.owner == Some(i)).map(|t| t.text.as_str()).collect()
+    };
+    let boxes: Vec<_> = prod.boxes.iter().filter(|b| b.role == Role::LoadBalancer && !b.id.contains(":in:")).collect();
+    assert_eq!(boxes.len(), 3, "web ALB, partner NLB, app ALB");
+    let web = boxes.iter().find(|b| b.id.contains("/prod-web-alb/")).expect("web ALB");
+    assert_eq!(
+        text_of(&web.id),
+        [
+            "ALB prod-web-alb",
+            "internet-facing · HTTP 80 → redirect, HTTPS 443",
+            "public 203.0.113.30, 203.0.113.31",
+            "internet → tcp/443, tcp/80"
+        ]
+    );
+    assert!(web.exposed && web.style.stroke == "#d00000");
+    let tabs = prod.boxes.iter().filter(|b| b.id.starts_with(&format!("{}:in:", web.id))).count();
+    assert_eq!(tabs, 2, "a node in each public subnet");
+    let lines: Vec<_> = prod.edges.iter().filter(|e| e.from == web.id).collect();
+    assert_eq!(lines.len(), 2, "to the web instances in both private subnets");
+    for e in lines {
+        let l = e.label.map(|l| text_of(&prod.boxes[l].id)).unwrap_or_default();
+        assert_eq!(l, ["tcp/8080"]);
+    }
+    let nlb = boxes.iter().find(|b| b.id.contains("/prod-partner-nlb/")).expect("NLB");
+    assert!(text_of(&nlb.id).contains(&"+1 target outside this VPC, not evaluated"));
+    let legend = |t: &str| prod.texts.iter().any(|x| x.text.starts_with(t));
+    assert!(legend("load balancer: one box across the subnets it serves"), "legend: box");
+    assert!(legend("load balancer forwards to targets in that subnet"), "legend: line");
+    assert!(legend("load balancer target refused"), "legend: blocked line");
 }
 
 #[test]
@@ -225,6 +324,14 @@ fn hostile_estate() -> (Snapshot, Analysis) {
     }
     for (i, x) in r.accounts.iter_mut().enumerate() {
         x.alias = Some(names[i % names.len()].clone());
+    }
+    // Load balancer boxes: name, DNS name (tooltip) and listener protocol from AWS.
+    for (i, x) in r.load_balancers.iter_mut().enumerate() {
+        x.name = names[i % names.len()].clone();
+        x.dns_name = Some(names[(i + 1) % names.len()].clone());
+    }
+    for (i, x) in r.listeners.iter_mut().enumerate() {
+        x.protocol = Some(names[(i + 2) % names.len()].clone());
     }
     let a = analyze(&s);
     (s, a)

@@ -2,7 +2,9 @@
 //! demo (one overview page) and a generated 10k-resource estate (organisation and
 //! account pages), no line runs on an unrelated line, no labels overlap, every
 //! label sits on its own line near an end, every page fits A0 with text ≥ 7 units.
-//! And the account pages draw every link of the estate once, inventing none.
+//! And the account pages draw every link of the estate once, inventing none. VPC
+//! pages with load balancers: their lines to targets are held to the same line and
+//! label figures, and every target subnet of the analysis has its line.
 //! (100k: `cargo bench -p auditmap-render --bench readability -- 100000`.)
 use std::collections::BTreeMap;
 
@@ -162,5 +164,67 @@ fn scope_is_drawn_on_every_page_and_only_with_a_scope() {
     for p in plan.pages() {
         assert!(!p.scene.texts.iter().any(|t| t.text == "Audit scope"));
         assert!(!p.scene.edges.iter().any(|e| e.from.starts_with("scope:") || e.style.color == "#c2185b"));
+    }
+}
+
+/// VPC pages with load balancers, demo and generated 10k: their lines to targets
+/// share no stretch with another line, their labels overlap none and each sits on
+/// the first stretch of its own line; text stays ≥ 7 units. Each load balancer with
+/// a node in the VPC is one box, and every target subnet of the analysis (blocked
+/// ones dashed) has its line, up to the per-box cap.
+#[test]
+fn vpc_pages_with_load_balancers_are_clean() {
+    use inventory::analysis::TargetReach;
+    for s in [inventory::demo::demo_snapshot().expect("demo"), generate::generate(10_000, 11)] {
+        let a = analyze(&s);
+        let plan = Plan::new(&s, &a);
+        let r = &s.resources;
+        let mut pages_with_lbs = 0;
+        for p in plan.pages().filter(|p| p.file_stem.starts_with("vpc-")) {
+            let sc = &p.scene;
+            let lbs: Vec<_> =
+                sc.boxes.iter().filter(|b| b.role == Role::LoadBalancer && !b.id.contains(":in:")).collect();
+            if lbs.is_empty() {
+                continue;
+            }
+            pages_with_lbs += 1;
+            let m = measure(sc);
+            assert!(
+                m.shared_length < 0.5 && m.label_overlaps == 0 && m.labels_astray == 0 && m.min_text >= 7.0,
+                "{}: {m}",
+                p.file_stem
+            );
+            let vpc = p.file_stem.trim_start_matches("vpc-");
+            let vpc = r.vpcs.iter().find(|v| v.id.ends_with(vpc)).map(|v| v.id.as_str()).unwrap_or_default();
+            for lb in lbs {
+                let n = sc.boxes.iter().filter(|b| b.id == lb.id).count();
+                assert_eq!(n, 1, "{}: {} drawn {n} times", p.file_stem, lb.id);
+                let subnet_of = |e: &str| r.network_interfaces.iter().find(|n| n.id == e).map(|n| n.subnet_id.as_str());
+                let want: std::collections::BTreeSet<(&str, bool)> = a
+                    .behind_load_balancers
+                    .iter()
+                    .chain(&a.other_load_balancer_targets)
+                    .filter(|t| t.listener.load_balancer_id == lb.id && t.reach != TargetReach::NotEvaluated)
+                    .filter_map(|t| {
+                        let sub = subnet_of(t.eni_id.as_deref()?)?;
+                        let on_page = r.subnets.iter().any(|x| x.id == sub && x.vpc_id == vpc);
+                        on_page.then_some((sub, t.reach == TargetReach::Blocked))
+                    })
+                    .collect();
+                let drawn: std::collections::BTreeSet<(&str, bool)> =
+                    sc.edges.iter().filter(|e| e.from == lb.id).map(|e| (e.to.as_str(), e.style.dashed)).collect();
+                for e in sc.edges.iter().filter(|e| e.from == lb.id) {
+                    let label = e.label.map(|l| sc.texts.iter().find(|t| t.owner == Some(l)).map(|t| t.text.as_str()));
+                    let label = label.flatten().unwrap_or_default();
+                    assert_eq!(label.starts_with("blocked "), e.style.dashed, "{}: {label}", p.file_stem);
+                }
+                if want.len() <= 6 {
+                    assert_eq!(drawn, want, "{}: lines of {}", p.file_stem, lb.id);
+                } else {
+                    assert!(drawn.is_subset(&want) && drawn.len() == 5, "{}: lines of {}", p.file_stem, lb.id);
+                }
+            }
+        }
+        assert!(pages_with_lbs > 0, "load balancers drawn");
     }
 }

@@ -68,7 +68,13 @@ pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
         // A panic in the segmentation thread is a bug: re-raise it here, not lose it.
         (exp, seg.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    let behind_load_balancers = tracing::info_span!("load_balancers").in_scope(|| lb::targets(topo, &exposures));
+    let (behind_load_balancers, other_load_balancer_targets) = tracing::info_span!("load_balancers").in_scope(|| {
+        let reached = lb::targets(topo, &exposures);
+        let skip: std::collections::BTreeSet<&str> =
+            reached.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
+        let others = lb::other_targets(topo, &skip);
+        (reached, others)
+    });
     let egress = tracing::info_span!("egress").in_scope(|| egress::egress(topo));
     let sg_flows =
         tracing::info_span!("sg_flows").in_scope(|| sg_flows::sg_flows(&topo.snapshot.resources.security_groups));
@@ -76,6 +82,7 @@ pub fn analyze_topology_with(topo: &Topology, settings: &Settings) -> Analysis {
     Analysis {
         exposures,
         behind_load_balancers,
+        other_load_balancer_targets,
         blocked,
         egress,
         segmentation,

@@ -2477,11 +2477,8 @@ fn load_balancer_hops(
     if r.load_balancers.is_empty() {
         return (next, prev);
     }
-    let reached: BTreeSet<&str> =
-        analysis.behind_load_balancers.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
-    let others = super::lb::other_targets(topo, &reached);
     let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<LoadBalancerTarget>>> = BTreeMap::new();
-    for t in analysis.behind_load_balancers.iter().chain(&others) {
+    for t in analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets) {
         let targets = by_lb.entry(t.listener.load_balancer_id.as_str()).or_default();
         if t.reach != TargetReach::Reachable {
             continue;

@@ -14,6 +14,11 @@ pub struct Analysis {
     /// The targets of every load-balancer listener the internet reaches (listener →
     /// rule → target group → target), each with whether the target admits the traffic.
     pub behind_load_balancers: Vec<LoadBalancerTarget>,
+    /// The targets of the listeners of every other load balancer (internal ones above
+    /// all), for clients anywhere in IPv4: the path engine's hops and the VPC pages'
+    /// lines from those load balancers.
+    #[serde(default)]
+    pub other_load_balancer_targets: Vec<LoadBalancerTarget>,
     /// Resources with a public address that are not exposed, with the controls that stop it.
     #[serde(default)]
     pub blocked: Vec<Blocked>,

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use inventory::accept::{Acceptances, Review};
-use inventory::analysis::{Analysis, ExposureFinding, SubnetTier};
+use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerTarget, SubnetTier};
 use inventory::facts::{is_production, PortStyle};
 use inventory::model::*;
 use inventory::Snapshot;
@@ -34,8 +34,16 @@ pub struct Facts<'a> {
     pub lb_of_eni: BTreeMap<&'a str, &'a LoadBalancer>,
     /// Subnet → load balancers with a node there but no ENI in the snapshot.
     pub lbs_without_enis: BTreeMap<&'a str, Vec<&'a LoadBalancer>>,
-    /// Load balancer id → its listeners as AWS states them ("HTTPS 443"), sorted.
+    /// Load balancer id → its listeners as AWS states them ("HTTPS 443", "HTTP 80 →
+    /// redirect" when its default action reaches no target), sorted.
     pub listeners_of_lb: BTreeMap<&'a str, Vec<String>>,
+    /// Load balancer id → the analysis' rows of its targets (`behind_load_balancers`,
+    /// `other_load_balancer_targets`).
+    pub lb_targets: BTreeMap<&'a str, Vec<&'a LoadBalancerTarget>>,
+    /// Load balancers whose targets `behind_load_balancers` (load_balancer_targets.csv) lists.
+    pub lb_targets_listed: BTreeSet<&'a str>,
+    /// Subnet of each ENI a load-balancer target row names.
+    pub target_eni_subnet: BTreeMap<&'a str, &'a str>,
     /// The audit scope (`--scope-tag`), when one is set.
     pub scope: Option<Scope<'a>>,
     /// `package --accepted`: the file and its review of `analysis.exposures` (one
@@ -106,9 +114,21 @@ impl<'a> Facts<'a> {
                 instances_by_subnet.entry(s.as_str()).or_default().push(i);
             }
         }
+        let mut lb_targets: BTreeMap<&str, Vec<&LoadBalancerTarget>> = BTreeMap::new();
+        let lb_targets_listed =
+            analysis.behind_load_balancers.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
+        let all_targets = || analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets);
+        for t in all_targets() {
+            lb_targets.entry(t.listener.load_balancer_id.as_str()).or_default().push(t);
+        }
+        let mut target_eni_subnet: BTreeMap<&str, &str> =
+            all_targets().filter_map(|t| t.eni_id.as_deref()).map(|e| (e, "")).collect();
         let mut enis_by_subnet: BTreeMap<&str, Vec<&NetworkInterface>> = BTreeMap::new();
         let mut enis_by_instance: BTreeMap<&str, Vec<&NetworkInterface>> = BTreeMap::new();
         for n in &r.network_interfaces {
+            if let Some(s) = target_eni_subnet.get_mut(n.id.as_str()) {
+                *s = n.subnet_id.as_str();
+            }
             enis_by_subnet.entry(n.subnet_id.as_str()).or_default().push(n);
             if let Some(i) = n.instance_id() {
                 enis_by_instance.entry(i).or_default().push(n);
@@ -150,7 +170,8 @@ impl<'a> Facts<'a> {
         let mut listeners: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for l in &r.listeners {
             if let (Some(p), Some(port)) = (&l.protocol, l.port) {
-                listeners.entry(l.load_balancer_id.as_str()).or_default().insert(format!("{p} {port}"));
+                let action = no_target_action(&l.default_actions).map(|a| format!(" → {a}")).unwrap_or_default();
+                listeners.entry(l.load_balancer_id.as_str()).or_default().insert(format!("{p} {port}{action}"));
             }
         }
         for lb in &r.load_balancers {
@@ -158,6 +179,7 @@ impl<'a> Facts<'a> {
                 listeners.entry(lb.id.as_str()).or_default().insert(format!("{} {}", l.protocol, l.port));
             }
         }
+        target_eni_subnet.retain(|_, s| !s.is_empty());
         let listeners_of_lb = listeners.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect();
         Facts {
             acceptance: None,
@@ -165,6 +187,9 @@ impl<'a> Facts<'a> {
             lb_of_eni,
             lbs_without_enis,
             listeners_of_lb,
+            lb_targets,
+            lb_targets_listed,
+            target_eni_subnet,
             instance_ids,
             snap,
             analysis,
@@ -234,6 +259,17 @@ impl<'a> Facts<'a> {
             }
         }
         set.into_iter().collect()
+    }
+}
+
+/// "redirect" or "fixed response" when a listener's default actions reach no target
+/// (an HTTP listener that only redirects to HTTPS reads apart from one that serves).
+fn no_target_action(actions: &[ListenerAction]) -> Option<&'static str> {
+    let last = actions.iter().rfind(|a| !matches!(a, ListenerAction::Authenticate { .. }))?;
+    match last {
+        ListenerAction::Redirect { .. } => Some("redirect"),
+        ListenerAction::FixedResponse { .. } => Some("fixed response"),
+        _ => None,
     }
 }
 

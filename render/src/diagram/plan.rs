@@ -403,6 +403,9 @@ impl<'a> Plan<'a> {
         legend.push(views::exposed_legend());
         legend.push(views::fill(style::gateway(), "gateway on the VPC border (dashed: not in snapshot)"));
         legend.push(views::line_legend(Line::Route));
+        if page.scene.boxes.iter().any(|b| b.role == scene::Role::LoadBalancer) {
+            legend.extend(views::lb_legend());
+        }
         let mut title = match inventory::model::Resource::name(v) {
             Some(n) => format!("VPC {} ({})", scene::name(n), v.id),
             None => format!("VPC {}", v.id),

@@ -64,6 +64,9 @@ pub enum Role {
     Resource,
     /// IGW, EIGW, VGW, TGW attachment, peering, gateway endpoint: on a VPC border.
     Gateway,
+    /// VPC pages: a load balancer, one box across the AZ columns of the subnets it
+    /// serves (in a lane those subnets' row keeps free), and its per-subnet marks.
+    LoadBalancer,
     /// Internet, on-premises network, transit gateway, VPC summary in the overview.
     Node,
     /// Edge label chip.
@@ -101,6 +104,14 @@ pub struct SceneBox {
     pub tooltip: String,
     /// Resource and ENI ids this box stands for (aggregates hold many).
     pub members: Vec<String>,
+}
+
+impl SceneBox {
+    /// Drawn after the lines: label chips, and load balancers, whose lane crosses the
+    /// AZ gutters the route lines run in (those lines pass under it).
+    pub fn over_lines(&self) -> bool {
+        matches!(self.role, Role::Chip | Role::LoadBalancer)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

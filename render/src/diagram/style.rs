@@ -82,6 +82,11 @@ pub fn resource() -> BoxStyle {
 pub fn exposed_resource() -> BoxStyle {
     BoxStyle { fill: "#fdedec", stroke: EXPOSED, stroke_width: 2.5, dashed: false, radius: 3.0 }
 }
+/// Load balancer colour: its box, its per-subnet marks and its lines to targets.
+pub const LOAD_BALANCER: &str = "#1a5276";
+pub fn load_balancer() -> BoxStyle {
+    BoxStyle { fill: "#ebf5fb", stroke: LOAD_BALANCER, stroke_width: 1.8, dashed: false, radius: 6.0 }
+}
 pub fn gateway() -> BoxStyle {
     BoxStyle { fill: "#fef5e7", stroke: "#b9770e", stroke_width: 1.5, dashed: false, radius: 4.0 }
 }
@@ -114,6 +119,10 @@ pub enum Line {
     Vpn,
     Flow,
     CrossAccount,
+    /// A load balancer forwards to targets in that subnet.
+    LbTarget,
+    /// It would, but the target's security group or NACL refuses.
+    LbTargetBlocked,
 }
 
 impl Line {
@@ -130,6 +139,8 @@ impl Line {
             Line::Vpn => EdgeStyle { color: "#117864", width: 1.8, dashed: true, arrow: false },
             Line::Flow => EdgeStyle { color: "#34495e", width: 1.4, dashed: false, arrow: true },
             Line::CrossAccount => EdgeStyle { color: "#ca6f1e", width: 2.0, dashed: true, arrow: false },
+            Line::LbTarget => EdgeStyle { color: LOAD_BALANCER, width: 1.4, dashed: false, arrow: true },
+            Line::LbTargetBlocked => EdgeStyle { color: "#7f8c8d", width: 1.4, dashed: true, arrow: true },
         }
     }
     pub fn label(self) -> &'static str {
@@ -143,6 +154,10 @@ impl Line {
             Line::Vpn => "site-to-site VPN",
             Line::Flow => "traffic allowed towards a data store (ports)",
             Line::CrossAccount => "cross-account link",
+            Line::LbTarget => {
+                "load balancer forwards to targets in that subnet (label: protocol/target port × targets)"
+            }
+            Line::LbTargetBlocked => "load balancer target refused by its security group or NACL (label: \"blocked\")",
         }
     }
 }

@@ -13,8 +13,7 @@ pub fn place(scene: &mut Scene, e: usize, text: &str, avoid: &mut Vec<Rect>) {
         return;
     }
     let t = super::super::scene::clean(text);
-    let w = (metrics::width(&t, SIZE, false) + 8.0).min(340.0);
-    let h = metrics::line_height(SIZE) + 4.0;
+    let (w, h) = size(&t);
     // Segments longest first; candidate positions along each.
     let mut segs: Vec<usize> = (0..pts.len() - 1).collect();
     let len = |i: usize| (pts[i + 1].0 - pts[i].0).abs() + (pts[i + 1].1 - pts[i].1).abs();
@@ -42,18 +41,28 @@ pub fn place(scene: &mut Scene, e: usize, text: &str, avoid: &mut Vec<Rect>) {
         .find(|r| free(r))
         .unwrap_or_else(|| at(segs[0], 0.5, 0.0));
     avoid.push(r);
+    attach(scene, e, &t, r);
+}
+
+/// The chip size of a label text (cleaned by the caller).
+pub fn size(text: &str) -> (f64, f64) {
+    ((metrics::width(text, SIZE, false) + 8.0).min(340.0), metrics::line_height(SIZE) + 4.0)
+}
+
+/// Adds the label chip `r` of edge `e` with its (cleaned) text `t`, fitted to it.
+pub fn attach(scene: &mut Scene, e: usize, t: &str, r: Rect) {
     let id = format!("label:{}:{}", scene.edges[e].from, scene.edges[e].to);
     let b = scene.add_box(&id, Role::Chip, r, None, style::chip());
     scene.add_text(
         Some(b),
         r.cx(),
         r.y + 2.0 + metrics::ascent(SIZE),
-        &t,
+        t,
         SIZE,
         false,
         style::INK,
         Anchor::Middle,
-        w - 6.0,
+        r.w - 6.0,
     );
     scene.edges[e].label = Some(b);
 }

@@ -49,3 +49,15 @@ pub fn tier_legend() -> Vec<LegendEntry> {
     .map(|(t, l)| LegendEntry::Fill(style::subnet_style(t), l.into()))
     .collect()
 }
+
+/// VPC pages with a load balancer: its box and its lines to targets.
+pub fn lb_legend() -> Vec<LegendEntry> {
+    vec![
+        fill(
+            style::load_balancer(),
+            "load balancer: one box across the subnets it serves (tab \"node in …\" in each); type, name, scheme, listeners",
+        ),
+        line_legend(Line::LbTarget),
+        line_legend(Line::LbTargetBlocked),
+    ]
+}

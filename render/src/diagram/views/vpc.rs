@@ -15,6 +15,8 @@ use super::super::scene::{clean, name as nm, Anchor, Rect, Role, Scene, SceneEdg
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 use super::marks::{self, ChangeMarks, Entry, Mark, CHANGED_INK};
 
+mod lbs;
+
 const PAD: f64 = 10.0;
 const CHIP_GAP: f64 = 6.0;
 const LANE: f64 = 7.0;
@@ -44,8 +46,6 @@ struct Item {
     /// The resource id plus its ENI ids.
     members: Vec<String>,
     extra: Option<String>,
-    /// Another id whose change marks apply (a load balancer node's load balancer).
-    also: Option<String>,
     /// Change pages only: what the diff says about it (None elsewhere).
     mark: Option<Mark>,
     /// Change pages only: exposure and security-group change lines.
@@ -93,7 +93,6 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: enis.iter().any(|n| f.behind_lb.contains(n.id.as_str())),
             members,
             extra: i.public_ip.map(|ip| format!("public {ip}")),
-            also: None,
             mark: None,
             notes: Vec::new(),
         });
@@ -116,14 +115,15 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: false,
             members,
             extra: ip.map(|ip| format!("public {ip}")),
-            also: None,
             mark: None,
             notes: Vec::new(),
         });
     }
     for n in f.enis_by_subnet.get(subnet.id.as_str()).unwrap_or(&empty_n) {
         let on_known_instance = n.instance_id().is_some_and(|i| f.instance_ids.contains(i));
-        if on_known_instance || nat_enis.contains(n.id.as_str()) {
+        // A load balancer's node is part of its box (`lbs`).
+        let lb_node = f.lb_of_eni.contains_key(n.id.as_str());
+        if on_known_instance || lb_node || nat_enis.contains(n.id.as_str()) {
             continue;
         }
         let name = nm(&n.name().map(str::to_string).unwrap_or_else(|| {
@@ -135,24 +135,6 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
         }));
         let stem = n.tags.get("aws:autoscaling:groupName").cloned().unwrap_or_else(|| name_stem(&name));
         let ip = n.public_ips().first().map(|ip| format!("public {ip}"));
-        if let Some(lb) = f.lb_of_eni.get(n.id.as_str()) {
-            // A load balancer's node: named as the load balancer, with its listeners.
-            out.push(Item {
-                kind: lb_kind(lb),
-                id: n.id.clone(),
-                name: nm(&lb.name),
-                stem: lb.name.clone(),
-                sgs: n.security_group_ids.clone(),
-                ports: f.exposed_ports(std::iter::once(n.id.as_str())),
-                behind_lb: false,
-                members: vec![n.id.clone()],
-                extra: Some(lb_extra(f, lb, ip.as_deref())),
-                also: Some(lb.id.clone()),
-                mark: None,
-                notes: Vec::new(),
-            });
-            continue;
-        }
         out.push(Item {
             kind: kind_label(n.service),
             id: n.id.clone(),
@@ -163,31 +145,6 @@ fn items_of_subnet(f: &Facts, subnet: &Subnet) -> Vec<Item> {
             behind_lb: f.behind_lb.contains(n.id.as_str()),
             members: vec![n.id.clone()],
             extra: ip,
-            also: None,
-            mark: None,
-            notes: Vec::new(),
-        });
-    }
-    // Load balancers the snapshot has no ENIs for: one node per subnet they serve.
-    for lb in f.lbs_without_enis.get(subnet.id.as_str()).map(|v| v.as_slice()).unwrap_or(&[]) {
-        let ports: BTreeSet<String> = f
-            .analysis
-            .exposures
-            .iter()
-            .filter(|x| x.resource_id == lb.id && x.subnet_id == subnet.id)
-            .map(|x| x.ports_label(inventory::facts::PortStyle::Short))
-            .collect();
-        out.push(Item {
-            kind: lb_kind(lb),
-            id: lb.id.clone(),
-            name: nm(&lb.name),
-            stem: lb.name.clone(),
-            sgs: lb.security_group_ids.clone(),
-            ports: ports.into_iter().collect(),
-            behind_lb: false,
-            members: vec![lb.id.clone()],
-            extra: Some(lb_extra(f, lb, None)),
-            also: None,
             mark: None,
             notes: Vec::new(),
         });
@@ -268,17 +225,16 @@ fn ghost_item(e: &Entry) -> Item {
         behind_lb: false,
         members: vec![e.id.clone()],
         extra: e.old_extra.clone(),
-        also: None,
         mark: Some(e.mark.clone()),
         notes: Vec::new(),
     }
 }
 
-/// An item's own mark (or its load balancer's), else its ENIs' marks as a change of
-/// it; its exposure changes; and the changed security groups it uses.
+/// An item's own mark, else its ENIs' marks as a change of it; its exposure
+/// changes; and the changed security groups it uses.
 fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
     if it.mark.is_none() {
-        let own = marks.mark(&it.id).or_else(|| it.also.as_deref().and_then(|a| marks.mark(a)));
+        let own = marks.mark(&it.id);
         it.mark = own.cloned().or_else(|| {
             let parts: Vec<String> = it
                 .members
@@ -296,7 +252,7 @@ fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
     if let Some(n) = marks.notes.get(&it.id) {
         it.notes.push((n.clone(), MUTED, false));
     }
-    let ids = it.members.iter().map(String::as_str).chain([it.id.as_str()]).chain(it.also.as_deref());
+    let ids = it.members.iter().map(String::as_str).chain([it.id.as_str()]);
     for x in marks.exposure_of(ids) {
         let opens = x.what.opens();
         it.notes.push((x.text(), if opens { EXPOSED } else { MUTED }, opens));
@@ -307,26 +263,6 @@ fn resolve(f: &Facts, it: &mut Item, marks: &ChangeMarks) {
             it.notes.push((format!("its security group {name} changed: {}", fields.join(", ")), CHANGED_INK, false));
         }
     }
-}
-
-fn lb_kind(lb: &inventory::model::LoadBalancer) -> &'static str {
-    match lb.lb_type {
-        inventory::model::LoadBalancerType::Application => "ALB",
-        inventory::model::LoadBalancerType::Network => "NLB",
-        inventory::model::LoadBalancerType::Gateway => "GWLB",
-        inventory::model::LoadBalancerType::Classic => "CLB",
-    }
-}
-
-/// "internet-facing · HTTPS 443, HTTP 80 · public 203.0.113.30".
-fn lb_extra(f: &Facts, lb: &inventory::model::LoadBalancer, ip: Option<&str>) -> String {
-    let mut parts = vec![lb.scheme.clone().unwrap_or_else(|| "scheme not stated".into())];
-    match f.listeners_of_lb.get(lb.id.as_str()) {
-        Some(l) if !l.is_empty() => parts.push(l.join(", ")),
-        _ => parts.push("no listeners".into()),
-    }
-    parts.extend(ip.map(str::to_string));
-    parts.join(" · ")
 }
 
 /// Managed-service ENI descriptions repeat the service name; keep the telling part.
@@ -769,6 +705,12 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     for (&(_, c), &i) in &cell {
         col_w[c] = col_w[c].max(plans[i].pref_w);
     }
+    // Load balancers: a lane at the bottom of their row, channels right of columns and
+    // lanes in the gaps below rows for their lines.
+    let pos: BTreeMap<&str, (usize, usize)> = cell.iter().map(|(&rc, &i)| (plans[i].subnet.id.as_str(), rc)).collect();
+    let mut lbs = lbs::load_balancers(f, &subnets, marks);
+    let lb_layout = lbs::place(f, &mut lbs, &pos, n_rows, az_names.len());
+    lbs::column_widths(f, &lbs, &lb_layout, &mut col_w, PAD);
     for (&(_, c), &i) in &cell {
         let p = &mut plans[i];
         p.w = col_w[c];
@@ -781,6 +723,12 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     for (&(r, _), &i) in &cell {
         row_h[r] = row_h[r].max(plans[i].h);
     }
+    let strip_top_in_row = row_h.clone();
+    for (h, strip) in row_h.iter_mut().zip(&lb_layout.strip_h) {
+        *h += strip;
+    }
+    let gap_below: Vec<f64> = lb_layout.gap_lanes.iter().map(|n| *n as f64 * LANE).collect();
+    let channels_w: Vec<f64> = lb_layout.channels.iter().map(|n| *n as f64 * LANE).collect();
 
     // Lanes: one per gateway with lines; per AZ gutter, one per gateway reaching it.
     let lined: Vec<usize> = (0..gws.len()).filter(|g| !uses[*g].is_empty()).collect();
@@ -869,10 +817,11 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     for c in 0..az_names.len() {
         x += GUTTER + gutter_lanes[c].len() as f64 * LANE;
         az_x.push(x);
-        x += col_w[c] + 2.0 * PAD;
+        x += col_w[c] + 2.0 * PAD + channels_w[c];
     }
     x += GUTTER;
-    let rows_h: f64 = row_h.iter().sum::<f64>() + ROW_GAP * n_rows.saturating_sub(1) as f64;
+    let rows_h: f64 =
+        row_h.iter().sum::<f64>() + ROW_GAP * n_rows.saturating_sub(1) as f64 + gap_below.iter().sum::<f64>();
     let az_h = AZ_HEAD + PAD + rows_h + PAD;
     let vpc_w = x.max(gw_x0 + gw_total + PAD).max(head_w + 2.0 * PAD).max(320.0);
     let body_h = if az_names.is_empty() { 40.0 } else { az_h };
@@ -952,10 +901,10 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     let mut yy = az_top + AZ_HEAD + PAD;
     for r in 0..n_rows {
         row_y[r] = yy;
-        yy += row_h[r] + ROW_GAP;
+        yy += row_h[r] + ROW_GAP + gap_below[r];
     }
     for (c, az) in az_names.iter().enumerate() {
-        let ar = Rect::new(az_x[c], az_top, col_w[c] + 2.0 * PAD, az_h);
+        let ar = Rect::new(az_x[c], az_top, col_w[c] + 2.0 * PAD + channels_w[c], az_h);
         let ab = scene.add_box(&format!("{}:{az}", vpc.id), Role::AvailabilityZone, ar, Some(vb), style::az());
         let zone_id = plans
             .iter()
@@ -1034,6 +983,23 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
             }
         }
     }
+
+    let grid = lbs::Grid {
+        cells: cell
+            .iter()
+            .filter_map(|(&rc, &i)| {
+                let sub = plans[i].subnet;
+                subnet_rect.get(sub.id.as_str()).map(|r| (rc, (sub, *r)))
+            })
+            .collect(),
+        strip_top: (0..n_rows).map(|r| row_y[r] + strip_top_in_row[r]).collect(),
+        channel_x0: (0..az_names.len()).map(|c| az_x[c] + 1.5 * PAD + col_w[c]).collect(),
+        gap_y0: (0..n_rows).map(|r| row_y[r] + row_h[r] + ROW_GAP / 2.0).collect(),
+        lane: LANE,
+        pad: PAD,
+        vpc_box: vb,
+    };
+    lbs::draw(&mut scene, f, &lbs, &lb_layout, &grid);
 
     // Route lines: gateway → its lane → the AZ gutter lane → the subnet's left edge.
     let mut port_count: BTreeMap<&str, usize> = BTreeMap::new();

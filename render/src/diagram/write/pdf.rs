@@ -8,7 +8,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect as PdfRect, Ref, Str, 
 use sha2::{Digest, Sha256};
 
 use super::glyphs;
-use crate::diagram::scene::{BoxStyle, Rect, Role, Scene, SceneBox, SceneEdge, SceneText};
+use crate::diagram::scene::{BoxStyle, Rect, Scene, SceneBox, SceneEdge, SceneText};
 
 #[path = "pdf_font.rs"]
 mod pdf_font;
@@ -158,13 +158,13 @@ fn page_content(scene: &Scene, fonts: &mut FontSet) -> Vec<u8> {
     p.c.transform([k as f32, 0.0, 0.0, -k as f32, 0.0, q(scene.height.max(1.0) * k)]);
     p.c.set_miter_limit(SVG_MITER_LIMIT);
     // Same order as the SVG: containers and leaves, lines, label chips, text.
-    for b in scene.boxes.iter().filter(|b| b.role != Role::Chip) {
+    for b in scene.boxes.iter().filter(|b| !b.over_lines()) {
         draw_box(&mut p, b);
     }
     for e in &scene.edges {
         draw_edge(&mut p, e);
     }
-    for b in scene.boxes.iter().filter(|b| b.role == Role::Chip) {
+    for b in scene.boxes.iter().filter(|b| b.over_lines()) {
         draw_box(&mut p, b);
     }
     for t in &scene.texts {
@@ -310,7 +310,7 @@ fn draw_text(p: &mut Painter, fonts: &mut FontSet, t: &SceneText) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagram::scene::{Anchor, EdgeStyle};
+    use crate::diagram::scene::{Anchor, EdgeStyle, Role};
     use crate::diagram::style;
 
     fn content_of(pdf: &[u8]) -> String {

@@ -14,7 +14,7 @@ use tiny_skia::{
 
 use super::glyphs;
 use crate::diagram::font::metrics;
-use crate::diagram::scene::{Role, Scene, SceneBox, SceneEdge, SceneText};
+use crate::diagram::scene::{Scene, SceneBox, SceneEdge, SceneText};
 
 /// Largest raster we produce; bigger pages are scaled down to fit.
 pub const MAX_PIXELS: f64 = 40_000_000.0;
@@ -99,7 +99,7 @@ fn draw(scene: &Scene, scale: f64, pw: u32, y0: u32, rows: u32, cache: &mut Glyp
     let margin = 16.0;
     let in_band = |y_min: f64, y_max: f64| y_max + margin >= top && y_min - margin <= bottom;
     let box_in_band = |b: &&SceneBox| in_band(b.rect.y, b.rect.bottom());
-    for b in scene.boxes.iter().filter(|b| b.role != Role::Chip).filter(box_in_band) {
+    for b in scene.boxes.iter().filter(|b| !b.over_lines()).filter(box_in_band) {
         draw_box(&mut pixmap, b, t);
     }
     for e in &scene.edges {
@@ -108,7 +108,7 @@ fn draw(scene: &Scene, scale: f64, pw: u32, y0: u32, rows: u32, cache: &mut Glyp
             draw_edge(&mut pixmap, e, t);
         }
     }
-    for b in scene.boxes.iter().filter(|b| b.role == Role::Chip).filter(box_in_band) {
+    for b in scene.boxes.iter().filter(|b| b.over_lines()).filter(box_in_band) {
         draw_box(&mut pixmap, b, t);
     }
     for text in &scene.texts {
@@ -359,7 +359,7 @@ fn blend(dst: PremultipliedColorU8, ink: tiny_skia::ColorU8, a: u32) -> Premulti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagram::scene::{Anchor, Rect};
+    use crate::diagram::scene::{Anchor, Rect, Role};
     use crate::diagram::style;
 
     fn demo_scenes() -> Vec<crate::diagram::PageScene> {

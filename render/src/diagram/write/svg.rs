@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::num;
 use crate::diagram::font::FAMILY;
-use crate::diagram::scene::{clean, Anchor, Role, Scene};
+use crate::diagram::scene::{clean, Anchor, Scene};
 use crate::text::xml_escape;
 
 fn marker_id(color: &str) -> String {
@@ -34,7 +34,7 @@ pub fn write(scene: &Scene) -> String {
         s.push_str("</defs>\n");
     }
     // Containers and leaves first, then lines, then label chips and text on top.
-    for b in scene.boxes.iter().filter(|b| b.role != Role::Chip) {
+    for b in scene.boxes.iter().filter(|b| !b.over_lines()) {
         rect(&mut s, b);
     }
     for e in &scene.edges {
@@ -55,7 +55,7 @@ pub fn write(scene: &Scene) -> String {
         let _ =
             writeln!(s, "><title>{} → {}</title></polyline>", xml_escape(&clean(&e.from)), xml_escape(&clean(&e.to)));
     }
-    for b in scene.boxes.iter().filter(|b| b.role == Role::Chip) {
+    for b in scene.boxes.iter().filter(|b| b.over_lines()) {
         rect(&mut s, b);
     }
     for t in &scene.texts {
