@@ -299,9 +299,9 @@ mod elb {
         DescribeLoadBalancersError, DescribeLoadBalancersOutput,
     };
     use aws_sdk_elasticloadbalancingv2::operation::describe_rules::DescribeRulesOutput;
+    use aws_sdk_elasticloadbalancingv2::operation::describe_target_group_attributes::DescribeTargetGroupAttributesOutput;
     use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsOutput;
     use aws_sdk_elasticloadbalancingv2::operation::describe_target_health::DescribeTargetHealthOutput;
-    use aws_sdk_elasticloadbalancingv2::operation::describe_target_group_attributes::DescribeTargetGroupAttributesOutput;
     use aws_sdk_elasticloadbalancingv2::types as v2;
     use aws_sdk_elasticloadbalancingv2::Client as Elbv2;
 
@@ -390,7 +390,9 @@ mod elb {
             .match_requests(|r| r.target_group_arn().is_some_and(|a| a.contains("/x/")))
             .then_output(|| {
                 DescribeTargetGroupAttributesOutput::builder()
-                    .attributes(v2::TargetGroupAttribute::builder().key("preserve_client_ip.enabled").value("false").build())
+                    .attributes(
+                        v2::TargetGroupAttribute::builder().key("preserve_client_ip.enabled").value("false").build(),
+                    )
                     .build()
             });
         let tg_attrs = mock!(Elbv2::describe_target_group_attributes)

@@ -407,7 +407,11 @@ fn nlb_forwarding_to_an_internal_alb_reaches_the_albs_targets() {
     assert_eq!(behind.rule, "via network edge TCP 443: default");
     let alb_row = a.behind_load_balancers.iter().find(|t| t.target_id == ALB).expect("the ALB as target");
     assert_eq!(alb_row.resource_id, ALB);
-    assert!(alb_row.evidence[0].starts_with("application load balancer web listens on HTTPS 443"), "{:?}", alb_row.evidence);
+    assert!(
+        alb_row.evidence[0].starts_with("application load balancer web listens on HTTPS 443"),
+        "{:?}",
+        alb_row.evidence
+    );
 }
 
 #[test]

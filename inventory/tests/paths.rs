@@ -412,10 +412,10 @@ fn generated_estate_paths_pinned() {
     assert_eq!(
         got,
         [
-            "1000 119191 false df045bb61b353186",
+            "1000 110999 false 69398f9404b30e2b",
             "156 0 false 1d22d9c41f4bd6eb",
             "300 999700 true 660480fa5a5da2bd",
-            "500 3509 false d7b21fe5216cbf9a",
+            "500 1939 false d7a2cc1c68423ab5",
         ]
     );
 }
@@ -446,4 +446,43 @@ fn source_security_group_egress_limits_the_hop() {
     });
     assert!(run(&closed, "internet", "data-stores").paths.is_empty());
     assert!(run(&closed, "i-app", "eni-db").paths.is_empty());
+}
+
+#[test]
+fn managed_forwarders_start_no_hop() {
+    // eni-vpce (an interface endpoint in subnet-1) is reachable from i-web, and sg-db
+    // admits all of subnet-1: i-web → eni-db directly, but never through the endpoint
+    // (nor a NAT gateway's or a TGW attachment's ENI in its place).
+    for service in [ServiceKind::VpcEndpoint, ServiceKind::Nat, ServiceKind::TransitGateway] {
+        let e = estate().sg_in("sg-db", "tcp", "5432", "10.0.1.0/24").with(|r| {
+            r.security_groups.push(sg("sg-vpce", "vpc-1", vec![sg_rule("tcp", "443", "10.0.1.0/24")]));
+            let mut ep = eni("eni-vpce", "vpc-1", "subnet-1", "10.0.1.50", None, &[], &["sg-vpce"], None);
+            ep.service = service;
+            r.network_interfaces.push(ep);
+        });
+        let r = run(&e, "i-web", "eni-db");
+        let all = chains(&r);
+        assert!(all.contains(&"i-web -tcp/5432-> eni-db".to_string()), "{service:?}: {all:?}");
+        assert!(all.iter().all(|c| !c.contains("eni-vpce ")), "{service:?}: {all:?}");
+        // The endpoint is still a destination...
+        let to_ep = run_with(&e, "i-web", "eni-vpce", &PathOptions { max_hops: 1, ..PathOptions::default() }).unwrap();
+        assert_eq!(chains(&to_ep), ["i-web -tcp/443-> eni-vpce"], "{service:?}");
+        // ...and the source of nothing.
+        assert!(run(&e, "eni-vpce", "eni-db").paths.is_empty(), "{service:?}");
+    }
+    // Without the rule, a compute ENI in the endpoint's place does relay.
+    let e = estate().sg_in("sg-db", "tcp", "5432", "10.0.1.50/32").with(|r| {
+        r.security_groups.push(sg("sg-relay", "vpc-1", vec![sg_rule("tcp", "443", "10.0.1.0/24")]));
+        r.network_interfaces.push(eni(
+            "eni-relay",
+            "vpc-1",
+            "subnet-1",
+            "10.0.1.50",
+            None,
+            &[],
+            &["sg-relay"],
+            Some("i-relay"),
+        ));
+    });
+    assert!(chains(&run(&e, "i-web", "eni-db")).contains(&"i-web -tcp/443-> i-relay -tcp/5432-> eni-db".to_string()));
 }

@@ -491,7 +491,16 @@ impl<'a> TargetCtx<'_, 'a> {
                 }
             }
             let reached = verdict.reach == TargetReach::Reachable;
-            out.insert(self.row(&rule, Some(&tg.id), Some(&tg.name), type_text, &t.id, port, t.health.clone(), verdict));
+            out.insert(self.row(
+                &rule,
+                Some(&tg.id),
+                Some(&tg.name),
+                type_text,
+                &t.id,
+                port,
+                t.health.clone(),
+                verdict,
+            ));
             if kind == TargetType::Alb && reached {
                 self.behind_alb(&t.id, protocol, port, out);
             }
@@ -515,7 +524,8 @@ impl<'a> TargetCtx<'_, 'a> {
         if self.lb.lb_type != LoadBalancerType::Network {
             return false;
         }
-        let group_udp = tg.protocol.as_deref().is_some_and(|x| matches!(x.to_ascii_uppercase().as_str(), "UDP" | "TCP_UDP"));
+        let group_udp =
+            tg.protocol.as_deref().is_some_and(|x| matches!(x.to_ascii_uppercase().as_str(), "UDP" | "TCP_UDP"));
         if group_udp || p == Protocol::Udp {
             return true;
         }
@@ -530,7 +540,9 @@ impl<'a> TargetCtx<'_, 'a> {
         let state = if preserved { "on" } else { "off" };
         Some(match tg.preserve_client_ip {
             Some(_) => format!("client IP preservation {state} (target group attribute)"),
-            None => format!("client IP preservation {state} (AWS default for this target type and protocol; attribute not read)"),
+            None => format!(
+                "client IP preservation {state} (AWS default for this target type and protocol; attribute not read)"
+            ),
         })
     }
 
@@ -570,7 +582,12 @@ impl<'a> TargetCtx<'_, 'a> {
     }
 
     /// The listener ports of `alb` on `port` for `p`.
-    fn alb_listeners<'s>(&'s self, alb: &'a LoadBalancer, p: Protocol, port: u16) -> impl Iterator<Item = ListenerPort> + 's {
+    fn alb_listeners<'s>(
+        &'s self,
+        alb: &'a LoadBalancer,
+        p: Protocol,
+        port: u16,
+    ) -> impl Iterator<Item = ListenerPort> + 's {
         let listeners = self.hosts.listeners.get(alb.id.as_str()).map(Vec::as_slice).unwrap_or_default();
         listeners
             .iter()

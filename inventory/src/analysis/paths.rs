@@ -40,6 +40,12 @@ use crate::model::*;
 use crate::topology::hash::{FastMap, FastSet};
 use crate::topology::{Edge, NaclRules, Topology};
 
+/// An ENI that is never the source of a hop: a NAT gateway's, a transit gateway
+/// attachment's or an interface / Gateway Load Balancer endpoint's.
+fn originates_nothing(eni: &NetworkInterface) -> bool {
+    matches!(eni.service, ServiceKind::Nat | ServiceKind::TransitGateway | ServiceKind::VpcEndpoint)
+}
+
 /// How many paths are counted at most (beyond the ones shown) before counting stops.
 pub const COUNT_CAP: usize = 1_000_000;
 
@@ -2158,6 +2164,9 @@ impl<'t, 'a> Engine<'t, 'a> {
                 // A load balancer forwards to its targets only.
                 out.extend(self.lb_next[&a].keys().map(|&b| Node::Eni(b)).filter(|&m| m != n && ok(m)));
             }
+            // AWS-managed forwarders start no connection of their own: what they carry is
+            // already a route (NAT, TGW) or ends at an AWS service (interface endpoint).
+            Node::Eni(a) if originates_nothing(self.eni(a)) => {}
             Node::Eni(a) => {
                 let ra = self.res_of[a as usize];
                 let next = self.eni_successors(a, bound, max_left);
