@@ -486,3 +486,23 @@ fn managed_forwarders_start_no_hop() {
     });
     assert!(chains(&run(&e, "i-web", "eni-db")).contains(&"i-web -tcp/443-> i-relay -tcp/5432-> eni-db".to_string()));
 }
+
+#[test]
+fn lambda_enis_accept_no_connection() {
+    // sg-fn admits tcp/443 from i-web's subnet, but a Lambda ENI has no listener: no hop
+    // to it. It still starts hops of its own (the function's outbound connections).
+    let e = estate().sg_in("sg-db", "tcp", "5432", "10.0.1.60/32").with(|r| {
+        r.security_groups.push(sg("sg-fn", "vpc-1", vec![sg_rule("tcp", "443", "10.0.1.0/24")]));
+        let mut f = eni("eni-fn", "vpc-1", "subnet-1", "10.0.1.60", None, &[], &["sg-fn"], None);
+        f.service = ServiceKind::Lambda;
+        r.network_interfaces.push(f);
+    });
+    assert!(run(&e, "i-web", "eni-fn").paths.is_empty());
+    assert!(chains(&run(&e, "eni-fn", "eni-db")).contains(&"eni-fn -tcp/5432-> eni-db".to_string()));
+    // The same ENI as an EC2 instance's is a destination.
+    let e = e.with(|r| {
+        let f = r.network_interfaces.iter_mut().find(|n| n.id == "eni-fn").unwrap();
+        f.service = ServiceKind::Ec2;
+    });
+    assert!(chains(&run(&e, "i-web", "eni-fn")).contains(&"i-web -tcp/443-> eni-fn".to_string()));
+}

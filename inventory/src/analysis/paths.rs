@@ -14,6 +14,10 @@
 //!   addresses of both families). A's addresses that get through are the sources;
 //! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
 //!
+//! NAT gateway, TGW attachment and interface/GWLB endpoint ENIs start no hop (they only
+//! forward routed traffic, or end at an AWS service); Lambda ENIs are never a hop's
+//! destination (Lambda opens no listener).
+//!
 //! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
 //! SG-reference and `Protects` edges (groups that name one of A's groups, and their
 //! ENIs) and a per-VPC index of security-group CIDR / prefix-list ingress rules by
@@ -44,6 +48,12 @@ use crate::topology::{Edge, NaclRules, Topology};
 /// attachment's or an interface / Gateway Load Balancer endpoint's.
 fn originates_nothing(eni: &NetworkInterface) -> bool {
     matches!(eni.service, ServiceKind::Nat | ServiceKind::TransitGateway | ServiceKind::VpcEndpoint)
+}
+
+/// An ENI that is never the destination of a hop: a Lambda function's (Lambda opens
+/// no listener; its ENIs carry the function's outbound connections only).
+fn listens_on_nothing(eni: &NetworkInterface) -> bool {
+    eni.service == ServiceKind::Lambda
 }
 
 /// How many paths are counted at most (beyond the ones shown) before counting stops.
@@ -1300,6 +1310,9 @@ impl<'t, 'a> Engine<'t, 'a> {
         out.sort_unstable();
         out.dedup();
         out.retain(|&b| {
+            if listens_on_nothing(self.eni(b)) {
+                return false;
+            }
             let vb = self.vpc_of[b as usize];
             let routed = || {
                 let i = linked.binary_search_by_key(&vb, |(v, _)| *v);
