@@ -288,7 +288,7 @@ impl_resource!(NetworkInterface, ResourceKind::NetworkInterface, vpc, {
         }
     }
     fn normalize(&mut self) {
-        self.private_ips.sort_by(|a, b| (!a.primary, a.address).cmp(&(!b.primary, b.address)));
+        self.private_ips.sort_by_key(|a| (!a.primary, a.address));
         self.ipv6_addresses.sort();
         self.security_group_ids.sort();
     }

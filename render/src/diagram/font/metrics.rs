@@ -89,7 +89,7 @@ pub fn fit(s: &str, size: f64, bold: bool, max_w: f64) -> String {
     // Binary search on the kept prefix length: width grows with the prefix.
     let (mut lo, mut hi) = (0usize, chars.len());
     while lo < hi {
-        let mid = (lo + hi + 1) / 2;
+        let mid = (lo + hi).div_ceil(2);
         let cand: String = chars[..mid].iter().collect::<String>() + "…";
         if width(&cand, size, bold) <= max_w {
             lo = mid;

@@ -684,9 +684,9 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
                 &pb.subnet.id,
             ))
         });
-        for t in 0..3 {
+        for (t, rows) in rows_per_tier.iter_mut().enumerate() {
             let n = idxs.iter().filter(|i| plans[**i].tier as usize == t).count();
-            rows_per_tier[t] = rows_per_tier[t].max(n);
+            *rows = (*rows).max(n);
         }
     }
     let tier_row0 = [0, rows_per_tier[0], rows_per_tier[0] + rows_per_tier[1]];

@@ -41,7 +41,7 @@ pub fn write(g: &LayeredGraph) -> String {
         }
         let _ = writeln!(s, "{}{} [label={}];", "  ".repeat(open.len() + 1), q(id), q(label));
     }
-    while let Some(_) = open.pop() {
+    while open.pop().is_some() {
         let _ = writeln!(s, "{}}}", "  ".repeat(open.len() + 1));
     }
     for (a, b, l) in &g.edges {
