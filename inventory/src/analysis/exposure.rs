@@ -1,6 +1,14 @@
-//! Internet exposure per ENI as exact sets. For each public address family the source
-//! space is cut at every boundary a control names (route, NACL and SG CIDRs, prefix-list
-//! entries, non-public ranges); on each piece every control decides one way, so each
+//! Internet exposure: a search over the topology graph from its internet node. The
+//! walk (`internet_reach`) goes internet → internet gateway → attached VPC → subnet →
+//! ENI; that is where internet traffic can arrive, and the per-ENI transfer function
+//! below says what of it the controls let through, so each finding is a path of length
+//! one from the internet (the path engine takes its internet hops from them). ENIs with
+//! a public address the walk does not reach are not exposed; they still go through the
+//! transfer function, for the `--why` evidence only.
+//!
+//! The transfer function works on exact sets. For each public address family the
+//! source space is cut at every boundary a control names (route, NACL and SG CIDRs,
+//! prefix-list entries, non-public ranges); on each piece every control decides one way, so each
 //! piece is evaluated once — return route (longest prefix match), NACL outbound for the
 //! replies, NACL inbound per port (first match), security groups (union) — and the
 //! pieces are joined back into exact source sets per (protocol, ports, evidence).
@@ -10,6 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
 
 use super::ipset::{describe_sources, family_max, is_non_public, is_public_v6, non_public_set, span, Span, SpanSet};
 use super::lb::{self, LbTable};
@@ -19,59 +30,153 @@ use super::routes::{self, describe, RouteEntry};
 use super::sg::{self, SgMatch};
 use super::types::{BlockReason, Blocked, Evidence, ExposureFinding, IpVersion};
 use crate::model::*;
-use crate::topology::hash::FastMap;
-use crate::topology::{EffectiveRouteTable, Index, NaclRules, Topology};
+use crate::topology::hash::{FastMap, FastSet};
+use crate::topology::{Edge, EffectiveRouteTable, Graph, Index, NaclRules, NodeKind, Topology};
 
 /// What the ports of an NLB without security groups are, in EC2 data.
 pub const LISTENER_PORTS_NOTE: &str = "listener ports (not in EC2 data)";
 /// The "SG rule" of an NLB without security groups.
 const NLB_OPEN: &str = "no security groups (NLB): any client on its listener ports";
 
+/// Exposure findings and, for every interface with a public address that nothing
+/// reaches, why (`--why`).
 pub fn exposures(topo: &Topology) -> (Vec<ExposureFinding>, Vec<Blocked>) {
-    let ix = &topo.index;
-    let r = &topo.snapshot.resources;
-    let edges = edge_tables(r, ix);
-    let mut route_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
-    let lbs = LbTable::new(topo);
+    let reach = internet_reach(&topo.graph);
+    let mut eval = Evaluator::new(topo);
     let mut out = Vec::new();
     let mut blocked = Vec::new();
-    for eni in &r.network_interfaces {
-        let (v4, v6) = public_addresses(eni, ix);
-        match lbs.of_eni(eni) {
-            None => eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut out, &mut blocked),
-            Some(lb) => {
-                let mut found = Vec::new();
-                eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut found, &mut blocked);
-                out.extend(lbs.restrict(lb, found, &eni.id, &mut blocked));
-            }
+    for eni in &topo.snapshot.resources.network_interfaces {
+        if reach.enis.contains(eni.id.as_str()) {
+            eval.interface(eni, &mut out, &mut blocked);
+        } else {
+            eval.unreached_interface(eni, &mut blocked);
         }
     }
-    // Internet-facing load balancers the snapshot has no ENIs for: one stand-in node
-    // per subnet, evaluated alike (the emulator creates no ENIs; nor does a denied
-    // DescribeNetworkInterfaces leave any).
-    let nodes: Vec<(&LoadBalancer, NetworkInterface)> = lbs
-        .without_enis(&r.load_balancers)
-        .flat_map(|lb| {
-            let subnets = lb.subnet_ids.iter().filter_map(|s| ix.get::<Subnet>(s));
-            subnets.map(move |s| (lb, lb::node_interface(lb, s)))
-        })
-        .collect();
-    let mut node_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
-    for (lb, node) in &nodes {
-        let (v4, v6) = lb::node_public_labels(lb, &node.subnet_id);
-        let mut found = Vec::new();
-        let mut stops = Vec::new();
-        eni_exposures(node, &v4, &v6, ix, &edges, &mut node_cache, &mut found, &mut stops);
-        for b in &mut stops {
-            b.eni_id.clear();
-        }
-        blocked.extend(stops);
-        out.extend(lbs.restrict(lb, found, "", &mut blocked));
-    }
+    eval.stand_ins(&reach, &mut out, &mut blocked);
     out.sort();
     out.dedup();
     blocked.sort();
     (out, blocked)
+}
+
+/// What a walk from the internet node reaches along typed edges: internet →(Internet)
+/// internet gateway →(Attached) VPC →(Contains) subnet →(Contains) ENI, or internet
+/// →(Internet, unseen gateway) VPC when only routes know the gateway. These are the
+/// only places internet traffic can arrive at; the transfer function (`eni_exposures`)
+/// decides on each what its routes, NACLs and security groups let through.
+pub struct InternetReach<'a> {
+    pub subnets: FastSet<&'a str>,
+    pub enis: FastSet<&'a str>,
+}
+
+pub fn internet_reach<'a>(g: &Graph<'a>) -> InternetReach<'a> {
+    use ResourceKind as K;
+    let gateways = step(g, &[g.internet], |e| matches!(e, Edge::Internet { unseen: None }), K::InternetGateway);
+    let mut vpcs = step(g, &gateways, |e| matches!(e, Edge::Attached), K::Vpc);
+    vpcs.extend(step(g, &[g.internet], |e| matches!(e, Edge::Internet { unseen: Some(_) }), K::Vpc));
+    vpcs.sort_unstable();
+    vpcs.dedup();
+    let subnets = step(g, &vpcs, |e| matches!(e, Edge::Contains), K::Subnet);
+    let enis = step(g, &subnets, |e| matches!(e, Edge::Contains), K::NetworkInterface);
+    let ids = |nodes: &[NodeIndex]| nodes.iter().map(|&n| g.graph[n].id).collect();
+    InternetReach { subnets: ids(&subnets), enis: ids(&enis) }
+}
+
+/// The nodes of kind `to` one `follow` edge away from `from`, each once, sorted.
+fn step(g: &Graph, from: &[NodeIndex], follow: fn(&Edge) -> bool, to: ResourceKind) -> Vec<NodeIndex> {
+    let mut next: Vec<NodeIndex> = from
+        .iter()
+        .flat_map(|&n| g.graph.edges_directed(n, Direction::Outgoing))
+        .filter(|e| follow(e.weight()) && g.graph[e.target()].kind == NodeKind::Resource(to))
+        .map(|e| e.target())
+        .collect();
+    next.sort_unstable();
+    next.dedup();
+    next
+}
+
+/// The per-interface transfer function with what it shares across interfaces.
+struct Evaluator<'a> {
+    topo: &'a Topology<'a>,
+    edges: FastMap<&'a str, &'a RouteTable>,
+    route_cache: FastMap<&'a str, Vec<RouteEntry<'a>>>,
+    lbs: LbTable<'a>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(topo: &'a Topology<'a>) -> Evaluator<'a> {
+        let edges = edge_tables(&topo.snapshot.resources, &topo.index);
+        Evaluator { topo, edges, route_cache: FastMap::default(), lbs: LbTable::new(topo) }
+    }
+
+    /// An interface the internet reaches: its findings (a load balancer's cut down to
+    /// its listeners) and, when none, why.
+    fn interface(&mut self, eni: &'a NetworkInterface, out: &mut Vec<ExposureFinding>, blocked: &mut Vec<Blocked>) {
+        let ix = &self.topo.index;
+        let (v4, v6) = public_addresses(eni, ix);
+        match self.lbs.of_eni(eni) {
+            None => eni_exposures(eni, &v4, &v6, ix, &self.edges, &mut self.route_cache, out, blocked),
+            Some(lb) => {
+                let mut found = Vec::new();
+                eni_exposures(eni, &v4, &v6, ix, &self.edges, &mut self.route_cache, &mut found, blocked);
+                out.extend(self.lbs.restrict(lb, found, &eni.id, blocked));
+            }
+        }
+    }
+
+    /// An interface the walk does not reach (its VPC has no internet gateway attached):
+    /// not exposed, but one with a public address still gets its `--why` entries, from
+    /// the same transfer function, so the evidence is what it always was.
+    fn unreached_interface(&mut self, eni: &'a NetworkInterface, blocked: &mut Vec<Blocked>) {
+        let mut found = Vec::new();
+        self.interface(eni, &mut found, blocked);
+        blocked.extend(not_reached(eni, &found));
+    }
+
+    /// Internet-facing load balancers the snapshot has no ENIs for: one stand-in node
+    /// per subnet, evaluated alike (the emulator creates no ENIs; nor does a denied
+    /// DescribeNetworkInterfaces leave any). The walk reaches a node through its subnet.
+    fn stand_ins(&self, reach: &InternetReach, out: &mut Vec<ExposureFinding>, blocked: &mut Vec<Blocked>) {
+        let ix = &self.topo.index;
+        let nodes: Vec<(&LoadBalancer, NetworkInterface)> = self
+            .lbs
+            .without_enis(&self.topo.snapshot.resources.load_balancers)
+            .flat_map(|lb| {
+                let subnets = lb.subnet_ids.iter().filter_map(|s| ix.get::<Subnet>(s));
+                subnets.map(move |s| (lb, lb::node_interface(lb, s)))
+            })
+            .collect();
+        let mut node_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
+        for (lb, node) in &nodes {
+            let (v4, v6) = lb::node_public_labels(lb, &node.subnet_id);
+            let mut found = Vec::new();
+            let mut stops = Vec::new();
+            eni_exposures(node, &v4, &v6, ix, &self.edges, &mut node_cache, &mut found, &mut stops);
+            for b in &mut stops {
+                b.eni_id.clear();
+            }
+            blocked.extend(stops);
+            let kept = self.lbs.restrict(lb, found, "", blocked);
+            if reach.subnets.contains(node.subnet_id.as_str()) {
+                out.extend(kept);
+            } else {
+                blocked.extend(not_reached(node, &kept).map(|b| Blocked { eni_id: String::new(), ..b }));
+            }
+        }
+    }
+}
+
+/// Why an unreached interface is not exposed although its controls would admit
+/// `found`: one entry per address. Only a snapshot AWS would not produce gets here (an
+/// interface outside its subnet's VPC, an edge association with a gateway the snapshot
+/// says is detached), but the evidence must not vanish with the finding.
+fn not_reached<'e>(eni: &'e NetworkInterface, found: &[ExposureFinding]) -> impl Iterator<Item = Blocked> + 'e {
+    let addresses: BTreeSet<(IpVersion, String)> = found.iter().map(|f| (f.ip_version, f.public_ip.clone())).collect();
+    let why = format!("no path from the internet: no internet gateway attached to {} reaches it", eni.vpc_id);
+    addresses.into_iter().map(move |(v, ip)| {
+        let reason = BlockReason { protocol: "all".into(), sources: "any".into(), reason: why.clone() };
+        blocked_entry(eni, v, &ip, vec![reason])
+    })
 }
 
 /// VPC id → the route table associated with the edge of its internet gateway.
