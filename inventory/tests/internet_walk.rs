@@ -6,8 +6,11 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use inventory::analysis::{analyze_topology, find_paths, internet_reach, Analysis, Endpoint, PathOptions};
+use inventory::analysis::{
+    analyze_topology, find_paths, internet_reach, Analysis, Endpoint, InternetReach, PathOptions,
+};
 use inventory::demo::demo_snapshot;
+use inventory::model::ResourceKind;
 use inventory::snapshot::Snapshot;
 use inventory::topology::{Edge, Topology};
 
@@ -51,6 +54,10 @@ fn one_hop_grants(s: &Snapshot, topo: &Topology, a: &Analysis) -> BTreeSet<Grant
     out
 }
 
+fn reaches(topo: &Topology, reach: &InternetReach, eni: &str) -> bool {
+    reach.reaches(&topo.graph, ResourceKind::NetworkInterface, eni)
+}
+
 /// The claim on one estate; returns how many grants it compared.
 fn exposure_is_one_hop_from_the_internet(s: &Snapshot) -> usize {
     let topo = Topology::build(s);
@@ -60,7 +67,7 @@ fn exposure_is_one_hop_from_the_internet(s: &Snapshot) -> usize {
     // Every exposed ENI is one the walk reached.
     let reach = internet_reach(&topo.graph);
     for (eni, ..) in &exposed {
-        assert!(reach.enis.contains(eni.as_str()), "{eni} exposed but not reached from the internet node");
+        assert!(reaches(&topo, &reach, eni), "{eni} exposed but not reached from the internet node");
     }
     exposed.len()
 }
@@ -93,24 +100,27 @@ fn the_walk_enters_through_attached_gateways_only() {
     let attached = ssh_open(|_| {});
     let topo = Topology::build(&attached);
     let g = &topo.graph;
-    let igw = g.node(inventory::model::ResourceKind::InternetGateway, "igw-1").unwrap();
+    let igw = g.node(ResourceKind::InternetGateway, "igw-1").unwrap();
     let edges: Vec<Edge> = g.graph.edges_connecting(g.internet, igw).map(|e| e.weight().clone()).collect();
     assert_eq!(edges, vec![Edge::Internet { unseen: None }]);
-    assert!(internet_reach(g).enis.contains("eni-1"));
+    assert!(reaches(&topo, &internet_reach(g), "eni-1"));
     let a = analyze_topology(&topo);
     assert_eq!(a.exposures.iter().map(|f| f.eni_id.as_str()).collect::<Vec<_>>(), ["eni-1"]);
 
     // The same gateway, attached to nothing: the walk stops at it.
     let detached = ssh_open(|igw| igw.attachments.clear());
     let topo = Topology::build(&detached);
-    assert!(internet_reach(&topo.graph).enis.is_empty());
+    let reach = internet_reach(&topo.graph);
+    assert!(!reaches(&topo, &reach, "eni-1"));
+    assert!(!reach.reaches(&topo.graph, ResourceKind::Vpc, "vpc-1"));
+    assert!(reach.reaches(&topo.graph, ResourceKind::InternetGateway, "igw-1"));
 }
 
 #[test]
 fn an_unreached_public_eni_keeps_its_why() {
     let s = ssh_open(|igw| igw.attachments.clear());
     let topo = Topology::build(&s);
-    assert!(!internet_reach(&topo.graph).enis.contains("eni-1"));
+    assert!(!reaches(&topo, &internet_reach(&topo.graph), "eni-1"));
     let a = analyze_topology(&topo);
     assert!(a.exposures.is_empty(), "{:?}", a.exposures);
     let why: Vec<(String, String, String, String)> = a
@@ -137,10 +147,10 @@ fn a_gateway_only_routes_name_is_an_entry_too() {
     e.snap.normalize();
     let topo = Topology::build(&e.snap);
     let g = &topo.graph;
-    let vpc = g.node(inventory::model::ResourceKind::Vpc, "vpc-1").unwrap();
+    let vpc = g.node(ResourceKind::Vpc, "vpc-1").unwrap();
     let edges: Vec<Edge> = g.graph.edges_connecting(g.internet, vpc).map(|e| e.weight().clone()).collect();
     assert_eq!(edges, vec![Edge::Internet { unseen: Some("igw-1") }]);
-    assert!(internet_reach(g).enis.contains("eni-1"));
+    assert!(reaches(&topo, &internet_reach(g), "eni-1"));
     assert!(!analyze_topology(&topo).exposures.is_empty());
 }
 
@@ -155,7 +165,7 @@ fn an_interface_outside_its_subnets_vpc_is_not_exposed_but_says_why() {
     });
     e.snap.normalize();
     let topo = Topology::build(&e.snap);
-    assert!(!internet_reach(&topo.graph).enis.contains("eni-1"));
+    assert!(!reaches(&topo, &internet_reach(&topo.graph), "eni-1"));
     let a = analyze_topology(&topo);
     assert!(a.exposures.is_empty(), "{:?}", a.exposures);
     let why: Vec<(&str, &str, &str)> = a

@@ -30,7 +30,7 @@ use super::routes::{self, describe, RouteEntry};
 use super::sg::{self, SgMatch};
 use super::types::{BlockReason, Blocked, Evidence, ExposureFinding, IpVersion};
 use crate::model::*;
-use crate::topology::hash::{FastMap, FastSet};
+use crate::topology::hash::FastMap;
 use crate::topology::{Edge, EffectiveRouteTable, Graph, Index, NaclRules, NodeKind, Topology};
 
 /// What the ports of an NLB without security groups are, in EC2 data.
@@ -46,10 +46,13 @@ pub fn exposures(topo: &Topology) -> (Vec<ExposureFinding>, Vec<Blocked>) {
     let mut out = Vec::new();
     let mut blocked = Vec::new();
     for eni in &topo.snapshot.resources.network_interfaces {
-        if reach.enis.contains(eni.id.as_str()) {
-            eval.interface(eni, &mut out, &mut blocked);
+        let addresses = public_addresses(eni, &topo.index);
+        // Without a public address nothing is exposed, reached or not: no need to ask.
+        let public = addresses.0.is_some() || addresses.1.is_some();
+        if !public || reach.reaches(&topo.graph, ResourceKind::NetworkInterface, &eni.id) {
+            eval.interface(eni, &addresses, &mut out, &mut blocked);
         } else {
-            eval.unreached_interface(eni, &mut blocked);
+            eval.unreached_interface(eni, &addresses, &mut blocked);
         }
     }
     eval.stand_ins(&reach, &mut out, &mut blocked);
@@ -64,34 +67,54 @@ pub fn exposures(topo: &Topology) -> (Vec<ExposureFinding>, Vec<Blocked>) {
 /// →(Internet, unseen gateway) VPC when only routes know the gateway. These are the
 /// only places internet traffic can arrive at; the transfer function (`eni_exposures`)
 /// decides on each what its routes, NACLs and security groups let through.
-pub struct InternetReach<'a> {
-    pub subnets: FastSet<&'a str>,
-    pub enis: FastSet<&'a str>,
+pub struct InternetReach {
+    /// By node index: a flag per node, not a set of ids, keeps the walk free of hashing.
+    reached: Vec<bool>,
 }
 
-pub fn internet_reach<'a>(g: &Graph<'a>) -> InternetReach<'a> {
+impl InternetReach {
+    /// Whether the walk reaches a resource. The last hop, subnet →(Contains) ENI, is
+    /// taken from the ENI's side when asked: only interfaces with a public address are,
+    /// and following every subnet's edges to every ENI costs more than they do.
+    pub fn reaches(&self, g: &Graph, kind: ResourceKind, id: &str) -> bool {
+        let Some(n) = g.node(kind, id) else { return false };
+        if kind != ResourceKind::NetworkInterface {
+            return self.reached[n.index()];
+        }
+        let mut into = g.graph.edges_directed(n, Direction::Incoming);
+        into.any(|e| matches!(e.weight(), Edge::Contains) && self.reached[e.source().index()])
+    }
+}
+
+pub fn internet_reach(g: &Graph) -> InternetReach {
     use ResourceKind as K;
-    let gateways = step(g, &[g.internet], |e| matches!(e, Edge::Internet { unseen: None }), K::InternetGateway);
-    let mut vpcs = step(g, &gateways, |e| matches!(e, Edge::Attached), K::Vpc);
-    vpcs.extend(step(g, &[g.internet], |e| matches!(e, Edge::Internet { unseen: Some(_) }), K::Vpc));
-    vpcs.sort_unstable();
-    vpcs.dedup();
-    let subnets = step(g, &vpcs, |e| matches!(e, Edge::Contains), K::Subnet);
-    let enis = step(g, &subnets, |e| matches!(e, Edge::Contains), K::NetworkInterface);
-    let ids = |nodes: &[NodeIndex]| nodes.iter().map(|&n| g.graph[n].id).collect();
-    InternetReach { subnets: ids(&subnets), enis: ids(&enis) }
+    let mut reached = vec![false; g.graph.node_count()];
+    let entered = |e: &Edge| matches!(e, Edge::Internet { unseen: None });
+    let gateways = step(g, &[g.internet], entered, K::InternetGateway, &mut reached);
+    let mut vpcs = step(g, &gateways, |e| matches!(e, Edge::Attached), K::Vpc, &mut reached);
+    let unseen = |e: &Edge| matches!(e, Edge::Internet { unseen: Some(_) });
+    vpcs.extend(step(g, &[g.internet], unseen, K::Vpc, &mut reached));
+    step(g, &vpcs, |e| matches!(e, Edge::Contains), K::Subnet, &mut reached);
+    InternetReach { reached }
 }
 
-/// The nodes of kind `to` one `follow` edge away from `from`, each once, sorted.
-fn step(g: &Graph, from: &[NodeIndex], follow: fn(&Edge) -> bool, to: ResourceKind) -> Vec<NodeIndex> {
-    let mut next: Vec<NodeIndex> = from
-        .iter()
-        .flat_map(|&n| g.graph.edges_directed(n, Direction::Outgoing))
-        .filter(|e| follow(e.weight()) && g.graph[e.target()].kind == NodeKind::Resource(to))
-        .map(|e| e.target())
-        .collect();
-    next.sort_unstable();
-    next.dedup();
+/// The nodes of kind `to` one `follow` edge away from `from` that the walk has not
+/// reached yet, in edge order; marks them reached.
+fn step(
+    g: &Graph,
+    from: &[NodeIndex],
+    follow: fn(&Edge) -> bool,
+    to: ResourceKind,
+    reached: &mut [bool],
+) -> Vec<NodeIndex> {
+    let mut next = Vec::new();
+    for e in from.iter().flat_map(|&n| g.graph.edges_directed(n, Direction::Outgoing)) {
+        let t = e.target();
+        if follow(e.weight()) && !reached[t.index()] && g.graph[t].kind == NodeKind::Resource(to) {
+            reached[t.index()] = true;
+            next.push(t);
+        }
+    }
     next
 }
 
@@ -111,14 +134,19 @@ impl<'a> Evaluator<'a> {
 
     /// An interface the internet reaches: its findings (a load balancer's cut down to
     /// its listeners) and, when none, why.
-    fn interface(&mut self, eni: &'a NetworkInterface, out: &mut Vec<ExposureFinding>, blocked: &mut Vec<Blocked>) {
+    fn interface(
+        &mut self,
+        eni: &'a NetworkInterface,
+        (v4, v6): &PublicAddresses,
+        out: &mut Vec<ExposureFinding>,
+        blocked: &mut Vec<Blocked>,
+    ) {
         let ix = &self.topo.index;
-        let (v4, v6) = public_addresses(eni, ix);
         match self.lbs.of_eni(eni) {
-            None => eni_exposures(eni, &v4, &v6, ix, &self.edges, &mut self.route_cache, out, blocked),
+            None => eni_exposures(eni, v4, v6, ix, &self.edges, &mut self.route_cache, out, blocked),
             Some(lb) => {
                 let mut found = Vec::new();
-                eni_exposures(eni, &v4, &v6, ix, &self.edges, &mut self.route_cache, &mut found, blocked);
+                eni_exposures(eni, v4, v6, ix, &self.edges, &mut self.route_cache, &mut found, blocked);
                 out.extend(self.lbs.restrict(lb, found, &eni.id, blocked));
             }
         }
@@ -127,9 +155,14 @@ impl<'a> Evaluator<'a> {
     /// An interface the walk does not reach (its VPC has no internet gateway attached):
     /// not exposed, but one with a public address still gets its `--why` entries, from
     /// the same transfer function, so the evidence is what it always was.
-    fn unreached_interface(&mut self, eni: &'a NetworkInterface, blocked: &mut Vec<Blocked>) {
+    fn unreached_interface(
+        &mut self,
+        eni: &'a NetworkInterface,
+        addresses: &PublicAddresses,
+        blocked: &mut Vec<Blocked>,
+    ) {
         let mut found = Vec::new();
-        self.interface(eni, &mut found, blocked);
+        self.interface(eni, addresses, &mut found, blocked);
         blocked.extend(not_reached(eni, &found));
     }
 
@@ -157,7 +190,7 @@ impl<'a> Evaluator<'a> {
             }
             blocked.extend(stops);
             let kept = self.lbs.restrict(lb, found, "", blocked);
-            if reach.subnets.contains(node.subnet_id.as_str()) {
+            if reach.reaches(&self.topo.graph, ResourceKind::Subnet, &node.subnet_id) {
                 out.extend(kept);
             } else {
                 blocked.extend(not_reached(node, &kept).map(|b| Blocked { eni_id: String::new(), ..b }));
@@ -240,8 +273,11 @@ struct Family<'a> {
     own: SpanSet,
 }
 
-/// The public addresses of an ENI as shown, per family (none: not reachable that way).
-fn public_addresses(eni: &NetworkInterface, ix: &Index) -> (Option<String>, Option<String>) {
+/// An interface's public IPv4 and IPv6 addresses as shown (none: not reachable that way).
+type PublicAddresses = (Option<String>, Option<String>);
+
+/// The public addresses of an ENI as shown, per family.
+fn public_addresses(eni: &NetworkInterface, ix: &Index) -> PublicAddresses {
     let mut v4: Vec<Ipv4Addr> = eni.public_ips();
     if let Some(eips) = ix.eips_by_eni.get(eni.id.as_str()) {
         v4.extend(eips);
