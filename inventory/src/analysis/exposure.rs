@@ -74,8 +74,8 @@ pub struct InternetReach {
 
 impl InternetReach {
     /// Whether the walk reaches a resource. The last hop, subnet →(Contains) ENI, is
-    /// taken from the ENI's side when asked: only interfaces with a public address are,
-    /// and following every subnet's edges to every ENI costs more than they do.
+    /// taken from the ENI's side when asked: only interfaces with a public address are
+    /// asked, and following every subnet's edges to every ENI costs more than they do.
     pub fn reaches(&self, g: &Graph, kind: ResourceKind, id: &str) -> bool {
         let Some(n) = g.node(kind, id) else { return false };
         if kind != ResourceKind::NetworkInterface {
@@ -86,6 +86,7 @@ impl InternetReach {
     }
 }
 
+/// Walks the graph from its internet node, breadth first by edge type (see `InternetReach`).
 pub fn internet_reach(g: &Graph) -> InternetReach {
     use ResourceKind as K;
     let mut reached = vec![false; g.graph.node_count()];
