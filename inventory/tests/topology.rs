@@ -43,7 +43,7 @@ fn graph_has_typed_edges_and_effective_route_table() {
     s.normalize();
     let t = Topology::build(&s);
     let g = &t.graph;
-    assert_eq!(g.graph.node_count(), s.resources.total());
+    assert_eq!(g.graph.node_count(), s.resources.total() + 1, "a node per resource, and the internet");
     let edge = |from: (ResourceKind, &str), to: (ResourceKind, &str)| {
         let (a, b) = (g.node(from.0, from.1).unwrap(), g.node(to.0, to.1).unwrap());
         g.graph.edges_connecting(a, b).map(|e| e.weight().clone()).collect::<Vec<_>>()

@@ -1,6 +1,14 @@
-//! Internet exposure per ENI as exact sets. For each public address family the source
-//! space is cut at every boundary a control names (route, NACL and SG CIDRs, prefix-list
-//! entries, non-public ranges); on each piece every control decides one way, so each
+//! Internet exposure: a search over the topology graph from its internet node. The
+//! walk (`internet_reach`) goes internet → internet gateway → attached VPC → subnet →
+//! ENI; that is where internet traffic can arrive, and the per-ENI transfer function
+//! below says what of it the controls let through, so each finding is a path of length
+//! one from the internet (the path engine takes its internet hops from them). ENIs with
+//! a public address the walk does not reach are not exposed; they still go through the
+//! transfer function, for the `--why` evidence only.
+//!
+//! The transfer function works on exact sets. For each public address family the
+//! source space is cut at every boundary a control names (route, NACL and SG CIDRs,
+//! prefix-list entries, non-public ranges); on each piece every control decides one way, so each
 //! piece is evaluated once — return route (longest prefix match), NACL outbound for the
 //! replies, NACL inbound per port (first match), security groups (union) — and the
 //! pieces are joined back into exact source sets per (protocol, ports, evidence).
@@ -10,6 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
 
 use super::ipset::{describe_sources, family_max, is_non_public, is_public_v6, non_public_set, span, Span, SpanSet};
 use super::lb::{self, LbTable};
@@ -20,58 +31,186 @@ use super::sg::{self, SgMatch};
 use super::types::{BlockReason, Blocked, Evidence, ExposureFinding, IpVersion};
 use crate::model::*;
 use crate::topology::hash::FastMap;
-use crate::topology::{EffectiveRouteTable, Index, NaclRules, Topology};
+use crate::topology::{Edge, EffectiveRouteTable, Graph, Index, NaclRules, NodeKind, Topology};
 
 /// What the ports of an NLB without security groups are, in EC2 data.
 pub const LISTENER_PORTS_NOTE: &str = "listener ports (not in EC2 data)";
 /// The "SG rule" of an NLB without security groups.
 const NLB_OPEN: &str = "no security groups (NLB): any client on its listener ports";
 
+/// Exposure findings and, for every interface with a public address that nothing
+/// reaches, why (`--why`).
 pub fn exposures(topo: &Topology) -> (Vec<ExposureFinding>, Vec<Blocked>) {
-    let ix = &topo.index;
-    let r = &topo.snapshot.resources;
-    let edges = edge_tables(r, ix);
-    let mut route_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
-    let lbs = LbTable::new(topo);
+    let reach = internet_reach(&topo.graph);
+    let mut eval = Evaluator::new(topo);
     let mut out = Vec::new();
     let mut blocked = Vec::new();
-    for eni in &r.network_interfaces {
-        let (v4, v6) = public_addresses(eni, ix);
-        match lbs.of_eni(eni) {
-            None => eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut out, &mut blocked),
-            Some(lb) => {
-                let mut found = Vec::new();
-                eni_exposures(eni, &v4, &v6, ix, &edges, &mut route_cache, &mut found, &mut blocked);
-                out.extend(lbs.restrict(lb, found, &eni.id, &mut blocked));
-            }
+    for eni in &topo.snapshot.resources.network_interfaces {
+        let addresses = public_addresses(eni, &topo.index);
+        // Without a public address nothing is exposed, reached or not: no need to ask.
+        let public = addresses.0.is_some() || addresses.1.is_some();
+        if !public || reach.reaches(&topo.graph, ResourceKind::NetworkInterface, &eni.id) {
+            eval.interface(eni, &addresses, &mut out, &mut blocked);
+        } else {
+            eval.unreached_interface(eni, &addresses, &mut blocked);
         }
     }
-    // Internet-facing load balancers the snapshot has no ENIs for: one stand-in node
-    // per subnet, evaluated alike (the emulator creates no ENIs; nor does a denied
-    // DescribeNetworkInterfaces leave any).
-    let nodes: Vec<(&LoadBalancer, NetworkInterface)> = lbs
-        .without_enis(&r.load_balancers)
-        .flat_map(|lb| {
-            let subnets = lb.subnet_ids.iter().filter_map(|s| ix.get::<Subnet>(s));
-            subnets.map(move |s| (lb, lb::node_interface(lb, s)))
-        })
-        .collect();
-    let mut node_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
-    for (lb, node) in &nodes {
-        let (v4, v6) = lb::node_public_labels(lb, &node.subnet_id);
-        let mut found = Vec::new();
-        let mut stops = Vec::new();
-        eni_exposures(node, &v4, &v6, ix, &edges, &mut node_cache, &mut found, &mut stops);
-        for b in &mut stops {
-            b.eni_id.clear();
-        }
-        blocked.extend(stops);
-        out.extend(lbs.restrict(lb, found, "", &mut blocked));
-    }
+    eval.stand_ins(&reach, &mut out, &mut blocked);
     out.sort();
     out.dedup();
     blocked.sort();
     (out, blocked)
+}
+
+/// What a walk from the internet node reaches along typed edges: internet →(Internet)
+/// internet gateway →(Attached) VPC →(Contains) subnet →(Contains) ENI, or internet
+/// →(Internet, unseen gateway) VPC when only routes know the gateway. These are the
+/// only places internet traffic can arrive at; the transfer function (`eni_exposures`)
+/// decides on each what its routes, NACLs and security groups let through.
+pub struct InternetReach {
+    /// By node index: a flag per node, not a set of ids, keeps the walk free of hashing.
+    reached: Vec<bool>,
+}
+
+impl InternetReach {
+    /// Whether the walk reaches a resource. The last hop, subnet →(Contains) ENI, is
+    /// taken from the ENI's side when asked: only interfaces with a public address are
+    /// asked, and following every subnet's edges to every ENI costs more than they do.
+    pub fn reaches(&self, g: &Graph, kind: ResourceKind, id: &str) -> bool {
+        let Some(n) = g.node(kind, id) else { return false };
+        if kind != ResourceKind::NetworkInterface {
+            return self.reached[n.index()];
+        }
+        let mut into = g.graph.edges_directed(n, Direction::Incoming);
+        into.any(|e| matches!(e.weight(), Edge::Contains) && self.reached[e.source().index()])
+    }
+}
+
+/// Walks the graph from its internet node, breadth first by edge type (see `InternetReach`).
+pub fn internet_reach(g: &Graph) -> InternetReach {
+    use ResourceKind as K;
+    let mut reached = vec![false; g.graph.node_count()];
+    let entered = |e: &Edge| matches!(e, Edge::Internet { unseen: None });
+    let gateways = step(g, &[g.internet], entered, K::InternetGateway, &mut reached);
+    let mut vpcs = step(g, &gateways, |e| matches!(e, Edge::Attached), K::Vpc, &mut reached);
+    let unseen = |e: &Edge| matches!(e, Edge::Internet { unseen: Some(_) });
+    vpcs.extend(step(g, &[g.internet], unseen, K::Vpc, &mut reached));
+    step(g, &vpcs, |e| matches!(e, Edge::Contains), K::Subnet, &mut reached);
+    InternetReach { reached }
+}
+
+/// The nodes of kind `to` one `follow` edge away from `from` that the walk has not
+/// reached yet, in edge order; marks them reached.
+fn step(
+    g: &Graph,
+    from: &[NodeIndex],
+    follow: fn(&Edge) -> bool,
+    to: ResourceKind,
+    reached: &mut [bool],
+) -> Vec<NodeIndex> {
+    let mut next = Vec::new();
+    for e in from.iter().flat_map(|&n| g.graph.edges_directed(n, Direction::Outgoing)) {
+        let t = e.target();
+        if follow(e.weight()) && !reached[t.index()] && g.graph[t].kind == NodeKind::Resource(to) {
+            reached[t.index()] = true;
+            next.push(t);
+        }
+    }
+    next
+}
+
+/// The per-interface transfer function with what it shares across interfaces.
+struct Evaluator<'a> {
+    topo: &'a Topology<'a>,
+    edges: FastMap<&'a str, &'a RouteTable>,
+    route_cache: FastMap<&'a str, Vec<RouteEntry<'a>>>,
+    lbs: LbTable<'a>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(topo: &'a Topology<'a>) -> Evaluator<'a> {
+        let edges = edge_tables(&topo.snapshot.resources, &topo.index);
+        Evaluator { topo, edges, route_cache: FastMap::default(), lbs: LbTable::new(topo) }
+    }
+
+    /// An interface the internet reaches: its findings (a load balancer's cut down to
+    /// its listeners) and, when none, why.
+    fn interface(
+        &mut self,
+        eni: &'a NetworkInterface,
+        (v4, v6): &PublicAddresses,
+        out: &mut Vec<ExposureFinding>,
+        blocked: &mut Vec<Blocked>,
+    ) {
+        let ix = &self.topo.index;
+        match self.lbs.of_eni(eni) {
+            None => eni_exposures(eni, v4, v6, ix, &self.edges, &mut self.route_cache, out, blocked),
+            Some(lb) => {
+                let mut found = Vec::new();
+                eni_exposures(eni, v4, v6, ix, &self.edges, &mut self.route_cache, &mut found, blocked);
+                out.extend(self.lbs.restrict(lb, found, &eni.id, blocked));
+            }
+        }
+    }
+
+    /// An interface the walk does not reach (its VPC has no internet gateway attached):
+    /// not exposed, but one with a public address still gets its `--why` entries, from
+    /// the same transfer function, so the evidence is what it always was.
+    fn unreached_interface(
+        &mut self,
+        eni: &'a NetworkInterface,
+        addresses: &PublicAddresses,
+        blocked: &mut Vec<Blocked>,
+    ) {
+        let mut found = Vec::new();
+        self.interface(eni, addresses, &mut found, blocked);
+        blocked.extend(not_reached(eni, &found));
+    }
+
+    /// Internet-facing load balancers the snapshot has no ENIs for: one stand-in node
+    /// per subnet, evaluated alike (the emulator creates no ENIs; nor does a denied
+    /// DescribeNetworkInterfaces leave any). The walk reaches a node through its subnet.
+    fn stand_ins(&self, reach: &InternetReach, out: &mut Vec<ExposureFinding>, blocked: &mut Vec<Blocked>) {
+        let ix = &self.topo.index;
+        let nodes: Vec<(&LoadBalancer, NetworkInterface)> = self
+            .lbs
+            .without_enis(&self.topo.snapshot.resources.load_balancers)
+            .flat_map(|lb| {
+                let subnets = lb.subnet_ids.iter().filter_map(|s| ix.get::<Subnet>(s));
+                subnets.map(move |s| (lb, lb::node_interface(lb, s)))
+            })
+            .collect();
+        let mut node_cache: FastMap<&str, Vec<RouteEntry>> = FastMap::default();
+        for (lb, node) in &nodes {
+            let (v4, v6) = lb::node_public_labels(lb, &node.subnet_id);
+            let mut found = Vec::new();
+            let mut stops = Vec::new();
+            eni_exposures(node, &v4, &v6, ix, &self.edges, &mut node_cache, &mut found, &mut stops);
+            for b in &mut stops {
+                b.eni_id.clear();
+            }
+            blocked.extend(stops);
+            let kept = self.lbs.restrict(lb, found, "", blocked);
+            if reach.reaches(&self.topo.graph, ResourceKind::Subnet, &node.subnet_id) {
+                out.extend(kept);
+            } else {
+                blocked.extend(not_reached(node, &kept).map(|b| Blocked { eni_id: String::new(), ..b }));
+            }
+        }
+    }
+}
+
+/// Why an unreached interface is not exposed although its controls would admit
+/// `found`: one entry per address. Only a snapshot AWS would not produce gets here (an
+/// interface outside its subnet's VPC, an edge association with a gateway the snapshot
+/// says is detached), but the evidence must not vanish with the finding.
+fn not_reached<'e>(eni: &'e NetworkInterface, found: &[ExposureFinding]) -> impl Iterator<Item = Blocked> + 'e {
+    let addresses: BTreeSet<(IpVersion, String)> = found.iter().map(|f| (f.ip_version, f.public_ip.clone())).collect();
+    let why = format!("no path from the internet: no internet gateway attached to {} reaches it", eni.vpc_id);
+    addresses.into_iter().map(move |(v, ip)| {
+        let reason = BlockReason { protocol: "all".into(), sources: "any".into(), reason: why.clone() };
+        blocked_entry(eni, v, &ip, vec![reason])
+    })
 }
 
 /// VPC id → the route table associated with the edge of its internet gateway.
@@ -135,8 +274,11 @@ struct Family<'a> {
     own: SpanSet,
 }
 
-/// The public addresses of an ENI as shown, per family (none: not reachable that way).
-fn public_addresses(eni: &NetworkInterface, ix: &Index) -> (Option<String>, Option<String>) {
+/// An interface's public IPv4 and IPv6 addresses as shown (none: not reachable that way).
+type PublicAddresses = (Option<String>, Option<String>);
+
+/// The public addresses of an ENI as shown, per family.
+fn public_addresses(eni: &NetworkInterface, ix: &Index) -> PublicAddresses {
     let mut v4: Vec<Ipv4Addr> = eni.public_ips();
     if let Some(eips) = ix.eips_by_eni.get(eni.id.as_str()) {
         v4.extend(eips);

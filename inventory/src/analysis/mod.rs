@@ -15,6 +15,7 @@ mod types;
 
 pub use crate::facts::{environment, is_production};
 pub use egress::{EgressVia, SubnetEgress, SubnetTier};
+pub use exposure::{internet_reach, InternetReach};
 pub use ipset::is_public;
 pub use lb::encryption;
 pub use paths::{

@@ -1,5 +1,11 @@
 //! The estate as a typed petgraph graph: one node per resource, edges for
-//! containment, attachment, routing, peering, TGW, VPN and SG references.
+//! containment, attachment, routing, peering, TGW, VPN and SG references, plus one
+//! internet pseudo-node with an edge to every internet gateway (to the VPC, for one
+//! only its routes name). Exposure is a walk
+//! from that node (`analysis::exposure`), so where the internet enters is part of
+//! the graph, not a rule each analysis restates.
+use std::collections::BTreeSet;
+
 use super::hash::FastMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -8,11 +14,24 @@ use super::index::Index;
 use crate::model::*;
 use crate::snapshot::Snapshot;
 
+/// What a node stands for. The internet is no snapshot resource, so it is not a
+/// `ResourceKind` (which is the snapshot's schema) but a kind of node of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    Resource(ResourceKind),
+    Internet,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Node<'a> {
-    pub kind: ResourceKind,
+    pub kind: NodeKind,
+    /// The resource id; `INTERNET_ID` for the internet node.
     pub id: &'a str,
 }
+
+/// Id of the internet pseudo-node. It is not in `Graph::nodes` (no resource kind):
+/// `Graph::internet` finds it.
+pub const INTERNET_ID: &str = "internet";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edge<'a> {
@@ -39,13 +58,20 @@ pub enum Edge<'a> {
     TgwRoute { destination: &'a RouteDestination, state: RouteState },
     /// SG owning the rule → SG the rule names, on protocol/ports.
     SgReference { rule: &'a SgRule, ingress: bool },
+    /// Internet → internet gateway: where traffic from the internet enters the estate
+    /// (IPv4 and IPv6 alike; egress-only gateways and VGWs admit none). Straight to a
+    /// VPC when the gateway is `unseen`: an active route (or edge association) of the
+    /// VPC names it but the snapshot lacks it, which `Index::igw_attached` trusts.
+    Internet { unseen: Option<&'a str> },
 }
 
 /// Directed graph of the estate; `nodes` finds a resource's node by (kind, id).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Graph<'a> {
     pub graph: DiGraph<Node<'a>, Edge<'a>>,
     pub nodes: FastMap<(ResourceKind, &'a str), NodeIndex>,
+    /// The internet pseudo-node (the last node: resource nodes keep their indices).
+    pub internet: NodeIndex,
 }
 
 impl<'a> Graph<'a> {
@@ -55,7 +81,7 @@ impl<'a> Graph<'a> {
 
     fn add_node(&mut self, kind: ResourceKind, id: &'a str) {
         if let std::collections::hash_map::Entry::Vacant(v) = self.nodes.entry((kind, id)) {
-            let n = self.graph.add_node(Node { kind, id });
+            let n = self.graph.add_node(Node { kind: NodeKind::Resource(kind), id });
             v.insert(n);
         }
     }
@@ -70,8 +96,11 @@ impl<'a> Graph<'a> {
         use ResourceKind as K;
         let r = &snapshot.resources;
         let total = r.total();
-        let mut g =
-            Graph { graph: DiGraph::with_capacity(total, 2 * total), nodes: super::hash::map_with_capacity(total) };
+        let mut g = Graph {
+            graph: DiGraph::with_capacity(total + 1, 2 * total),
+            nodes: super::hash::map_with_capacity(total),
+            internet: NodeIndex::default(),
+        };
         macro_rules! add_nodes {
             ($field:ident, $ty:ident) => {
                 for x in &r.$field {
@@ -131,6 +160,42 @@ impl<'a> Graph<'a> {
                 g.link((K::NetworkAcl, &n.acl.id), (K::Subnet, &s.id), Edge::Filters);
             }
         }
+        g.add_internet(r);
         g
+    }
+
+    /// The internet node and its edges, added last so that every resource node and
+    /// edge keeps the index (and the adjacency order) it has without them.
+    fn add_internet(&mut self, r: &'a Resources) {
+        self.internet = self.graph.add_node(Node { kind: NodeKind::Internet, id: INTERNET_ID });
+        for igw in &r.internet_gateways {
+            if let Some(n) = self.node(ResourceKind::InternetGateway, &igw.id) {
+                self.graph.add_edge(self.internet, n, Edge::Internet { unseen: None });
+            }
+        }
+        for (vpc, igw) in self.unseen_gateways(&r.route_tables) {
+            if let Some(n) = self.node(ResourceKind::Vpc, vpc) {
+                self.graph.add_edge(self.internet, n, Edge::Internet { unseen: Some(igw) });
+            }
+        }
+    }
+
+    /// (VPC, gateway id) for internet gateways missing from the snapshot that one of the
+    /// VPC's route tables routes to (actively) or takes ingress traffic from.
+    fn unseen_gateways(&self, tables: &'a [RouteTable]) -> BTreeSet<(&'a str, &'a str)> {
+        let mut out = BTreeSet::new();
+        for t in tables {
+            let routed = t
+                .routes
+                .iter()
+                .filter(|x| x.state == RouteState::Active && x.target.kind == RouteTargetKind::InternetGateway);
+            let edge = t.associations.iter().filter_map(|a| a.gateway_id.as_deref()).filter(|g| g.starts_with("igw-"));
+            for igw in routed.map(|x| x.target.id.as_str()).chain(edge) {
+                if self.node(ResourceKind::InternetGateway, igw).is_none() {
+                    out.insert((t.vpc_id.as_str(), igw));
+                }
+            }
+        }
+        out
     }
 }

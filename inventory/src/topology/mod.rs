@@ -4,7 +4,7 @@ mod graph;
 pub mod hash;
 mod index;
 
-pub use graph::{Edge, Graph, Node};
+pub use graph::{Edge, Graph, Node, NodeKind, INTERNET_ID};
 pub use index::{ById, EffectiveRouteTable, Index, KindMap, NaclRules};
 
 use crate::snapshot::Snapshot;
