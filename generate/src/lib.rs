@@ -165,7 +165,7 @@ fn collected_at() -> Timestamp {
 pub fn generate(resources: usize, seed: u64) -> Snapshot {
     let mut g = Gen {
         rng: Rng::new(seed),
-        id_key: mix(seed ^ 0x5EED_1D5),
+        id_key: mix(seed ^ 0x05EE_D1D5),
         id_counter: 0,
         r: Resources::default(),
         accounts: Vec::new(),
@@ -362,5 +362,5 @@ pub(crate) fn s3_list_id(ri: usize) -> &'static str {
     REGIONS[ri].3
 }
 pub(crate) fn pick_app(rng: &mut Rng) -> &'static str {
-    *rng.pick(APPS)
+    rng.pick::<&str>(APPS)
 }

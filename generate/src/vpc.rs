@@ -275,6 +275,7 @@ fn instance(g: &mut Gen, c: &Ctx, spec: InstanceSpec<'_>) -> String {
     id
 }
 
+#[allow(clippy::too_many_arguments)] // one call per subnet kind; a struct would only rename them
 fn subnet(
     g: &mut Gen,
     c: &Ctx,
@@ -570,7 +571,7 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
     // TGW-attached VPCs never overlap in estates of realistic size.
     let base = u32::from(Ipv4Addr::new(10, 0, 0, 0)) + ((idx as u32 % 4096) << 12);
     let v4 = Ipv4Net::new(Ipv4Addr::from(base), 20).expect("prefix 20");
-    let has_v6 = idx % 7 == 0;
+    let has_v6 = idx.is_multiple_of(7);
     let v6 = has_v6.then(|| {
         let hi = ((idx >> 8) & 0xffff) as u16;
         let lo = ((idx & 0xff) << 8) as u16;
@@ -660,14 +661,14 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
     // NAT per AZ in prod (resilience), one elsewhere (cost).
     let n_nat = if env == "prod" { n_az } else { 1 };
     let mut nats = Vec::new();
-    for k in 0..n_nat {
+    for (k, &public_k) in public.iter().enumerate().take(n_nat) {
         let nat_id = g.id("nat");
         let eip = new_eip(g, &c, &format!("{stem}-nat-{k}"));
         let assoc = eip_assoc(g, eip, &account);
         let eni_id = eni(
             g,
             EniSpec {
-                subnet: public[k],
+                subnet: public_k,
                 sgs: Vec::new(),
                 interface_type: "nat_gateway",
                 requester: Some("amazon-nat".into()),
@@ -686,7 +687,7 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
             region: region.into(),
             arn: arn("natgateway", region, &account, &nat_id),
             vpc_id: vpc_id.clone(),
-            subnet_id: g.r.subnets[public[k]].id.clone(),
+            subnet_id: g.r.subnets[public_k].id.clone(),
             connectivity: NatConnectivity::Public,
             state: Some("available".into()),
             addresses: vec![NatGatewayAddress {
@@ -701,7 +702,7 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
     }
 
     // Transit gateway attachment (most non-dev VPCs), shared from the region's hub.
-    let tgw = if env != "dev" || idx % 2 == 0 {
+    let tgw = if env != "dev" || idx.is_multiple_of(2) {
         let (tgw_id, rtb) = hub(g, &c);
         let att_id = g.id("tgw-attach");
         let hub_owner = g.hubs.get(&ri).map(|h| h.owner.clone()).unwrap_or_else(|| account.clone());
@@ -840,11 +841,11 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
         egress,
         tags: Tags::new(),
     });
-    let bastion = idx % 3 == 0;
+    let bastion = idx.is_multiple_of(3);
     let bastion_sg = if bastion {
-        let peer = if idx % 24 == 0 {
+        let peer = if idx.is_multiple_of(24) {
             from_cidr("0.0.0.0/0") // the classic finding: SSH open to the world
-        } else if idx % 2 == 0 {
+        } else if idx.is_multiple_of(2) {
             RulePeer::PrefixList { prefix_list_id: office_list(g, &c) }
         } else {
             from_cidr(&format!("198.51.100.{}/32", 1 + idx % 250))
@@ -1059,7 +1060,7 @@ pub(crate) fn build(g: &mut Gen, ai: usize, ri: usize, n_inst: usize) {
             },
         );
     }
-    if idx % 4 == 0 {
+    if idx.is_multiple_of(4) {
         let service = *g.rng.pick(&["secretsmanager", "ssm", "ecr.api", "logs", "sts"]);
         let r = rule(g, Protocol::Tcp, Some((443, 443)), RulePeer::Cidr { cidr: IpNet::V4(v4) }, "HTTPS from VPC");
         let vpce_sg = sg(g, &c, &format!("{stem}-vpce-sg"), "Interface endpoints", vec![r], has_v6);

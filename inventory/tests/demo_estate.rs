@@ -148,7 +148,7 @@ fn route_table_of<'a>(s: &'a Snapshot, subnet: &Subnet) -> (&'a RouteTable, bool
 fn subnet<'a>(s: &'a Snapshot, id: &str) -> &'a Subnet {
     s.resources.subnets.iter().find(|x| x.id == id).expect("subnet")
 }
-fn default_route<'a>(rt: &'a RouteTable, v6: bool) -> Option<&'a Route> {
+fn default_route(rt: &RouteTable, v6: bool) -> Option<&Route> {
     let dest: ipnet::IpNet = if v6 { "::/0".parse().unwrap() } else { "0.0.0.0/0".parse().unwrap() };
     rt.routes.iter().find(|r| r.destination == RouteDestination::Cidr(dest))
 }

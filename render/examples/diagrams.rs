@@ -39,8 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = render::diagram::layout::layered::simple_layers(&sizes, &edges, 60.0, 90.0);
         eprintln!("own layering: {n} nodes in {:.4}s", t.elapsed().as_secs_f64());
         let mut dot = String::from("digraph g {\n");
-        for i in 0..n {
-            dot.push_str(&format!("  n{i} [shape=box, width={:.2}, height=0.83];\n", sizes[i].0 / 72.0));
+        for (i, size) in sizes.iter().enumerate().take(n) {
+            dot.push_str(&format!("  n{i} [shape=box, width={:.2}, height=0.83];\n", size.0 / 72.0));
         }
         for (a, b) in &edges {
             dot.push_str(&format!("  n{a} -> n{b};\n"));

@@ -189,7 +189,7 @@ fn every_exposed_eni_is_outlined_on_its_vpc_page_and_the_exposure_page() {
                 .scene
                 .boxes
                 .iter()
-                .any(|b| b.exposed && b.style.stroke == "#d00000" && b.members.iter().any(|m| *m == x.eni_id));
+                .any(|b| b.exposed && b.style.stroke == "#d00000" && b.members.contains(&x.eni_id));
             assert!(hit, "{}: exposed ENI {} not outlined", stem, x.eni_id);
         }
     }
