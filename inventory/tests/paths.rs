@@ -453,7 +453,14 @@ fn managed_forwarders_start_no_hop() {
     // eni-vpce (an interface endpoint in subnet-1) is reachable from i-web, and sg-db
     // admits all of subnet-1: i-web → eni-db directly, but never through the endpoint
     // (nor a NAT gateway's or a TGW attachment's ENI in its place).
-    for service in [ServiceKind::VpcEndpoint, ServiceKind::Nat, ServiceKind::TransitGateway] {
+    let services = [
+        ServiceKind::VpcEndpoint,
+        ServiceKind::Nat,
+        ServiceKind::TransitGateway,
+        ServiceKind::Efs,
+        ServiceKind::Elasticache,
+    ];
+    for service in services {
         let e = estate().sg_in("sg-db", "tcp", "5432", "10.0.1.0/24").with(|r| {
             r.security_groups.push(sg("sg-vpce", "vpc-1", vec![sg_rule("tcp", "443", "10.0.1.0/24")]));
             let mut ep = eni("eni-vpce", "vpc-1", "subnet-1", "10.0.1.50", None, &[], &["sg-vpce"], None);

@@ -15,8 +15,9 @@
 //! - ENI → gateway endpoint: A's route table routes to the endpoint (tcp/443).
 //!
 //! NAT gateway, TGW attachment and interface/GWLB endpoint ENIs start no hop (they only
-//! forward routed traffic, or end at an AWS service); Lambda ENIs are never a hop's
-//! destination (Lambda opens no listener).
+//! forward routed traffic, or end at an AWS service), nor do EFS mount targets and
+//! ElastiCache nodes (servers only); Lambda ENIs are never a hop's destination (Lambda
+//! opens no listener).
 //!
 //! Candidate next hops come from indexes, never an all-pairs scan: the topology graph's
 //! SG-reference and `Protects` edges (groups that name one of A's groups, and their
@@ -45,9 +46,18 @@ use crate::topology::hash::{FastMap, FastSet};
 use crate::topology::{Edge, NaclRules, Topology};
 
 /// An ENI that is never the source of a hop: a NAT gateway's, a transit gateway
-/// attachment's or an interface / Gateway Load Balancer endpoint's.
+/// attachment's or an interface / Gateway Load Balancer endpoint's (they forward what a
+/// route sends them, or end at an AWS service), an EFS mount target's or an ElastiCache
+/// node's (servers that open no connection to other hosts; RDS and Redshift can).
 fn originates_nothing(eni: &NetworkInterface) -> bool {
-    matches!(eni.service, ServiceKind::Nat | ServiceKind::TransitGateway | ServiceKind::VpcEndpoint)
+    matches!(
+        eni.service,
+        ServiceKind::Nat
+            | ServiceKind::TransitGateway
+            | ServiceKind::VpcEndpoint
+            | ServiceKind::Efs
+            | ServiceKind::Elasticache
+    )
 }
 
 /// An ENI that is never the destination of a hop: a Lambda function's (Lambda opens
