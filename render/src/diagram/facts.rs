@@ -23,6 +23,8 @@ pub struct Facts<'a> {
     /// ENIs reachable only through an internet-facing load balancer.
     pub behind_lb: BTreeSet<&'a str>,
     pub subnets_by_vpc: BTreeMap<&'a str, Vec<&'a Subnet>>,
+    /// Per VPC, in snapshot order: a card or page per VPC must not scan the estate.
+    pub vpc_index: BTreeMap<&'a str, VpcIndex<'a>>,
     pub instances_by_subnet: BTreeMap<&'a str, Vec<&'a Instance>>,
     pub enis_by_subnet: BTreeMap<&'a str, Vec<&'a NetworkInterface>>,
     pub enis_by_instance: BTreeMap<&'a str, Vec<&'a NetworkInterface>>,
@@ -102,6 +104,7 @@ impl<'a> Facts<'a> {
         for x in &analysis.exposures {
             exposures_by_eni.entry(x.eni_id.as_str()).or_default().push(x);
         }
+        let vpc_index = VpcIndex::build(snap, analysis);
         let behind_lb = analysis
             .behind_load_balancers
             .iter()
@@ -198,6 +201,7 @@ impl<'a> Facts<'a> {
             exposures_by_eni,
             behind_lb,
             subnets_by_vpc,
+            vpc_index,
             instances_by_subnet,
             enis_by_subnet,
             enis_by_instance,
@@ -205,6 +209,13 @@ impl<'a> Facts<'a> {
             accounts,
             sg_names,
         }
+    }
+
+    /// What the snapshot holds for one VPC (empty for an unknown id).
+    pub fn in_vpc(&self, vpc_id: &str) -> &VpcIndex<'a> {
+        static EMPTY: VpcIndex<'static> =
+            VpcIndex { exposures: Vec::new(), instances: 0, internet_gateways: Vec::new(), route_tables: Vec::new() };
+        self.vpc_index.get(vpc_id).unwrap_or(&EMPTY)
     }
 
     /// The subnet's effective route table (`analysis.facts`).
@@ -324,5 +335,41 @@ mod tests {
         assert_eq!(name_stem("web-7f3a9c"), "web");
         assert_eq!(name_stem("db"), "db");
         assert_eq!(name_stem("123"), "123");
+    }
+}
+
+/// One VPC's share of the estate, gathered in one pass over it.
+#[derive(Default)]
+pub struct VpcIndex<'a> {
+    pub exposures: Vec<&'a ExposureFinding>,
+    pub instances: usize,
+    /// Gateways with an attachment in the `attached` state.
+    pub internet_gateways: Vec<&'a str>,
+    pub route_tables: Vec<&'a RouteTable>,
+}
+
+impl<'a> VpcIndex<'a> {
+    fn build(snap: &'a Snapshot, analysis: &'a Analysis) -> BTreeMap<&'a str, VpcIndex<'a>> {
+        let r = &snap.resources;
+        let mut by_vpc: BTreeMap<&str, VpcIndex> = BTreeMap::new();
+        for x in &analysis.exposures {
+            by_vpc.entry(x.vpc_id.as_str()).or_default().exposures.push(x);
+        }
+        for i in &r.instances {
+            if let Some(v) = &i.vpc_id {
+                by_vpc.entry(v.as_str()).or_default().instances += 1;
+            }
+        }
+        for g in &r.internet_gateways {
+            let vpcs: BTreeSet<&str> =
+                g.attachments.iter().filter(|a| a.is_attached()).map(|a| a.vpc_id.as_str()).collect();
+            for v in vpcs {
+                by_vpc.entry(v).or_default().internet_gateways.push(g.id.as_str());
+            }
+        }
+        for t in &r.route_tables {
+            by_vpc.entry(t.vpc_id.as_str()).or_default().route_tables.push(t);
+        }
+        by_vpc
     }
 }

@@ -282,20 +282,14 @@ fn local_key(e: &End) -> String {
 }
 
 fn vpc_card(f: &Facts, v: &Vpc) -> GNode {
-    let r = &f.snap.resources;
     let env = f.vpc_env(v);
     let cidrs: Vec<String> =
         v.cidr_blocks.iter().map(|c| c.to_string()).chain(v.ipv6_cidr_blocks.iter().map(|c| c.to_string())).collect();
-    let exposed: BTreeSet<&str> =
-        f.analysis.exposures.iter().filter(|x| x.vpc_id == v.id).map(|x| x.eni_id.as_str()).collect();
+    let in_vpc = f.in_vpc(&v.id);
+    let exposed: BTreeSet<&str> = in_vpc.exposures.iter().map(|x| x.eni_id.as_str()).collect();
     let subnets = f.subnets_by_vpc.get(v.id.as_str()).map_or(0, |s| s.len());
-    let instances = r.instances.iter().filter(|i| i.vpc_id.as_deref() == Some(v.id.as_str())).count();
-    let igws: Vec<&str> = r
-        .internet_gateways
-        .iter()
-        .filter(|g| g.attachments.iter().any(|a| a.is_attached() && a.vpc_id == v.id))
-        .map(|g| g.id.as_str())
-        .collect();
+    let instances = in_vpc.instances;
+    let igws: Vec<&str> = in_vpc.internet_gateways.clone();
     GNode {
         id: v.id.clone(),
         role: Role::Vpc,

@@ -108,9 +108,13 @@ pub fn graph(f: &Facts) -> FlowGraph {
         node_of_eni.insert(n.id.as_str(), idx);
     }
     // Load balancers the snapshot has no ENIs for (their findings name nodes by subnet).
+    let mut lbs: BTreeMap<&str, &inventory::model::LoadBalancer> = BTreeMap::new();
+    for lb in &r.load_balancers {
+        lbs.entry(lb.id.as_str()).or_insert(lb);
+    }
     for x in f.analysis.exposures.iter().filter(|x| x.eni_id.is_empty()) {
         let Some(l) = &x.load_balancer else { continue };
-        let Some(lb) = r.load_balancers.iter().find(|lb| lb.id == l.load_balancer_id) else { continue };
+        let Some(lb) = lbs.get(l.load_balancer_id.as_str()).copied() else { continue };
         node_of_lb.entry(lb.id.as_str()).or_insert_with(|| {
             let mut sgs = lb.security_group_ids.clone();
             sgs.sort();

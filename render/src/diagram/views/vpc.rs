@@ -601,7 +601,7 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     let entries = marks.map(|m| m.entries(&vpc.id)).unwrap_or(&[]);
     let mut notes = Vec::new();
     let subnets: Vec<&Subnet> = f.subnets_by_vpc.get(vpc.id.as_str()).cloned().unwrap_or_default();
-    let tables: Vec<&RouteTable> = f.snap.resources.route_tables.iter().filter(|t| t.vpc_id == vpc.id).collect();
+    let tables: Vec<&RouteTable> = f.in_vpc(&vpc.id).route_tables.clone();
     let gws = gateways(f, vpc, &tables);
 
     // Which subnets route to which gateway.
