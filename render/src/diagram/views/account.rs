@@ -289,7 +289,7 @@ fn vpc_card(f: &Facts, v: &Vpc) -> GNode {
     let exposed: BTreeSet<&str> = in_vpc.exposures.iter().map(|x| x.eni_id.as_str()).collect();
     let subnets = f.subnets_by_vpc.get(v.id.as_str()).map_or(0, |s| s.len());
     let instances = in_vpc.instances;
-    let igws: Vec<&str> = in_vpc.internet_gateways.clone();
+    let igws = &in_vpc.internet_gateways;
     GNode {
         id: v.id.clone(),
         role: Role::Vpc,

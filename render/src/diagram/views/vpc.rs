@@ -601,8 +601,7 @@ pub fn render_marked(f: &Facts, vpc: &Vpc, marks: Option<&ChangeMarks>) -> VpcPa
     let entries = marks.map(|m| m.entries(&vpc.id)).unwrap_or(&[]);
     let mut notes = Vec::new();
     let subnets: Vec<&Subnet> = f.subnets_by_vpc.get(vpc.id.as_str()).cloned().unwrap_or_default();
-    let tables: Vec<&RouteTable> = f.in_vpc(&vpc.id).route_tables.clone();
-    let gws = gateways(f, vpc, &tables);
+    let gws = gateways(f, vpc, &f.in_vpc(&vpc.id).route_tables);
 
     // Which subnets route to which gateway.
     let mut uses: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); gws.len()];
