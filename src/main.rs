@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 
 use exit::Exit;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   auditmap package --demo --out evidence/          # the whole job on the bundled demo estate

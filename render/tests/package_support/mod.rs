@@ -59,7 +59,7 @@ pub fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// All cell text of an unzipped XLSX: the shared-string table (if any) and every
-/// worksheet (constant-memory sheets store strings inline as `<is><t>`).
+/// worksheet (strings are shared, or inline as `<is><t>` in constant-memory sheets).
 pub fn xlsx_text(parts: &BTreeMap<String, Vec<u8>>) -> String {
     let mut out = String::new();
     for (name, b) in parts {

@@ -54,13 +54,14 @@ fn encode(
     let err = |e: std::io::Error| format!("PNG encoding failed: {e}");
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     let mut row = vec![0u8; 1 + pw as usize * 3];
+    let mut rgb = vec![0u8; pw as usize * 3];
     row[0] = 1; // filter type Sub
     let mut y0 = 0;
     while y0 < ph {
         let rows = band_rows.min(ph - y0);
         let band = draw_into(canvas, scene, scale, pw, y0, rows, cache)?;
         for rgba in band.data().chunks_exact(pw as usize * 4) {
-            sub_filter_rgb(rgba, &mut row[1..]);
+            sub_filter_rgb(rgba, &mut rgb, &mut row[1..]);
             std::io::Write::write_all(&mut z, &row).map_err(err)?;
         }
         canvas.keep(band);
@@ -90,16 +91,34 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.finalize().to_be_bytes());
 }
 
-/// One row of premultiplied RGBA → PNG "Sub" filtered RGB. The page starts opaque white
-/// and everything is drawn over it: alpha is 255, so premultiplied RGBA is plain RGBA
-/// and dropping A gives RGB.
-fn sub_filter_rgb(rgba: &[u8], out: &mut [u8]) {
-    let mut prev = [0u8; 3];
-    for (d, s) in out.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
-        d[0] = s[0].wrapping_sub(prev[0]);
-        d[1] = s[1].wrapping_sub(prev[1]);
-        d[2] = s[2].wrapping_sub(prev[2]);
-        prev = [s[0], s[1], s[2]];
+/// One row of premultiplied RGBA → PNG "Sub" filtered RGB, through `rgb` (a row of
+/// plain RGB). The page starts opaque white and everything is drawn over it: alpha is
+/// 255, so premultiplied RGBA is plain RGBA and dropping A gives RGB. Two simple passes
+/// (drop A, then subtract the pixel to the left) vectorise; one pass carrying the
+/// previous pixel did not, and cost a tenth of the PNG time.
+fn sub_filter_rgb(rgba: &[u8], rgb: &mut [u8], out: &mut [u8]) {
+    rgba_to_rgb(rgba, rgb);
+    let n = rgb.len().min(out.len());
+    let head = n.min(3);
+    out[..head].copy_from_slice(&rgb[..head]);
+    for ((d, s), left) in out[head..n].iter_mut().zip(&rgb[head..n]).zip(&rgb[..n - head]) {
+        *d = s.wrapping_sub(*left);
+    }
+}
+
+/// Drops the alpha bytes, four pixels (three 32-bit words out) at a time.
+fn rgba_to_rgb(rgba: &[u8], rgb: &mut [u8]) {
+    let mut out = rgb.chunks_exact_mut(12);
+    let mut pixels = rgba.chunks_exact(16);
+    for (d, s) in (&mut out).zip(&mut pixels) {
+        let px = |i: usize| u32::from_le_bytes([s[4 * i], s[4 * i + 1], s[4 * i + 2], 0]);
+        let (a, b, c, e) = (px(0), px(1), px(2), px(3));
+        d[..4].copy_from_slice(&(a | b << 24).to_le_bytes());
+        d[4..8].copy_from_slice(&(b >> 8 | c << 16).to_le_bytes());
+        d[8..].copy_from_slice(&(c >> 16 | e << 8).to_le_bytes());
+    }
+    for (d, s) in out.into_remainder().chunks_exact_mut(3).zip(pixels.remainder().chunks_exact(4)) {
+        d.copy_from_slice(&s[..3]);
     }
 }
 
@@ -438,6 +457,23 @@ mod tests {
     fn demo_scenes() -> Vec<crate::diagram::PageScene> {
         let s = inventory::demo::demo_snapshot().unwrap();
         crate::diagram::render_scenes(&s, &inventory::analysis::analyze(&s)).unwrap()
+    }
+
+    #[test]
+    fn sub_filter_matches_the_png_definition_at_every_width() {
+        for width in [1usize, 2, 3, 4, 5, 7, 8, 13, 64, 1001] {
+            let rgba: Vec<u8> = (0..width * 4).map(|i| (i * 37 % 251) as u8).collect();
+            let (mut rgb, mut out) = (vec![0; width * 3], vec![0; width * 3]);
+            sub_filter_rgb(&rgba, &mut rgb, &mut out);
+            let mut expected = Vec::new();
+            for x in 0..width {
+                for c in 0..3 {
+                    let left = if x == 0 { 0 } else { rgba[(x - 1) * 4 + c] };
+                    expected.push(rgba[x * 4 + c].wrapping_sub(left));
+                }
+            }
+            assert_eq!(out, expected, "width {width}");
+        }
     }
 
     fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
