@@ -3,6 +3,8 @@
 //! `analysis.facts`, computed once in the inventory crate; this only indexes.
 use std::collections::{BTreeMap, BTreeSet};
 
+use inventory::topology::hash::{FastMap, FastSet};
+
 use inventory::accept::{Acceptances, Review};
 use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerTarget, SubnetTier};
 use inventory::facts::{is_production, PortStyle};
@@ -12,40 +14,43 @@ use sha2::{Digest, Sha256};
 
 use super::style::Env;
 
+/// Lookups by resource id are hash maps (a `BTreeMap` over 100k ids spent a third of
+/// the VPC pages' time comparing strings); nothing iterates them, so their order never
+/// reaches a page.
 pub struct Facts<'a> {
     pub snap: &'a Snapshot,
     pub analysis: &'a Analysis,
     /// First 16 hex digits of SHA-256 over the canonical snapshot bytes.
     pub sha_prefix: String,
     /// Route table id → table (first wins on a duplicate id, as in the topology index).
-    route_tables: BTreeMap<&'a str, &'a RouteTable>,
-    pub exposures_by_eni: BTreeMap<&'a str, Vec<&'a ExposureFinding>>,
+    route_tables: FastMap<&'a str, &'a RouteTable>,
+    pub exposures_by_eni: FastMap<&'a str, Vec<&'a ExposureFinding>>,
     /// ENIs reachable only through an internet-facing load balancer.
-    pub behind_lb: BTreeSet<&'a str>,
-    pub subnets_by_vpc: BTreeMap<&'a str, Vec<&'a Subnet>>,
+    pub behind_lb: FastSet<&'a str>,
+    pub subnets_by_vpc: FastMap<&'a str, Vec<&'a Subnet>>,
     /// Per VPC, in snapshot order: a card or page per VPC must not scan the estate.
-    pub vpc_index: BTreeMap<&'a str, VpcIndex<'a>>,
-    pub instances_by_subnet: BTreeMap<&'a str, Vec<&'a Instance>>,
-    pub enis_by_subnet: BTreeMap<&'a str, Vec<&'a NetworkInterface>>,
-    pub enis_by_instance: BTreeMap<&'a str, Vec<&'a NetworkInterface>>,
-    pub nats_by_subnet: BTreeMap<&'a str, Vec<&'a NatGateway>>,
-    pub accounts: BTreeMap<&'a str, &'a Account>,
-    pub sg_names: BTreeMap<&'a str, &'a str>,
-    pub instance_ids: BTreeSet<&'a str>,
+    pub vpc_index: FastMap<&'a str, VpcIndex<'a>>,
+    pub instances_by_subnet: FastMap<&'a str, Vec<&'a Instance>>,
+    pub enis_by_subnet: FastMap<&'a str, Vec<&'a NetworkInterface>>,
+    pub enis_by_instance: FastMap<&'a str, Vec<&'a NetworkInterface>>,
+    pub nats_by_subnet: FastMap<&'a str, Vec<&'a NatGateway>>,
+    pub accounts: FastMap<&'a str, &'a Account>,
+    pub sg_names: FastMap<&'a str, &'a str>,
+    pub instance_ids: FastSet<&'a str>,
     /// ENI id → the load balancer it is a node of (joined by AWS's description).
-    pub lb_of_eni: BTreeMap<&'a str, &'a LoadBalancer>,
+    pub lb_of_eni: FastMap<&'a str, &'a LoadBalancer>,
     /// Subnet → load balancers with a node there but no ENI in the snapshot.
-    pub lbs_without_enis: BTreeMap<&'a str, Vec<&'a LoadBalancer>>,
+    pub lbs_without_enis: FastMap<&'a str, Vec<&'a LoadBalancer>>,
     /// Load balancer id → its listeners as AWS states them ("HTTPS 443", "HTTP 80 →
     /// redirect" when its default action reaches no target), sorted.
-    pub listeners_of_lb: BTreeMap<&'a str, Vec<String>>,
+    pub listeners_of_lb: FastMap<&'a str, Vec<String>>,
     /// Load balancer id → the analysis' rows of its targets (`behind_load_balancers`,
     /// `other_load_balancer_targets`).
-    pub lb_targets: BTreeMap<&'a str, Vec<&'a LoadBalancerTarget>>,
+    pub lb_targets: FastMap<&'a str, Vec<&'a LoadBalancerTarget>>,
     /// Load balancers whose targets `behind_load_balancers` (load_balancer_targets.csv) lists.
-    pub lb_targets_listed: BTreeSet<&'a str>,
+    pub lb_targets_listed: FastSet<&'a str>,
     /// Subnet of each ENI a load-balancer target row names.
-    pub target_eni_subnet: BTreeMap<&'a str, &'a str>,
+    pub target_eni_subnet: FastMap<&'a str, &'a str>,
     /// The audit scope (`--scope-tag`), when one is set.
     pub scope: Option<Scope<'a>>,
     /// `package --accepted`: the file and its review of `analysis.exposures` (one
@@ -61,7 +66,7 @@ pub struct Scope<'a> {
     pub rule: String,
     pub inside: BTreeSet<&'a str>,
     /// Every resource id (to tell "out of scope" from "not a resource").
-    pub known: BTreeSet<&'a str>,
+    pub known: FastSet<&'a str>,
     /// Accounts with an in-scope VPC.
     pub accounts: BTreeSet<&'a str>,
 }
@@ -92,15 +97,15 @@ impl<'a> Facts<'a> {
         let r = &snap.resources;
         let sha_prefix: String = sha256_hex.chars().take(16).collect();
 
-        let mut route_tables: BTreeMap<&str, &RouteTable> = BTreeMap::new();
+        let mut route_tables: FastMap<&str, &RouteTable> = FastMap::default();
         for rt in &r.route_tables {
             route_tables.entry(rt.id.as_str()).or_insert(rt);
         }
-        let mut subnets_by_vpc: BTreeMap<&str, Vec<&Subnet>> = BTreeMap::new();
+        let mut subnets_by_vpc: FastMap<&str, Vec<&Subnet>> = FastMap::default();
         for s in &r.subnets {
             subnets_by_vpc.entry(s.vpc_id.as_str()).or_default().push(s);
         }
-        let mut exposures_by_eni: BTreeMap<&str, Vec<&ExposureFinding>> = BTreeMap::new();
+        let mut exposures_by_eni: FastMap<&str, Vec<&ExposureFinding>> = FastMap::default();
         for x in &analysis.exposures {
             exposures_by_eni.entry(x.eni_id.as_str()).or_default().push(x);
         }
@@ -111,23 +116,23 @@ impl<'a> Facts<'a> {
             .filter(|b| b.reach == inventory::analysis::TargetReach::Reachable)
             .filter_map(|b| b.eni_id.as_deref())
             .collect();
-        let mut instances_by_subnet: BTreeMap<&str, Vec<&Instance>> = BTreeMap::new();
+        let mut instances_by_subnet: FastMap<&str, Vec<&Instance>> = FastMap::default();
         for i in &r.instances {
             if let Some(s) = &i.subnet_id {
                 instances_by_subnet.entry(s.as_str()).or_default().push(i);
             }
         }
-        let mut lb_targets: BTreeMap<&str, Vec<&LoadBalancerTarget>> = BTreeMap::new();
+        let mut lb_targets: FastMap<&str, Vec<&LoadBalancerTarget>> = FastMap::default();
         let lb_targets_listed =
             analysis.behind_load_balancers.iter().map(|t| t.listener.load_balancer_id.as_str()).collect();
         let all_targets = || analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets);
         for t in all_targets() {
             lb_targets.entry(t.listener.load_balancer_id.as_str()).or_default().push(t);
         }
-        let mut target_eni_subnet: BTreeMap<&str, &str> =
+        let mut target_eni_subnet: FastMap<&str, &str> =
             all_targets().filter_map(|t| t.eni_id.as_deref()).map(|e| (e, "")).collect();
-        let mut enis_by_subnet: BTreeMap<&str, Vec<&NetworkInterface>> = BTreeMap::new();
-        let mut enis_by_instance: BTreeMap<&str, Vec<&NetworkInterface>> = BTreeMap::new();
+        let mut enis_by_subnet: FastMap<&str, Vec<&NetworkInterface>> = FastMap::default();
+        let mut enis_by_instance: FastMap<&str, Vec<&NetworkInterface>> = FastMap::default();
         for n in &r.network_interfaces {
             if let Some(s) = target_eni_subnet.get_mut(n.id.as_str()) {
                 *s = n.subnet_id.as_str();
@@ -137,7 +142,7 @@ impl<'a> Facts<'a> {
                 enis_by_instance.entry(i).or_default().push(n);
             }
         }
-        let mut nats_by_subnet: BTreeMap<&str, Vec<&NatGateway>> = BTreeMap::new();
+        let mut nats_by_subnet: FastMap<&str, Vec<&NatGateway>> = FastMap::default();
         for n in &r.nat_gateways {
             nats_by_subnet.entry(n.subnet_id.as_str()).or_default().push(n);
         }
@@ -158,13 +163,13 @@ impl<'a> Facts<'a> {
             Scope { rule, inside, known: r.iter().map(|a| a.id).collect(), accounts }
         });
         let join = LoadBalancerEnis::new(&r.load_balancers);
-        let lb_of_eni: BTreeMap<&str, &LoadBalancer> = r
+        let lb_of_eni: FastMap<&str, &LoadBalancer> = r
             .network_interfaces
             .iter()
             .filter_map(|n| join.load_balancer_of(n).map(|lb| (n.id.as_str(), lb)))
             .collect();
         let with_enis: BTreeSet<&str> = lb_of_eni.values().map(|lb| lb.id.as_str()).collect();
-        let mut lbs_without_enis: BTreeMap<&str, Vec<&LoadBalancer>> = BTreeMap::new();
+        let mut lbs_without_enis: FastMap<&str, Vec<&LoadBalancer>> = FastMap::default();
         for lb in r.load_balancers.iter().filter(|lb| !with_enis.contains(lb.id.as_str())) {
             for s in &lb.subnet_ids {
                 lbs_without_enis.entry(s.as_str()).or_default().push(lb);
@@ -349,9 +354,9 @@ pub struct VpcIndex<'a> {
 }
 
 impl<'a> VpcIndex<'a> {
-    fn build(snap: &'a Snapshot, analysis: &'a Analysis) -> BTreeMap<&'a str, VpcIndex<'a>> {
+    fn build(snap: &'a Snapshot, analysis: &'a Analysis) -> FastMap<&'a str, VpcIndex<'a>> {
         let r = &snap.resources;
-        let mut by_vpc: BTreeMap<&str, VpcIndex> = BTreeMap::new();
+        let mut by_vpc: FastMap<&str, VpcIndex> = FastMap::default();
         for x in &analysis.exposures {
             by_vpc.entry(x.vpc_id.as_str()).or_default().exposures.push(x);
         }

@@ -1,7 +1,8 @@
 //! Text measurement with real glyph advances (ab_glyph over the embedded font).
 use std::sync::OnceLock;
 
-use ab_glyph::{Font, FontRef};
+use ab_glyph::{Font, FontRef, GlyphId};
+use inventory::topology::hash::FastMap;
 
 struct Fonts {
     regular: FontRef<'static>,
@@ -29,13 +30,13 @@ pub(crate) fn font(bold: bool) -> &'static FontRef<'static> {
 
 thread_local! {
     /// Kerning looked up per glyph pair is a table search in the font; labels repeat
-    /// the same pairs thousands of times on a big estate.
-    static KERN: std::cell::RefCell<std::collections::HashMap<(bool, u16, u16), f32>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// the same pairs thousands of times on a big estate. (Printable ASCII pairs are
+    /// in `Ascii`; this holds the rest.)
+    static KERN: std::cell::RefCell<FastMap<(bool, u16, u16), f32>> = std::cell::RefCell::new(FastMap::default());
 }
 
 /// Kerning between two glyphs in font units (cached per thread).
-pub(crate) fn kern_units(bold: bool, a: ab_glyph::GlyphId, b: ab_glyph::GlyphId) -> f32 {
+fn kern_units(bold: bool, a: GlyphId, b: GlyphId) -> f32 {
     KERN.with(|k| {
         let mut k = k.borrow_mut();
         // Hostile names can bring any number of distinct pairs: keep the cache bounded.
@@ -46,19 +47,95 @@ pub(crate) fn kern_units(bold: bool, a: ab_glyph::GlyphId, b: ab_glyph::GlyphId)
     })
 }
 
+/// Printable ASCII (almost every character of a label): glyph, advance and the kerning
+/// of every pair, looked up once per font. Measuring text was a tenth of the page
+/// building time at 100k resources, most of it in the cmap search and the kerning cache.
+struct Ascii {
+    glyph: [GlyphId; ASCII_END],
+    advance: [f32; ASCII_END],
+    /// `kern[a * ASCII_END + b]`.
+    kern: Vec<f32>,
+}
+
+const ASCII_START: usize = 0x20;
+const ASCII_END: usize = 0x7f;
+
+impl Ascii {
+    fn build(bold: bool) -> Ascii {
+        let f = font(bold);
+        let mut glyph = [GlyphId(0); ASCII_END];
+        let mut advance = [0.0; ASCII_END];
+        for c in ASCII_START..ASCII_END {
+            glyph[c] = f.glyph_id(c as u8 as char);
+            advance[c] = f.h_advance_unscaled(glyph[c]);
+        }
+        let mut kern = vec![0.0; ASCII_END * ASCII_END];
+        for a in ASCII_START..ASCII_END {
+            for b in ASCII_START..ASCII_END {
+                kern[a * ASCII_END + b] = f.kern_unscaled(glyph[a], glyph[b]);
+            }
+        }
+        Ascii { glyph, advance, kern }
+    }
+
+    fn of(bold: bool) -> &'static Ascii {
+        static REGULAR: OnceLock<Ascii> = OnceLock::new();
+        static BOLD: OnceLock<Ascii> = OnceLock::new();
+        if bold {
+            BOLD.get_or_init(|| Ascii::build(true))
+        } else {
+            REGULAR.get_or_init(|| Ascii::build(false))
+        }
+    }
+
+    fn index(c: char) -> Option<usize> {
+        let i = c as usize;
+        (ASCII_START..ASCII_END).contains(&i).then_some(i)
+    }
+}
+
+/// One character of a text run, in font units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Pen {
+    pub ch: char,
+    pub glyph: GlyphId,
+    /// Kerning against the previous character (0 for the first).
+    pub kern: f32,
+    pub advance: f32,
+}
+
+/// Each character of `s` with its glyph, kerning and advance: what `width` adds up and
+/// the PNG/PDF writers place glyphs with.
+pub(crate) fn pens(s: &str, bold: bool) -> impl Iterator<Item = Pen> + '_ {
+    let f = font(bold);
+    let ascii = Ascii::of(bold);
+    let mut prev: Option<(Option<usize>, GlyphId)> = None;
+    s.chars().map(move |ch| {
+        let index = Ascii::index(ch);
+        let (glyph, advance) = match index {
+            Some(i) => (ascii.glyph[i], ascii.advance[i]),
+            None => {
+                let g = f.glyph_id(ch);
+                (g, f.h_advance_unscaled(g))
+            }
+        };
+        let kern = match prev {
+            None => 0.0,
+            Some((Some(a), _)) if index.is_some() => ascii.kern[a * ASCII_END + index.unwrap_or(0)],
+            Some((_, p)) => kern_units(bold, p, glyph),
+        };
+        prev = Some((index, glyph));
+        Pen { ch, glyph, kern, advance }
+    })
+}
+
 /// Advance width of `s` at `size` px, with kerning.
 pub fn width(s: &str, size: f64, bold: bool) -> f64 {
-    let f = font(bold);
-    let upem = f.units_per_em().unwrap_or(2048.0) as f64;
+    let upem = font(bold).units_per_em().unwrap_or(2048.0) as f64;
     let mut w = 0.0f64;
-    let mut prev = None;
-    for c in s.chars() {
-        let g = f.glyph_id(c);
-        if let Some(p) = prev {
-            w += kern_units(bold, p, g) as f64;
-        }
-        w += f.h_advance_unscaled(g) as f64;
-        prev = Some(g);
+    for p in pens(s, bold) {
+        w += p.kern as f64;
+        w += p.advance as f64;
     }
     w * size / upem
 }
@@ -132,5 +209,24 @@ mod tests {
         assert!(width(&f, 12.0, false) <= 100.0);
         assert!(f.ends_with('…'));
         assert_eq!(fit("short", 12.0, false, 500.0), "short");
+    }
+
+    #[test]
+    fn the_ascii_tables_agree_with_the_font() {
+        for bold in [false, true] {
+            let f = font(bold);
+            let text = "VAWa Ty-Te prod · 10.0.0.0/16 ÄÖ \u{202e}x {}~";
+            let pens: Vec<Pen> = pens(text, bold).collect();
+            let chars: Vec<char> = text.chars().collect();
+            assert_eq!(pens.len(), chars.len());
+            for (i, p) in pens.iter().enumerate() {
+                let g = f.glyph_id(chars[i]);
+                assert_eq!((p.ch, p.glyph), (chars[i], g));
+                assert_eq!(p.advance, f.h_advance_unscaled(g));
+                let kern = if i == 0 { 0.0 } else { f.kern_unscaled(f.glyph_id(chars[i - 1]), g) };
+                assert_eq!(p.kern, kern, "{:?}{:?}", chars.get(i.wrapping_sub(1)), chars[i]);
+            }
+            assert!(pens.iter().any(|p| p.kern != 0.0), "the sample has kerned pairs");
+        }
     }
 }

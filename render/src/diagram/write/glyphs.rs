@@ -25,22 +25,16 @@ pub fn units_per_em(bold: bool) -> f64 {
 
 /// Glyphs of `t` left to right, positioned with advances + kerning from its anchor.
 pub fn place(t: &SceneText) -> Vec<Placed> {
-    let f = metrics::font(t.bold);
     let k = scale(t.size, t.bold);
     let mut x = match t.anchor {
         Anchor::Start => t.x,
         Anchor::Middle => t.x - t.width / 2.0,
     };
     let mut out = Vec::with_capacity(t.text.len());
-    let mut prev = None;
-    for ch in t.text.chars() {
-        let glyph = f.glyph_id(ch);
-        if let Some(p) = prev {
-            x += metrics::kern_units(t.bold, p, glyph) as f64 * k;
-        }
-        out.push(Placed { glyph, ch, x });
-        x += f.h_advance_unscaled(glyph) as f64 * k;
-        prev = Some(glyph);
+    for p in metrics::pens(&t.text, t.bold) {
+        x += p.kern as f64 * k;
+        out.push(Placed { glyph: p.glyph, ch: p.ch, x });
+        x += p.advance as f64 * k;
     }
     out
 }
