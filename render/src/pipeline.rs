@@ -243,6 +243,8 @@ impl<'a> Prepared<'a> {
 
     /// `analyze` on a worker thread while `alongside` gets the bytes (snapshot.json's,
     /// and the ones read when they differ) on this one. The bytes are freed after.
+    /// Without the data flows (`Analysis::data_flows` stays empty): the package computes
+    /// them beside its tables (`package::write_tables_and_diagrams`).
     pub fn analyze_alongside<R>(
         self,
         alongside: impl FnOnce(&[u8], Option<&[u8]>) -> R,
@@ -254,7 +256,7 @@ impl<'a> Prepared<'a> {
         let (analysis, side) = std::thread::scope(|s| {
             let analysis = s.spawn(|| {
                 let _in = parent.enter();
-                inventory::analysis::analyze_with(&snapshot, &settings)
+                inventory::analysis::analyze_without_flows(&snapshot, &settings)
             });
             let side = alongside(&bytes, read_bytes.as_deref());
             (analysis.join(), side)

@@ -43,6 +43,18 @@ pub fn analyze_with(snapshot: &Snapshot, settings: &Settings) -> Analysis {
     analysis
 }
 
+/// `analyze_with` without the data flows: `auditmap package` computes those
+/// (`data_flows_of`) while its tables are being written, which need none.
+pub fn analyze_without_flows(snapshot: &Snapshot, settings: &Settings) -> Analysis {
+    analyze_topology_with(&Topology::build(snapshot), settings)
+}
+
+/// The internet → data-store flows of an analysis made by `analyze_without_flows`
+/// (what `analyze_with` puts in `Analysis::data_flows`).
+pub fn data_flows_of(snapshot: &Snapshot, analysis: &Analysis, keys: &facts::TagKeys) -> Vec<DataFlow> {
+    data_flows(&Topology::build(snapshot), analysis, DATA_FLOW_HOPS, keys)
+}
+
 /// Hops from the internet to a data store that `Analysis::data_flows` follows (as
 /// `auditmap paths`' default).
 pub const DATA_FLOW_HOPS: usize = 4;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use inventory::topology::hash::{FastMap, FastSet};
 
 use inventory::accept::{Acceptances, Review};
-use inventory::analysis::{Analysis, ExposureFinding, LoadBalancerTarget, SubnetTier};
+use inventory::analysis::{Analysis, DataFlow, ExposureFinding, LoadBalancerTarget, SubnetTier};
 use inventory::facts::{is_production, PortStyle};
 use inventory::model::*;
 use inventory::Snapshot;
@@ -20,6 +20,9 @@ use super::style::Env;
 pub struct Facts<'a> {
     pub snap: &'a Snapshot,
     pub analysis: &'a Analysis,
+    /// The internet → data-store flows: `analysis.data_flows`, unless the caller computed
+    /// them apart (`Plan::with_data_flows`).
+    pub data_flows: &'a [DataFlow],
     /// First 16 hex digits of SHA-256 over the canonical snapshot bytes.
     pub sha_prefix: String,
     /// Route table id → table (first wins on a duplicate id, as in the topology index).
@@ -201,6 +204,7 @@ impl<'a> Facts<'a> {
             instance_ids,
             snap,
             analysis,
+            data_flows: &analysis.data_flows,
             sha_prefix,
             route_tables,
             exposures_by_eni,

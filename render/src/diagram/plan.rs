@@ -144,6 +144,13 @@ impl<'a> Plan<'a> {
         self
     }
 
+    /// The data flows, when the analysis was made without them
+    /// (`inventory::analysis::analyze_without_flows`).
+    pub fn with_data_flows(mut self, flows: &'a [inventory::analysis::DataFlow]) -> Plan<'a> {
+        self.facts.data_flows = flows;
+        self
+    }
+
     /// Number of pages.
     pub fn len(&self) -> usize {
         self.stems.len()
@@ -492,7 +499,7 @@ impl<'a> Plan<'a> {
                         )
                     })
                     .unwrap_or_default(),
-                f.analysis.data_flows.iter().filter(|x| x.from != "internet").count()
+                f.data_flows.iter().filter(|x| x.from != "internet").count()
             ),
             self.all_accounts.clone(),
             self.all_regions.clone(),

@@ -107,6 +107,9 @@ pub(crate) struct Report<'a> {
     pub ctx: &'a ReportContext<'a>,
     pub rows: &'a [InventoryRow],
     pub analysis: &'a Analysis,
+    /// The internet → data-store flows (`Analysis::data_flows`, computed by the package
+    /// beside its tables).
+    pub data_flows: &'a [inventory::analysis::DataFlow],
     pub coverage: &'a Table,
     pub pages: &'a [PageSummary],
     /// `--previous`: the change pages (diagrams/changes/).
@@ -496,7 +499,7 @@ fn stale_table(a: &Reviewed) -> Markup {
 /// The path engine's hops from the internet towards the data stores (the exposure
 /// diagram draws the same, grouped into tiers).
 fn data_flow_table(r: &Report<'_>) -> Markup {
-    let flows = &r.analysis.data_flows;
+    let flows = r.data_flows;
     let hops: Vec<_> = flows.iter().filter(|f| f.from != "internet").collect();
     let res = &r.ctx.snapshot.resources;
     let eni: BTreeMap<&str, (&str, &str)> = res

@@ -153,7 +153,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
     // Hops between tiers: the path engine's internet → data-store flows (routes both
     // ways, NACLs, security groups), not a guess from security-group references.
     let mut node_of_endpoint: BTreeMap<&str, usize> = BTreeMap::new();
-    let flow_targets: BTreeSet<&str> = f.analysis.data_flows.iter().map(|fl| fl.to.as_str()).collect();
+    let flow_targets: BTreeSet<&str> = f.data_flows.iter().map(|fl| fl.to.as_str()).collect();
     for e in r.vpc_endpoints.iter().filter(|e| flow_targets.contains(e.id.as_str())) {
         nodes.push(Node {
             id: e.id.clone(),
@@ -166,7 +166,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
         });
         node_of_endpoint.insert(e.id.as_str(), nodes.len() - 1);
     }
-    for fl in f.analysis.data_flows.iter().filter(|fl| fl.from != "internet") {
+    for fl in f.data_flows.iter().filter(|fl| fl.from != "internet") {
         let to = node_of_eni.get(fl.to.as_str()).or_else(|| node_of_endpoint.get(fl.to.as_str()));
         if let (Some(&a), Some(&b)) = (node_of_eni.get(fl.from.as_str()), to) {
             if a != b {
