@@ -119,10 +119,10 @@ pub(crate) fn pens(s: &str, bold: bool) -> impl Iterator<Item = Pen> + '_ {
                 (g, f.h_advance_unscaled(g))
             }
         };
-        let kern = match prev {
-            None => 0.0,
-            Some((Some(a), _)) if index.is_some() => ascii.kern[a * ASCII_END + index.unwrap_or(0)],
-            Some((_, p)) => kern_units(bold, p, glyph),
+        let kern = match (prev, index) {
+            (None, _) => 0.0,
+            (Some((Some(a), _)), Some(b)) => ascii.kern[a * ASCII_END + b],
+            (Some((_, p)), _) => kern_units(bold, p, glyph),
         };
         prev = Some((index, glyph));
         Pen { ch, glyph, kern, advance }
