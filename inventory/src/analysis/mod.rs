@@ -50,7 +50,8 @@ pub fn analyze_without_flows(snapshot: &Snapshot, settings: &Settings) -> Analys
 }
 
 /// The internet → data-store flows of an analysis made by `analyze_without_flows`
-/// (what `analyze_with` puts in `Analysis::data_flows`).
+/// (what `analyze_with` puts in `Analysis::data_flows`). Builds the topology again
+/// (0.1 s at 100k resources) rather than keeping the first one alive beside the tables.
 pub fn data_flows_of(snapshot: &Snapshot, analysis: &Analysis, keys: &facts::TagKeys) -> Vec<DataFlow> {
     data_flows(&Topology::build(snapshot), analysis, DATA_FLOW_HOPS, keys)
 }

@@ -126,7 +126,7 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
     );
     let bold = Format::new().set_bold();
 
-    let ws = add(&mut wb)?.set_name("Assets")?;
+    let ws = wb.add_worksheet_with_low_memory()?.set_name("Assets")?;
     let headers: Vec<&str> = HEADERS.to_vec();
     let cells = || s.assets.iter().map(|r| r.cells());
     write_sheet(ws, &headers, &vec![false; headers.len()], cells, s.assets.len(), &bold)?;
@@ -139,7 +139,7 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
         ("NACL rules", s.nacl_rules),
         ("Routes", s.routes),
     ] {
-        let ws = add(&mut wb)?.set_name(name)?;
+        let ws = wb.add_worksheet_with_low_memory()?.set_name(name)?;
         write_sheet(ws, &t.headers, &t.numeric, || t.rows.iter(), t.rows.len(), &bold)?;
     }
     // Rows: from VPC; columns: to VPC / on-premises site, by id (names in column B).
@@ -155,21 +155,16 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
             row
         })
     };
-    let ws = add(&mut wb)?.set_name("Connectivity")?;
+    let ws = wb.add_worksheet_with_low_memory()?.set_name("Connectivity")?;
     write_sheet(ws, &headers, &vec![false; headers.len()], rows, m.rows.len(), &bold)?;
-    let ws = add(&mut wb)?.set_name("Coverage")?;
+    let ws = wb.add_worksheet_with_low_memory()?.set_name("Coverage")?;
     write_sheet(ws, &s.coverage.headers, &s.coverage.numeric, || s.coverage.rows.iter(), s.coverage.rows.len(), &bold)?;
 
-    let ws = add(&mut wb)?.set_name("Metadata")?;
+    let ws = wb.add_worksheet_with_low_memory()?.set_name("Metadata")?;
     let meta = || s.metadata.iter().map(|(k, v)| [k.as_str(), v.as_str()]);
     write_sheet(ws, &["field", "value"], &[false, false], meta, s.metadata.len(), &bold)?;
 
     wb.save_to_buffer()
-}
-
-/// A sheet streamed to a temp file row by row, its strings in the shared table.
-fn add(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError> {
-    wb.add_worksheet_with_low_memory()
 }
 
 /// Writes header and rows in order (streamed sheets cannot go back).
