@@ -6,6 +6,7 @@ pub mod drawio;
 pub mod glyphs;
 pub mod pdf;
 pub mod png;
+mod scanline_deflate;
 pub mod svg;
 
 use super::{scene_to_pdf, scene_to_png, DiagramError, PageScene};

@@ -1,0 +1,441 @@
+//! The zlib stream of a PNG page's filtered scanlines, compressed for what diagram pages
+//! are: long runs of one colour and stretches that repeat the row above, with text in
+//! between.
+//!
+//! zlib's fastest level spent most of its time on those runs (hashing, sliding the
+//! window every 32 KB). Here each position first tries the two matches a diagram
+//! nearly always has — the same bytes one row up, or a run of the byte before — by
+//! comparing eight bytes at a time, and only then a one-entry hash of earlier bytes
+//! (repeated glyphs). One block with the fixed Huffman codes, as zlib level 1 uses.
+
+/// Deflate's window: how far back a match may reach.
+const WINDOW: usize = 32 * 1024;
+/// Longest match one length code can carry.
+const MAX_MATCH: usize = 258;
+/// Shortest match worth a length and distance code over literals.
+const MIN_MATCH: usize = 4;
+const HASH_BITS: u32 = 14;
+
+/// Streams rows of a fixed length (filter byte included) into a zlib stream. Rows are
+/// written into [`ScanlineDeflate::row`] and then committed with [`ScanlineDeflate::push_row`].
+pub struct ScanlineDeflate {
+    row_len: usize,
+    /// The stream's recent bytes, `buf[..end]` being positions `base..base + end`; the
+    /// next row is written at `end`. Slid to the front when full, keeping the window.
+    buf: Vec<u8>,
+    base: usize,
+    end: usize,
+    rows_done: usize,
+    /// Stream position + 1 of the last 4-byte sequence with each hash (0: none).
+    head: Vec<u32>,
+    adler: simd_adler32::Adler32,
+    bits: Bits,
+    /// The codes of the two distances nearly every match uses: one row up, one byte back.
+    up_code: (u32, u32),
+    repeat_code: (u32, u32),
+}
+
+impl ScanlineDeflate {
+    pub fn new(row_len: usize) -> ScanlineDeflate {
+        let row_len = row_len.max(1);
+        let mut bits = Bits { out: Vec::new(), acc: 0, count: 0 };
+        // zlib header: deflate, 32 KB window, "fastest" level, no dictionary.
+        bits.out.extend_from_slice(&[0x78, 0x01]);
+        // BFINAL = 1, BTYPE = 01 (fixed Huffman codes): the whole stream is one block.
+        bits.put(0b011, 3);
+        ScanlineDeflate {
+            row_len,
+            buf: vec![0; 8 * (WINDOW + row_len)],
+            base: 0,
+            end: 0,
+            rows_done: 0,
+            head: vec![0; 1 << HASH_BITS],
+            adler: simd_adler32::Adler32::new(),
+            bits,
+            up_code: distance_code(row_len.min(WINDOW)),
+            repeat_code: distance_code(1),
+        }
+    }
+
+    /// The buffer the next row is written into.
+    pub fn row(&mut self) -> &mut [u8] {
+        let n = self.row_len;
+        if self.end + n > self.buf.len() {
+            // Keep the window and the row above; a copy of 32 KB per ~250 KB of stream.
+            let keep = WINDOW.max(n).min(self.end);
+            self.buf.copy_within(self.end - keep..self.end, 0);
+            self.base += self.end - keep;
+            self.end = keep;
+        }
+        &mut self.buf[self.end..self.end + n]
+    }
+
+    /// Compresses the row last written into [`ScanlineDeflate::row`].
+    pub fn push_row(&mut self) {
+        let n = self.row_len;
+        let end = self.end;
+        let buf = &self.buf[..end + n];
+        let cur = &buf[end..];
+        self.adler.write(cur);
+        // Rows wider than the window cannot refer to the row above.
+        let above = (self.rows_done > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
+        let row_pos = self.base + end;
+        let mut i = 0;
+        while i < n {
+            // Either match costs the same per 258 bytes: take the first that fits rather
+            // than scan the same run twice.
+            let up = above.map_or(0, |a| common_prefix(&cur[i..], &a[i..]));
+            if up >= MIN_MATCH {
+                self.bits.matches(up, self.up_code);
+                i += up;
+                continue;
+            }
+            let repeat = if i > 0 { run_of(&cur[i..], cur[i - 1]) } else { 0 };
+            if repeat >= MIN_MATCH {
+                self.bits.matches(repeat, self.repeat_code);
+                i += repeat;
+                continue;
+            }
+            if i + MIN_MATCH <= n {
+                let pos = row_pos + i;
+                let key = u32::from_le_bytes([cur[i], cur[i + 1], cur[i + 2], cur[i + 3]]);
+                let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+                let candidate = self.head[h] as usize;
+                self.head[h] = (pos + 1) as u32;
+                if candidate > 0 && pos - (candidate - 1) <= WINDOW {
+                    let c = candidate - 1 - self.base;
+                    // The earlier bytes may run on into this row: deflate copies overlapping.
+                    let len = common_prefix(&cur[i..], &buf[c..]);
+                    if len >= MIN_MATCH {
+                        self.bits.matches(len, distance_code(pos - (c + self.base)));
+                        i += len;
+                        continue;
+                    }
+                }
+            }
+            // Matches start on pixel boundaries: the rest of this pixel goes as literals.
+            let next = if i == 0 { 1 } else { (i + 3 - (i - 1) % 3).min(n) };
+            self.bits.literals(&cur[i..next]);
+            i = next;
+        }
+        self.end += n;
+        self.rows_done += 1;
+    }
+
+    /// Ends the block and appends the checksum: the complete zlib stream.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.bits.put(0, 7); // end of block
+        self.bits.flush();
+        let mut out = self.bits.out;
+        out.extend_from_slice(&self.adler.finish().to_be_bytes());
+        out
+    }
+}
+
+/// How many leading bytes `a` and `b` share, compared eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    // Whole 32-byte blocks first (one vector compare each), then the differing one.
+    while i + 32 <= n && a[i..i + 32] == b[i..i + 32] {
+        i += 32;
+    }
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+        let diff = x ^ y;
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many leading bytes of `a` equal `byte`.
+fn run_of(a: &[u8], byte: u8) -> usize {
+    let pattern = u64::from_ne_bytes([byte; 8]);
+    let block = [byte; 32];
+    let mut i = 0;
+    while i + 32 <= a.len() && a[i..i + 32] == block {
+        i += 32;
+    }
+    while i + 8 <= a.len() {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
+        let diff = x ^ pattern;
+        if diff != 0 {
+            return i + (diff.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < a.len() && a[i] == byte {
+        i += 1;
+    }
+    i
+}
+
+/// Deflate's bit order: values LSB first, Huffman codes MSB first (so stored reversed).
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    count: u32,
+}
+
+impl Bits {
+    #[inline]
+    fn put(&mut self, value: u64, len: u32) {
+        self.acc |= value << self.count;
+        self.count += len;
+        if self.count >= 32 {
+            self.out.extend_from_slice(&(self.acc as u32).to_le_bytes());
+            self.acc >>= 32;
+            self.count -= 32;
+        }
+    }
+
+    fn flush(&mut self) {
+        while self.count > 0 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.count = self.count.saturating_sub(8);
+        }
+    }
+
+    /// Up to three literals in one write (at most 27 bits).
+    #[inline]
+    fn literals(&mut self, bytes: &[u8]) {
+        let (mut value, mut len) = (0u64, 0u32);
+        for &b in bytes {
+            let (code, code_len) = CODES.literal[b as usize];
+            value |= (code as u64) << len;
+            len += code_len as u32;
+        }
+        self.put(value, len);
+    }
+
+    /// A match of any length ≥ 3, as codes of at most 258 bytes each.
+    fn matches(&mut self, mut len: usize, (dist_code, dist_len): (u32, u32)) {
+        while len > 0 {
+            // Never leave a remainder shorter than the shortest match.
+            let take = if len <= MAX_MATCH {
+                len
+            } else if len - MAX_MATCH >= 3 {
+                MAX_MATCH
+            } else {
+                len - 3
+            };
+            let (code, code_len) = CODES.length[take];
+            self.put(code as u64, code_len as u32);
+            self.put(dist_code as u64, dist_len);
+            len -= take;
+        }
+    }
+}
+
+/// Fixed Huffman codes, bit-reversed and with the length's extra bits already appended.
+struct Codes {
+    literal: [(u16, u8); 256],
+    length: [(u32, u8); MAX_MATCH + 1],
+}
+
+static CODES: Codes = Codes::fixed();
+
+const LENGTH_BASE: [u16; 29] =
+    [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+const LENGTH_EXTRA: [u8; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+const DIST_BASE: [u32; 30] = [
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+    8193, 12289, 16385, 24577,
+];
+
+const fn reverse(code: u32, len: u32) -> u32 {
+    code.reverse_bits() >> (32 - len)
+}
+
+/// The fixed code of a literal/length symbol (RFC 1951 3.2.6), not yet reversed.
+const fn fixed_code(symbol: u32) -> (u32, u32) {
+    match symbol {
+        0..=143 => (0x30 + symbol, 8),
+        144..=255 => (0x190 + symbol - 144, 9),
+        256..=279 => (symbol - 256, 7),
+        _ => (0xC0 + symbol - 280, 8),
+    }
+}
+
+impl Codes {
+    const fn fixed() -> Codes {
+        let mut literal = [(0u16, 0u8); 256];
+        let mut s = 0;
+        while s < 256 {
+            let (code, len) = fixed_code(s as u32);
+            literal[s] = (reverse(code, len) as u16, len as u8);
+            s += 1;
+        }
+        let mut length = [(0u32, 0u8); MAX_MATCH + 1];
+        let mut code_index = 0;
+        let mut len = 3;
+        while len <= MAX_MATCH {
+            while code_index + 1 < 29 && LENGTH_BASE[code_index + 1] as usize <= len {
+                code_index += 1;
+            }
+            let (code, code_len) = fixed_code(257 + code_index as u32);
+            let extra = (len - LENGTH_BASE[code_index] as usize) as u32;
+            length[len] =
+                (reverse(code, code_len) | extra << code_len, (code_len + LENGTH_EXTRA[code_index] as u32) as u8);
+            len += 1;
+        }
+        Codes { literal, length }
+    }
+}
+
+/// A distance's 5-bit fixed code (reversed) with its extra bits appended, and their length.
+fn distance_code(dist: usize) -> (u32, u32) {
+    let dist = dist as u32;
+    let index = DIST_BASE.partition_point(|&b| b <= dist) - 1;
+    let extra_len = if index < 4 { 0 } else { (index as u32 - 2) / 2 };
+    (reverse(index as u32, 5) | (dist - DIST_BASE[index]) << 5, 5 + extra_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn compress(rows: &[Vec<u8>]) -> Vec<u8> {
+        let mut z = ScanlineDeflate::new(rows[0].len());
+        for r in rows {
+            z.row().copy_from_slice(r);
+            z.push_row();
+        }
+        z.finish()
+    }
+
+    fn inflate(stream: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(stream).read_to_end(&mut out).expect("a valid zlib stream");
+        out
+    }
+
+    #[test]
+    fn round_trips_runs_repeats_and_noise() {
+        let mut seed = 7u32;
+        let mut noise = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 16) as u8
+        };
+        for width in [1usize, 2, 3, 5, 9, 100, 259, 260, 261, 517, 4000, 40_000] {
+            let mut rows: Vec<Vec<u8>> = Vec::new();
+            for y in 0..40 {
+                let row: Vec<u8> = match y % 5 {
+                    0 => (0..width).map(|_| noise()).collect(),
+                    1 => rows[y - 1].clone(),
+                    2 => (0..width).map(|x| if x % 97 < 90 { 0 } else { noise() }).collect(),
+                    3 => {
+                        let mut r = rows[y - 1].clone();
+                        if width > 2 {
+                            r[width / 2] ^= 0x55;
+                        }
+                        r
+                    }
+                    _ => rows[y - 4].iter().map(|b| b ^ 1).collect(),
+                };
+                rows.push(row);
+            }
+            let expected: Vec<u8> = rows.concat();
+            assert_eq!(inflate(&compress(&rows)), expected, "width {width}");
+        }
+    }
+
+    #[test]
+    fn every_match_length_and_distance_code_decodes() {
+        // A run of each length 1..=600 after a marker byte, then copies from far back.
+        let mut data = Vec::new();
+        for len in 1..=600usize {
+            data.push((len % 251) as u8 + 1);
+            data.extend(std::iter::repeat_n(0u8, len));
+        }
+        let width = 1000;
+        data.resize(data.len().div_ceil(width) * width, 9);
+        let rows: Vec<Vec<u8>> = data.chunks(width).map(<[u8]>::to_vec).collect();
+        assert_eq!(inflate(&compress(&rows)), data);
+        for dist in [1usize, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 100, 1024, 1025, 4096, 24_577, 32_768] {
+            let (code, len) = distance_code(dist);
+            let index = reverse(code & 31, 5) as usize;
+            assert!(DIST_BASE[index] as usize <= dist, "{dist}");
+            assert_eq!((code >> 5) as usize, dist - DIST_BASE[index] as usize, "{dist}");
+            assert!(len >= 5);
+        }
+    }
+
+    #[test]
+    fn diagram_like_rows_compress_well() {
+        let width = 3 * 1200 + 1;
+        let mut rows = Vec::new();
+        for y in 0..200 {
+            let mut r = vec![0u8; width];
+            r[0] = 1;
+            r[300] = 0x20;
+            r[303] = 0xe0;
+            if y % 20 < 10 {
+                for (x, b) in r[600..700].iter_mut().enumerate() {
+                    *b = ((x * 7 + y) % 13) as u8;
+                }
+            }
+            rows.push(r);
+        }
+        let z = compress(&rows);
+        assert_eq!(inflate(&z), rows.concat());
+        assert!(z.len() * 50 < width * 200, "{} bytes for {} raw", z.len(), width * 200);
+    }
+}
+
+#[cfg(test)]
+mod bench {
+    /// `SCANLINE_ROWS=/tmp/rows.bin cargo test --release --lib scanline_bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn scanline_bench() {
+        let Ok(path) = std::env::var("SCANLINE_ROWS") else { return };
+        let data = std::fs::read(path).unwrap();
+        let mut pages = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let n = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+            let h = u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap()) as usize;
+            at += 8;
+            pages.push((n, &data[at..at + n * h]));
+            at += n * h;
+        }
+        let (mut best_ours, mut best_zl, mut ours, mut zl) = (f64::MAX, f64::MAX, 0, 0);
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            ours = 0;
+            for (n, rows) in &pages {
+                let mut z = super::ScanlineDeflate::new(*n);
+                for r in rows.chunks_exact(*n) {
+                    z.row().copy_from_slice(r);
+                    z.push_row();
+                }
+                ours += z.finish().len();
+            }
+            best_ours = best_ours.min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            zl = 0;
+            for (_, rows) in &pages {
+                let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                std::io::Write::write_all(&mut z, rows).unwrap();
+                zl += z.finish().unwrap().len();
+            }
+            best_zl = best_zl.min(t.elapsed().as_secs_f64());
+        }
+        let (ours_t, zl_t) = (best_ours, best_zl);
+        println!(
+            "raw {} MB; ours {ours} B in {ours_t:.3} s; zlib-1 {zl} B in {zl_t:.3} s, ratio {:.2}",
+            data.len() / 1_000_000,
+            ours_t / zl_t
+        );
+    }
+}
