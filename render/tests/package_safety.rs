@@ -322,3 +322,59 @@ fn control_characters_are_shown_visibly_in_every_text_file() {
     let report = String::from_utf8(files["report.html"].clone()).unwrap();
     assert!(report.contains("esc␛[2Jbel␇nul␀"), "report.html shows the controls visibly");
 }
+
+/// An independent reader (openpyxl) finds in every sheet exactly the cells of the
+/// matching CSV, hostile text included: markup that looks like Excel rich text and text
+/// that looks like Excel's `_xHHHH_` escapes. (Not the text `_x005F_` itself: openpyxl
+/// drops every "x005F_" it reads, so it cannot read that one back.)
+#[test]
+fn openpyxl_reads_the_same_cells_as_the_csv_files() {
+    let (mut s, _) = hostile();
+    let i3 = &mut s.resources.instances[3];
+    i3.tags.insert("Name".into(), "<r><t>rich</t></r>".into());
+    i3.tags.insert("Owner".into(), "_x0041_ stays literal".into());
+    s.normalize();
+    let bytes = inventory::snapshot::to_json_bytes(&s);
+    let (_t, dir, _) = package(&s, &bytes, &PackageOptions::default());
+    let python = std::env::var("AUDITMAP_PYTHON").unwrap_or_else(|_| "python3".into());
+    // Each sheet as JSON rows of strings; whole numbers as integers, like the CSV writes them.
+    let script = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+def text(v):
+    if v is None: return ""
+    if isinstance(v, float) and v.is_integer(): return str(int(v))
+    return str(v)
+print(json.dumps({n: [[text(v) for v in r] for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames}))
+"#;
+    let out = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(dir.join("inventory.xlsx"))
+        .output()
+        .expect("python runs (scripts/test sets AUDITMAP_PYTHON to a venv with openpyxl)");
+    assert!(out.status.success(), "openpyxl failed: {}", String::from_utf8_lossy(&out.stderr));
+    let sheets: BTreeMap<String, Vec<Vec<String>>> = serde_json::from_slice(&out.stdout).unwrap();
+    for (sheet, csv_file) in [
+        ("Assets", "inventory.csv"),
+        ("Exposures", "exposures.csv"),
+        ("Load balancers", "load_balancers.csv"),
+        ("LB targets", "load_balancer_targets.csv"),
+        ("Coverage", "coverage.csv"),
+    ] {
+        let (header, rows) = csv_rows(&std::fs::read(dir.join(csv_file)).unwrap());
+        let got = &sheets[sheet];
+        assert_eq!(got[0], header, "{sheet} header");
+        assert_eq!(got.len(), rows.len() + 1, "{sheet} rows");
+        for (i, (g, want)) in got[1..].iter().zip(&rows).enumerate() {
+            // openpyxl stops a row at its last cell; the CSV has every column.
+            let mut g = g.clone();
+            g.resize(want.len(), String::new());
+            assert_eq!(&g, want, "{sheet} row {}", i + 2);
+        }
+    }
+    let all: Vec<&String> = sheets["Assets"].iter().flatten().collect();
+    assert!(all.iter().any(|c| *c == "<r><t>rich</t></r>"), "rich-text lookalike kept as text");
+    assert!(all.iter().any(|c| *c == "_x0041_ stays literal"), "escape lookalike kept as text");
+    assert!(all.iter().any(|c| c.starts_with("'=HYPERLINK(")), "formula text quote-prefixed");
+}

@@ -675,9 +675,9 @@ fn write_tables(
         coverage: &coverage,
         connectivity: &connectivity,
         metadata: &metadata,
-        created_unix: ctx.generated.unix(),
+        created: ctx.generated.to_string(),
     };
-    let book = xlsx::write(&sheets, dir).map_err(out.io_err("inventory.xlsx"))?;
+    let book = xlsx::write(&sheets).map_err(out.io_err("inventory.xlsx"))?;
     for (sheet, n) in xlsx::sheet_rows(&sheets) {
         row_counts.insert(format!("inventory.xlsx#{sheet}"), n);
     }

@@ -1,22 +1,21 @@
 //! inventory.xlsx: Assets, Exposures, Load balancers, LB targets, Security group rules, NACL rules,
-//! Routes, Connectivity, Coverage, Metadata. Text cells are always written with `write_string` (never as
-//! formulas) and neutralised like the CSV cells; header rows are frozen and filtered.
+//! Routes, Connectivity, Coverage, Metadata. Every text cell is a plain string (never a formula),
+//! neutralised like the CSV cells; header rows are bold, frozen and filtered.
 //!
-//! Sheets use low-memory mode: each row is streamed to an unnamed temp file as it is
-//! written, so a 100k-row estate does not hold millions of cell objects in memory; only
-//! the shared-string table (each distinct string once) stays. Rows must therefore be
-//! written in order, and column widths are worked out in a cheap pre-pass before any row.
-//!
-//! rust_xlsxwriter panics (`expect`) when writing those row files fails, a full disk
-//! above all: `write` turns such a panic into the I/O error it carried, without the
-//! panic message on stderr.
-use std::cell::Cell;
-use std::io;
-use std::panic::AssertUnwindSafe;
-use std::path::Path;
-use std::sync::Once;
+//! Written as SpreadsheetML parts straight into the zip: one pass over the rows, strings
+//! shared (account ids, regions, kinds repeat on every row). rust_xlsxwriter, used before,
+//! spent ~4 CPU-s on a 100k-resource estate streaming rows through temp files; this
+//! writer needs about a third of that, most of it deflate. It also stores every string
+//! as text: the library wrote a shared string that looked like `<r>…</r>` into the XML
+//! unescaped, as rich text.
+use std::fmt::Write as _;
+use std::hash::BuildHasherDefault;
+use std::io::{self, Cursor, Write};
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use indexmap::IndexSet;
+use inventory::topology::hash::FxHasher;
+use zip::write::SimpleFileOptions;
+use zip::ZipWriter;
 
 use super::csv::cell;
 use super::inventory_table::{InventoryRow, HEADERS};
@@ -25,6 +24,11 @@ use crate::diagram::views::matrix::Matrix;
 
 const MIN_WIDTH: usize = 8;
 const MAX_WIDTH: usize = 60;
+/// Deflate level of every part. Level 3 keeps a 100k-resource workbook (17.7 MB) under
+/// the 20 MB evidence-upload limit; level 1 made it 25.9 MB, level 6 cost 50 % more CPU.
+const ZIP_LEVEL: i64 = 3;
+/// Sheet XML is handed to the compressor in pieces of this size.
+const FLUSH_BYTES: usize = 256 * 1024;
 
 pub struct Sheets<'a> {
     pub assets: &'a [InventoryRow],
@@ -38,8 +42,8 @@ pub struct Sheets<'a> {
     /// VPC × VPC / on-premises (`diagram::views::matrix`), as a grid of words.
     pub connectivity: &'a Matrix,
     pub metadata: &'a [(String, String)],
-    /// Written as the document's creation time, so the file is byte-identical across runs.
-    pub created_unix: i64,
+    /// RFC 3339, written as the document's creation time (not now: byte-identical runs).
+    pub created: String,
 }
 
 /// Row count of each sheet (header excluded), in sheet order.
@@ -58,79 +62,11 @@ pub fn sheet_rows(s: &Sheets<'_>) -> Vec<(&'static str, usize)> {
     ]
 }
 
-/// Builds the workbook; `tempdir` receives the (unnamed, self-deleting) row files.
-/// Errors are I/O errors (the row files') or the library's, as `io::Error`s.
-pub fn write(s: &Sheets<'_>, tempdir: &Path) -> io::Result<Vec<u8>> {
-    match quietly(|| build(s, tempdir)) {
-        Ok(Ok(book)) => Ok(book),
-        Ok(Err(XlsxError::IoError(e))) | Ok(Err(XlsxError::TempFileError(_, e))) => Err(e),
-        Ok(Err(e)) => Err(io::Error::other(e.to_string())),
-        Err(panic) => Err(panic_error(&panic)),
-    }
-}
-
-thread_local! {
-    /// Set while this thread runs `quietly`: the panic hook then prints nothing.
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// `f`, with a panic caught and returned as its message instead of printed.
-fn quietly<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        // Wraps whatever hook is installed: every other panic prints as before.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    // Unwind safety: on a panic the workbook is dropped unused, nothing else is shared.
-    let r = std::panic::catch_unwind(AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    r.map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "the XLSX writer failed".into())
-    })
-}
-
-/// The I/O error in a rust_xlsxwriter panic message (`...: Os { code: 28, kind:
-/// StorageFull, message: "No space left on device" }`), else the message itself.
-fn panic_error(message: &str) -> io::Error {
-    let code = message.split_once("Os { code: ").and_then(|(_, rest)| {
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse::<i32>().ok()
-    });
-    match code {
-        Some(code) => io::Error::from_raw_os_error(code),
-        None => io::Error::other(format!("the XLSX writer failed: {message}")),
-    }
-}
-
-fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_tempdir(tempdir)?;
-    // Shared strings make the sheets' XML a fraction of inline strings' (account ids,
-    // regions, kinds repeat on every row), so the zip needs only deflate level 3 to stay
-    // under the 20 MB evidence-upload limit: 100k resources gave 17.7 MB in 3.7 s,
-    // against 19.9 MB in 4.5 s with inline strings at the default level 6.
-    wb.set_zip_compression_level(3);
-    let created = ExcelDateTime::from_timestamp(s.created_unix)?;
-    wb.set_properties(
-        &DocProperties::new().set_title("auditmap inventory").set_author("auditmap").set_creation_datetime(&created),
-    );
-    let bold = Format::new().set_bold();
-
-    let ws = wb.add_worksheet_with_low_memory()?.set_name("Assets")?;
-    let headers: Vec<&str> = HEADERS.to_vec();
-    let cells = || s.assets.iter().map(|r| r.cells());
-    write_sheet(ws, &headers, &vec![false; headers.len()], cells, s.assets.len(), &bold)?;
-
+/// The whole workbook.
+pub fn write(s: &Sheets<'_>) -> io::Result<Vec<u8>> {
+    let mut book = Book::new();
+    let assets = || s.assets.iter().map(|r| r.cells());
+    book.sheet("Assets", &HEADERS, &[false; HEADERS.len()], assets)?;
     for (name, t) in [
         ("Exposures", s.exposures),
         ("Load balancers", s.load_balancers),
@@ -139,8 +75,7 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
         ("NACL rules", s.nacl_rules),
         ("Routes", s.routes),
     ] {
-        let ws = wb.add_worksheet_with_low_memory()?.set_name(name)?;
-        write_sheet(ws, &t.headers, &t.numeric, || t.rows.iter(), t.rows.len(), &bold)?;
+        book.sheet(name, &t.headers, &t.numeric, || t.rows.iter())?;
     }
     // Rows: from VPC; columns: to VPC / on-premises site, by id (names in column B).
     let m = s.connectivity;
@@ -155,73 +90,367 @@ fn build(s: &Sheets<'_>, tempdir: &Path) -> Result<Vec<u8>, XlsxError> {
             row
         })
     };
-    let ws = wb.add_worksheet_with_low_memory()?.set_name("Connectivity")?;
-    write_sheet(ws, &headers, &vec![false; headers.len()], rows, m.rows.len(), &bold)?;
-    let ws = wb.add_worksheet_with_low_memory()?.set_name("Coverage")?;
-    write_sheet(ws, &s.coverage.headers, &s.coverage.numeric, || s.coverage.rows.iter(), s.coverage.rows.len(), &bold)?;
-
-    let ws = wb.add_worksheet_with_low_memory()?.set_name("Metadata")?;
+    book.sheet("Connectivity", &headers, &vec![false; headers.len()], rows)?;
+    let c = s.coverage;
+    book.sheet("Coverage", &c.headers, &c.numeric, || c.rows.iter())?;
     let meta = || s.metadata.iter().map(|(k, v)| [k.as_str(), v.as_str()]);
-    write_sheet(ws, &["field", "value"], &[false, false], meta, s.metadata.len(), &bold)?;
-
-    wb.save_to_buffer()
+    book.sheet("Metadata", &["field", "value"], &[false, false], meta)?;
+    book.finish(&s.created)
 }
 
-/// Writes header and rows in order (streamed sheets cannot go back).
-/// `rows` is called twice: once for the column widths, once to write.
-fn write_sheet<R, C, I, S>(
-    ws: &mut Worksheet,
-    headers: &[&str],
-    numeric: &[bool],
-    rows: R,
-    n_rows: usize,
-    bold: &Format,
-) -> Result<(), XlsxError>
-where
-    R: Fn() -> I,
-    I: Iterator<Item = C>,
-    C: AsRef<[S]>,
-    S: AsRef<str>,
-{
-    // Widths first: in a streamed sheet they must be set before the rows. The
-    // raw length is close enough (the quote prefix adds one character at most).
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows() {
-        for (w, v) in widths.iter_mut().zip(row.as_ref()) {
-            let v = v.as_ref();
-            if v.len() > *w {
-                *w = (*w).max(v.chars().take(MAX_WIDTH).count());
-            }
+type Strings = IndexSet<String, BuildHasherDefault<FxHasher>>;
+
+struct Book {
+    zip: ZipWriter<Cursor<Vec<u8>>>,
+    /// The shared-string table: index = position, in order of first use.
+    strings: Strings,
+    string_cells: usize,
+    /// (name, last cell reference) per sheet written, for the workbook's filter ranges.
+    sheets: Vec<(String, String)>,
+}
+
+fn options() -> SimpleFileOptions {
+    // The zip's DOS timestamps are fixed (1980-01-01) so the file is byte-identical.
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(ZIP_LEVEL))
+        .last_modified_time(zip::DateTime::default())
+}
+
+fn zip_err(e: zip::result::ZipError) -> io::Error {
+    match e {
+        zip::result::ZipError::Io(e) => e,
+        other => io::Error::other(other.to_string()),
+    }
+}
+
+impl Book {
+    fn new() -> Book {
+        Book {
+            zip: ZipWriter::new(Cursor::new(Vec::new())),
+            strings: Strings::default(),
+            string_cells: 0,
+            sheets: vec![],
         }
     }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w).clamp(MIN_WIDTH, MAX_WIDTH) as f64 + 1.0)?;
+
+    fn part(&mut self, name: &str, xml: &str) -> io::Result<()> {
+        self.zip.start_file(name, options()).map_err(zip_err)?;
+        self.zip.write_all(xml.as_bytes())
     }
-    ws.set_freeze_panes(1, 0)?;
-    if !headers.is_empty() {
-        ws.autofilter(0, 0, n_rows as u32, (headers.len() - 1) as u16)?;
+
+    fn shared(&mut self, text: String) -> usize {
+        self.string_cells += 1;
+        match self.strings.get_index_of(text.as_str()) {
+            Some(i) => i,
+            None => self.strings.insert_full(text).0,
+        }
     }
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, bold)?;
-    }
-    for (i, row) in rows().enumerate() {
-        let r = (i + 1) as u32;
-        for (c, v) in row.as_ref().iter().enumerate() {
-            let v = v.as_ref();
-            let col = c as u16;
-            if numeric.get(c).copied().unwrap_or(false) {
-                if let Ok(n) = v.parse::<f64>() {
-                    ws.write_number(r, col, n)?;
-                    continue;
+
+    /// One worksheet: bold header row, then `rows` (called twice: widths, then cells).
+    fn sheet<R, C, I, S>(&mut self, name: &str, headers: &[&str], numeric: &[bool], rows: R) -> io::Result<()>
+    where
+        R: Fn() -> I,
+        I: Iterator<Item = C>,
+        C: AsRef<[S]>,
+        S: AsRef<str>,
+    {
+        // Widths from the raw text (the quote prefix adds one character at most).
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        let mut n_rows = 0;
+        for row in rows() {
+            n_rows += 1;
+            for (w, v) in widths.iter_mut().zip(row.as_ref()) {
+                let v = v.as_ref();
+                if v.len() > *w {
+                    *w = (*w).max(v.chars().take(MAX_WIDTH).count());
                 }
             }
-            if v.is_empty() {
+        }
+        let columns: Vec<String> = (0..headers.len().max(1)).map(column_name).collect();
+        let last = format!("{}{}", columns[columns.len() - 1], n_rows + 1);
+        let index = self.sheets.len() + 1;
+        self.zip.start_file(format!("xl/worksheets/sheet{index}.xml"), options()).map_err(zip_err)?;
+
+        let mut xml = String::with_capacity(FLUSH_BYTES + 64 * 1024);
+        xml.push_str(XML_DECLARATION);
+        xml.push_str(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#);
+        let selected = if index == 1 { r#" tabSelected="1""# } else { "" };
+        let _ = write!(
+            xml,
+            r#"<dimension ref="A1:{last}"/><sheetViews><sheetView{selected} workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>"#
+        );
+        if !widths.is_empty() {
+            xml.push_str("<cols>");
+            for (c, w) in widths.iter().enumerate() {
+                let _ = write!(
+                    xml,
+                    r#"<col min="{n}" max="{n}" width="{}" customWidth="1"/>"#,
+                    excel_width((*w).clamp(MIN_WIDTH, MAX_WIDTH) as f64 + 1.0),
+                    n = c + 1
+                );
+            }
+            xml.push_str("</cols>");
+        }
+        xml.push_str(r#"<sheetData><row r="1">"#);
+        for (c, h) in headers.iter().enumerate() {
+            let i = self.shared(cell(h));
+            let _ = write!(xml, r#"<c r="{}1" s="1" t="s"><v>{i}</v></c>"#, columns[c]);
+        }
+        xml.push_str("</row>");
+        for (i, row) in rows().enumerate() {
+            let r = i + 2;
+            let _ = write!(xml, r#"<row r="{r}">"#);
+            for (c, v) in row.as_ref().iter().enumerate() {
+                let v = v.as_ref();
+                let Some(col) = columns.get(c) else { break };
+                if numeric.get(c).copied().unwrap_or(false) {
+                    if let Some(n) = v.parse::<f64>().ok().filter(|n| n.is_finite()) {
+                        let _ = write!(xml, r#"<c r="{col}{r}"><v>{n}</v></c>"#);
+                        continue;
+                    }
+                }
+                if v.is_empty() {
+                    continue;
+                }
+                let s = self.shared(cell(v));
+                let _ = write!(xml, r#"<c r="{col}{r}" t="s"><v>{s}</v></c>"#);
+            }
+            xml.push_str("</row>");
+            if xml.len() >= FLUSH_BYTES {
+                self.zip.write_all(xml.as_bytes())?;
+                xml.clear();
+            }
+        }
+        let _ = write!(
+            xml,
+            r#"</sheetData><autoFilter ref="A1:{last}"/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>"#
+        );
+        self.zip.write_all(xml.as_bytes())?;
+        self.sheets.push((name.to_string(), last));
+        Ok(())
+    }
+
+    /// The shared strings, workbook, styles and package parts, then the zip's directory.
+    fn finish(mut self, created: &str) -> io::Result<Vec<u8>> {
+        self.zip.start_file("xl/sharedStrings.xml", options()).map_err(zip_err)?;
+        let mut xml = String::with_capacity(FLUSH_BYTES + 64 * 1024);
+        xml.push_str(XML_DECLARATION);
+        let _ = write!(
+            xml,
+            r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{}" uniqueCount="{}">"#,
+            self.string_cells,
+            self.strings.len()
+        );
+        for s in &self.strings {
+            let preserve =
+                [s.chars().next(), s.chars().last()].into_iter().flatten().any(|c| matches!(c, ' ' | '\t' | '\n'));
+            xml.push_str(if preserve { r#"<si><t xml:space="preserve">"# } else { "<si><t>" });
+            escape_text(s, &mut xml);
+            xml.push_str("</t></si>");
+            if xml.len() >= FLUSH_BYTES {
+                self.zip.write_all(xml.as_bytes())?;
+                xml.clear();
+            }
+        }
+        xml.push_str("</sst>");
+        self.zip.write_all(xml.as_bytes())?;
+
+        let n = self.sheets.len();
+        let names: Vec<&str> = self.sheets.iter().map(|(name, _)| name.as_str()).collect();
+        let parts = [
+            ("[Content_Types].xml", content_types(n)),
+            ("_rels/.rels", PACKAGE_RELS.to_string()),
+            ("docProps/app.xml", app_properties(&names)),
+            ("docProps/core.xml", core_properties(created)),
+            ("xl/_rels/workbook.xml.rels", workbook_rels(n)),
+            ("xl/workbook.xml", workbook(&self.sheets)),
+            ("xl/styles.xml", STYLES.to_string()),
+        ];
+        for (name, xml) in parts {
+            self.part(name, &xml)?;
+        }
+        Ok(self.zip.finish().map_err(zip_err)?.into_inner())
+    }
+}
+
+/// "A", …, "Z", "AA", … for a zero-based column index.
+fn column_name(mut c: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// A width in characters as Excel stores it: whole pixels of a 7-pixel digit plus 5 of
+/// padding, in 1/256ths.
+fn excel_width(chars: f64) -> f64 {
+    ((chars * 7.0 + 5.0) / 7.0 * 256.0).floor() / 256.0
+}
+
+/// Cell text as XML character data. `cell` has already made control characters visible;
+/// what is left to escape is markup, the two non-characters, and text that reads as
+/// Excel's own `_xHHHH_` escape (prefixed with `_x005F`, an escaped underscore).
+fn escape_text(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '\u{FFFE}' => "_xFFFE_",
+            '\u{FFFF}' => "_xFFFF_",
+            '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' => {
+                out.push_str(&s[start..i]);
+                let _ = write!(out, "_x{:04X}_", c as u32);
+                start = i + 1;
                 continue;
             }
-            ws.write_string(r, col, cell(v))?;
+            '_' if looks_like_escape(&bytes[i..]) => "_x005F_",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+}
+
+/// `_x` + four hex digits + `_`.
+fn looks_like_escape(b: &[u8]) -> bool {
+    b.len() >= 7 && b[1] == b'x' && b[2..6].iter().all(u8::is_ascii_hexdigit) && b[6] == b'_'
+}
+
+const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+
+const PACKAGE_RELS: &str = concat!(
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>"#,
+    r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#,
+    r#"<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>"#,
+    "</Relationships>"
+);
+
+/// Calibri 11 and its bold (style 1, the header rows).
+const STYLES: &str = concat!(
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+    r#"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+    r#"<fonts count="2"><font><sz val="11"/><color rgb="FF000000"/><name val="Calibri"/><family val="2"/></font>"#,
+    r#"<font><b/><sz val="11"/><color rgb="FF000000"/><name val="Calibri"/><family val="2"/></font></fonts>"#,
+    r#"<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>"#,
+    r#"<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"#,
+    r#"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#,
+    r#"<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#,
+    r#"<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>"#,
+    r#"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#,
+    r#"<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>"#,
+    "</styleSheet>"
+);
+
+fn content_types(sheets: usize) -> String {
+    let mut x = String::from(XML_DECLARATION);
+    x.push_str(r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#);
+    for i in 1..=sheets {
+        let _ = write!(
+            x,
+            r#"<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
+        );
+    }
+    x.push_str(r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#);
+    x
+}
+
+fn workbook_rels(sheets: usize) -> String {
+    let mut x = String::from(XML_DECLARATION);
+    x.push_str(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    for i in 1..=sheets {
+        let _ = write!(
+            x,
+            r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#
+        );
+    }
+    let _ = write!(
+        x,
+        r#"<Relationship Id="rId{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        sheets + 1,
+        sheets + 2
+    );
+    x
+}
+
+/// Sheet names in formulas: quoted, with quotes doubled.
+fn quoted_sheet(name: &str) -> String {
+    format!("'{}'", name.replace('\'', "''"))
+}
+
+fn workbook(sheets: &[(String, String)]) -> String {
+    let mut x = String::from(XML_DECLARATION);
+    x.push_str(r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews><sheets>"#);
+    for (i, (name, _)) in sheets.iter().enumerate() {
+        let mut escaped = String::new();
+        escape_attribute(name, &mut escaped);
+        let _ = write!(x, r#"<sheet name="{escaped}" sheetId="{n}" r:id="rId{n}"/>"#, n = i + 1);
+    }
+    x.push_str("</sheets><definedNames>");
+    // The autofilter of each sheet, as Excel records it.
+    for (i, (name, last)) in sheets.iter().enumerate() {
+        let (col, row) = last.split_at(last.find(|c: char| c.is_ascii_digit()).unwrap_or(last.len()));
+        let mut range = String::new();
+        escape_attribute(&format!("{}!$A$1:${col}${row}", quoted_sheet(name)), &mut range);
+        let _ = write!(
+            x,
+            r#"<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{range}</definedName>"#
+        );
+    }
+    x.push_str(r#"</definedNames><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>"#);
+    x
+}
+
+fn escape_attribute(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
         }
     }
-    Ok(())
+}
+
+fn core_properties(created: &str) -> String {
+    let mut when = String::new();
+    escape_attribute(created, &mut when);
+    format!(
+        "{XML_DECLARATION}{}<dc:title>auditmap inventory</dc:title><dc:creator>auditmap</dc:creator><cp:lastModifiedBy>auditmap</cp:lastModifiedBy><dcterms:created xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:modified></cp:coreProperties>",
+        r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#
+    )
+}
+
+fn app_properties(sheets: &[&str]) -> String {
+    let mut x = String::from(XML_DECLARATION);
+    let _ = write!(
+        x,
+        r#"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>auditmap</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{}</vt:i4></vt:variant></vt:vector></HeadingPairs><TitlesOfParts><vt:vector size="{}" baseType="lpstr">"#,
+        sheets.len(),
+        sheets.len()
+    );
+    for s in sheets {
+        x.push_str("<vt:lpstr>");
+        escape_attribute(s, &mut x);
+        x.push_str("</vt:lpstr>");
+    }
+    x.push_str("</vt:vector></TitlesOfParts><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>");
+    x
 }
 
 #[cfg(test)]
@@ -229,20 +458,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn panic_messages_become_their_os_error() {
-        let e = panic_error(
-            "Couldn't write to xml file: Os { code: 28, kind: StorageFull, message: \"No space left on device\" }",
-        );
-        assert_eq!(e.raw_os_error(), Some(28));
-        let e = panic_error("something else");
-        assert!(e.to_string().contains("something else"), "{e}");
+    fn column_names_run_like_excel() {
+        let names: Vec<String> =
+            [0, 1, 25, 26, 27, 51, 52, 701, 702, 1000, 16383].into_iter().map(column_name).collect();
+        assert_eq!(names, ["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "ALM", "XFD"]);
     }
 
     #[test]
-    fn quietly_catches_and_returns_the_message() {
-        let r: Result<(), String> = quietly(|| panic!("boom {}", 1));
-        assert_eq!(r, Err("boom 1".to_string()));
-        assert_eq!(quietly(|| 5), Ok(5));
-        assert!(!QUIET.with(Cell::get));
+    fn widths_match_excels_pixel_rounding() {
+        assert_eq!(excel_width(61.0), 61.7109375);
+        assert_eq!(excel_width(9.0), 9.7109375);
+    }
+
+    #[test]
+    fn text_escapes_markup_and_excel_escapes_only() {
+        let mut out = String::new();
+        escape_text("<r><t>x</t></r> & _x0041_ _x12_ _xZZZZ_ é\u{FFFF}\u{1}", &mut out);
+        assert_eq!(out, "&lt;r&gt;&lt;t&gt;x&lt;/t&gt;&lt;/r&gt; &amp; _x005F_x0041_ _x12_ _xZZZZ_ é_xFFFF__x0001_");
     }
 }

@@ -14,7 +14,8 @@ const WINDOW: usize = 32 * 1024;
 const MAX_MATCH: usize = 258;
 /// Shortest match worth a length and distance code over literals.
 const MIN_MATCH: usize = 4;
-const HASH_BITS: u32 = 14;
+/// 16 KB of hash heads stay in the L1 cache; more buckets found few more matches.
+const HASH_BITS: u32 = 12;
 
 /// Streams rows of a fixed length (filter byte included) into a zlib stream. Rows are
 /// written into [`ScanlineDeflate::row`] and then committed with [`ScanlineDeflate::push_row`].
@@ -389,53 +390,5 @@ mod tests {
         let z = compress(&rows);
         assert_eq!(inflate(&z), rows.concat());
         assert!(z.len() * 50 < width * 200, "{} bytes for {} raw", z.len(), width * 200);
-    }
-}
-
-#[cfg(test)]
-mod bench {
-    /// `SCANLINE_ROWS=/tmp/rows.bin cargo test --release --lib scanline_bench -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn scanline_bench() {
-        let Ok(path) = std::env::var("SCANLINE_ROWS") else { return };
-        let data = std::fs::read(path).unwrap();
-        let mut pages = Vec::new();
-        let mut at = 0;
-        while at < data.len() {
-            let n = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
-            let h = u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap()) as usize;
-            at += 8;
-            pages.push((n, &data[at..at + n * h]));
-            at += n * h;
-        }
-        let (mut best_ours, mut best_zl, mut ours, mut zl) = (f64::MAX, f64::MAX, 0, 0);
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            ours = 0;
-            for (n, rows) in &pages {
-                let mut z = super::ScanlineDeflate::new(*n);
-                for r in rows.chunks_exact(*n) {
-                    z.row().copy_from_slice(r);
-                    z.push_row();
-                }
-                ours += z.finish().len();
-            }
-            best_ours = best_ours.min(t.elapsed().as_secs_f64());
-            let t = std::time::Instant::now();
-            zl = 0;
-            for (_, rows) in &pages {
-                let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-                std::io::Write::write_all(&mut z, rows).unwrap();
-                zl += z.finish().unwrap().len();
-            }
-            best_zl = best_zl.min(t.elapsed().as_secs_f64());
-        }
-        let (ours_t, zl_t) = (best_ours, best_zl);
-        println!(
-            "raw {} MB; ours {ours} B in {ours_t:.3} s; zlib-1 {zl} B in {zl_t:.3} s, ratio {:.2}",
-            data.len() / 1_000_000,
-            ours_t / zl_t
-        );
     }
 }
