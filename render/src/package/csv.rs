@@ -9,6 +9,13 @@ use crate::text::{spreadsheet_safe, strip_bidi, visible_controls};
 
 /// The text a spreadsheet cell gets, in CSV and XLSX alike.
 pub fn cell(s: &str) -> String {
+    // Nearly every cell is short printable ASCII not starting a formula: nothing to do.
+    let plain = s.len() <= crate::text::MAX_CELL_CHARS
+        && s.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && !s.starts_with(['=', '+', '-', '@']);
+    if plain {
+        return s.to_string();
+    }
     spreadsheet_safe(&visible_controls(&strip_bidi(s)))
 }
 

@@ -198,9 +198,13 @@ impl Book {
             let _ = write!(xml, r#"<c r="{}1" s="1" t="s"><v>{i}</v></c>"#, columns[c]);
         }
         xml.push_str("</row>");
+        // Millions of cells: numbers formatted with itoa, not through `fmt`.
+        let mut digits = itoa::Buffer::new();
         for (i, row) in rows().enumerate() {
-            let r = i + 2;
-            let _ = write!(xml, r#"<row r="{r}">"#);
+            let r = itoa::Buffer::new().format(i + 2).to_string();
+            xml.push_str(r#"<row r=""#);
+            xml.push_str(&r);
+            xml.push_str(r#"">"#);
             for (c, v) in row.as_ref().iter().enumerate() {
                 let v = v.as_ref();
                 let Some(col) = columns.get(c) else { break };
@@ -214,7 +218,9 @@ impl Book {
                     continue;
                 }
                 let s = self.shared(cell(v));
-                let _ = write!(xml, r#"<c r="{col}{r}" t="s"><v>{s}</v></c>"#);
+                for piece in [r#"<c r=""#, col, &r, r#"" t="s"><v>"#, digits.format(s), "</v></c>"] {
+                    xml.push_str(piece);
+                }
             }
             xml.push_str("</row>");
             if xml.len() >= FLUSH_BYTES {

@@ -82,42 +82,45 @@ impl ScanlineDeflate {
         let above = (self.rows_done > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
         let row_pos = self.base + end;
         let mut i = 0;
-        while i < n {
-            // Either match costs the same per 258 bytes: take the first that fits rather
-            // than scan the same run twice.
-            let up = above.map_or(0, |a| common_prefix(&cur[i..], &a[i..]));
-            if up >= MIN_MATCH {
+        let load = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        // Shorter than a match: the row's last bytes go as literals.
+        while i + MIN_MATCH <= n {
+            // Four-byte checks first; only a hit pays for a scan. Either run costs the same
+            // per 258 bytes, so the first that fits is taken.
+            let key = load(cur, i);
+            if let Some(a) = above.filter(|a| load(a, i) == key) {
+                let up = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &a[i + MIN_MATCH..]);
                 self.bits.matches(up, self.up_code);
                 i += up;
                 continue;
             }
-            let repeat = if i > 0 { run_of(&cur[i..], cur[i - 1]) } else { 0 };
-            if repeat >= MIN_MATCH {
+            if i > 0 && key == u32::from_ne_bytes([cur[i - 1]; 4]) {
+                let repeat = MIN_MATCH + run_of(&cur[i + MIN_MATCH..], cur[i - 1]);
                 self.bits.matches(repeat, self.repeat_code);
                 i += repeat;
                 continue;
             }
-            if i + MIN_MATCH <= n {
-                let pos = row_pos + i;
-                let key = u32::from_le_bytes([cur[i], cur[i + 1], cur[i + 2], cur[i + 3]]);
-                let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-                let candidate = self.head[h] as usize;
-                self.head[h] = (pos + 1) as u32;
-                if candidate > 0 && pos - (candidate - 1) <= WINDOW {
-                    let c = candidate - 1 - self.base;
-                    // The earlier bytes may run on into this row: deflate copies overlapping.
-                    let len = common_prefix(&cur[i..], &buf[c..]);
-                    if len >= MIN_MATCH {
-                        self.bits.matches(len, distance_code(pos - (c + self.base)));
-                        i += len;
-                        continue;
-                    }
+            let pos = row_pos + i;
+            let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+            let candidate = self.head[h] as usize;
+            self.head[h] = (pos + 1) as u32;
+            if candidate > 0 && pos - (candidate - 1) <= WINDOW {
+                let c = candidate - 1 - self.base;
+                // The earlier bytes may run on into this row: deflate copies overlapping.
+                if load(buf, c) == key {
+                    let len = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &buf[c + MIN_MATCH..]);
+                    self.bits.matches(len, distance_code(pos - (c + self.base)));
+                    i += len;
+                    continue;
                 }
             }
             // Matches start on pixel boundaries: the rest of this pixel goes as literals.
             let next = if i == 0 { 1 } else { (i + 3 - (i - 1) % 3).min(n) };
             self.bits.literals(&cur[i..next]);
             i = next;
+        }
+        for chunk in cur[i..].chunks(3) {
+            self.bits.literals(chunk);
         }
         self.end += n;
         self.rows_done += 1;
@@ -294,11 +297,28 @@ impl Codes {
 
 /// A distance's 5-bit fixed code (reversed) with its extra bits appended, and their length.
 fn distance_code(dist: usize) -> (u32, u32) {
-    let dist = dist as u32;
-    let index = DIST_BASE.partition_point(|&b| b <= dist) - 1;
+    // zlib's lookup: codes of distances up to 256 directly, beyond that by 128s.
+    let d = dist as u32 - 1;
+    let index = if d < 256 { DIST_INDEX[d as usize] } else { DIST_INDEX[256 + (d >> 7) as usize] } as usize;
     let extra_len = if index < 4 { 0 } else { (index as u32 - 2) / 2 };
-    (reverse(index as u32, 5) | (dist - DIST_BASE[index]) << 5, 5 + extra_len)
+    (reverse(index as u32, 5) | (dist as u32 - DIST_BASE[index]) << 5, 5 + extra_len)
 }
+
+/// The distance code of `d + 1` for d < 256 and of `(d >> 7) * 128 + 1` at 256 + (d >> 7).
+static DIST_INDEX: [u8; 512] = {
+    let mut t = [0u8; 512];
+    let mut i = 0;
+    while i < 512 {
+        let d = if i < 256 { i as u32 } else { ((i - 256) as u32) << 7 };
+        let mut code = 0;
+        while code + 1 < 30 && DIST_BASE[code + 1] <= d + 1 {
+            code += 1;
+        }
+        t[i] = code as u8;
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -362,12 +382,13 @@ mod tests {
         data.resize(data.len().div_ceil(width) * width, 9);
         let rows: Vec<Vec<u8>> = data.chunks(width).map(<[u8]>::to_vec).collect();
         assert_eq!(inflate(&compress(&rows)), data);
-        for dist in [1usize, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 100, 1024, 1025, 4096, 24_577, 32_768] {
+        for dist in 1..=WINDOW {
             let (code, len) = distance_code(dist);
             let index = reverse(code & 31, 5) as usize;
-            assert!(DIST_BASE[index] as usize <= dist, "{dist}");
+            let next = DIST_BASE.get(index + 1).map_or(WINDOW + 1, |&b| b as usize);
+            assert!(DIST_BASE[index] as usize <= dist && dist < next, "{dist}");
             assert_eq!((code >> 5) as usize, dist - DIST_BASE[index] as usize, "{dist}");
-            assert!(len >= 5);
+            assert!((code >> 5) < 1 << (len - 5), "{dist}: extra bits fit");
         }
     }
 
