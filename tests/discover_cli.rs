@@ -47,9 +47,14 @@ fn discover_then_validate_on_a_moto_estate() {
     assert!(summary.contains("transit_gateway_route_table") && summary.contains("vpn_connection"), "{summary}");
 }
 
+/// A port nothing listens on (tcpmux, never served here): connections are refused. A
+/// port from `moto::free_port` was not safe: another test's moto server could take it
+/// while this test ran, and the "dead" endpoint then answered.
+const CLOSED_PORT: u16 = 1;
+
 #[test]
 fn endpoint_down_fails_fast_with_a_clear_error() {
-    let port = moto::free_port(); // nothing listens there
+    let port = CLOSED_PORT;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snap.json");
     let started = Instant::now();
@@ -92,7 +97,7 @@ fn silent_endpoint_times_out_within_the_configured_timeout() {
 #[test]
 fn failing_api_calls_are_gaps_with_exit_3() {
     let moto = Moto::start();
-    let dead = moto::free_port();
+    let dead = CLOSED_PORT;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("snap.json");
     // STS answers (moto); every EC2 call goes to a closed port.
