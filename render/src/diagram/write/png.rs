@@ -257,10 +257,6 @@ fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
 fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
     let r = &b.rect;
     let st = &b.style;
-    if !st.dashed && t.sy < 1.5 && st.stroke_width * t.sy as f64 >= 1.0 {
-        fill_solid_box(pixmap, b, t);
-        return;
-    }
     let Some(path) = rounded_rect(r.x, r.y, r.w, r.h, st.radius) else { return };
     // The stroke (centred on the edge, at least a pixel wide) covers the fill's edge,
     // so the fill needs no anti-aliasing there: 3× faster on big containers.
@@ -270,83 +266,6 @@ fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
     if st.stroke_width > 0.0 {
         let dash = st.dashed.then_some([5.0, 3.0]);
         pixmap.stroke_path(&path, &line_paint(st.stroke, t), &stroke(st.stroke_width, dash), t, None);
-    }
-}
-
-/// A solid box drawn without anti-aliasing (as `draw_box` draws it at this scale), row by
-/// row: per pixel row, the stroke's outer and inner rounded-rectangle extents and the fill
-/// between them. tiny-skia's path filling and stroking of ~100 boxes a page was a sixth
-/// of the PNG time at 1 px per unit; this is a few span fills per row.
-fn fill_solid_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
-    let (scale, dy) = (t.sy as f64, t.ty as f64);
-    let r = &b.rect;
-    let (x, y, w, h) = (r.x * scale, r.y * scale + dy, r.w * scale, r.h * scale);
-    if w <= 0.0 || h <= 0.0 {
-        return;
-    }
-    let radius = b.style.radius.max(0.0).min(r.w / 2.0).min(r.h / 2.0) * scale;
-    let half = b.style.stroke_width * scale / 2.0;
-    let outer = RoundRect {
-        left: x - half,
-        top: y - half,
-        right: x + w + half,
-        bottom: y + h + half,
-        radius: if radius > 0.0 { radius + half } else { 0.0 },
-    };
-    let inner = RoundRect {
-        left: x + half,
-        top: y + half,
-        right: x + w - half,
-        bottom: y + h - half,
-        radius: (radius - half).max(0.0),
-    };
-    let stroke = color(b.style.stroke).premultiply().to_color_u8();
-    let fill = color(b.style.fill).premultiply().to_color_u8();
-    let (pw, ph) = (pixmap.width() as i64, pixmap.height() as i64);
-    let pixels = pixmap.pixels_mut();
-    let first = (outer.top - 0.5).ceil().max(0.0) as i64;
-    let last = ((outer.bottom - 0.5).ceil() as i64).min(ph);
-    for py in first..last {
-        let yc = py as f64 + 0.5;
-        let Some((a, e)) = outer.span(yc, pw) else { continue };
-        let row = &mut pixels[(py * pw) as usize..((py + 1) * pw) as usize];
-        match inner.span(yc, pw) {
-            Some((c, d)) if c < d => {
-                row[a..c.max(a)].fill(stroke);
-                row[c..d].fill(fill);
-                row[d.min(e)..e].fill(stroke);
-            }
-            _ => row[a..e].fill(stroke),
-        }
-    }
-}
-
-/// A rectangle with circular corners, in pixels.
-struct RoundRect {
-    left: f64,
-    top: f64,
-    right: f64,
-    bottom: f64,
-    radius: f64,
-}
-
-impl RoundRect {
-    /// The pixel columns whose centres lie inside on the row whose centre is `yc`.
-    fn span(&self, yc: f64, width: i64) -> Option<(usize, usize)> {
-        if yc < self.top || yc >= self.bottom || self.right <= self.left {
-            return None;
-        }
-        let corner = if yc < self.top + self.radius {
-            self.top + self.radius - yc
-        } else if yc > self.bottom - self.radius {
-            yc - (self.bottom - self.radius)
-        } else {
-            0.0
-        };
-        let inset = self.radius - (self.radius * self.radius - corner * corner).max(0.0).sqrt();
-        let to_px = |v: f64| ((v - 0.5).ceil() as i64).clamp(0, width) as usize;
-        let (a, e) = (to_px(self.left + inset), to_px(self.right - inset));
-        (a < e).then_some((a, e))
     }
 }
 
