@@ -46,7 +46,7 @@ impl ScanlineDeflate {
         bits.put(0b011, 3);
         ScanlineDeflate {
             row_len,
-            buf: vec![0; 8 * (WINDOW + row_len)],
+            buf: reused_buffer(8 * (WINDOW + row_len)),
             base: 0,
             end: 0,
             rows_done: 0,
@@ -130,10 +130,24 @@ impl ScanlineDeflate {
     pub fn finish(mut self) -> Vec<u8> {
         self.bits.put(0, 7); // end of block
         self.bits.flush();
+        SPARE_BUFFER.with(|b| *b.borrow_mut() = std::mem::take(&mut self.buf));
         let mut out = self.bits.out;
         out.extend_from_slice(&self.adler.finish().to_be_bytes());
         out
     }
+}
+
+thread_local! {
+    /// The history buffer outlives a page: a fresh ~300 KB one per page cost page faults.
+    static SPARE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `len` bytes, the thread's spare one if there is one (its old bytes are
+/// never read: only positions already written are).
+fn reused_buffer(len: usize) -> Vec<u8> {
+    let mut buf = SPARE_BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    buf.resize(len, 0);
+    buf
 }
 
 /// How many leading bytes `a` and `b` share, compared eight at a time.
