@@ -223,7 +223,7 @@ async fn moto_estate_is_discovered_completely() {
     let backends: Vec<(&str, Option<&str>)> =
         classic.classic_instances.iter().map(|b| (b.instance_id.as_str(), b.state.as_deref())).collect();
     assert_eq!(backends, [(inst.id.as_str(), Some("InService"))]);
-    load_balancer_reachability(&snap, main, &inst.id);
+    load_balancer_reachability(snap, main, &inst.id);
     for op in [
         ops::ELBV2_DESCRIBE_LOAD_BALANCERS,
         ops::ELBV2_DESCRIBE_LOAD_BALANCER_ATTRIBUTES,
@@ -371,5 +371,8 @@ fn load_balancer_reachability(snap: &inventory::Snapshot, main: &Value, instance
         .map(|t| format!("{} {} {} {}", t.listener.load_balancer_name, t.target_id, t.port, t.reach.as_str()))
         .collect();
     // web-1's group admits 443 and 22 only, not the ALB on 8080; 10.0.1.50 is no ENI.
-    assert_eq!(targets, [format!("edge-nlb 10.0.1.50 443 not evaluated"), format!("web-alb {instance} 8080 blocked")]);
+    assert_eq!(
+        targets,
+        ["edge-nlb 10.0.1.50 443 not evaluated".to_string(), format!("web-alb {instance} 8080 blocked")]
+    );
 }

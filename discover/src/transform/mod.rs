@@ -39,19 +39,6 @@ impl Ctx {
 
 pub type Result<T> = std::result::Result<T, String>;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn owner_is_used_only_when_it_is_an_account_id() {
-        let c = Ctx::new("111111111111", "eu-west-1");
-        assert_eq!(c.owner(Some("222222222222")), "222222222222");
-        assert_eq!(c.owner(Some("AWS")), "111111111111");
-        assert_eq!(c.owner(None), "111111111111");
-    }
-}
-
 pub fn tags(tags: &[Tag]) -> Tags {
     tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string()))).collect()
 }
@@ -87,4 +74,17 @@ pub fn v4addr(s: Option<&str>) -> Option<Ipv4Addr> {
 
 pub fn v6addr(s: Option<&str>) -> Option<Ipv6Addr> {
     s.and_then(|s| s.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_is_used_only_when_it_is_an_account_id() {
+        let c = Ctx::new("111111111111", "eu-west-1");
+        assert_eq!(c.owner(Some("222222222222")), "222222222222");
+        assert_eq!(c.owner(Some("AWS")), "111111111111");
+        assert_eq!(c.owner(None), "111111111111");
+    }
 }
