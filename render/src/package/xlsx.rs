@@ -21,6 +21,7 @@ use super::csv::cell;
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
 use crate::diagram::views::matrix::Matrix;
+use crate::text::xml_escape;
 
 const MIN_WIDTH: usize = 8;
 const MAX_WIDTH: usize = 60;
@@ -401,16 +402,13 @@ fn workbook(sheets: &[(String, String)]) -> String {
     let mut x = String::from(XML_DECLARATION);
     x.push_str(r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews><sheets>"#);
     for (i, (name, _)) in sheets.iter().enumerate() {
-        let mut escaped = String::new();
-        escape_attribute(name, &mut escaped);
-        let _ = write!(x, r#"<sheet name="{escaped}" sheetId="{n}" r:id="rId{n}"/>"#, n = i + 1);
+        let _ = write!(x, r#"<sheet name="{}" sheetId="{n}" r:id="rId{n}"/>"#, xml_escape(name), n = i + 1);
     }
     x.push_str("</sheets><definedNames>");
     // The autofilter of each sheet, as Excel records it.
     for (i, (name, last)) in sheets.iter().enumerate() {
         let (col, row) = last.split_at(last.find(|c: char| c.is_ascii_digit()).unwrap_or(last.len()));
-        let mut range = String::new();
-        escape_attribute(&format!("{}!$A$1:${col}${row}", quoted_sheet(name)), &mut range);
+        let range = xml_escape(&format!("{}!$A$1:${col}${row}", quoted_sheet(name)));
         let _ = write!(
             x,
             r#"<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{range}</definedName>"#
@@ -420,22 +418,8 @@ fn workbook(sheets: &[(String, String)]) -> String {
     x
 }
 
-fn escape_attribute(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-}
-
 fn core_properties(created: &str) -> String {
-    let mut when = String::new();
-    escape_attribute(created, &mut when);
+    let when = xml_escape(created);
     format!(
         "{XML_DECLARATION}{}<dc:title>auditmap inventory</dc:title><dc:creator>auditmap</dc:creator><cp:lastModifiedBy>auditmap</cp:lastModifiedBy><dcterms:created xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:modified></cp:coreProperties>",
         r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#
@@ -451,9 +435,7 @@ fn app_properties(sheets: &[&str]) -> String {
         sheets.len()
     );
     for s in sheets {
-        x.push_str("<vt:lpstr>");
-        escape_attribute(s, &mut x);
-        x.push_str("</vt:lpstr>");
+        let _ = write!(x, "<vt:lpstr>{}</vt:lpstr>", xml_escape(s));
     }
     x.push_str("</vt:vector></TitlesOfParts><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>");
     x
