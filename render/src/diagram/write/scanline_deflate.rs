@@ -104,7 +104,9 @@ impl ScanlineDeflate {
             let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
             let candidate = self.head[h] as usize;
             self.head[h] = (pos + 1) as u32;
-            if candidate > 0 && pos - (candidate - 1) <= WINDOW {
+            // Positions are u32 (pages are capped at 40 Mpx, 120 MB of rows); wrapping keeps a
+            // stale candidate out of the window rather than panicking.
+            if candidate > 0 && pos.wrapping_sub(candidate - 1) <= WINDOW {
                 let c = candidate - 1 - self.base;
                 // The earlier bytes may run on into this row: deflate copies overlapping.
                 if load(buf, c) == key {
