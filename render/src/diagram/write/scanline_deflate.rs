@@ -4,8 +4,8 @@
 //!
 //! zlib's fastest level spent most of its time on those runs (hashing, sliding the
 //! window every 32 KB). Here each position first tries the two matches a diagram
-//! nearly always has — the same bytes one row up, or a run of the byte before — by
-//! comparing eight bytes at a time, and only then a one-entry hash of earlier bytes
+//! nearly always has — the same bytes one row up, or a run of the byte before — with a
+//! four-byte test, scanning on only after a hit; then a one-entry hash of earlier bytes
 //! (repeated glyphs). One block with the fixed Huffman codes, as zlib level 1 uses.
 
 /// Deflate's window: how far back a match may reach.
@@ -26,7 +26,6 @@ pub struct ScanlineDeflate {
     buf: Vec<u8>,
     base: usize,
     end: usize,
-    rows_done: usize,
     /// Stream position + 1 of the last 4-byte sequence with each hash (0: none).
     head: Vec<u32>,
     adler: simd_adler32::Adler32,
@@ -49,7 +48,6 @@ impl ScanlineDeflate {
             buf: reused_buffer(8 * (WINDOW + row_len)),
             base: 0,
             end: 0,
-            rows_done: 0,
             head: vec![0; 1 << HASH_BITS],
             adler: simd_adler32::Adler32::new(),
             bits,
@@ -79,7 +77,7 @@ impl ScanlineDeflate {
         let cur = &buf[end..];
         self.adler.write(cur);
         // Rows wider than the window cannot refer to the row above.
-        let above = (self.rows_done > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
+        let above = (self.base + end > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
         let row_pos = self.base + end;
         let mut i = 0;
         let load = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
@@ -125,7 +123,6 @@ impl ScanlineDeflate {
             self.bits.literals(chunk);
         }
         self.end += n;
-        self.rows_done += 1;
     }
 
     /// Ends the block and appends the checksum: the complete zlib stream.
@@ -152,7 +149,7 @@ fn reused_buffer(len: usize) -> Vec<u8> {
     buf
 }
 
-/// How many leading bytes `a` and `b` share, compared eight at a time.
+/// How many leading bytes `a` and `b` share, compared 32 and then 8 at a time.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut i = 0;
@@ -177,22 +174,15 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 
 /// How many leading bytes of `a` equal `byte`.
 fn run_of(a: &[u8], byte: u8) -> usize {
-    let pattern = u64::from_ne_bytes([byte; 8]);
-    let block = [byte; 32];
+    let block = [byte; 256];
     let mut i = 0;
-    while i + 32 <= a.len() && a[i..i + 32] == block {
-        i += 32;
-    }
-    while i + 8 <= a.len() {
-        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]));
-        let diff = x ^ pattern;
-        if diff != 0 {
-            return i + (diff.trailing_zeros() / 8) as usize;
+    while i < a.len() {
+        let chunk = &a[i..a.len().min(i + block.len())];
+        let same = common_prefix(chunk, &block);
+        i += same;
+        if same < chunk.len() {
+            break;
         }
-        i += 8;
-    }
-    while i < a.len() && a[i] == byte {
-        i += 1;
     }
     i
 }
