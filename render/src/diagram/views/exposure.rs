@@ -12,6 +12,7 @@ use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 use super::labels;
 use inventory::accept::{Acceptance, Status};
+use inventory::topology::hash::{FastMap, FastSet};
 
 /// Above this many nodes, tiers are merged per VPC before layout (layout-rs is cubic).
 pub const MAX_NODES: usize = layered::MAX_LAYOUT_RS_NODES;
@@ -57,10 +58,11 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let r = &f.snap.resources;
     let mut notes = Vec::new();
     let mut nodes: Vec<Node> = vec![Node { id: "internet".into(), internet: true, ..Node::default() }];
-    let mut by_key: BTreeMap<(String, Vec<String>), usize> = BTreeMap::new();
-    let mut node_of_eni: BTreeMap<&str, usize> = BTreeMap::new();
-    let exposed_enis: BTreeSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
-    let instances: BTreeMap<&str, &inventory::model::Instance> =
+    // Lookups only (nodes are numbered in ENI order): hash maps, as these see every ENI.
+    let mut by_key: FastMap<(&str, Vec<String>), usize> = FastMap::default();
+    let mut node_of_eni: FastMap<&str, usize> = FastMap::default();
+    let exposed_enis: FastSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
+    let instances: FastMap<&str, &inventory::model::Instance> =
         r.instances.iter().map(|i| (i.id.as_str(), i)).collect();
     // A load balancer is one node (all its ENIs), not a tier of anonymous interfaces.
     let lbs = inventory::model::LoadBalancerEnis::new(&r.load_balancers);
@@ -76,8 +78,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
         sgs.sort();
         let lb = lbs.load_balancer_of(n);
         let key = match lb {
-            Some(lb) => (n.vpc_id.clone(), vec![format!("lb:{}", lb.id)]),
-            None => (n.vpc_id.clone(), sgs.clone()),
+            Some(lb) => (n.vpc_id.as_str(), vec![format!("lb:{}", lb.id)]),
+            None => (n.vpc_id.as_str(), sgs.clone()),
         };
         let idx = *by_key.entry(key).or_insert_with(|| {
             let id = match lb {

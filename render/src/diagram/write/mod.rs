@@ -7,6 +7,7 @@ pub mod glyphs;
 pub mod pdf;
 pub mod png;
 mod scanline_deflate;
+mod spans;
 pub mod svg;
 
 use super::{scene_to_pdf, scene_to_png, DiagramError, PageScene};

@@ -5,13 +5,13 @@
 //! text is blitted from a cache of glyph coverage masks rasterised once per glyph,
 //! size and quarter-pixel offset, placed with the same advances and kerning the
 //! layout measured with. Same drawing order and styles as the SVG writer.
-use std::collections::HashMap;
-
 use ab_glyph::{Font, GlyphId, PxScale};
+use inventory::topology::hash::FastMap;
 use tiny_skia::{Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 use super::glyphs;
 use super::scanline_deflate::ScanlineDeflate;
+use super::spans::{self, Device};
 use crate::diagram::font::metrics;
 use crate::diagram::scene::{Role, Scene, SceneBox, SceneEdge, SceneText};
 use crate::diagram::style;
@@ -195,17 +195,19 @@ fn draw_into(
     // page) was a tenth of the PNG time and changed no pixel.
     let blank_page =
         |b: &&SceneBox| b.role == Role::Page && b.style.fill == style::WHITE && b.style.stroke_width == 0.0;
+    // Lines without anti-aliasing: the common shapes go row by row (`spans`).
+    let spans = (t.sy < LINE_AA_SCALE).then_some(Device { scale, top: y0 as f64 });
     for b in scene.boxes.iter().filter(|b| !b.over_lines()).filter(box_in_band).filter(|b| !blank_page(b)) {
-        draw_box(&mut pixmap, b, t);
+        draw_box(&mut pixmap, b, t, spans);
     }
     for e in &scene.edges {
         let (lo, hi) = e.points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
         if in_band(lo, hi) {
-            draw_edge(&mut pixmap, e, t);
+            draw_edge(&mut pixmap, e, t, spans);
         }
     }
     for b in scene.boxes.iter().filter(|b| b.over_lines()).filter(box_in_band) {
-        draw_box(&mut pixmap, b, t);
+        draw_box(&mut pixmap, b, t, spans);
     }
     for text in &scene.texts {
         // Glyphs reach at most about one em above and below the baseline.
@@ -240,8 +242,16 @@ fn paint(hex: &str) -> Paint<'static> {
 /// Above that, where the image is meant for zooming, they are smoothed.
 fn line_paint(hex: &str, t: Transform) -> Paint<'static> {
     let mut p = paint(hex);
-    p.anti_alias = t.sy >= 1.5;
+    p.anti_alias = t.sy >= LINE_AA_SCALE;
     p
+}
+
+/// Pixels per unit from which lines are anti-aliased.
+const LINE_AA_SCALE: f32 = 1.5;
+
+/// "#rrggbb" → an opaque canvas pixel.
+fn pixel(hex: &str) -> tiny_skia::PremultipliedColorU8 {
+    color(hex).premultiply().to_color_u8()
 }
 
 fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
@@ -254,9 +264,24 @@ fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
     }
 }
 
-fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
+fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform, spans: Option<Device>) {
     let r = &b.rect;
     let st = &b.style;
+    // An outline of a pixel or more covers the fill's edge; a thinner one (label chips)
+    // needs the anti-aliased fill below to show an edge at all.
+    if let Some(d) = spans.filter(|d| st.stroke_width * d.scale >= 1.0) {
+        let radius = st.radius.min(r.w / 2.0).min(r.h / 2.0).max(0.0);
+        if r.w > 0.0 && r.h > 0.0 && (!st.dashed || radius == 0.0) {
+            let rect = [r.x, r.y, r.w, r.h];
+            spans::fill_box(pixmap, d, rect, radius, pixel(st.fill));
+            if st.dashed {
+                spans::dashed_box(pixmap, d, rect, st.stroke_width, BOX_DASH, pixel(st.stroke));
+            } else {
+                spans::stroke_box(pixmap, d, rect, radius, st.stroke_width, pixel(st.stroke));
+            }
+            return;
+        }
+    }
     let Some(path) = rounded_rect(r.x, r.y, r.w, r.h, st.radius) else { return };
     // The stroke (centred on the edge, at least a pixel wide) covers the fill's edge,
     // so the fill needs no anti-aliasing there: 3× faster on big containers.
@@ -264,7 +289,7 @@ fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform) {
     fill.anti_alias = st.stroke_width * (t.sy as f64) < 1.0;
     pixmap.fill_path(&path, &fill, FillRule::Winding, t, None);
     if st.stroke_width > 0.0 {
-        let dash = st.dashed.then_some([5.0, 3.0]);
+        let dash = st.dashed.then_some(BOX_DASH.map(|v| v as f32));
         pixmap.stroke_path(&path, &line_paint(st.stroke, t), &stroke(st.stroke_width, dash), t, None);
     }
 }
@@ -296,8 +321,18 @@ fn rounded_rect(x: f64, y: f64, w: f64, h: f64, radius: f64) -> Option<tiny_skia
     pb.finish()
 }
 
-fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform) {
+/// Dash patterns (on, off) in units, as the SVG writer's `stroke-dasharray`.
+const BOX_DASH: [f64; 2] = [5.0, 3.0];
+const EDGE_DASH: [f64; 2] = [6.0, 4.0];
+
+fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform, spans: Option<Device>) {
     if e.points.len() < 2 {
+        return;
+    }
+    if let Some(d) = spans.filter(|d| e.style.width * d.scale >= 1.0 && spans::is_orthogonal(&e.points)) {
+        let dash = e.style.dashed.then_some(EDGE_DASH);
+        spans::polyline(pixmap, d, &e.points, e.style.width, dash, pixel(e.style.color));
+        draw_arrow_head(pixmap, e, t);
         return;
     }
     let mut pb = PathBuilder::new();
@@ -306,12 +341,14 @@ fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform) {
         pb.line_to(p.0 as f32, p.1 as f32);
     }
     let Some(path) = pb.finish() else { return };
-    let dash = e.style.dashed.then_some([6.0, 4.0]);
+    let dash = e.style.dashed.then_some(EDGE_DASH.map(|v| v as f32));
     pixmap.stroke_path(&path, &line_paint(e.style.color, t), &stroke(e.style.width, dash), t, None);
-    if e.style.arrow {
-        if let Some(head) = arrow_head(e) {
-            pixmap.fill_path(&head, &paint(e.style.color), FillRule::Winding, t, None);
-        }
+    draw_arrow_head(pixmap, e, t);
+}
+
+fn draw_arrow_head(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform) {
+    if let Some(head) = e.style.arrow.then(|| arrow_head(e)).flatten() {
+        pixmap.fill_path(&head, &paint(e.style.color), FillRule::Winding, t, None);
     }
 }
 
@@ -346,7 +383,7 @@ const SUBPIXEL_STEPS: f64 = 4.0;
 
 #[derive(Default)]
 struct GlyphCache {
-    masks: HashMap<(u16, bool, u32, u8), Option<Mask>>,
+    masks: FastMap<(u16, bool, u32, u8), Option<Mask>>,
 }
 
 /// Coverage of one glyph, positioned relative to its (integer) pen pixel.
@@ -408,7 +445,7 @@ fn rasterise_glyph(glyph: GlyphId, bold: bool, px_size: f64, frac: u8) -> Option
 fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: &mut GlyphCache) {
     let px_size = text.size * scale;
     let ink = color(text.color).to_color_u8();
-    let ink = [ink.red(), ink.green(), ink.blue(), 255];
+    let ink = [ink.red(), ink.green(), ink.blue()];
     let baseline = (text.y * scale).round() as i32 - y0;
     let (pw, ph) = (pixmap.width() as i32, pixmap.height() as i32);
     let data = pixmap.data_mut();
@@ -429,22 +466,24 @@ fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: 
         for my in y_lo..y_hi {
             let coverage = &mask.coverage[(my * mw + x_lo) as usize..(my * mw + x_hi) as usize];
             let at = (((oy + my) * pw + ox + x_lo) * 4) as usize;
-            let row = &mut data[at..at + coverage.len() * 4];
-            for (dst, &a) in row.chunks_exact_mut(4).zip(coverage) {
-                if a != 0 {
-                    blend(dst, &ink, a as u32);
-                }
-            }
+            blend_row(&mut data[at..at + coverage.len() * 4], coverage, ink);
         }
     }
 }
 
-/// Source-over of an opaque colour with coverage `a` (0–255) onto a premultiplied RGBA
-/// pixel (alpha included, so it stays premultiplied).
+/// Source-over of an opaque colour with coverage `a` (0–255) onto opaque pixels: each
+/// of R, G, B becomes (ink·a + dst·(255 − a) + 127) / 255; alpha stays 255. No branch on
+/// a = 0 (it leaves the pixel as it is), so the loop vectorises: text was a tenth of the
+/// drawing time.
 #[inline]
-fn blend(dst: &mut [u8], ink: &[u8; 4], a: u32) {
-    for (d, &s) in dst.iter_mut().zip(ink) {
-        *d = ((s as u32 * a + *d as u32 * (255 - a) + 127) / 255) as u8;
+fn blend_row(row: &mut [u8], coverage: &[u8], ink: [u8; 3]) {
+    for (dst, &a) in row.chunks_exact_mut(4).zip(coverage) {
+        let a = a as u32;
+        for (d, &s) in dst[..3].iter_mut().zip(&ink) {
+            // (x + 127) / 255 for x ≤ 255², as a multiply and a shift.
+            let x = s as u32 * a + *d as u32 * (255 - a);
+            *d = (((x + 128) * 257) >> 16) as u8;
+        }
     }
 }
 
@@ -473,6 +512,24 @@ mod tests {
                 }
             }
             assert_eq!(out, expected, "width {width}");
+        }
+    }
+
+    #[test]
+    fn text_blend_is_exact_source_over_and_keeps_alpha() {
+        for ink in [[0u8, 0, 0], [255, 255, 255], [27, 38, 49], [208, 0, 0]] {
+            for a in 0..=255u32 {
+                let row: Vec<u8> = (0..=255u8).flat_map(|d| [d, 255 - d, d / 2, 255]).collect();
+                let mut out = row.clone();
+                blend_row(&mut out, &vec![a as u8; 256], ink);
+                for (px, was) in out.chunks_exact(4).zip(row.chunks_exact(4)) {
+                    for c in 0..3 {
+                        let want = (ink[c] as u32 * a + was[c] as u32 * (255 - a) + 127) / 255;
+                        assert_eq!(px[c] as u32, want, "ink {ink:?} coverage {a} dst {was:?}");
+                    }
+                    assert_eq!(px[3], 255);
+                }
+            }
         }
     }
 

@@ -1,0 +1,319 @@
+//! The shapes nearly every large page is made of — boxes (square or rounded corners,
+//! solid or dashed square outlines) and horizontal/vertical lines — filled row by row
+//! straight into the canvas, without anti-aliasing. This is for pages drawn at about
+//! 1 px per unit (estates of over a hundred pages), where `png` draws lines without
+//! anti-aliasing anyway: tiny-skia's general path filler walked every edge of every box
+//! on every row and was two fifths of the PNG time there.
+//!
+//! A pixel is inside a shape when its centre is, as in tiny-skia's non-anti-aliased fill
+//! (a shape from x0 to x1 covers pixels `round(x0) .. round(x1)`, rounding halves up).
+//! Strokes are centred on the outline, with square (miter) corners and butt ends.
+use tiny_skia::{Pixmap, PremultipliedColorU8};
+
+/// Device coordinates of a page band: x · scale, y · scale − top row.
+#[derive(Clone, Copy)]
+pub struct Device {
+    pub scale: f64,
+    pub top: f64,
+}
+
+impl Device {
+    fn x(self, x: f64) -> f64 {
+        x * self.scale
+    }
+    fn y(self, y: f64) -> f64 {
+        y * self.scale - self.top
+    }
+}
+
+/// An axis-aligned rectangle in device pixels, corners rounded with `radius`.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    radius: f64,
+}
+
+fn round(v: f64) -> i64 {
+    (v + 0.5).floor() as i64
+}
+
+impl Shape {
+    fn grown(self, by: f64, radius: f64) -> Shape {
+        Shape { x0: self.x0 - by, y0: self.y0 - by, x1: self.x1 + by, y1: self.y1 + by, radius }
+    }
+
+    fn rows(self) -> (i64, i64) {
+        (round(self.y0), round(self.y1))
+    }
+
+    /// Pixels of row `py` inside the shape (empty range when none).
+    fn span(self, py: i64) -> (i64, i64) {
+        let yc = py as f64 + 0.5;
+        let (top, bottom) = self.rows();
+        if py < top || py >= bottom {
+            return (0, 0);
+        }
+        let r = self.radius;
+        let dy = if yc < self.y0 + r {
+            self.y0 + r - yc
+        } else if yc > self.y1 - r {
+            yc - (self.y1 - r)
+        } else {
+            0.0
+        };
+        let dx = if dy > 0.0 { r - (r * r - dy * dy).max(0.0).sqrt() } else { 0.0 };
+        (round(self.x0 + dx), round(self.x1 - dx))
+    }
+}
+
+/// Rows of the band with their pixels, clipped to the canvas.
+struct Canvas<'p> {
+    pixels: &'p mut [PremultipliedColorU8],
+    width: i64,
+    height: i64,
+}
+
+impl Canvas<'_> {
+    fn new(pixmap: &mut Pixmap) -> Canvas<'_> {
+        let (width, height) = (pixmap.width() as i64, pixmap.height() as i64);
+        Canvas { pixels: pixmap.pixels_mut(), width, height }
+    }
+
+    fn fill(&mut self, py: i64, x0: i64, x1: i64, color: PremultipliedColorU8) {
+        let (x0, x1) = (x0.max(0), x1.min(self.width));
+        if py < 0 || py >= self.height || x0 >= x1 {
+            return;
+        }
+        let at = (py * self.width) as usize;
+        self.pixels[at + x0 as usize..at + x1 as usize].fill(color);
+    }
+
+    fn rows(&self, (top, bottom): (i64, i64)) -> std::ops::Range<i64> {
+        top.max(0)..bottom.min(self.height)
+    }
+
+    fn fill_shape(&mut self, s: Shape, color: PremultipliedColorU8) {
+        for py in self.rows(s.rows()) {
+            let (a, b) = s.span(py);
+            self.fill(py, a, b, color);
+        }
+    }
+
+    /// `outer` minus `inner` (a stroke's ring).
+    fn fill_ring(&mut self, outer: Shape, inner: Option<Shape>, color: PremultipliedColorU8) {
+        for py in self.rows(outer.rows()) {
+            let (a, b) = outer.span(py);
+            let (c, d) = inner.map(|s| s.span(py)).unwrap_or((0, 0));
+            if c < d {
+                self.fill(py, a, c.min(b), color);
+                self.fill(py, d.max(a), b, color);
+            } else {
+                self.fill(py, a, b, color);
+            }
+        }
+    }
+
+    fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: PremultipliedColorU8) {
+        self.fill_shape(Shape { x0: x0.min(x1), y0: y0.min(y1), x1: x0.max(x1), y1: y0.max(y1), radius: 0.0 }, color);
+    }
+}
+
+#[cfg(test)]
+fn opaque(rgb: [u8; 3]) -> PremultipliedColorU8 {
+    PremultipliedColorU8::from_rgba(rgb[0], rgb[1], rgb[2], 255).unwrap_or(PremultipliedColorU8::TRANSPARENT)
+}
+
+/// A box's interior (scene units; `radius` as SVG's `rx`, already limited to half a side).
+pub fn fill_box(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], radius: f64, color: PremultipliedColorU8) {
+    let shape = device_shape(d, rect, radius);
+    Canvas::new(pixmap).fill_shape(shape, color);
+}
+
+/// A box's solid outline, `width` wide, centred on the edge.
+pub fn stroke_box(
+    pixmap: &mut Pixmap,
+    d: Device,
+    rect: [f64; 4],
+    radius: f64,
+    width: f64,
+    color: PremultipliedColorU8,
+) {
+    let shape = device_shape(d, rect, radius);
+    let h = width * d.scale / 2.0;
+    let outer = shape.grown(h, if shape.radius > 0.0 { shape.radius + h } else { 0.0 });
+    let inner = (shape.x1 - shape.x0 > 2.0 * h && shape.y1 - shape.y0 > 2.0 * h)
+        .then(|| shape.grown(-h, (shape.radius - h).max(0.0)));
+    Canvas::new(pixmap).fill_ring(outer, inner, color);
+}
+
+/// A square-cornered box's dashed outline: the dash pattern runs clockwise from the
+/// top-left corner (as tiny-skia's rectangle path), corners squared where a dash turns one.
+pub fn dashed_box(
+    pixmap: &mut Pixmap,
+    d: Device,
+    rect: [f64; 4],
+    width: f64,
+    dash: [f64; 2],
+    color: PremultipliedColorU8,
+) {
+    let [x, y, w, h] = rect;
+    let points = [(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)];
+    polyline(pixmap, d, &points, width, Some(dash), color);
+}
+
+/// A line through `points` (every segment horizontal or vertical: see `is_orthogonal`),
+/// `width` wide, optionally dashed (pattern in scene units, starting at the first point).
+pub fn polyline(
+    pixmap: &mut Pixmap,
+    d: Device,
+    points: &[(f64, f64)],
+    width: f64,
+    dash: Option<[f64; 2]>,
+    color: PremultipliedColorU8,
+) {
+    let mut canvas = Canvas::new(pixmap);
+    let h = width * d.scale / 2.0;
+    let pts: Vec<(f64, f64)> = points.iter().map(|&(px, py)| (d.x(px), d.y(py))).collect();
+    let (on, off) = match dash {
+        Some([on, off]) if on > 0.0 && off >= 0.0 => (on * d.scale, off * d.scale),
+        _ => (f64::INFINITY, 0.0),
+    };
+    let period = on + off;
+    // Distance along the line where each segment starts.
+    let mut along = 0.0;
+    let is_on = |t: f64| period.is_infinite() || t.rem_euclid(period) < on;
+    for (i, seg) in pts.windows(2).enumerate() {
+        let ((ax, ay), (bx, by)) = (seg[0], seg[1]);
+        let len = (bx - ax).abs() + (by - ay).abs();
+        if len == 0.0 {
+            continue;
+        }
+        let (ux, uy) = ((bx - ax) / len, (by - ay) / len);
+        // The "on" stretches of the pattern within this segment.
+        let mut t = 0.0;
+        while t < len {
+            let phase = if period.is_infinite() { 0.0 } else { (along + t).rem_euclid(period) };
+            let (run, lit) = if phase < on { (on - phase, true) } else { (period - phase, false) };
+            let end = (t + run).min(len);
+            if lit {
+                let (x0, y0) = (ax + ux * t, ay + uy * t);
+                let (x1, y1) = (ax + ux * end, ay + uy * end);
+                if ux != 0.0 {
+                    canvas.fill_rect(x0, y0 - h, x1, y1 + h, color);
+                } else {
+                    canvas.fill_rect(x0 - h, y0, x1 + h, y1, color);
+                }
+            }
+            t = end;
+        }
+        along += len;
+        // The join with the next segment: a square, where the line runs on through it.
+        let turns = pts.get(i + 2).is_some_and(|&n| n != seg[1]);
+        if turns && is_on(along - 1e-9) && is_on(along) {
+            canvas.fill_rect(bx - h, by - h, bx + h, by + h, color);
+        }
+    }
+}
+
+/// Whether every segment of `points` is horizontal or vertical and the line never
+/// doubles back on itself (where a miter join would not be square).
+pub fn is_orthogonal(points: &[(f64, f64)]) -> bool {
+    let sign = |v: f64| (v > 0.0) as i8 - (v < 0.0) as i8;
+    let dir = |a: (f64, f64), b: (f64, f64)| (sign(b.0 - a.0), sign(b.1 - a.1));
+    let mut last: Option<(i8, i8)> = None;
+    for seg in points.windows(2) {
+        let (a, b) = (seg[0], seg[1]);
+        if a.0 != b.0 && a.1 != b.1 {
+            return false;
+        }
+        if a == b {
+            continue;
+        }
+        let d = dir(a, b);
+        if last.is_some_and(|l| l.0 == -d.0 && l.1 == -d.1) {
+            return false;
+        }
+        last = Some(d);
+    }
+    true
+}
+
+fn device_shape(d: Device, [x, y, w, h]: [f64; 4], radius: f64) -> Shape {
+    Shape { x0: d.x(x), y0: d.y(y), x1: d.x(x + w), y1: d.y(y + h), radius: radius * d.scale }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canvas(w: u32, h: u32) -> Pixmap {
+        let mut p = Pixmap::new(w, h).unwrap();
+        p.fill(tiny_skia::Color::WHITE);
+        p
+    }
+
+    fn inked(p: &Pixmap) -> Vec<(u32, u32)> {
+        let w = p.width();
+        p.pixels().iter().enumerate().filter(|(_, c)| c.red() == 0).map(|(i, _)| (i as u32 % w, i as u32 / w)).collect()
+    }
+
+    const BLACK: [u8; 3] = [0, 0, 0];
+    const AT_1X: Device = Device { scale: 1.0, top: 0.0 };
+
+    /// The same pixels as tiny-skia's non-anti-aliased fill of the same shape.
+    fn tiny_skia_fill(w: u32, h: u32, path: &tiny_skia::Path) -> Pixmap {
+        let mut p = canvas(w, h);
+        let mut paint = tiny_skia::Paint::default();
+        paint.set_color(tiny_skia::Color::BLACK);
+        paint.anti_alias = false;
+        p.fill_path(path, &paint, tiny_skia::FillRule::Winding, tiny_skia::Transform::identity(), None);
+        p
+    }
+
+    #[test]
+    fn rectangles_cover_the_pixels_tiny_skia_covers() {
+        for (x, y, w, h) in
+            [(2.0, 3.0, 10.0, 7.0), (2.25, 3.5, 9.5, 6.75), (0.5, 0.5, 1.0, 1.0), (-3.0, 4.4, 30.0, 2.2)]
+        {
+            let mut ours = canvas(24, 16);
+            fill_box(&mut ours, AT_1X, [x, y, w, h], 0.0, opaque(BLACK));
+            let rect = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32).unwrap();
+            let theirs = tiny_skia_fill(24, 16, &tiny_skia::PathBuilder::from_rect(rect));
+            assert_eq!(inked(&ours), inked(&theirs), "rect {x},{y} {w}×{h}");
+        }
+    }
+
+    #[test]
+    fn rounded_corners_cut_the_corner_pixels_and_rings_have_their_width() {
+        let mut p = canvas(20, 20);
+        fill_box(&mut p, AT_1X, [2.0, 2.0, 16.0, 16.0], 6.0, opaque(BLACK));
+        let px = inked(&p);
+        assert!(!px.contains(&(2, 2)) && !px.contains(&(17, 17)), "corners are cut");
+        assert!(px.contains(&(2, 10)) && px.contains(&(10, 2)) && px.contains(&(10, 10)));
+        // A 2-unit outline on whole coordinates: 14×14 outside, 10×10 hollow inside.
+        let mut p = canvas(20, 20);
+        stroke_box(&mut p, AT_1X, [4.0, 4.0, 12.0, 12.0], 0.0, 2.0, opaque(BLACK));
+        let px = inked(&p);
+        assert_eq!(px.len(), 14 * 14 - 10 * 10);
+        assert!(px.contains(&(3, 3)) && px.contains(&(4, 4)) && px.contains(&(16, 16)));
+        assert!(!px.contains(&(5, 5)) && !px.contains(&(17, 17)) && !px.contains(&(10, 10)));
+    }
+
+    #[test]
+    fn dashes_follow_the_pattern_and_square_the_corners_they_turn() {
+        // Right 12 then down 14, dashes of 5 on and 3 off from the start.
+        let mut p = canvas(20, 20);
+        polyline(&mut p, AT_1X, &[(0.0, 5.0), (12.0, 5.0), (12.0, 19.0)], 2.0, Some([5.0, 3.0]), opaque(BLACK));
+        let px = inked(&p);
+        let row: Vec<u32> = (0..20).filter(|x| px.contains(&(*x, 4))).collect();
+        assert_eq!(row, vec![0, 1, 2, 3, 4, 8, 9, 10, 11, 12], "0–5, then 8–13 turning the corner (square join)");
+        let column: Vec<u32> = (5..20).filter(|y| px.contains(&(11, *y))).collect();
+        assert_eq!(column, vec![5, 9, 10, 11, 12, 13, 17, 18], "down: on to 13, off to 16, on to 21, off to 24, on");
+        assert!(is_orthogonal(&[(0.0, 0.0), (5.0, 0.0), (5.0, 5.0), (9.0, 5.0)]));
+        assert!(!is_orthogonal(&[(0.0, 0.0), (5.0, 1.0)]));
+        assert!(!is_orthogonal(&[(0.0, 0.0), (5.0, 0.0), (2.0, 0.0)]), "doubling back");
+    }
+}
