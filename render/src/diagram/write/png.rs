@@ -267,16 +267,21 @@ fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
 fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform, spans: Option<Device>) {
     let r = &b.rect;
     let st = &b.style;
-    // An outline of a pixel or more covers the fill's edge; a thinner one (label chips)
-    // needs the anti-aliased fill below to show an edge at all.
-    if let Some(d) = spans.filter(|d| st.stroke_width * d.scale >= 1.0) {
+    if let Some(d) = spans {
         let radius = st.radius.min(r.w / 2.0).min(r.h / 2.0).max(0.0);
-        if r.w > 0.0 && r.h > 0.0 && (!st.dashed || radius == 0.0) {
+        // An outline of a pixel or more covers the fill's edge; a thinner one (or none)
+        // needs an anti-aliased fill to show an edge at all (rounded ones: tiny-skia's).
+        let thin = st.stroke_width * d.scale < 1.0;
+        if r.w > 0.0 && r.h > 0.0 && (!st.dashed || radius == 0.0) && !(thin && radius > 0.0) {
             let rect = [r.x, r.y, r.w, r.h];
-            spans::fill_box(pixmap, d, rect, radius, pixel(st.fill));
-            if st.dashed {
-                spans::dashed_box(pixmap, d, rect, st.stroke_width, BOX_DASH, pixel(st.stroke));
+            if thin {
+                spans::fill_box_smooth(pixmap, d, rect, pixel(st.fill));
             } else {
+                spans::fill_box(pixmap, d, rect, radius, pixel(st.fill));
+            }
+            if st.dashed && st.stroke_width > 0.0 {
+                spans::dashed_box(pixmap, d, rect, st.stroke_width, BOX_DASH, pixel(st.stroke));
+            } else if st.stroke_width > 0.0 {
                 spans::stroke_box(pixmap, d, rect, radius, st.stroke_width, pixel(st.stroke));
             }
             return;

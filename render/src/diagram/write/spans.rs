@@ -91,6 +91,26 @@ impl Canvas<'_> {
         self.pixels[at + x0 as usize..at + x1 as usize].fill(color);
     }
 
+    /// Source-over of `color` covering `share` (0–1) of each pixel (all opaque).
+    fn blend(&mut self, py: i64, x0: i64, x1: i64, color: PremultipliedColorU8, share: f64) {
+        let (x0, x1) = (x0.max(0), x1.min(self.width));
+        let a = (share * 255.0).round() as u32;
+        if py < 0 || py >= self.height || x0 >= x1 || a == 0 {
+            return;
+        }
+        let at = (py * self.width) as usize;
+        let mix = |s: u8, d: u8| ((((s as u32 * a + d as u32 * (255 - a)) + 128) * 257) >> 16) as u8;
+        for p in &mut self.pixels[at + x0 as usize..at + x1 as usize] {
+            let q = PremultipliedColorU8::from_rgba(
+                mix(color.red(), p.red()),
+                mix(color.green(), p.green()),
+                mix(color.blue(), p.blue()),
+                255,
+            );
+            *p = q.unwrap_or(*p);
+        }
+    }
+
     fn rows(&self, (top, bottom): (i64, i64)) -> std::ops::Range<i64> {
         top.max(0)..bottom.min(self.height)
     }
@@ -130,6 +150,36 @@ fn opaque(rgb: [u8; 3]) -> PremultipliedColorU8 {
 pub fn fill_box(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], radius: f64, color: PremultipliedColorU8) {
     let shape = device_shape(d, rect, radius);
     Canvas::new(pixmap).fill_shape(shape, color);
+}
+
+/// A square-cornered box's interior, anti-aliased: each pixel takes the colour in
+/// proportion to the share of it the box covers (boxes whose outline is too thin to
+/// cover the fill's edge: legend swatches, matrix cells).
+pub fn fill_box_smooth(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], color: PremultipliedColorU8) {
+    let s = device_shape(d, rect, 0.0);
+    let mut canvas = Canvas::new(pixmap);
+    // Share of pixel `p` (a row or a column) inside `lo .. hi`.
+    let cover = |p: i64, lo: f64, hi: f64| (hi.min(p as f64 + 1.0) - lo.max(p as f64)).clamp(0.0, 1.0);
+    let rows = canvas.rows((s.y0.floor() as i64, s.y1.ceil() as i64));
+    let (first, last) = (s.x0.floor() as i64, s.x1.ceil() as i64 - 1);
+    for py in rows {
+        let row_share = cover(py, s.y0, s.y1);
+        // Whole pixels in the middle; the first and last columns partly covered.
+        let (inner0, inner1) = (s.x0.ceil() as i64, s.x1.floor() as i64);
+        if row_share >= 1.0 && inner0 < inner1 {
+            canvas.fill(py, inner0, inner1, color);
+        } else if inner0 < inner1 {
+            canvas.blend(py, inner0, inner1, color, row_share);
+        }
+        for px in [first, last] {
+            if px < inner0 || px >= inner1 {
+                canvas.blend(py, px, px + 1, color, row_share * cover(px, s.x0, s.x1));
+            }
+            if first == last {
+                break;
+            }
+        }
+    }
 }
 
 /// A box's solid outline, `width` wide, centred on the edge.
@@ -192,22 +242,31 @@ pub fn polyline(
             continue;
         }
         let (ux, uy) = ((bx - ax) / len, (by - ay) / len);
-        // The "on" stretches of the pattern within this segment.
-        let mut t = 0.0;
-        while t < len {
-            let phase = if period.is_infinite() { 0.0 } else { (along + t).rem_euclid(period) };
-            let (run, lit) = if phase < on { (on - phase, true) } else { (period - phase, false) };
-            let end = (t + run).min(len);
-            if lit {
-                let (x0, y0) = (ax + ux * t, ay + uy * t);
-                let (x1, y1) = (ax + ux * end, ay + uy * end);
+        // The "on" stretches of the pattern within this segment: dash k is on from
+        // k·period to k·period + on along the line (counted by k, so floating-point
+        // rounding cannot stall the walk).
+        let first_dash = if period.is_infinite() { 0.0 } else { (along / period).floor() };
+        let mut k = first_dash;
+        loop {
+            let (start, end) =
+                if period.is_infinite() { (0.0, len) } else { (k * period - along, k * period + on - along) };
+            if start >= len {
+                break;
+            }
+            let (t0, t1) = (start.max(0.0), end.min(len));
+            if t0 < t1 {
+                let (x0, y0) = (ax + ux * t0, ay + uy * t0);
+                let (x1, y1) = (ax + ux * t1, ay + uy * t1);
                 if ux != 0.0 {
                     canvas.fill_rect(x0, y0 - h, x1, y1 + h, color);
                 } else {
                     canvas.fill_rect(x0 - h, y0, x1 + h, y1, color);
                 }
             }
-            t = end;
+            if period.is_infinite() {
+                break;
+            }
+            k += 1.0;
         }
         along += len;
         // The join with the next segment: a square, where the line runs on through it.
@@ -284,6 +343,23 @@ mod tests {
             let theirs = tiny_skia_fill(24, 16, &tiny_skia::PathBuilder::from_rect(rect));
             assert_eq!(inked(&ours), inked(&theirs), "rect {x},{y} {w}×{h}");
         }
+    }
+
+    #[test]
+    fn smooth_fills_cover_pixels_in_proportion() {
+        let mut p = canvas(8, 8);
+        fill_box_smooth(&mut p, AT_1X, [1.5, 2.0, 3.0, 2.25], opaque(BLACK));
+        let level = |x: usize, y: usize| p.pixels()[y * 8 + x].red();
+        assert_eq!((level(2, 2), level(3, 3)), (0, 0), "inside");
+        assert_eq!((level(1, 2), level(4, 3)), (127, 127), "half columns");
+        assert_eq!(level(2, 4), 191, "a quarter row");
+        assert_eq!(level(1, 4), 223, "an eighth: half a column of a quarter row");
+        assert_eq!((level(0, 2), level(5, 2), level(2, 5), level(2, 1)), (255, 255, 255, 255), "outside");
+        // Whole units: the same pixels as the plain fill.
+        let (mut a, mut b) = (canvas(8, 8), canvas(8, 8));
+        fill_box_smooth(&mut a, AT_1X, [1.0, 2.0, 3.0, 4.0], opaque(BLACK));
+        fill_box(&mut b, AT_1X, [1.0, 2.0, 3.0, 4.0], 0.0, opaque(BLACK));
+        assert_eq!(a.data(), b.data());
     }
 
     #[test]
