@@ -38,14 +38,12 @@ pub fn write(scene: &Scene) -> String {
         rect(&mut s, b);
     }
     for e in &scene.edges {
-        let pts: Vec<String> = e.points.iter().map(|(x, y)| format!("{},{}", num(*x), num(*y))).collect();
-        let _ = write!(
-            s,
-            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="{}""#,
-            pts.join(" "),
-            e.style.color,
-            num(e.style.width)
-        );
+        s.push_str(r#"<polyline points=""#);
+        for (i, (x, y)) in e.points.iter().enumerate() {
+            let gap = if i == 0 { "" } else { " " };
+            let _ = write!(s, "{gap}{},{}", num(*x), num(*y));
+        }
+        let _ = write!(s, r#"" fill="none" stroke="{}" stroke-width="{}""#, e.style.color, num(e.style.width));
         if e.style.dashed {
             s.push_str(r#" stroke-dasharray="6 4""#);
         }
