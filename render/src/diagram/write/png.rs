@@ -58,11 +58,16 @@ fn encode(
     while y0 < ph {
         let rows = band_rows.min(ph - y0);
         let band = draw_into(canvas, scene, scale, pw, y0, rows, cache)?;
+        let mut above: Option<&[u8]> = None;
         for rgba in band.data().chunks_exact(pw as usize * 4) {
+            if above == Some(rgba) && z.repeat_row() {
+                continue;
+            }
             let row = z.row();
             row[0] = 1; // filter type Sub
             sub_filter_rgb(rgba, &mut rgb, &mut row[1..]);
             z.push_row();
+            above = Some(rgba);
         }
         canvas.keep(band);
         y0 += rows;

@@ -125,6 +125,27 @@ impl ScanlineDeflate {
         self.end += n;
     }
 
+    /// Commits a row equal to the last one pushed (a filtered row is a function of its
+    /// pixels alone, so equal pixel rows filter alike): copied and coded as matches
+    /// with the row above, without filtering or comparing it — a fifth of a diagram's
+    /// rows repeat the one above. False (nothing done) when there is no row above, it
+    /// is out of the window's reach or shorter than a match: then write and push the
+    /// row as usual.
+    pub fn repeat_row(&mut self) -> bool {
+        let n = self.row_len;
+        if self.base + self.end == 0 || n > WINDOW || n < MIN_MATCH {
+            return false;
+        }
+        // `row` may slide the window; the row above stays the last n bytes kept.
+        self.row();
+        let (above, end) = (self.end - n, self.end);
+        self.buf.copy_within(above..end, end);
+        self.adler.write(&self.buf[end..end + n]);
+        self.bits.matches(n, self.up_code);
+        self.end += n;
+        true
+    }
+
     /// Ends the block and appends the checksum: the complete zlib stream.
     pub fn finish(mut self) -> Vec<u8> {
         self.bits.put(0, 7); // end of block
@@ -331,13 +352,32 @@ mod tests {
     use super::*;
     use std::io::Read;
 
+    /// Rows equal to the one before go through `repeat_row` (as the PNG writer does).
     fn compress(rows: &[Vec<u8>]) -> Vec<u8> {
         let mut z = ScanlineDeflate::new(rows[0].len());
-        for r in rows {
+        for (i, r) in rows.iter().enumerate() {
+            if i > 0 && rows[i - 1] == *r && z.repeat_row() {
+                continue;
+            }
             z.row().copy_from_slice(r);
             z.push_row();
         }
         z.finish()
+    }
+
+    #[test]
+    fn repeated_rows_cost_a_few_codes_and_need_a_row_above() {
+        let row: Vec<u8> = (0..3001).map(|i| (i * 7 % 251) as u8).collect();
+        let rows = vec![row.clone(); 200];
+        let stream = compress(&rows);
+        assert_eq!(inflate(&stream), rows.concat());
+        assert!(stream.len() < 3001 + 200 * 40, "{} bytes", stream.len());
+        assert!(!ScanlineDeflate::new(10).repeat_row(), "the first row is never a repeat");
+        assert!(!ScanlineDeflate::new(WINDOW + 1).repeat_row(), "beyond the window");
+        let mut z = ScanlineDeflate::new(2);
+        z.row().copy_from_slice(&[1, 2]);
+        z.push_row();
+        assert!(!z.repeat_row(), "shorter than a match");
     }
 
     fn inflate(stream: &[u8]) -> Vec<u8> {
