@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn numbers_read_as_the_float_formatter_writes_them() {
-        let mut values = vec![0.0, -0.0, 0.04, -0.04, 0.05, -0.05, 0.25, -0.35, 1.0, -1.0, 12.5, 3.14159, 1e6 + 0.3];
+        let mut values = vec![0.0, -0.0, 0.04, -0.04, 0.05, -0.05, 0.25, -0.35, 1.0, -1.0, 12.5, 7.77, 1e6 + 0.3];
         values.extend((-3000..3000).map(|i| i as f64 * 0.037));
         values.extend((0..2000).map(|i| (i as f64).powf(2.7) * 1.0001));
         for v in values {

@@ -133,7 +133,7 @@ impl ScanlineDeflate {
     /// row as usual.
     pub fn repeat_row(&mut self) -> bool {
         let n = self.row_len;
-        if self.base + self.end == 0 || n > WINDOW || n < MIN_MATCH {
+        if self.base + self.end == 0 || !(MIN_MATCH..=WINDOW).contains(&n) {
             return false;
         }
         // `row` may slide the window; the row above stays the last n bytes kept.
