@@ -482,18 +482,14 @@ fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: 
     }
 }
 
-/// Source-over of an opaque colour with coverage `a` (0–255) onto opaque pixels: each
-/// of R, G, B becomes (ink·a + dst·(255 − a) + 127) / 255; alpha stays 255. No branch on
-/// a = 0 (it leaves the pixel as it is), so the loop vectorises: text was a tenth of the
-/// drawing time.
+/// Source-over of an opaque colour with coverage `a` (0–255) onto opaque pixels
+/// (`spans::over` per channel); alpha stays 255. No branch on a = 0 (it leaves the pixel
+/// as it is), so the loop vectorises: text was a tenth of the drawing time.
 #[inline]
 fn blend_row(row: &mut [u8], coverage: &[u8], ink: [u8; 3]) {
     for (dst, &a) in row.chunks_exact_mut(4).zip(coverage) {
-        let a = a as u32;
         for (d, &s) in dst[..3].iter_mut().zip(&ink) {
-            // (x + 127) / 255 for x ≤ 255², as a multiply and a shift.
-            let x = s as u32 * a + *d as u32 * (255 - a);
-            *d = (((x + 128) * 257) >> 16) as u8;
+            *d = spans::over(s, *d, a as u32);
         }
     }
 }

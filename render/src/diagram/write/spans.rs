@@ -99,12 +99,11 @@ impl Canvas<'_> {
             return;
         }
         let at = (py * self.width) as usize;
-        let mix = |s: u8, d: u8| ((((s as u32 * a + d as u32 * (255 - a)) + 128) * 257) >> 16) as u8;
         for p in &mut self.pixels[at + x0 as usize..at + x1 as usize] {
             let q = PremultipliedColorU8::from_rgba(
-                mix(color.red(), p.red()),
-                mix(color.green(), p.green()),
-                mix(color.blue(), p.blue()),
+                over(color.red(), p.red(), a),
+                over(color.green(), p.green(), a),
+                over(color.blue(), p.blue(), a),
                 255,
             );
             *p = q.unwrap_or(*p);
@@ -141,6 +140,14 @@ impl Canvas<'_> {
     }
 }
 
+/// One channel of an opaque colour `ink` over an opaque `dst` at coverage `a` (0–255):
+/// (ink·a + dst·(255 − a) + 127) / 255, as a multiply and a shift (exact for x ≤ 255²).
+#[inline]
+pub fn over(ink: u8, dst: u8, a: u32) -> u8 {
+    let x = ink as u32 * a + dst as u32 * (255 - a);
+    (((x + 128) * 257) >> 16) as u8
+}
+
 #[cfg(test)]
 fn opaque(rgb: [u8; 3]) -> PremultipliedColorU8 {
     PremultipliedColorU8::from_rgba(rgb[0], rgb[1], rgb[2], 255).unwrap_or(PremultipliedColorU8::TRANSPARENT)
@@ -162,10 +169,10 @@ pub fn fill_box_smooth(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], color: Pr
     let cover = |p: i64, lo: f64, hi: f64| (hi.min(p as f64 + 1.0) - lo.max(p as f64)).clamp(0.0, 1.0);
     let rows = canvas.rows((s.y0.floor() as i64, s.y1.ceil() as i64));
     let (first, last) = (s.x0.floor() as i64, s.x1.ceil() as i64 - 1);
+    // Whole pixels in the middle; the first and last columns partly covered.
+    let (inner0, inner1) = (s.x0.ceil() as i64, s.x1.floor() as i64);
     for py in rows {
         let row_share = cover(py, s.y0, s.y1);
-        // Whole pixels in the middle; the first and last columns partly covered.
-        let (inner0, inner1) = (s.x0.ceil() as i64, s.x1.floor() as i64);
         if row_share >= 1.0 && inner0 < inner1 {
             canvas.fill(py, inner0, inner1, color);
         } else if inner0 < inner1 {
