@@ -76,6 +76,8 @@ fn main() -> std::process::ExitCode {
     };
     let timings = init_logging(cli.verbose, cli.quiet, cli.timings);
     let command_span = command_span(&cli.command).entered();
+    // Every command's results die with the process: not freed one by one.
+    render::exit::process_ends_after_command();
     let result = match cli.command {
         Command::Validate(a) => cmd::validate::run(a),
         Command::Example(a) => cmd::example::run(a),

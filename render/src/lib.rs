@@ -2,6 +2,7 @@
 //! a snapshot and its analysis only; nothing here touches AWS.
 pub mod changes;
 pub mod diagram;
+pub mod exit;
 pub mod package;
 pub mod pipeline;
 pub mod text;

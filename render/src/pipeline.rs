@@ -165,14 +165,16 @@ impl<'a> Input<'a> {
             sha256: a.sha256.clone(),
         });
         writer.lap("analysis, snapshot.json");
-        writer.finish(
+        let outcome = writer.finish(
             &analysed.snapshot,
             &analysed.analysis,
             analysed.redaction.as_ref(),
             &analysed.source,
             previous.as_ref(),
             reviewed.as_ref(),
-        )
+        );
+        crate::exit::release((analysed, previous, reviewed));
+        outcome
     }
 }
 

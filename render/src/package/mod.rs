@@ -234,17 +234,19 @@ impl Out {
     ) -> Result<(), PackageError> {
         let full = self.parent_dir(path)?;
         let file = fsio::create(&full).map_err(self.io_err(path))?;
-        let mut w = sums::HashingWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
+        // Buffered before hashing: serde_json and csv write a few bytes at a time, and
+        // hashing each piece on its own cost more than the hashing itself.
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, sums::HashingWriter::new(file));
         if let Err(message) = write(&mut w) {
             // The file's own I/O error when there was one (its text is in `message`
             // too, but an io::Error keeps its kind for the caller).
-            return Err(match w.take_error() {
+            return Err(match w.get_mut().take_error() {
                 Some(source) => self.io_err(path)(source),
                 None => write_err(&self.shown.join(path).display().to_string())(message),
             });
         }
-        let (inner, bytes, sha256) = w.finish();
-        inner.into_inner().map_err(|e| self.io_err(path)(e.into_error()))?;
+        let hashing = w.into_inner().map_err(|e| self.io_err(path)(e.into_error()))?;
+        let (_file, bytes, sha256) = hashing.finish();
         self.files.push(manifest::FileEntry {
             path: path.to_string(),
             bytes,
@@ -403,6 +405,7 @@ impl<'o> PackageWriter<'o> {
         self.lap("manifest, SHA256SUMS");
 
         self.staging.commit()?;
+        crate::exit::release((tables.rows, flows, diagrams.pages, change_pages, changes));
         Ok(PackageOutcome {
             dir: self.out.clone(),
             manifest,
