@@ -83,8 +83,15 @@ impl Write for Checked {
     }
 }
 
+/// One file created at a time: the writer threads all create files in the same few
+/// directories, and a thread waiting for the kernel's directory lock spun on it
+/// (creating a file can be slow: ext4 skips recently deleted inodes one by one, as
+/// after `rm -rf` of the last package). Waiting here sleeps instead.
+static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 pub(crate) fn create(path: &Path) -> io::Result<Checked> {
     admit(0)?;
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     File::create(path).map(Checked)
 }
 
