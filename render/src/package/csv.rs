@@ -1,22 +1,33 @@
 //! CSV writers. Every cell goes through `cell()`: bidi controls dropped, control
 //! characters made visible and formula starters neutralised, so opening the file in a
 //! spreadsheet runs nothing and `cat` replays no terminal escapes.
+use std::borrow::Cow;
 use std::io::Write;
 
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
+
 use crate::text::{spreadsheet_safe, strip_bidi, visible_controls};
 
 /// The text a spreadsheet cell gets, in CSV and XLSX alike.
-pub fn cell(s: &str) -> String {
-    // Nearly every cell is short printable ASCII not starting a formula: nothing to do.
+pub fn cell(s: &str) -> Cow<'_, str> {
+    // Nearly every cell is short printable ASCII not starting a formula: nothing to do,
+    // and no copy (millions of cells at 100k resources).
     let plain = s.len() <= crate::text::MAX_CELL_CHARS
         && s.bytes().all(|b| (b' '..=b'~').contains(&b))
         && !s.starts_with(['=', '+', '-', '@']);
     if plain {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
-    spreadsheet_safe(&visible_controls(&strip_bidi(s)))
+    Cow::Owned(spreadsheet_safe(&visible_controls(&strip_bidi(s))))
+}
+
+/// One CSV record, every field through `cell`.
+fn record<W: Write, S: AsRef<str>>(w: &mut csv::Writer<W>, fields: &[S]) -> Result<(), String> {
+    for f in fields {
+        w.write_field(cell(f.as_ref()).as_bytes()).map_err(|e| e.to_string())?;
+    }
+    w.write_record(None::<&[u8]>).map_err(|e| e.to_string())
 }
 
 // Written straight into `out` (the package streams big files to disk through a
@@ -29,7 +40,7 @@ pub fn inventory_csv<W: Write>(rows: &[InventoryRow], out: W) -> Result<(), Stri
     let mut w = writer(out);
     w.write_record(HEADERS).map_err(|e| e.to_string())?;
     for r in rows {
-        w.write_record(r.cells().iter().map(|c| cell(c))).map_err(|e| e.to_string())?;
+        record(&mut w, &r.cells())?;
     }
     w.flush().map_err(|e| e.to_string())
 }
@@ -38,7 +49,7 @@ pub fn table_csv<W: Write>(t: &Table, out: W) -> Result<(), String> {
     let mut w = writer(out);
     w.write_record(&t.headers).map_err(|e| e.to_string())?;
     for r in &t.rows {
-        w.write_record(r.iter().map(|c| cell(c))).map_err(|e| e.to_string())?;
+        record(&mut w, r)?;
     }
     w.flush().map_err(|e| e.to_string())
 }

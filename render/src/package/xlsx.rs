@@ -141,11 +141,11 @@ impl Book {
         self.zip.write_all(xml.as_bytes())
     }
 
-    fn shared(&mut self, text: String) -> usize {
+    fn shared(&mut self, text: &str) -> usize {
         self.string_cells += 1;
-        match self.strings.get_index_of(text.as_str()) {
+        match self.strings.get_index_of(text) {
             Some(i) => i,
-            None => self.strings.insert_full(text).0,
+            None => self.strings.insert_full(text.to_string()).0,
         }
     }
 
@@ -196,7 +196,7 @@ impl Book {
         }
         xml.push_str(r#"<sheetData><row r="1">"#);
         for (c, h) in headers.iter().enumerate() {
-            let i = self.shared(cell(h));
+            let i = self.shared(&cell(h));
             let _ = write!(xml, r#"<c r="{}1" s="1" t="s"><v>{i}</v></c>"#, columns[c]);
         }
         xml.push_str("</row>");
@@ -219,7 +219,7 @@ impl Book {
                 if v.is_empty() {
                     continue;
                 }
-                let s = self.shared(cell(v));
+                let s = self.shared(&cell(v));
                 for piece in [r#"<c r=""#, col, r, r#"" t="s"><v>"#, digits.format(s), "</v></c>"] {
                     xml.push_str(piece);
                 }
