@@ -96,11 +96,10 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.finalize().to_be_bytes());
 }
 
-/// One row of premultiplied RGBA → PNG "Sub" filtered RGB, through `rgb` (a row of
-/// plain RGB). The page starts opaque white and everything is drawn over it: alpha is
-/// 255, so premultiplied RGBA is plain RGBA and dropping A gives RGB. Two simple passes
-/// (drop A, then subtract the pixel to the left) vectorise; one pass carrying the
-/// previous pixel did not, and cost a tenth of the PNG time.
+/// One row of premultiplied RGBA → PNG "Sub" filtered RGB (`rgb`: scratch for the
+/// portable version). The page starts opaque white and everything is drawn over it:
+/// alpha is 255, so premultiplied RGBA is plain RGBA and dropping A gives RGB. One SSSE3
+/// pass where the CPU has it (`ssse3`), else two simple passes.
 fn sub_filter_rgb(rgba: &[u8], rgb: &mut [u8], out: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("ssse3") {
@@ -111,7 +110,9 @@ fn sub_filter_rgb(rgba: &[u8], rgb: &mut [u8], out: &mut [u8]) {
     sub_filter_rgb_portable(rgba, rgb, out);
 }
 
-/// `sub_filter_rgb` in plain Rust (no SSSE3, other architectures; tests compare both).
+/// `sub_filter_rgb` in plain Rust (no SSSE3, other architectures; tests compare both),
+/// through `rgb` (a row of plain RGB): two simple passes (drop A, then subtract the pixel
+/// to the left) vectorise; one pass carrying the previous pixel did not.
 fn sub_filter_rgb_portable(rgba: &[u8], rgb: &mut [u8], out: &mut [u8]) {
     rgba_to_rgb(rgba, rgb);
     let n = rgb.len().min(out.len());
