@@ -187,8 +187,7 @@ pub fn write_csv<W: Write>(d: &Diff, out: W) -> Result<(), String> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     w.write_record(HEADERS).map_err(|e| e.to_string())?;
     for r in rows(d) {
-        w.write_record(r.cells().iter().map(|c| crate::package::spreadsheet_cell(c).into_owned()))
-            .map_err(|e| e.to_string())?;
+        crate::package::spreadsheet_record(&mut w, &r.cells())?;
     }
     w.flush().map_err(|e| e.to_string())
 }

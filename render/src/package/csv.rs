@@ -6,7 +6,6 @@ use std::io::Write;
 
 use super::inventory_table::{InventoryRow, HEADERS};
 use super::tables::Table;
-
 use crate::text::{spreadsheet_safe, strip_bidi, visible_controls};
 
 /// The text a spreadsheet cell gets, in CSV and XLSX alike.
@@ -23,7 +22,7 @@ pub fn cell(s: &str) -> Cow<'_, str> {
 }
 
 /// One CSV record, every field through `cell`.
-fn record<W: Write, S: AsRef<str>>(w: &mut csv::Writer<W>, fields: &[S]) -> Result<(), String> {
+pub fn record<W: Write, S: AsRef<str>>(w: &mut csv::Writer<W>, fields: &[S]) -> Result<(), String> {
     for f in fields {
         w.write_field(cell(f.as_ref()).as_bytes()).map_err(|e| e.to_string())?;
     }

@@ -31,7 +31,7 @@ use inventory::snapshot::Timestamp;
 use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
-pub use csv::cell as spreadsheet_cell;
+pub use csv::{cell as spreadsheet_cell, record as spreadsheet_record};
 pub use fsio::faults;
 pub use history::{History, HistorySnapshot};
 pub use inventory::redact::{account_pseudonym, estate_public_ips, redact, RedactionKey, RedactionStats};
