@@ -513,3 +513,34 @@ fn lambda_enis_accept_no_connection() {
     });
     assert!(chains(&run(&e, "i-web", "eni-fn")).contains(&"i-web -tcp/443-> eni-fn".to_string()));
 }
+
+/// The data flows take each hop's protocols and ports from a lighter evaluation than the
+/// paths' (no evidence text): on a generated estate, every flow that is a hop of a path
+/// shown has exactly that hop's grants, and the flows are sorted and distinct.
+#[test]
+fn data_flow_grants_are_the_hops_grants() {
+    let s = generate::generate(2000, 1);
+    let topo = Topology::build(&s);
+    let analysis = analyze_topology(&topo);
+    let flows = inventory::analysis::data_flows(&topo, &analysis, 4, &Default::default());
+    assert!(flows.windows(2).all(|w| w[0] < w[1]), "sorted, no duplicates");
+    let o = PathOptions { max_hops: 4, limit: 200_000, ..PathOptions::default() };
+    let r = find_paths(&topo, &analysis, &Endpoint::Internet, &Endpoint::DataStores, &o).unwrap();
+    let mut hops = std::collections::BTreeMap::new();
+    for h in r.paths.iter().flat_map(|p| &p.hops) {
+        let from = h.evidence.from_eni.clone().unwrap_or_else(|| h.from.clone());
+        let to = h.evidence.to_eni.clone().unwrap_or_else(|| h.to.clone());
+        let mut g: Vec<_> = h.evidence.grants.iter().map(|g| (g.protocol, g.ports)).collect();
+        g.sort_unstable();
+        g.dedup();
+        hops.insert((from, to), g);
+    }
+    let mut checked = [0usize; 2];
+    for f in &flows {
+        if let Some(g) = hops.get(&(f.from.clone(), f.to.clone())) {
+            assert_eq!(&f.grants, g, "{} → {}", f.from, f.to);
+            checked[usize::from(f.from != "internet")] += 1;
+        }
+    }
+    assert!(checked[0] > 50 && checked[1] > 200, "flows checked (internet, private): {checked:?} of {}", flows.len());
+}

@@ -242,7 +242,7 @@ pub struct FamilyRoute {
     pub via: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RouteUsed {
     pub route_table_id: String,
     /// e.g. "10.1.0.0/16 → local", "10.2.0.0/16 → pcx-1".
@@ -417,8 +417,25 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
             }
         }
     };
-    let mut grants_of: FastMap<(NodeClass, NodeClass), FlowGrants> = FastMap::default();
-    let mut flows: Vec<DataFlow> = Vec::new();
+    // Grants are shared by hops alike (`grants`, indexed); flows are sorted by their
+    // nodes' places in id order and get their own strings once sorted (276 k flows at
+    // 100k resources: sorting them as strings was a tenth of this search).
+    let mut grants_of: FastMap<(NodeClass, NodeClass), usize> = FastMap::default();
+    let mut grants: Vec<FlowGrants> = Vec::new();
+    // Each explored node's place in id order (equal ids, equal places).
+    let id = |m: Node| match m {
+        Node::Internet => "internet",
+        Node::Eni(i) => eng.eni(i).id.as_str(),
+        Node::GatewayEndpoint(i) => eng.gateway_endpoints[i as usize].id.as_str(),
+    };
+    let mut by_id: Vec<u32> = (0..n as u32).collect();
+    by_id.sort_unstable_by_key(|&u| id(sub.nodes[u as usize]));
+    let mut rank = vec![0u32; n];
+    for (k, w) in by_id.windows(2).enumerate() {
+        let same = id(sub.nodes[w[0] as usize]) == id(sub.nodes[w[1] as usize]);
+        rank[w[1] as usize] = if same { rank[w[0] as usize] } else { k as u32 + 1 };
+    }
+    let mut found: Vec<(u32, u32, usize)> = Vec::new();
     let mut seen: FastSet<(u32, u32)> = FastSet::default();
     for &(u, v) in &sub.edges {
         let (du, dv) = (depth[u as usize], dist[v as usize]);
@@ -439,26 +456,24 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
             }
             Node::GatewayEndpoint(_) => continue,
         };
-        let grants = grants_of
-            .entry(key)
-            .or_insert_with(|| {
-                let mut g: Vec<(Protocol, Option<PortRange>)> =
-                    eng.hop(a, b).evidence.grants.iter().map(|g| (g.protocol, g.ports)).collect();
-                g.sort_unstable();
-                g.dedup();
-                g
-            })
-            .clone();
-        let id = |m: Node| match m {
-            Node::Internet => "internet".to_string(),
-            Node::Eni(i) => eng.eni(i).id.clone(),
-            Node::GatewayEndpoint(i) => eng.gateway_endpoints[i as usize].id.clone(),
-        };
-        flows.push(DataFlow { from: id(a), to: id(b), grants });
+        let g = *grants_of.entry(key).or_insert_with(|| {
+            grants.push(eng.hop_grants(a, b));
+            grants.len() - 1
+        });
+        found.push((u, v, g));
     }
-    flows.sort_unstable();
-    flows.dedup();
-    flows
+    // `DataFlow`'s order: from, to, then grants.
+    let key = |&(u, v, _): &(u32, u32, usize)| (rank[u as usize], rank[v as usize]);
+    found.sort_unstable_by(|x, y| key(x).cmp(&key(y)).then_with(|| grants[x.2].cmp(&grants[y.2])));
+    found.dedup_by(|x, y| key(x) == key(y) && grants[x.2] == grants[y.2]);
+    found
+        .into_iter()
+        .map(|(u, v, g)| DataFlow {
+            from: id(sub.nodes[u as usize]).to_string(),
+            to: id(sub.nodes[v as usize]).to_string(),
+            grants: grants[g].clone(),
+        })
+        .collect()
 }
 
 /// Nodes whose hops are alike in `data_flows`: (kind, and an ENI, subnet/VPC/groups,
@@ -497,13 +512,20 @@ struct FamilyHop {
     grants: BTreeSet<Grant>,
 }
 
-/// How B is routed from A's subnet and back.
-#[derive(Clone)]
+/// How B is routed from A's subnet and back (`Default`: not written out, `Detail::Grants`).
+#[derive(Clone, Default)]
 struct Routing {
     forward: RouteUsed,
     back: RouteUsed,
     via: Vec<String>,
-    peering: bool,
+}
+
+/// How much of a hop `Engine::family_hop` writes out: everything, or only what
+/// `data_flows` keeps of it (each grant's protocol, ports and NACL rules; no text).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Evidence,
+    Grants,
 }
 
 /// Route table entries used both ways: (A's table, its entry for B, B's table, its entry for A).
@@ -821,6 +843,8 @@ struct Engine<'t, 'a> {
     /// ENIs whose groups have an ingress rule naming a group, by that group's set
     /// (`gset_of`): SG-reference candidates are shared by ENIs with the same groups.
     sg_ref_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
+    /// `endpoint_ok` by (subnet, VPC, groups, endpoint): all it reads of the source.
+    endpoint_cache: std::cell::RefCell<FastMap<(u32, u32, u32, u32), bool>>,
 }
 
 /// Sources routed alike to every linked VPC (see `Engine::route_class`).
@@ -1187,6 +1211,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             succ_cache: Default::default(),
             block_class,
             sg_ref_cache: Default::default(),
+            endpoint_cache: Default::default(),
             vpc_ids,
             vpc_tables,
             table_entries,
@@ -1440,7 +1465,10 @@ impl<'t, 'a> Engine<'t, 'a> {
         };
         for fe in entries {
             let r = fe.route;
-            if r.state != RouteState::Active || !holds(&fe.cidr) {
+            // Only peering and TGW routes lead to another VPC: the cheap tests first.
+            let onward =
+                matches!(r.target.kind, RouteTargetKind::VpcPeeringConnection | RouteTargetKind::TransitGateway);
+            if r.state != RouteState::Active || !onward || !holds(&fe.cidr) {
                 continue;
             }
             match r.target.kind {
@@ -1471,8 +1499,11 @@ impl<'t, 'a> Engine<'t, 'a> {
         allowed
     }
 
-    /// Who might reach `n` in one hop (a superset: SG rules and VPC links only).
-    fn reverse_candidates(&self, n: Node, out: &mut Vec<Node>) {
+    /// Who might reach `n` in one hop (a superset: SG rules and VPC links only). The
+    /// members a group's ingress rules admit are the same for every ENI of one VPC the
+    /// group protects: `expanded` holds the (VPC, group) pairs already listed, which are
+    /// skipped (`bound` visits nodes nearest first, so a second listing adds nothing).
+    fn reverse_candidates(&self, n: Node, expanded: &mut FastSet<(u32, *const SecurityGroup)>, out: &mut Vec<Node>) {
         let in_vpcs = |vpc: u32, lo: u32, hi: u32, out: &mut Vec<Node>| {
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
                 let list = &self.ip_ix[v as usize];
@@ -1504,7 +1535,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                     out.extend(lbs.iter().map(|&a| Node::Eni(a)));
                 }
                 let g = &self.topo.graph;
+                let vpc = self.vpc_of[b as usize];
                 for sg in &self.groups[b as usize] {
+                    if !expanded.insert((vpc, *sg as *const SecurityGroup)) {
+                        continue;
+                    }
                     for rule in &sg.ingress {
                         let cidrs: Vec<IpNet> = match &rule.peer {
                             RulePeer::SecurityGroup { group_id, .. } => {
@@ -1527,11 +1562,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                             match c.trunc() {
                                 IpNet::V4(c) => {
                                     let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
-                                    in_vpcs(self.vpc_of[b as usize], lo, hi, out);
+                                    in_vpcs(vpc, lo, hi, out);
                                 }
                                 IpNet::V6(c) => {
                                     let (lo, hi) = (u128::from(c.network()), u128::from(c.broadcast()));
-                                    in_vpcs6(self.vpc_of[b as usize], lo, hi, out);
+                                    in_vpcs6(vpc, lo, hi, out);
                                 }
                             }
                         }
@@ -1555,12 +1590,13 @@ impl<'t, 'a> Engine<'t, 'a> {
             queue.push_back((n, 0));
         }
         let mut buf = Vec::new();
+        let mut expanded = FastSet::default();
         while let Some((n, d)) = queue.pop_front() {
             if usize::from(d) >= max_hops {
                 continue;
             }
             buf.clear();
-            self.reverse_candidates(n, &mut buf);
+            self.reverse_candidates(n, &mut expanded, &mut buf);
             for &m in &buf {
                 if b.set(m, d + 1) {
                     queue.push_back((m, d + 1));
@@ -1651,24 +1687,28 @@ impl<'t, 'a> Engine<'t, 'a> {
     }
 
     /// Routing from A (address `src`) to B (address `dst`) and back.
-    fn routing(&self, ea: &NetworkInterface, eb: &NetworkInterface, src: &IpNet, dst: &IpNet) -> Option<Routing> {
+    /// The routes of a decision (`route_decision`) as evidence text.
+    fn routing(
+        &self,
+        ea: &NetworkInterface,
+        eb: &NetworkInterface,
+        (src, dst): (&IpNet, &IpNet),
+        decision: RouteDecision,
+    ) -> Routing {
         let used = |(ta, fe, tb, be): RouteTables| (Self::used(ta, fe), Self::used(tb, be));
-        Some(match self.route_decision(ea, eb, src, dst)? {
-            RouteDecision::Local => Routing {
-                forward: self.local_route(ea, dst),
-                back: self.local_route(eb, src),
-                via: vec![],
-                peering: false,
-            },
+        match decision {
+            RouteDecision::Local => {
+                Routing { forward: self.local_route(ea, dst), back: self.local_route(eb, src), via: vec![] }
+            }
             RouteDecision::Peering { tables, pcx } => {
                 let (forward, back) = used(tables);
-                Routing { forward, back, via: vec![pcx.id.clone()], peering: true }
+                Routing { forward, back, via: vec![pcx.id.clone()] }
             }
             RouteDecision::Tgw { tables, aa, ab, forward: steps, back: back_steps } => {
                 let (forward, back) = used(tables);
-                Routing { forward, back, via: tgw_via(aa, ab, &steps, &back_steps), peering: false }
+                Routing { forward, back, via: tgw_via(aa, ab, &steps, &back_steps) }
             }
-        })
+        }
     }
 
     /// Whether `rule` (of one of B's groups) admits A at address `src`: Some(the
@@ -1841,8 +1881,8 @@ impl<'t, 'a> Engine<'t, 'a> {
     fn private_hop(&self, a: u32, b: u32) -> Option<Hop> {
         let (ea, eb) = (self.eni(a), self.eni(b));
         let same_subnet = ea.subnet_id == eb.subnet_id;
-        let v4 = self.family_hop(a, b, false);
-        let v6 = self.family_hop(a, b, true);
+        let v4 = self.family_hop(a, b, false, Detail::Evidence);
+        let v6 = self.family_hop(a, b, true, Detail::Evidence);
         let (main, ipv6) = match (v4, v6) {
             (Some(v4), Some(v6)) => (v4.clone(), Some(v6)),
             (Some(only), None) | (None, Some(only)) => (only, None),
@@ -1883,7 +1923,8 @@ impl<'t, 'a> Engine<'t, 'a> {
 
     /// One address family of `private_hop`: A's addresses of that family that get
     /// through to B's address of that family, the grants, and the routing used.
-    fn family_hop(&self, a: u32, b: u32, v6: bool) -> Option<FamilyHop> {
+    fn family_hop(&self, a: u32, b: u32, v6: bool, detail: Detail) -> Option<FamilyHop> {
+        let evidence = detail == Detail::Evidence;
         let (ea, eb) = (self.eni(a), self.eni(b));
         let dst = self.destination(b, v6)?;
         let ix = &self.topo.index;
@@ -1899,14 +1940,15 @@ impl<'t, 'a> Engine<'t, 'a> {
         let mut sources = Vec::new();
         let mut first: Option<Routing> = None;
         for src in self.sources(a, v6) {
-            let Some(routing) = self.routing(ea, eb, &src, &dst) else { continue };
+            let Some(decision) = self.route_decision(ea, eb, &src, &dst) else { continue };
+            let peering = matches!(decision, RouteDecision::Peering { .. });
             let before = grants.len();
-            for m in self.sg_admits(a, b, &src, routing.peering) {
+            for m in self.sg_admits(a, b, &src, peering) {
                 let protocols = rule_protocols(m.rule, v6);
                 let mut per_rule: Vec<Grant> = Vec::new();
                 for &p in protocols {
                     let rule_range = rule_ports(m.rule.protocol, m.rule.ports, p);
-                    for (rp, egress_rule) in self.egress_pieces(a, eb, &dst, p, routing.peering, rule_range) {
+                    for (rp, egress_rule) in self.egress_pieces(a, eb, &dst, p, peering, rule_range) {
                         let segments: Vec<(PortRange, Option<NaclUsed>)> = match nacls {
                             None => vec![(rp, None)],
                             Some((na, nb)) => {
@@ -1934,20 +1976,36 @@ impl<'t, 'a> Engine<'t, 'a> {
                             }
                         };
                         for (r, nacl) in segments {
-                            per_rule.push(Grant {
-                                protocol: p,
-                                ports: p.has_ports().then_some(r),
-                                source: None,
-                                public_ip: None,
-                                security_group_id: Some(m.group.id.clone()),
-                                sg_rule: Some(match m.via_entry {
-                                    Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
-                                    None => m.rule.summary("from"),
-                                }),
-                                sg_rule_id: m.rule.rule_id.clone(),
-                                nacl,
-                                egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
-                                family: family.clone(),
+                            let ports = p.has_ports().then_some(r);
+                            per_rule.push(if evidence {
+                                Grant {
+                                    protocol: p,
+                                    ports,
+                                    source: None,
+                                    public_ip: None,
+                                    security_group_id: Some(m.group.id.clone()),
+                                    sg_rule: Some(match m.via_entry {
+                                        Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
+                                        None => m.rule.summary("from"),
+                                    }),
+                                    sg_rule_id: m.rule.rule_id.clone(),
+                                    nacl,
+                                    egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
+                                    family: family.clone(),
+                                }
+                            } else {
+                                Grant {
+                                    protocol: p,
+                                    ports,
+                                    source: None,
+                                    public_ip: None,
+                                    security_group_id: None,
+                                    sg_rule: None,
+                                    sg_rule_id: None,
+                                    nacl,
+                                    egress_rule: None,
+                                    family: None,
+                                }
                             });
                         }
                     }
@@ -1970,9 +2028,11 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
                 grants.extend(per_rule);
             }
-            if grants.len() > before {
+            if grants.len() > before && first.is_none() {
+                first = Some(if evidence { self.routing(ea, eb, (&src, &dst), decision) } else { Routing::default() });
+            }
+            if grants.len() > before && evidence {
                 sources.push(src.addr().to_string());
-                first.get_or_insert(routing);
             }
         }
         Some(FamilyHop { routing: first?, dst, sources, grants })
@@ -2249,9 +2309,17 @@ impl<'t, 'a> Engine<'t, 'a> {
         v
     }
 
-    /// Whether `endpoint_hop(a, ep)` is a hop.
+    /// Whether `endpoint_hop(a, ep)` is a hop: it reads A's subnet (route table, NACL),
+    /// VPC and groups only, so ENIs alike share one answer.
     fn endpoint_ok(&self, a: u32, ep: u32) -> bool {
-        self.endpoint_hop(a, ep).is_some()
+        let ai = a as usize;
+        let key = (self.subnet_of[ai], self.vpc_of[ai], self.gset_of[ai], ep);
+        if let Some(&ok) = self.endpoint_cache.borrow().get(&key) {
+            return ok;
+        }
+        let ok = self.endpoint_hop(a, ep).is_some();
+        self.endpoint_cache.borrow_mut().insert(key, ok);
+        ok
     }
 
     /// The hop from `n` to `m`, with its evidence (the search found it).
@@ -2263,6 +2331,23 @@ impl<'t, 'a> Engine<'t, 'a> {
             (Node::Eni(a), Node::GatewayEndpoint(ep)) => self.endpoint_hop(a, ep).expect("the search found this hop"),
             _ => unreachable!("no hop from {n:?} to {m:?}"),
         }
+    }
+
+    /// The protocols and ports of `hop(n, m)`'s grants, sorted: private hops without
+    /// building their evidence text (`data_flows` needs no more).
+    fn hop_grants(&self, n: Node, m: Node) -> FlowGrants {
+        let mut g: FlowGrants = match (n, m) {
+            (Node::Eni(a), Node::Eni(b)) if !self.lb_next.contains_key(&a) => [false, true]
+                .into_iter()
+                .filter_map(|v6| self.family_hop(a, b, v6, Detail::Grants))
+                .flat_map(|f| f.grants)
+                .map(|g| (g.protocol, g.ports))
+                .collect(),
+            _ => self.hop(n, m).evidence.grants.iter().map(|g| (g.protocol, g.ports)).collect(),
+        };
+        g.sort_unstable();
+        g.dedup();
+        g
     }
 
     /// Breadth-first from FROM, up to `max_hops`, into an explicit subgraph.
