@@ -2,7 +2,7 @@
 //! procedures (`d1`, so the text colour is the fill colour), one-byte codes
 //! assigned per weight in first-use order, and a ToUnicode map so every label
 //! stays selectable and searchable (auditors search PDFs for instance ids).
-use std::collections::HashMap;
+use inventory::topology::hash::FastMap;
 use std::sync::OnceLock;
 
 use ab_glyph::{Font, GlyphId, OutlineCurve, Point};
@@ -120,23 +120,32 @@ struct Slot {
 }
 
 /// The fonts of one document, filled while the page content is written.
-#[derive(Default)]
 pub(crate) struct FontSet {
     slots: Vec<Slot>,
     /// Code of a (weight, char): each char gets its own code even when it draws as
     /// .notdef, so ToUnicode still maps it back to the right text.
-    codes: HashMap<(bool, char), (usize, u8)>,
+    codes: FastMap<(bool, char), (usize, u8)>,
+    /// `codes` of ASCII chars, per weight: looked up per glyph of every label.
+    ascii: [[Option<(usize, u8)>; 128]; 2],
     /// Slot currently receiving new codes, per weight.
     open: [Option<usize>; 2],
+}
+
+impl Default for FontSet {
+    fn default() -> FontSet {
+        FontSet { slots: Vec::new(), codes: FastMap::default(), ascii: [[None; 128]; 2], open: [None; 2] }
+    }
 }
 
 impl FontSet {
     /// Slot index and one-byte code for `ch` (drawn as `glyph`) in weight `bold`.
     pub fn code(&mut self, bold: bool, glyph: GlyphId, ch: char) -> (usize, u8) {
-        if let Some(&c) = self.codes.get(&(bold, ch)) {
+        let w = bold as usize;
+        let ascii = (ch as usize) < 128;
+        let known = if ascii { self.ascii[w][ch as usize] } else { self.codes.get(&(bold, ch)).copied() };
+        if let Some(c) = known {
             return c;
         }
-        let w = bold as usize;
         let slot = match self.open[w] {
             Some(s) if self.slots[s].glyphs.len() < CODES_PER_FONT => s,
             _ => {
@@ -147,7 +156,11 @@ impl FontSet {
         };
         let code = self.slots[slot].glyphs.len() as u8;
         self.slots[slot].glyphs.push((glyph, ch));
-        self.codes.insert((bold, ch), (slot, code));
+        if ascii {
+            self.ascii[w][ch as usize] = Some((slot, code));
+        } else {
+            self.codes.insert((bold, ch), (slot, code));
+        }
         (slot, code)
     }
 
