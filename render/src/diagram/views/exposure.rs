@@ -73,6 +73,9 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let listeners = |lb: &str| -> BTreeSet<String> {
         f.listeners_of_lb.get(lb).map(|l| l.iter().cloned().collect()).unwrap_or_default()
     };
+    // Each node's ENI ids, made a set once all are in (one bulk build, not a tree insert
+    // per ENI; the snapshot lists ENIs by id).
+    let mut eni_ids: Vec<Vec<&str>> = vec![Vec::new()];
     for n in &r.network_interfaces {
         let mut sgs = n.security_group_ids.clone();
         sgs.sort();
@@ -96,6 +99,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 listeners: lb.map(|lb| listeners(lb.id.as_str())).unwrap_or_default(),
                 ..Node::default()
             });
+            eni_ids.push(Vec::new());
             nodes.len() - 1
         });
         if let Some(lb) = lb {
@@ -103,11 +107,14 @@ pub fn graph(f: &Facts) -> FlowGraph {
         }
         let node = &mut nodes[idx];
         *node.services.entry(n.service.as_str()).or_default() += 1;
-        node.enis.insert(n.id.clone());
+        eni_ids[idx].push(n.id.as_str());
         node.exposed |= exposed_enis.contains(n.id.as_str());
         let instance = n.instance_id().and_then(|id| instances.get(id).copied());
         node.data |= inventory::analysis::holds_data(n, instance, &f.analysis.facts.settings.tag_keys);
         node_of_eni.insert(n.id.as_str(), idx);
+    }
+    for (node, ids) in nodes.iter_mut().zip(eni_ids) {
+        node.enis = ids.into_iter().map(str::to_string).collect();
     }
     // Load balancers the snapshot has no ENIs for (their findings name nodes by subnet).
     let mut lbs: BTreeMap<&str, &inventory::model::LoadBalancer> = BTreeMap::new();
@@ -168,13 +175,21 @@ pub fn graph(f: &Facts) -> FlowGraph {
         });
         node_of_endpoint.insert(e.id.as_str(), nodes.len() - 1);
     }
+    let mut port_labels = FastMap::default();
     for fl in f.data_flows.iter().filter(|fl| fl.from != "internet") {
         let to = node_of_eni.get(fl.to.as_str()).or_else(|| node_of_endpoint.get(fl.to.as_str()));
         if let (Some(&a), Some(&b)) = (node_of_eni.get(fl.from.as_str()), to) {
             if a != b {
                 let labels = edges.entry((a, b)).or_default();
-                for (protocol, ports) in &fl.grants {
-                    *labels.entry(port_label(*protocol, *ports)).or_default() += 1;
+                for &(protocol, ports) in &fl.grants {
+                    // Hundreds of thousands of flows, a handful of distinct port sets.
+                    let label = port_labels.entry((protocol, ports)).or_insert_with(|| port_label(protocol, ports));
+                    match labels.get_mut(label.as_str()) {
+                        Some(count) => *count += 1,
+                        None => {
+                            labels.insert(label.clone(), 1);
+                        }
+                    }
                 }
             }
         }
