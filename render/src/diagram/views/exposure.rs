@@ -73,8 +73,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let listeners = |lb: &str| -> BTreeSet<String> {
         f.listeners_of_lb.get(lb).map(|l| l.iter().cloned().collect()).unwrap_or_default()
     };
-    // Each node's ENI ids, made a set once all are in (one bulk build, not a tree insert
-    // per ENI; the snapshot lists ENIs by id).
+    // Each node's ENI ids, made a set once all are in: one sort and bulk build rather
+    // than a tree insert (and an id copy on the way) per ENI.
     let mut eni_ids: Vec<Vec<&str>> = vec![Vec::new()];
     for n in &r.network_interfaces {
         let mut sgs = n.security_group_ids.clone();

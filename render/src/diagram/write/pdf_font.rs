@@ -122,10 +122,10 @@ struct Slot {
 /// The fonts of one document, filled while the page content is written.
 pub(crate) struct FontSet {
     slots: Vec<Slot>,
-    /// Code of a (weight, char): each char gets its own code even when it draws as
-    /// .notdef, so ToUnicode still maps it back to the right text.
+    /// Code of a (weight, char) beyond ASCII: each char gets its own code even when it
+    /// draws as .notdef, so ToUnicode still maps it back to the right text.
     codes: FastMap<(bool, char), (usize, u8)>,
-    /// `codes` of ASCII chars, per weight: looked up per glyph of every label.
+    /// The codes of ASCII chars, per weight (looked up for nearly every glyph).
     ascii: [[Option<(usize, u8)>; 128]; 2],
     /// Slot currently receiving new codes, per weight.
     open: [Option<usize>; 2],
