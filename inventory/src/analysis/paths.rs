@@ -1934,7 +1934,7 @@ impl<'t, 'a> Engine<'t, 'a> {
         } else {
             Some((ix.nacl_of(&ea.subnet_id, &ea.vpc_id)?, ix.nacl_of(&eb.subnet_id, &eb.vpc_id)?))
         };
-        let family = v6.then(|| "ipv6".to_string());
+        let family = (v6 && evidence).then(|| "ipv6".to_string());
         let all = if v6 { ALL_V6 } else { ALL_V4 };
         let mut grants: BTreeSet<Grant> = BTreeSet::new();
         let mut sources = Vec::new();
@@ -1976,36 +1976,24 @@ impl<'t, 'a> Engine<'t, 'a> {
                             }
                         };
                         for (r, nacl) in segments {
-                            let ports = p.has_ports().then_some(r);
-                            per_rule.push(if evidence {
-                                Grant {
-                                    protocol: p,
-                                    ports,
-                                    source: None,
-                                    public_ip: None,
-                                    security_group_id: Some(m.group.id.clone()),
-                                    sg_rule: Some(match m.via_entry {
-                                        Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
-                                        None => m.rule.summary("from"),
-                                    }),
-                                    sg_rule_id: m.rule.rule_id.clone(),
-                                    nacl,
-                                    egress_rule: egress_rule.map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
-                                    family: family.clone(),
-                                }
-                            } else {
-                                Grant {
-                                    protocol: p,
-                                    ports,
-                                    source: None,
-                                    public_ip: None,
-                                    security_group_id: None,
-                                    sg_rule: None,
-                                    sg_rule_id: None,
-                                    nacl,
-                                    egress_rule: None,
-                                    family: None,
-                                }
+                            // Without evidence, only what `data_flows` keeps and the NACL
+                            // rules the "all" collapsing below compares.
+                            per_rule.push(Grant {
+                                protocol: p,
+                                ports: p.has_ports().then_some(r),
+                                source: None,
+                                public_ip: None,
+                                security_group_id: evidence.then(|| m.group.id.clone()),
+                                sg_rule: evidence.then(|| match m.via_entry {
+                                    Some(e) => format!("{} (entry {e})", m.rule.summary("from")),
+                                    None => m.rule.summary("from"),
+                                }),
+                                sg_rule_id: evidence.then(|| m.rule.rule_id.clone()).flatten(),
+                                nacl,
+                                egress_rule: egress_rule
+                                    .filter(|_| evidence)
+                                    .map(|(g, r)| format!("{}: {}", g.id, r.summary("to"))),
+                                family: family.clone(),
                             });
                         }
                     }
@@ -2028,11 +2016,14 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
                 grants.extend(per_rule);
             }
-            if grants.len() > before && first.is_none() {
-                first = Some(if evidence { self.routing(ea, eb, (&src, &dst), decision) } else { Routing::default() });
-            }
-            if grants.len() > before && evidence {
-                sources.push(src.addr().to_string());
+            if grants.len() > before {
+                if evidence {
+                    sources.push(src.addr().to_string());
+                }
+                if first.is_none() {
+                    first =
+                        Some(if evidence { self.routing(ea, eb, (&src, &dst), decision) } else { Routing::default() });
+                }
             }
         }
         Some(FamilyHop { routing: first?, dst, sources, grants })
