@@ -4,6 +4,7 @@
 pub mod dot;
 pub mod drawio;
 pub mod glyphs;
+mod indexed;
 pub mod pdf;
 pub mod png;
 mod scanline_deflate;

@@ -10,6 +10,7 @@ use inventory::topology::hash::FastMap;
 use tiny_skia::{Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, StrokeDash, Transform};
 
 use super::glyphs;
+use super::indexed;
 use super::scanline_deflate::ScanlineDeflate;
 use super::spans::{self, Device};
 use crate::diagram::font::metrics;
@@ -32,7 +33,16 @@ fn png_in_bands(scene: &Scene, scale: f64, band_pixels: u32) -> Result<Vec<u8>, 
     let band_rows = (band_pixels / pw).clamp(1, ph);
     let mut cache = GlyphCache::take();
     let mut canvas = Canvas::take();
-    let result = encode(scene, scale, pw, ph, band_rows, &mut cache, &mut canvas);
+    // At 1 px per unit in palette colours when the page fits in 256 (see `indexed`).
+    let indexed = if (scale as f32) < LINE_AA_SCALE {
+        encode_indexed(scene, scale, pw, ph, band_pixels, &mut cache, &mut canvas)
+    } else {
+        None
+    };
+    let result = match indexed {
+        Some(png) => Ok(png),
+        None => encode(scene, scale, pw, ph, band_rows, &mut cache, &mut canvas),
+    };
     canvas.give_back();
     cache.give_back();
     result
@@ -52,7 +62,7 @@ fn encode(
     canvas: &mut Canvas,
 ) -> Result<Vec<u8>, String> {
     let row_len = 1 + pw as usize * 3;
-    let mut z = ScanlineDeflate::new(row_len);
+    let mut z = ScanlineDeflate::new(row_len, 3);
     let mut rgb = vec![0u8; pw as usize * 3];
     let mut y0 = 0;
     while y0 < ph {
@@ -72,18 +82,71 @@ fn encode(
         canvas.keep(band);
         y0 += rows;
     }
-    let idat = z.finish();
-    let mut out = Vec::with_capacity(idat.len() + 64);
+    // Colour type 2: RGB.
+    Ok(container(pw, ph, 2, None, &z.finish()))
+}
+
+/// The page in palette colours, one byte per pixel, rows unfiltered (filter type None:
+/// runs of one index and rows like the one above compress as they are), or None when
+/// it needs more than 256 colours. Bands of `band_pixels` pixels.
+fn encode_indexed(
+    scene: &Scene,
+    scale: f64,
+    pw: u32,
+    ph: u32,
+    band_pixels: u32,
+    cache: &mut GlyphCache,
+    canvas: &mut Canvas,
+) -> Option<Vec<u8>> {
+    let width = pw as usize;
+    let band_rows = (band_pixels / pw).clamp(1, ph);
+    let mut palette = indexed::Palette::new([255, 255, 255]);
+    let mut z = ScanlineDeflate::new(1 + width, 1);
+    let mut y0 = 0;
+    while y0 < ph {
+        let rows = band_rows.min(ph - y0);
+        let buffer = &mut canvas.buffer;
+        buffer.clear();
+        // Index 0 is white.
+        buffer.resize(width * rows as usize, 0);
+        draw_scene(&mut indexed::Band { pixels: buffer, width, palette: &mut palette }, scene, scale, y0, rows, cache);
+        if palette.overflowed() {
+            z.finish(); // hands its buffer back for the RGB attempt
+            return None;
+        }
+        let mut above: Option<&[u8]> = None;
+        for pixels in buffer.chunks_exact(width) {
+            if above == Some(pixels) && z.repeat_row() {
+                continue;
+            }
+            let row = z.row();
+            row[0] = 0; // filter type None
+            row[1..].copy_from_slice(pixels);
+            z.push_row();
+            above = Some(pixels);
+        }
+        y0 += rows;
+    }
+    Some(container(pw, ph, 3, Some(&palette.rgb_bytes()), &z.finish()))
+}
+
+/// The PNG file: signature, IHDR (8 bits per sample, `color_type`), PLTE when given,
+/// one IDAT and IEND.
+fn container(pw: u32, ph: u32, color_type: u8, palette: Option<&[u8]>, idat: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(idat.len() + 64 + palette.map_or(0, |p| p.len() + 12));
     out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
     let mut ihdr = [0u8; 13];
     ihdr[..4].copy_from_slice(&pw.to_be_bytes());
     ihdr[4..8].copy_from_slice(&ph.to_be_bytes());
-    // Bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    ihdr[8..].copy_from_slice(&[8, 2, 0, 0, 0]);
+    // Bit depth 8, the colour type, deflate, adaptive filtering, no interlace.
+    ihdr[8..].copy_from_slice(&[8, color_type, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &idat);
+    if let Some(p) = palette {
+        chunk(&mut out, b"PLTE", p);
+    }
+    chunk(&mut out, b"IDAT", idat);
     chunk(&mut out, b"IEND", &[]);
-    Ok(out)
+    out
 }
 
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
@@ -230,7 +293,7 @@ pub fn rasterise(scene: &Scene, scale: f64) -> Result<Pixmap, String> {
     draw_into(&mut Canvas::default(), scene, scale, pw, 0, ph, &mut GlyphCache::default())
 }
 
-/// Rows `y0 .. y0 + rows` of the page.
+/// Rows `y0 .. y0 + rows` of the page on an RGBA canvas.
 fn draw_into(
     canvas: &mut Canvas,
     scene: &Scene,
@@ -243,6 +306,79 @@ fn draw_into(
     let mut pixmap = canvas.pixmap(pw, rows)?;
     // Opaque white is all bytes 0xFF: a plain memset, twice as fast as `Pixmap::fill`.
     pixmap.data_mut().fill(0xFF);
+    draw_scene(&mut pixmap, scene, scale, y0, rows, cache);
+    Ok(pixmap)
+}
+
+/// What a page band is drawn on: an RGBA pixmap, or palette indices (`indexed::Band`).
+/// Boxes and lines go through `spans::Surface`; the rest through these.
+trait Target: spans::Surface {
+    /// Whatever `draw` draws with tiny-skia in opaque `rgb` (given the paint and the
+    /// transform to use), where it falls within `area` (scene units, under `t`).
+    fn tiny_skia(
+        &mut self,
+        t: Transform,
+        area: tiny_skia::Rect,
+        rgb: [u8; 3],
+        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
+    );
+    /// `ink` over row `py` from column `x`, each pixel covered by its byte of `coverage`.
+    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: Self::Color);
+}
+
+impl Target for Pixmap {
+    fn tiny_skia(
+        &mut self,
+        t: Transform,
+        _: tiny_skia::Rect,
+        rgb: [u8; 3],
+        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
+    ) {
+        draw(self, &paint(rgb), t);
+    }
+
+    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: tiny_skia::PremultipliedColorU8) {
+        let at = (py * self.width() as usize + x) * 4;
+        blend_row(&mut self.data_mut()[at..at + coverage.len() * 4], coverage, [ink.red(), ink.green(), ink.blue()]);
+    }
+}
+
+impl Target for indexed::Band<'_> {
+    /// Drawn on a transparent scratch pixmap over the shape's pixels, whose alpha is
+    /// then the coverage blended in palette colours.
+    fn tiny_skia(
+        &mut self,
+        t: Transform,
+        area: tiny_skia::Rect,
+        rgb: [u8; 3],
+        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
+    ) {
+        let (w, h) = spans::Surface::size(self);
+        let Some(device) = area.transform(t) else { return };
+        // Two pixels of margin for anti-aliasing and miter corners.
+        let x0 = (spans::floor(device.left() as f64) - 2).clamp(0, w);
+        let y0 = (spans::floor(device.top() as f64) - 2).clamp(0, h);
+        let x1 = (spans::floor(device.right() as f64) + 3).clamp(0, w);
+        let y1 = (spans::floor(device.bottom() as f64) + 3).clamp(0, h);
+        let Some(mut scratch) = Pixmap::new((x1 - x0) as u32, (y1 - y0) as u32) else { return };
+        draw(&mut scratch, &paint(rgb), t.post_translate(-x0 as f32, -y0 as f32));
+        let ink = self.palette.color(rgb);
+        let mut coverage = vec![0u8; scratch.width() as usize];
+        for (row, py) in scratch.pixels().chunks_exact(scratch.width() as usize).zip(y0 as usize..) {
+            for (c, p) in coverage.iter_mut().zip(row) {
+                *c = p.alpha();
+            }
+            self.blend_coverage(py, x0 as usize, &coverage, ink);
+        }
+    }
+
+    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: u8) {
+        self.blend_coverage(py, x, coverage, ink);
+    }
+}
+
+/// Draws the scene's rows `y0 .. y0 + rows` on `target` (already white).
+fn draw_scene<T: Target>(target: &mut T, scene: &Scene, scale: f64, y0: u32, rows: u32, cache: &mut GlyphCache) {
     let t = Transform::from_scale(scale as f32, scale as f32).post_translate(0.0, -(y0 as f32));
     // Only what reaches this band (plus a margin for strokes and arrow heads).
     let (top, bottom) = (y0 as f64 / scale, (y0 + rows) as f64 / scale);
@@ -256,41 +392,40 @@ fn draw_into(
     // Lines without anti-aliasing: the common shapes go row by row (`spans`).
     let spans = (t.sy < LINE_AA_SCALE).then_some(Device { scale, top: y0 as f64 });
     for b in scene.boxes.iter().filter(|b| !b.over_lines()).filter(box_in_band).filter(|b| !blank_page(b)) {
-        draw_box(&mut pixmap, b, t, spans);
+        draw_box(target, b, t, spans);
     }
     for e in &scene.edges {
         let (lo, hi) = e.points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
         if in_band(lo, hi) {
-            draw_edge(&mut pixmap, e, t, spans);
+            draw_edge(target, e, t, spans);
         }
     }
     for b in scene.boxes.iter().filter(|b| b.over_lines()).filter(box_in_band) {
-        draw_box(&mut pixmap, b, t, spans);
+        draw_box(target, b, t, spans);
     }
     for text in &scene.texts {
         // Glyphs reach at most about one em above and below the baseline.
         if text.y + text.size < top || text.y - 2.0 * text.size > bottom {
             continue;
         }
-        draw_text(&mut pixmap, text, scale, y0 as i32, cache);
+        draw_text(target, text, scale, y0 as i32, cache);
     }
-    Ok(pixmap)
 }
 
-/// "#rrggbb" → colour; anything else (never produced by our styles) is black.
-fn color(hex: &str) -> Color {
+/// "#rrggbb" → its red, green and blue; anything else (never produced by our styles) is black.
+fn rgb(hex: &str) -> [u8; 3] {
     let h = hex.trim_start_matches('#');
     let c = |i: usize| h.get(i..i + 2).and_then(|s| u8::from_str_radix(s, 16).ok()).unwrap_or(0);
     if h.len() == 6 {
-        Color::from_rgba8(c(0), c(2), c(4), 255)
+        [c(0), c(2), c(4)]
     } else {
-        Color::BLACK
+        [0, 0, 0]
     }
 }
 
-fn paint(hex: &str) -> Paint<'static> {
+fn paint([r, g, b]: [u8; 3]) -> Paint<'static> {
     let mut p = Paint::default();
-    p.set_color(color(hex));
+    p.set_color(Color::from_rgba8(r, g, b, 255));
     p.anti_alias = true;
     p
 }
@@ -298,19 +433,12 @@ fn paint(hex: &str) -> Paint<'static> {
 /// Our lines are horizontal and vertical: at 1 px per unit they look the same without
 /// anti-aliasing (only rounded corners step), and drawing them is several times faster.
 /// Above that, where the image is meant for zooming, they are smoothed.
-fn line_paint(hex: &str, t: Transform) -> Paint<'static> {
-    let mut p = paint(hex);
-    p.anti_alias = t.sy >= LINE_AA_SCALE;
-    p
+fn line_aa(t: Transform) -> bool {
+    t.sy >= LINE_AA_SCALE
 }
 
 /// Pixels per unit from which lines are anti-aliased.
 const LINE_AA_SCALE: f32 = 1.5;
-
-/// "#rrggbb" → an opaque canvas pixel.
-fn pixel(hex: &str) -> tiny_skia::PremultipliedColorU8 {
-    color(hex).premultiply().to_color_u8()
-}
 
 fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
     Stroke {
@@ -322,7 +450,7 @@ fn stroke(width: f64, dash: Option<[f32; 2]>) -> Stroke {
     }
 }
 
-fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform, spans: Option<Device>) {
+fn draw_box<T: Target>(target: &mut T, b: &SceneBox, t: Transform, spans: Option<Device>) {
     let r = &b.rect;
     let st = &b.style;
     if let Some(d) = spans {
@@ -333,14 +461,14 @@ fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform, spans: Option<Devic
         if r.w > 0.0 && r.h > 0.0 && (!st.dashed || radius == 0.0) && !(thin && radius > 0.0) {
             let rect = [r.x, r.y, r.w, r.h];
             if thin {
-                spans::fill_box_smooth(pixmap, d, rect, pixel(st.fill));
+                spans::fill_box_smooth(target, d, rect, rgb(st.fill));
             } else {
-                spans::fill_box(pixmap, d, rect, radius, pixel(st.fill));
+                spans::fill_box(target, d, rect, radius, rgb(st.fill));
             }
             if st.dashed && st.stroke_width > 0.0 {
-                spans::dashed_box(pixmap, d, rect, st.stroke_width, BOX_DASH, pixel(st.stroke));
+                spans::dashed_box(target, d, rect, st.stroke_width, BOX_DASH, rgb(st.stroke));
             } else if st.stroke_width > 0.0 {
-                spans::stroke_box(pixmap, d, rect, radius, st.stroke_width, pixel(st.stroke));
+                spans::stroke_box(target, d, rect, radius, st.stroke_width, rgb(st.stroke));
             }
             return;
         }
@@ -348,12 +476,23 @@ fn draw_box(pixmap: &mut Pixmap, b: &SceneBox, t: Transform, spans: Option<Devic
     let Some(path) = rounded_rect(r.x, r.y, r.w, r.h, st.radius) else { return };
     // The stroke (centred on the edge, at least a pixel wide) covers the fill's edge,
     // so the fill needs no anti-aliasing there: 3× faster on big containers.
-    let mut fill = paint(st.fill);
-    fill.anti_alias = st.stroke_width * (t.sy as f64) < 1.0;
-    pixmap.fill_path(&path, &fill, FillRule::Winding, t, None);
+    let fill_aa = st.stroke_width * (t.sy as f64) < 1.0;
+    let area = path.bounds();
+    target.tiny_skia(t, area, rgb(st.fill), &|p, paint, t| {
+        let mut paint = paint.clone();
+        paint.anti_alias = fill_aa;
+        p.fill_path(&path, &paint, FillRule::Winding, t, None);
+    });
     if st.stroke_width > 0.0 {
         let dash = st.dashed.then_some(BOX_DASH.map(|v| v as f32));
-        pixmap.stroke_path(&path, &line_paint(st.stroke, t), &stroke(st.stroke_width, dash), t, None);
+        let stroke = stroke(st.stroke_width, dash);
+        let w = st.stroke_width as f32;
+        let area = area.outset(2.0 * w + 1.0, 2.0 * w + 1.0).unwrap_or(area);
+        target.tiny_skia(t, area, rgb(st.stroke), &|p, paint, t| {
+            let mut paint = paint.clone();
+            paint.anti_alias = line_aa(t);
+            p.stroke_path(&path, &paint, &stroke, t, None);
+        });
     }
 }
 
@@ -388,14 +527,14 @@ fn rounded_rect(x: f64, y: f64, w: f64, h: f64, radius: f64) -> Option<tiny_skia
 const BOX_DASH: [f64; 2] = [5.0, 3.0];
 const EDGE_DASH: [f64; 2] = [6.0, 4.0];
 
-fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform, spans: Option<Device>) {
+fn draw_edge<T: Target>(target: &mut T, e: &SceneEdge, t: Transform, spans: Option<Device>) {
     if e.points.len() < 2 {
         return;
     }
     if let Some(d) = spans.filter(|d| e.style.width * d.scale >= 1.0 && spans::is_orthogonal(&e.points)) {
         let dash = e.style.dashed.then_some(EDGE_DASH);
-        spans::polyline(pixmap, d, &e.points, e.style.width, dash, pixel(e.style.color));
-        draw_arrow_head(pixmap, e, t);
+        spans::polyline(target, d, &e.points, e.style.width, dash, rgb(e.style.color));
+        draw_arrow_head(target, e, t);
         return;
     }
     let mut pb = PathBuilder::new();
@@ -405,13 +544,23 @@ fn draw_edge(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform, spans: Option<Dev
     }
     let Some(path) = pb.finish() else { return };
     let dash = e.style.dashed.then_some(EDGE_DASH.map(|v| v as f32));
-    pixmap.stroke_path(&path, &line_paint(e.style.color, t), &stroke(e.style.width, dash), t, None);
-    draw_arrow_head(pixmap, e, t);
+    let stroke = stroke(e.style.width, dash);
+    let w = e.style.width as f32;
+    // Miter corners reach out up to twice the width (miter limit 4).
+    let area = path.bounds().outset(2.0 * w + 1.0, 2.0 * w + 1.0).unwrap_or(path.bounds());
+    target.tiny_skia(t, area, rgb(e.style.color), &|p, paint, t| {
+        let mut paint = paint.clone();
+        paint.anti_alias = line_aa(t);
+        p.stroke_path(&path, &paint, &stroke, t, None);
+    });
+    draw_arrow_head(target, e, t);
 }
 
-fn draw_arrow_head(pixmap: &mut Pixmap, e: &SceneEdge, t: Transform) {
+fn draw_arrow_head<T: Target>(target: &mut T, e: &SceneEdge, t: Transform) {
     if let Some(head) = e.style.arrow.then(|| arrow_head(e)).flatten() {
-        pixmap.fill_path(&head, &paint(e.style.color), FillRule::Winding, t, None);
+        target.tiny_skia(t, head.bounds(), rgb(e.style.color), &|p, paint, t| {
+            p.fill_path(&head, paint, FillRule::Winding, t, None);
+        });
     }
 }
 
@@ -549,13 +698,12 @@ fn rasterise_glyph(glyph: GlyphId, bold: bool, px_size: f64, frac: u8) -> Option
     Some(Mask { left: b.min.x as i32, top: b.min.y as i32, width, height, coverage })
 }
 
-fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: &mut GlyphCache) {
+fn draw_text<T: Target>(target: &mut T, text: &SceneText, scale: f64, y0: i32, cache: &mut GlyphCache) {
     let px_size = text.size * scale;
-    let ink = color(text.color).to_color_u8();
-    let ink = [ink.red(), ink.green(), ink.blue()];
+    let ink = target.color(rgb(text.color));
     let baseline = (text.y * scale).round() as i32 - y0;
-    let (pw, ph) = (pixmap.width() as i32, pixmap.height() as i32);
-    let data = pixmap.data_mut();
+    let (pw, ph) = target.size();
+    let (pw, ph) = (pw as i32, ph as i32);
     let size = cache.size(text.bold, px_size);
     for g in glyphs::place(text) {
         let pen = g.x * scale;
@@ -573,8 +721,7 @@ fn draw_text(pixmap: &mut Pixmap, text: &SceneText, scale: f64, y0: i32, cache: 
         }
         for my in y_lo..y_hi {
             let coverage = &mask.coverage[(my * mw + x_lo) as usize..(my * mw + x_hi) as usize];
-            let at = (((oy + my) * pw + ox + x_lo) * 4) as usize;
-            blend_row(&mut data[at..at + coverage.len() * 4], coverage, ink);
+            target.glyph_row((oy + my) as usize, (ox + x_lo) as usize, coverage, ink);
         }
     }
 }
@@ -702,8 +849,11 @@ mod tests {
         }
     }
 
+    /// Pixels as RGB (palette pages expanded).
     fn decode(png: &[u8]) -> (u32, u32, Vec<u8>) {
-        let mut r = ::png::Decoder::new(png).read_info().unwrap();
+        let mut d = ::png::Decoder::new(png);
+        d.set_transformations(::png::Transformations::EXPAND);
+        let mut r = d.read_info().unwrap();
         let mut buf = vec![0; r.output_buffer_size()];
         let info = r.next_frame(&mut buf).unwrap();
         assert_eq!(info.color_type, ::png::ColorType::Rgb);
@@ -752,6 +902,60 @@ mod tests {
                 assert!(inked > 1000, "{}: page is nearly blank", p.file_stem);
             }
         }
+    }
+
+    /// The colour type byte of IHDR.
+    fn color_type(png: &[u8]) -> u8 {
+        png[25]
+    }
+
+    /// At 1 px per unit pages go out in palette colours: the same picture as the RGBA
+    /// drawing, a blend within half a coverage step (a step where two blends meet);
+    /// in bands too.
+    #[test]
+    fn palette_pages_show_the_rgba_drawing() {
+        let tolerance = (255 / (2 * indexed::LEVELS) + 1) as i32;
+        let mut over_half_step = 0;
+        let mut pixels = 0;
+        for p in demo_scenes() {
+            let png = png_in_bands(&p.scene, 1.0, BAND_PIXELS).unwrap();
+            assert_eq!(color_type(&png), 3, "{}: palette", p.file_stem);
+            let (w, h, ours) = decode(&png);
+            let rgba = rasterise(&p.scene, 1.0).unwrap();
+            assert_eq!((w, h), (rgba.width(), rgba.height()));
+            for (i, (a, b)) in ours.chunks_exact(3).zip(rgba.pixels()).enumerate() {
+                let worst = (0..3).map(|c| (a[c] as i32 - [b.red(), b.green(), b.blue()][c] as i32).abs()).max();
+                assert!(worst <= Some(2 * tolerance), "{} pixel {i}: {a:?} vs {b:?}", p.file_stem);
+                over_half_step += usize::from(worst > Some(tolerance));
+            }
+            pixels += rgba.pixels().len();
+            let banded = decode(&png_in_bands(&p.scene, 1.0, 50_000).unwrap());
+            assert!(h > 2 * (50_000 / w), "several bands");
+            // Band edges may round tiny-skia's anti-aliased coverage a step apart.
+            let off = banded.2.iter().zip(&ours).filter(|(x, y)| x != y).count();
+            assert!(off * 10_000 < ours.len(), "{}: {off} channels differ where bands join", p.file_stem);
+        }
+        assert!(over_half_step * 10_000 < pixels, "{over_half_step} of {pixels} pixels over half a step");
+    }
+
+    /// A page of more than 256 colours is drawn in RGB, exactly as before.
+    #[test]
+    fn pages_of_many_colours_fall_back_to_rgb() {
+        let mut s = Scene::new("many colours");
+        s.width = 400.0;
+        s.height = 400.0;
+        let hex: Vec<String> = (0..300).map(|i| format!("#{:02x}{:02x}40", i % 256, i / 256 * 100)).collect();
+        for (i, h) in hex.iter().enumerate() {
+            let (x, y) = ((i % 20) as f64 * 20.0, (i / 20) as f64 * 20.0);
+            let style = style::plain(h.clone().leak(), style::INK, 0.0, false);
+            s.add_box("b", Role::Vpc, Rect::new(x, y, 18.0, 18.0), None, style);
+        }
+        let png = png(&s, 1.0).unwrap();
+        assert_eq!(color_type(&png), 2, "RGB");
+        let (_, _, ours) = decode(&png);
+        let rgba = rasterise(&s, 1.0).unwrap();
+        let exact: Vec<u8> = rgba.pixels().iter().flat_map(|p| [p.red(), p.green(), p.blue()]).collect();
+        assert_eq!(ours, exact);
     }
 
     #[test]

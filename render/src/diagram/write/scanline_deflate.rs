@@ -21,6 +21,8 @@ const HASH_BITS: u32 = 12;
 /// written into [`ScanlineDeflate::row`] and then committed with [`ScanlineDeflate::push_row`].
 pub struct ScanlineDeflate {
     row_len: usize,
+    /// Bytes per pixel: matches start on pixel boundaries.
+    bpp: usize,
     /// The stream's recent bytes, `buf[..end]` being positions `base..base + end`; the
     /// next row is written at `end`. Slid to the front when full, keeping the window.
     buf: Vec<u8>,
@@ -36,7 +38,8 @@ pub struct ScanlineDeflate {
 }
 
 impl ScanlineDeflate {
-    pub fn new(row_len: usize) -> ScanlineDeflate {
+    /// Rows of `row_len` bytes (filter byte included) of pixels of `bpp` bytes.
+    pub fn new(row_len: usize, bpp: usize) -> ScanlineDeflate {
         let row_len = row_len.max(1);
         let mut bits = Bits { out: Vec::new(), acc: 0, count: 0 };
         // zlib header: deflate, 32 KB window, "fastest" level, no dictionary.
@@ -45,6 +48,7 @@ impl ScanlineDeflate {
         bits.put(0b011, 3);
         ScanlineDeflate {
             row_len,
+            bpp: bpp.max(1),
             buf: reused_buffer(8 * (WINDOW + row_len)),
             base: 0,
             end: 0,
@@ -115,7 +119,7 @@ impl ScanlineDeflate {
                 }
             }
             // Matches start on pixel boundaries: the rest of this pixel goes as literals.
-            let next = if i == 0 { 1 } else { (i + 3 - (i - 1) % 3).min(n) };
+            let next = if i == 0 { 1 } else { (i + self.bpp - (i - 1) % self.bpp).min(n) };
             self.bits.literals(&cur[i..next]);
             i = next;
         }
@@ -353,8 +357,8 @@ mod tests {
     use std::io::Read;
 
     /// Rows equal to the one before go through `repeat_row` (as the PNG writer does).
-    fn compress(rows: &[Vec<u8>]) -> Vec<u8> {
-        let mut z = ScanlineDeflate::new(rows[0].len());
+    fn compress(rows: &[Vec<u8>], bpp: usize) -> Vec<u8> {
+        let mut z = ScanlineDeflate::new(rows[0].len(), bpp);
         for (i, r) in rows.iter().enumerate() {
             if i > 0 && rows[i - 1] == *r && z.repeat_row() {
                 continue;
@@ -369,12 +373,12 @@ mod tests {
     fn repeated_rows_cost_a_few_codes_and_need_a_row_above() {
         let row: Vec<u8> = (0..3001).map(|i| (i * 7 % 251) as u8).collect();
         let rows = vec![row.clone(); 200];
-        let stream = compress(&rows);
+        let stream = compress(&rows, 3);
         assert_eq!(inflate(&stream), rows.concat());
         assert!(stream.len() < 3001 + 200 * 40, "{} bytes", stream.len());
-        assert!(!ScanlineDeflate::new(10).repeat_row(), "the first row is never a repeat");
-        assert!(!ScanlineDeflate::new(WINDOW + 1).repeat_row(), "beyond the window");
-        let mut z = ScanlineDeflate::new(2);
+        assert!(!ScanlineDeflate::new(10, 3).repeat_row(), "the first row is never a repeat");
+        assert!(!ScanlineDeflate::new(WINDOW + 1, 1).repeat_row(), "beyond the window");
+        let mut z = ScanlineDeflate::new(2, 1);
         z.row().copy_from_slice(&[1, 2]);
         z.push_row();
         assert!(!z.repeat_row(), "shorter than a match");
@@ -412,7 +416,9 @@ mod tests {
                 rows.push(row);
             }
             let expected: Vec<u8> = rows.concat();
-            assert_eq!(inflate(&compress(&rows)), expected, "width {width}");
+            for bpp in [1, 3] {
+                assert_eq!(inflate(&compress(&rows, bpp)), expected, "width {width}, {bpp} bytes per pixel");
+            }
         }
     }
 
@@ -427,7 +433,7 @@ mod tests {
         let width = 1000;
         data.resize(data.len().div_ceil(width) * width, 9);
         let rows: Vec<Vec<u8>> = data.chunks(width).map(<[u8]>::to_vec).collect();
-        assert_eq!(inflate(&compress(&rows)), data);
+        assert_eq!(inflate(&compress(&rows, 3)), data);
         for dist in 1..=WINDOW {
             let (code, len) = distance_code(dist);
             let index = reverse(code & 31, 5) as usize;
@@ -454,7 +460,7 @@ mod tests {
             }
             rows.push(r);
         }
-        let z = compress(&rows);
+        let z = compress(&rows, 3);
         assert_eq!(inflate(&z), rows.concat());
         assert!(z.len() * 50 < width * 200, "{} bytes for {} raw", z.len(), width * 200);
     }

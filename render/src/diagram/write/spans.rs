@@ -85,37 +85,39 @@ impl Shape {
     }
 }
 
-/// Rows of the band with their pixels, clipped to the canvas.
-struct Canvas<'p> {
-    pixels: &'p mut [PremultipliedColorU8],
-    width: i64,
-    height: i64,
+/// Where spans are drawn: a band of rows in some pixel format (RGBA for tiny-skia's
+/// `Pixmap`, palette indices for `indexed::Band`). Callers clip to `size`.
+pub trait Surface {
+    /// A colour as the surface stores it, resolved once per shape.
+    type Color: Copy;
+    /// (width, height) in pixels.
+    fn size(&self) -> (i64, i64);
+    fn color(&mut self, rgb: [u8; 3]) -> Self::Color;
+    /// Pixels `x0 .. x1` of row `py` set to `color`.
+    fn fill(&mut self, py: i64, x0: i64, x1: i64, color: Self::Color);
+    /// `color` over pixels `x0 .. x1` of row `py`, covering `a` (1–254) of 255 of each.
+    fn blend(&mut self, py: i64, x0: i64, x1: i64, color: Self::Color, a: u32);
 }
 
-impl Canvas<'_> {
-    fn new(pixmap: &mut Pixmap) -> Canvas<'_> {
-        let (width, height) = (pixmap.width() as i64, pixmap.height() as i64);
-        Canvas { pixels: pixmap.pixels_mut(), width, height }
+impl Surface for Pixmap {
+    type Color = PremultipliedColorU8;
+
+    fn size(&self) -> (i64, i64) {
+        (self.width() as i64, self.height() as i64)
+    }
+
+    fn color(&mut self, [r, g, b]: [u8; 3]) -> PremultipliedColorU8 {
+        PremultipliedColorU8::from_rgba(r, g, b, 255).unwrap_or(PremultipliedColorU8::TRANSPARENT)
     }
 
     fn fill(&mut self, py: i64, x0: i64, x1: i64, color: PremultipliedColorU8) {
-        let (x0, x1) = (x0.max(0), x1.min(self.width));
-        if py < 0 || py >= self.height || x0 >= x1 {
-            return;
-        }
-        let at = (py * self.width) as usize;
-        self.pixels[at + x0 as usize..at + x1 as usize].fill(color);
+        let at = (py * self.width() as i64) as usize;
+        self.pixels_mut()[at + x0 as usize..at + x1 as usize].fill(color);
     }
 
-    /// Source-over of `color` covering `share` (0–1) of each pixel (all opaque).
-    fn blend(&mut self, py: i64, x0: i64, x1: i64, color: PremultipliedColorU8, share: f64) {
-        let (x0, x1) = (x0.max(0), x1.min(self.width));
-        let a = (share * 255.0).round() as u32;
-        if py < 0 || py >= self.height || x0 >= x1 || a == 0 {
-            return;
-        }
-        let at = (py * self.width) as usize;
-        for p in &mut self.pixels[at + x0 as usize..at + x1 as usize] {
+    fn blend(&mut self, py: i64, x0: i64, x1: i64, color: PremultipliedColorU8, a: u32) {
+        let at = (py * self.width() as i64) as usize;
+        for p in &mut self.pixels_mut()[at + x0 as usize..at + x1 as usize] {
             let q = PremultipliedColorU8::from_rgba(
                 over(color.red(), p.red(), a),
                 over(color.green(), p.green(), a),
@@ -125,12 +127,48 @@ impl Canvas<'_> {
             *p = q.unwrap_or(*p);
         }
     }
+}
+
+/// Rows of the band with their pixels, clipped to the canvas.
+struct Canvas<'p, S: Surface> {
+    surface: &'p mut S,
+    width: i64,
+    height: i64,
+}
+
+impl<S: Surface> Canvas<'_, S> {
+    fn new(surface: &mut S) -> Canvas<'_, S> {
+        let (width, height) = surface.size();
+        Canvas { surface, width, height }
+    }
+
+    fn fill(&mut self, py: i64, x0: i64, x1: i64, color: S::Color) {
+        let (x0, x1) = (x0.max(0), x1.min(self.width));
+        if py < 0 || py >= self.height || x0 >= x1 {
+            return;
+        }
+        self.surface.fill(py, x0, x1, color);
+    }
+
+    /// Source-over of `color` covering `share` (0–1) of each pixel (all opaque).
+    fn blend(&mut self, py: i64, x0: i64, x1: i64, color: S::Color, share: f64) {
+        let (x0, x1) = (x0.max(0), x1.min(self.width));
+        let a = (share * 255.0).round() as u32;
+        if py < 0 || py >= self.height || x0 >= x1 || a == 0 {
+            return;
+        }
+        if a >= 255 {
+            self.surface.fill(py, x0, x1, color);
+        } else {
+            self.surface.blend(py, x0, x1, color, a);
+        }
+    }
 
     fn rows(&self, (top, bottom): (i64, i64)) -> std::ops::Range<i64> {
         top.max(0)..bottom.min(self.height)
     }
 
-    fn fill_shape(&mut self, s: Shape, color: PremultipliedColorU8) {
+    fn fill_shape(&mut self, s: Shape, color: S::Color) {
         for py in self.rows(s.rows()) {
             let (a, b) = s.span(py);
             self.fill(py, a, b, color);
@@ -138,7 +176,7 @@ impl Canvas<'_> {
     }
 
     /// `outer` minus `inner` (a stroke's ring).
-    fn fill_ring(&mut self, outer: Shape, inner: Option<Shape>, color: PremultipliedColorU8) {
+    fn fill_ring(&mut self, outer: Shape, inner: Option<Shape>, color: S::Color) {
         for py in self.rows(outer.rows()) {
             let (a, b) = outer.span(py);
             let (c, d) = inner.map(|s| s.span(py)).unwrap_or((0, 0));
@@ -151,7 +189,7 @@ impl Canvas<'_> {
         }
     }
 
-    fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: PremultipliedColorU8) {
+    fn fill_rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: S::Color) {
         self.fill_shape(Shape { x0: x0.min(x1), y0: y0.min(y1), x1: x0.max(x1), y1: y0.max(y1), radius: 0.0 }, color);
     }
 }
@@ -164,23 +202,20 @@ pub fn over(ink: u8, dst: u8, a: u32) -> u8 {
     (((x + 128) * 257) >> 16) as u8
 }
 
-#[cfg(test)]
-fn opaque(rgb: [u8; 3]) -> PremultipliedColorU8 {
-    PremultipliedColorU8::from_rgba(rgb[0], rgb[1], rgb[2], 255).unwrap_or(PremultipliedColorU8::TRANSPARENT)
-}
-
 /// A box's interior (scene units; `radius` as SVG's `rx`, already limited to half a side).
-pub fn fill_box(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], radius: f64, color: PremultipliedColorU8) {
+pub fn fill_box<S: Surface>(surface: &mut S, d: Device, rect: [f64; 4], radius: f64, rgb: [u8; 3]) {
     let shape = device_shape(d, rect, radius);
-    Canvas::new(pixmap).fill_shape(shape, color);
+    let color = surface.color(rgb);
+    Canvas::new(surface).fill_shape(shape, color);
 }
 
 /// A square-cornered box's interior, anti-aliased: each pixel takes the colour in
 /// proportion to the share of it the box covers (boxes whose outline is too thin to
 /// cover the fill's edge: legend swatches, matrix cells).
-pub fn fill_box_smooth(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], color: PremultipliedColorU8) {
+pub fn fill_box_smooth<S: Surface>(surface: &mut S, d: Device, rect: [f64; 4], rgb: [u8; 3]) {
     let s = device_shape(d, rect, 0.0);
-    let mut canvas = Canvas::new(pixmap);
+    let color = surface.color(rgb);
+    let mut canvas = Canvas::new(surface);
     // Share of pixel `p` (a row or a column) inside `lo .. hi`.
     let cover = |p: i64, lo: f64, hi: f64| (hi.min(p as f64 + 1.0) - lo.max(p as f64)).clamp(0.0, 1.0);
     let rows = canvas.rows((floor(s.y0), ceil(s.y1)));
@@ -206,48 +241,36 @@ pub fn fill_box_smooth(pixmap: &mut Pixmap, d: Device, rect: [f64; 4], color: Pr
 }
 
 /// A box's solid outline, `width` wide, centred on the edge.
-pub fn stroke_box(
-    pixmap: &mut Pixmap,
-    d: Device,
-    rect: [f64; 4],
-    radius: f64,
-    width: f64,
-    color: PremultipliedColorU8,
-) {
+pub fn stroke_box<S: Surface>(surface: &mut S, d: Device, rect: [f64; 4], radius: f64, width: f64, rgb: [u8; 3]) {
     let shape = device_shape(d, rect, radius);
     let h = width * d.scale / 2.0;
     let outer = shape.grown(h, if shape.radius > 0.0 { shape.radius + h } else { 0.0 });
     let inner = (shape.x1 - shape.x0 > 2.0 * h && shape.y1 - shape.y0 > 2.0 * h)
         .then(|| shape.grown(-h, (shape.radius - h).max(0.0)));
-    Canvas::new(pixmap).fill_ring(outer, inner, color);
+    let color = surface.color(rgb);
+    Canvas::new(surface).fill_ring(outer, inner, color);
 }
 
 /// A square-cornered box's dashed outline: the dash pattern runs clockwise from the
 /// top-left corner (as tiny-skia's rectangle path), corners squared where a dash turns one.
-pub fn dashed_box(
-    pixmap: &mut Pixmap,
-    d: Device,
-    rect: [f64; 4],
-    width: f64,
-    dash: [f64; 2],
-    color: PremultipliedColorU8,
-) {
+pub fn dashed_box<S: Surface>(surface: &mut S, d: Device, rect: [f64; 4], width: f64, dash: [f64; 2], rgb: [u8; 3]) {
     let [x, y, w, h] = rect;
     let points = [(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)];
-    polyline(pixmap, d, &points, width, Some(dash), color);
+    polyline(surface, d, &points, width, Some(dash), rgb);
 }
 
 /// A line through `points` (every segment horizontal or vertical: see `is_orthogonal`),
 /// `width` wide, optionally dashed (pattern in scene units, starting at the first point).
-pub fn polyline(
-    pixmap: &mut Pixmap,
+pub fn polyline<S: Surface>(
+    surface: &mut S,
     d: Device,
     points: &[(f64, f64)],
     width: f64,
     dash: Option<[f64; 2]>,
-    color: PremultipliedColorU8,
+    rgb: [u8; 3],
 ) {
-    let mut canvas = Canvas::new(pixmap);
+    let color = surface.color(rgb);
+    let mut canvas = Canvas::new(surface);
     let h = width * d.scale / 2.0;
     let pts: Vec<(f64, f64)> = points.iter().map(|&(px, py)| (d.x(px), d.y(py))).collect();
     let (on, off) = match dash {
@@ -361,7 +384,7 @@ mod tests {
             [(2.0, 3.0, 10.0, 7.0), (2.25, 3.5, 9.5, 6.75), (0.5, 0.5, 1.0, 1.0), (-3.0, 4.4, 30.0, 2.2)]
         {
             let mut ours = canvas(24, 16);
-            fill_box(&mut ours, AT_1X, [x, y, w, h], 0.0, opaque(BLACK));
+            fill_box(&mut ours, AT_1X, [x, y, w, h], 0.0, BLACK);
             let rect = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32).unwrap();
             let theirs = tiny_skia_fill(24, 16, &tiny_skia::PathBuilder::from_rect(rect));
             assert_eq!(inked(&ours), inked(&theirs), "rect {x},{y} {w}×{h}");
@@ -371,7 +394,7 @@ mod tests {
     #[test]
     fn smooth_fills_cover_pixels_in_proportion() {
         let mut p = canvas(8, 8);
-        fill_box_smooth(&mut p, AT_1X, [1.5, 2.0, 3.0, 2.25], opaque(BLACK));
+        fill_box_smooth(&mut p, AT_1X, [1.5, 2.0, 3.0, 2.25], BLACK);
         let level = |x: usize, y: usize| p.pixels()[y * 8 + x].red();
         assert_eq!((level(2, 2), level(3, 3)), (0, 0), "inside");
         assert_eq!((level(1, 2), level(4, 3)), (127, 127), "half columns");
@@ -380,21 +403,21 @@ mod tests {
         assert_eq!((level(0, 2), level(5, 2), level(2, 5), level(2, 1)), (255, 255, 255, 255), "outside");
         // Whole units: the same pixels as the plain fill.
         let (mut a, mut b) = (canvas(8, 8), canvas(8, 8));
-        fill_box_smooth(&mut a, AT_1X, [1.0, 2.0, 3.0, 4.0], opaque(BLACK));
-        fill_box(&mut b, AT_1X, [1.0, 2.0, 3.0, 4.0], 0.0, opaque(BLACK));
+        fill_box_smooth(&mut a, AT_1X, [1.0, 2.0, 3.0, 4.0], BLACK);
+        fill_box(&mut b, AT_1X, [1.0, 2.0, 3.0, 4.0], 0.0, BLACK);
         assert_eq!(a.data(), b.data());
     }
 
     #[test]
     fn rounded_corners_cut_the_corner_pixels_and_rings_have_their_width() {
         let mut p = canvas(20, 20);
-        fill_box(&mut p, AT_1X, [2.0, 2.0, 16.0, 16.0], 6.0, opaque(BLACK));
+        fill_box(&mut p, AT_1X, [2.0, 2.0, 16.0, 16.0], 6.0, BLACK);
         let px = inked(&p);
         assert!(!px.contains(&(2, 2)) && !px.contains(&(17, 17)), "corners are cut");
         assert!(px.contains(&(2, 10)) && px.contains(&(10, 2)) && px.contains(&(10, 10)));
         // A 2-unit outline on whole coordinates: 14×14 outside, 10×10 hollow inside.
         let mut p = canvas(20, 20);
-        stroke_box(&mut p, AT_1X, [4.0, 4.0, 12.0, 12.0], 0.0, 2.0, opaque(BLACK));
+        stroke_box(&mut p, AT_1X, [4.0, 4.0, 12.0, 12.0], 0.0, 2.0, BLACK);
         let px = inked(&p);
         assert_eq!(px.len(), 14 * 14 - 10 * 10);
         assert!(px.contains(&(3, 3)) && px.contains(&(4, 4)) && px.contains(&(16, 16)));
@@ -405,7 +428,7 @@ mod tests {
     fn dashes_follow_the_pattern_and_square_the_corners_they_turn() {
         // Right 12 then down 14, dashes of 5 on and 3 off from the start.
         let mut p = canvas(20, 20);
-        polyline(&mut p, AT_1X, &[(0.0, 5.0), (12.0, 5.0), (12.0, 19.0)], 2.0, Some([5.0, 3.0]), opaque(BLACK));
+        polyline(&mut p, AT_1X, &[(0.0, 5.0), (12.0, 5.0), (12.0, 19.0)], 2.0, Some([5.0, 3.0]), BLACK);
         let px = inked(&p);
         let row: Vec<u32> = (0..20).filter(|x| px.contains(&(*x, 4))).collect();
         assert_eq!(row, vec![0, 1, 2, 3, 4, 8, 9, 10, 11, 12], "0–5, then 8–13 turning the corner (square join)");
