@@ -14,84 +14,106 @@ pub const LEVELS: u32 = 8;
 
 /// The colours of one page, in order of first use (so the same page gives the same PNG).
 pub struct Palette {
-    colors: Vec<[u8; 3]>,
-    index: FastMap<[u8; 3], u8>,
-    /// Per ink that has been blended: its slot in `mixes`.
-    ink_slot: FastMap<u8, usize>,
+    colors: Colors,
+    /// Per ink that has been blended: its slot in `mixes` + 1 (0: none yet).
+    ink_slot: [u16; 256],
     /// Per (background, level): the blend's index + 1 (0: not yet known).
-    mixes: Vec<Box<[u16; 256 * LEVELS as usize]>>,
+    mixes: Vec<Box<MixTable>>,
+}
+
+type MixTable = [u16; 256 * LEVELS as usize];
+
+/// The palette's colours and their indices.
+struct Colors {
+    rgb: Vec<[u8; 3]>,
+    index: FastMap<[u8; 3], u8>,
     overflowed: bool,
+}
+
+impl Colors {
+    fn get(&mut self, rgb: [u8; 3]) -> u8 {
+        if let Some(&i) = self.index.get(&rgb) {
+            return i;
+        }
+        if self.rgb.len() == 256 {
+            self.overflowed = true;
+            return 0;
+        }
+        let i = self.rgb.len() as u8;
+        self.rgb.push(rgb);
+        self.index.insert(rgb, i);
+        i
+    }
+
+    /// `ink` over `background` at `level` (1 … LEVELS − 1) of LEVELS, recorded in `table`.
+    #[cold]
+    fn mix(&mut self, table: &mut MixTable, ink: u8, background: u8, level: usize) -> u8 {
+        let (i, b) = (self.rgb[ink as usize], self.rgb[background as usize]);
+        let a = (level as u32 * 255 + LEVELS / 2) / LEVELS;
+        let mixed = self.get([over(i[0], b[0], a), over(i[1], b[1], a), over(i[2], b[2], a)]);
+        table[background as usize * LEVELS as usize + level] = mixed as u16 + 1;
+        mixed
+    }
 }
 
 impl Palette {
     /// A palette whose colour 0 is `background`.
     pub fn new(background: [u8; 3]) -> Palette {
-        let mut p = Palette {
-            colors: Vec::new(),
-            index: FastMap::default(),
-            ink_slot: FastMap::default(),
-            mixes: Vec::new(),
-            overflowed: false,
-        };
-        p.color(background);
-        p
+        let mut colors = Colors { rgb: Vec::new(), index: FastMap::default(), overflowed: false };
+        colors.get(background);
+        Palette { colors, ink_slot: [0; 256], mixes: Vec::new() }
     }
 
     /// The index of `rgb`, added when new; index 0 once the palette is full (and the
     /// page marked as needing more than 256 colours).
     pub fn color(&mut self, rgb: [u8; 3]) -> u8 {
-        if let Some(&i) = self.index.get(&rgb) {
-            return i;
-        }
-        if self.colors.len() == 256 {
-            self.overflowed = true;
-            return 0;
-        }
-        let i = self.colors.len() as u8;
-        self.colors.push(rgb);
-        self.index.insert(rgb, i);
-        i
+        self.colors.get(rgb)
     }
 
     /// Whether the page asked for more than 256 colours (its indices are then wrong).
     pub fn overflowed(&self) -> bool {
-        self.overflowed
+        self.colors.overflowed
     }
 
     /// The PLTE chunk's data: three bytes per colour.
     pub fn rgb_bytes(&self) -> Vec<u8> {
-        self.colors.iter().flatten().copied().collect()
+        self.colors.rgb.iter().flatten().copied().collect()
     }
 
-    /// The slot of `ink`'s blend table (created on first use).
-    fn slot(&mut self, ink: u8) -> usize {
-        let mixes = &mut self.mixes;
-        *self.ink_slot.entry(ink).or_insert_with(|| {
-            mixes.push(Box::new([0; 256 * LEVELS as usize]));
-            mixes.len() - 1
-        })
-    }
-
-    /// `ink` over `background` at `level` (1 … LEVELS − 1) of LEVELS, through `slot`'s table.
+    /// `ink`'s blend table (created on first use) and the colours.
     #[inline]
-    fn mix(&mut self, slot: usize, ink: u8, background: u8, level: u32) -> u8 {
-        let at = background as usize * LEVELS as usize + level as usize;
-        let known = self.mixes[slot][at];
-        if known != 0 {
-            return (known - 1) as u8;
+    fn blends(&mut self, ink: u8) -> (&mut MixTable, &mut Colors) {
+        let slot = &mut self.ink_slot[ink as usize];
+        if *slot == 0 {
+            self.mixes.push(Box::new([0; 256 * LEVELS as usize]));
+            *slot = self.mixes.len() as u16;
         }
-        let (i, b) = (self.colors[ink as usize], self.colors[background as usize]);
-        let a = (level * 255 + LEVELS / 2) / LEVELS;
-        let mixed = self.color([over(i[0], b[0], a), over(i[1], b[1], a), over(i[2], b[2], a)]);
-        self.mixes[slot][at] = mixed as u16 + 1;
-        mixed
+        (&mut self.mixes[*slot as usize - 1], &mut self.colors)
     }
 }
 
-/// Coverage 0–255 → level 0 … LEVELS.
-#[inline]
-fn level(a: u32) -> u32 {
-    (a * LEVELS + 127) / 255
+/// Coverage 0–255 → level 0 … LEVELS, rounded.
+static LEVEL: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut a = 0;
+    while a < 256 {
+        t[a] = ((a as u32 * LEVELS + 127) / 255) as u8;
+        a += 1;
+    }
+    t
+};
+
+/// One pixel: `ink` over `p` at coverage `a` (0–255).
+#[inline(always)]
+fn blend_pixel(p: &mut u8, a: u8, ink: u8, table: &mut MixTable, colors: &mut Colors) {
+    match LEVEL[a as usize] as u32 {
+        0 => {}
+        LEVELS => *p = ink,
+        l => {
+            let known = table[*p as usize * LEVELS as usize + l as usize];
+            *p = if known != 0 { (known - 1) as u8 } else { colors.mix(table, ink, *p, l as usize) };
+        }
+    }
 }
 
 /// Rows of a page band as palette indices.
@@ -103,16 +125,24 @@ pub struct Band<'a> {
 
 impl Band<'_> {
     /// `ink` over row `py` from column `x` on, each pixel covered by the matching byte of
-    /// `coverage` (0–255): a glyph's row of coverage, or a shape rasterised apart.
+    /// `coverage` (0–255): a glyph's row of coverage, or a shape rasterised apart. Eight
+    /// uncovered pixels are skipped at once (most of a glyph's box is empty).
     pub fn blend_coverage(&mut self, py: usize, x: usize, coverage: &[u8], ink: u8) {
-        let slot = self.palette.slot(ink);
+        let (table, colors) = self.palette.blends(ink);
         let at = py * self.width + x;
-        for (p, &c) in self.pixels[at..at + coverage.len()].iter_mut().zip(coverage) {
-            match level(c as u32) {
-                0 => {}
-                LEVELS => *p = ink,
-                l => *p = self.palette.mix(slot, ink, *p, l),
+        let pixels = &mut self.pixels[at..at + coverage.len()];
+        let mut chunks = pixels.chunks_exact_mut(8).zip(coverage.chunks_exact(8));
+        for (px, cov) in &mut chunks {
+            if u64::from_ne_bytes(cov.try_into().unwrap_or([0; 8])) == 0 {
+                continue;
             }
+            for (p, &a) in px.iter_mut().zip(cov) {
+                blend_pixel(p, a, ink, table, colors);
+            }
+        }
+        let whole = coverage.len() / 8 * 8;
+        for (p, &a) in pixels[whole..].iter_mut().zip(&coverage[whole..]) {
+            blend_pixel(p, a, ink, table, colors);
         }
     }
 }
@@ -134,16 +164,10 @@ impl Surface for Band<'_> {
     }
 
     fn blend(&mut self, py: i64, x0: i64, x1: i64, color: u8, a: u32) {
-        match level(a) {
-            0 => {}
-            LEVELS => self.fill(py, x0, x1, color),
-            l => {
-                let slot = self.palette.slot(color);
-                let at = py as usize * self.width;
-                for p in &mut self.pixels[at + x0 as usize..at + x1 as usize] {
-                    *p = self.palette.mix(slot, color, *p, l);
-                }
-            }
+        let (table, colors) = self.palette.blends(color);
+        let at = py as usize * self.width;
+        for p in &mut self.pixels[at + x0 as usize..at + x1 as usize] {
+            blend_pixel(p, a.min(255) as u8, color, table, colors);
         }
     }
 }
@@ -160,7 +184,7 @@ mod tests {
         let coverage: Vec<u8> = (0..=255).collect();
         Band { pixels: &mut pixels, width: 256, palette: &mut palette }.blend_coverage(0, 0, &coverage, ink);
         for (a, &p) in pixels.iter().enumerate() {
-            let got = palette.colors[p as usize];
+            let got = palette.colors.rgb[p as usize];
             for (c, (&g, &i)) in got.iter().zip(&[27u8, 38, 49]).enumerate() {
                 let exact = over(i, 255, a as u32) as i32;
                 assert!(
@@ -172,7 +196,7 @@ mod tests {
         assert_eq!(pixels[0], 0, "no coverage keeps the background");
         assert_eq!(pixels[255], ink, "full coverage is the ink itself");
         // White, the ink and one colour per partial level.
-        assert_eq!(palette.colors.len(), 2 + LEVELS as usize - 1);
+        assert_eq!(palette.colors.rgb.len(), 2 + LEVELS as usize - 1);
         assert!(!palette.overflowed());
     }
 
