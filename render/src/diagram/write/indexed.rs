@@ -21,7 +21,14 @@ pub struct Palette {
     mixes: Vec<Box<MixTable>>,
 }
 
-type MixTable = [u16; 256 * LEVELS as usize];
+/// Entries per background in a `MixTable`: levels 0 … LEVELS, padded to a power of two.
+const STRIDE: usize = 16;
+const _: () = assert!(LEVELS as usize + 1 <= STRIDE);
+
+/// One ink's blends, at `background · STRIDE + level`: the blend's index + 1 (0: not yet
+/// known). Levels 0 and LEVELS (the background, the ink) are filled in up front, so the
+/// blend of a pixel is one lookup with no branch on its coverage.
+type MixTable = [u16; 256 * STRIDE];
 
 /// The palette's colours and their indices.
 struct Colors {
@@ -51,7 +58,7 @@ impl Colors {
         let (i, b) = (self.rgb[ink as usize], self.rgb[background as usize]);
         let a = (level as u32 * 255 + LEVELS / 2) / LEVELS;
         let mixed = self.get([over(i[0], b[0], a), over(i[1], b[1], a), over(i[2], b[2], a)]);
-        table[background as usize * LEVELS as usize + level] = mixed as u16 + 1;
+        table[background as usize * STRIDE + level] = mixed as u16 + 1;
         mixed
     }
 }
@@ -85,7 +92,12 @@ impl Palette {
     fn blends(&mut self, ink: u8) -> (&mut MixTable, &mut Colors) {
         let slot = &mut self.ink_slot[ink as usize];
         if *slot == 0 {
-            self.mixes.push(Box::new([0; 256 * LEVELS as usize]));
+            let mut table = Box::new([0; 256 * STRIDE]);
+            for background in 0..256 {
+                table[background * STRIDE] = background as u16 + 1;
+                table[background * STRIDE + LEVELS as usize] = ink as u16 + 1;
+            }
+            self.mixes.push(table);
             *slot = self.mixes.len() as u16;
         }
         (&mut self.mixes[*slot as usize - 1], &mut self.colors)
@@ -106,14 +118,9 @@ static LEVEL: [u8; 256] = {
 /// One pixel: `ink` over `p` at coverage `a` (0–255).
 #[inline(always)]
 fn blend_pixel(p: &mut u8, a: u8, ink: u8, table: &mut MixTable, colors: &mut Colors) {
-    match LEVEL[a as usize] as u32 {
-        0 => {}
-        LEVELS => *p = ink,
-        l => {
-            let known = table[*p as usize * LEVELS as usize + l as usize];
-            *p = if known != 0 { (known - 1) as u8 } else { colors.mix(table, ink, *p, l as usize) };
-        }
-    }
+    let level = LEVEL[a as usize] as usize;
+    let known = table[*p as usize * STRIDE + level];
+    *p = if known != 0 { (known - 1) as u8 } else { colors.mix(table, ink, *p, level) };
 }
 
 /// Rows of a page band as palette indices.
