@@ -310,30 +310,21 @@ fn draw_into(
     Ok(pixmap)
 }
 
+/// A tiny-skia drawing call: onto this pixmap, with this paint, under this transform.
+type Draw<'a> = dyn Fn(&mut Pixmap, &Paint, Transform) + 'a;
+
 /// What a page band is drawn on: an RGBA pixmap, or palette indices (`indexed::Band`).
 /// Boxes and lines go through `spans::Surface`; the rest through these.
 trait Target: spans::Surface {
     /// Whatever `draw` draws with tiny-skia in opaque `rgb` (given the paint and the
     /// transform to use), where it falls within `area` (scene units, under `t`).
-    fn tiny_skia(
-        &mut self,
-        t: Transform,
-        area: tiny_skia::Rect,
-        rgb: [u8; 3],
-        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
-    );
+    fn tiny_skia(&mut self, t: Transform, area: tiny_skia::Rect, rgb: [u8; 3], draw: &Draw);
     /// `ink` over row `py` from column `x`, each pixel covered by its byte of `coverage`.
     fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: Self::Color);
 }
 
 impl Target for Pixmap {
-    fn tiny_skia(
-        &mut self,
-        t: Transform,
-        _: tiny_skia::Rect,
-        rgb: [u8; 3],
-        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
-    ) {
+    fn tiny_skia(&mut self, t: Transform, _: tiny_skia::Rect, rgb: [u8; 3], draw: &Draw) {
         draw(self, &paint(rgb), t);
     }
 
@@ -346,13 +337,7 @@ impl Target for Pixmap {
 impl Target for indexed::Band<'_> {
     /// Drawn on a transparent scratch pixmap over the shape's pixels, whose alpha is
     /// then the coverage blended in palette colours.
-    fn tiny_skia(
-        &mut self,
-        t: Transform,
-        area: tiny_skia::Rect,
-        rgb: [u8; 3],
-        draw: &dyn Fn(&mut Pixmap, &Paint, Transform),
-    ) {
+    fn tiny_skia(&mut self, t: Transform, area: tiny_skia::Rect, rgb: [u8; 3], draw: &Draw) {
         let (w, h) = spans::Surface::size(self);
         let Some(device) = area.transform(t) else { return };
         // Two pixels of margin for anti-aliasing and miter corners.
