@@ -23,7 +23,7 @@ pub struct Palette {
 
 /// Entries per background in a `MixTable`: levels 0 … LEVELS, padded to a power of two.
 const STRIDE: usize = 16;
-const _: () = assert!(LEVELS as usize + 1 <= STRIDE);
+const _: () = assert!((LEVELS as usize) < STRIDE);
 
 /// One ink's blends, at `background · STRIDE + level`: the blend's index + 1 (0: not yet
 /// known). Levels 0 and LEVELS (the background, the ink) are filled in up front, so the
