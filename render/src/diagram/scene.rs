@@ -183,6 +183,16 @@ pub const MAX_LINE_CHARS: usize = 240;
 /// Makes a line displayable: invisible/bidi controls out, absurd lengths cut
 /// before measuring (a 10 000-char name must not cost a 10 000-char measurement).
 pub fn clean(s: &str) -> String {
+    // Nearly every label is short printable ASCII, which every step below leaves as it
+    // is: one check and one copy instead of four passes and allocations (3 % of the
+    // 100k package's CPU).
+    if s.len() <= MAX_LINE_CHARS && s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        return s.to_string();
+    }
+    clean_every_step(s)
+}
+
+fn clean_every_step(s: &str) -> String {
     let stripped = crate::text::strip_bidi(s);
     // Line breaks and tabs (ours, in multi-line labels) read as spaces; any other
     // control is shown as its control picture.
@@ -277,5 +287,27 @@ impl Scene {
                 p.1 += dy;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The printable-ASCII shortcut gives what every cleaning step gives.
+        #[test]
+        fn clean_shortcut_matches_every_step(s in "[ -~\t\n\u{7f}\u{1b}\u{202e}é]{0,250}") {
+            prop_assert_eq!(clean(&s), clean_every_step(&s));
+        }
+    }
+
+    #[test]
+    fn clean_caps_length_and_shows_controls_either_way() {
+        for s in ["a".repeat(MAX_LINE_CHARS), "a".repeat(MAX_LINE_CHARS + 1), "x\u{7f}y".into(), "tab\there".into()] {
+            assert_eq!(clean(&s), clean_every_step(&s), "{s:?}");
+        }
+        assert_eq!(clean(&"a".repeat(MAX_LINE_CHARS + 1)).chars().count(), MAX_LINE_CHARS);
     }
 }
