@@ -1,10 +1,11 @@
-//! A moto server per test: started on a free port, killed on drop. Shared by the
+//! A moto server per test: on a port it binds itself, killed on drop. Shared by the
 //! discover crate's tests and the CLI tests (included with #[path]).
 #![allow(dead_code)]
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::{mpsc, Once};
 use std::time::{Duration, Instant};
 
 /// Dummy credentials and isolation from the developer's ~/.aws, set once per test
@@ -88,8 +89,10 @@ pub fn python() -> PathBuf {
     sibling.unwrap_or_else(|| PathBuf::from("python3"))
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
+/// The port in werkzeug's " * Running on http://127.0.0.1:PORT" line.
+fn announced_port(line: &str) -> Option<u16> {
+    let url = line.split("Running on http://").nth(1)?.split_whitespace().next()?;
+    url.rsplit(':').next()?.trim_end_matches('/').parse().ok().filter(|&p| p != 0)
 }
 
 impl Moto {
@@ -98,15 +101,46 @@ impl Moto {
         self.child.id()
     }
 
+    /// moto binds port 0 itself and names the port it got. A port picked here and handed
+    /// over was free only at that instant: tests run in parallel, another test's proxy
+    /// once took it first, this moto failed to start, and the test talked to that proxy.
     pub fn start() -> Moto {
-        let port = free_port();
         let bin = moto_server();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e} (run scripts/test to install moto)", bin.display()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel::<Result<u16, String>>();
+        std::thread::spawn(move || {
+            let mut seen = String::new();
+            let mut tx = Some(tx);
+            // Reads to the end: moto logs every request, and a full pipe would stall it.
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(t) = &tx {
+                    match announced_port(&line) {
+                        Some(port) => {
+                            let _ = t.send(Ok(port));
+                            tx = None;
+                        }
+                        None => seen.push_str(&line),
+                    }
+                }
+            }
+            if let Some(t) = tx {
+                let _ = t.send(Err(seen));
+            }
+        });
+        let port = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Ok(port)) => port,
+            Ok(Err(output)) => panic!("moto_server exited without listening: {output}"),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("moto_server named no port within 30s")
+            }
+        };
         let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
