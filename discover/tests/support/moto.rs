@@ -125,7 +125,10 @@ impl Moto {
                             let _ = t.send(Ok(port));
                             tx = None;
                         }
-                        None => seen.push_str(&line),
+                        None => {
+                            seen.push_str(&line);
+                            seen.push('\n');
+                        }
                     }
                 }
             }
