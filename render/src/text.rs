@@ -10,11 +10,17 @@ pub const MAX_CELL_CHARS: usize = 1024;
 /// Escapes text for XML/SVG/HTML content and attribute values, and drops characters
 /// XML 1.0 forbids (most C0 controls) so the output always parses.
 pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    xml_escape_into(&mut out, s);
+    out
+}
+
+/// `xml_escape(s)` appended to `out`.
+pub fn xml_escape_into(out: &mut String, s: &str) {
     // Byte by byte, copying the runs between replacements: every character handled below
     // is ASCII or U+FFFE/U+FFFF (EF BF BE/BF; 0xEF only ever leads a 3-byte character),
     // so a run never splits a character. Char by char it was ~1 % of the 100k package.
     let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
     let (mut start, mut i) = (0, 0);
     while i < b.len() {
         let (replacement, width) = match b[i] {
@@ -37,7 +43,6 @@ pub fn xml_escape(s: &str) -> String {
         start = i;
     }
     out.push_str(&s[start..]);
-    out
 }
 
 /// Removes bidirectional-override and other invisible formatting characters that
@@ -47,11 +52,12 @@ pub fn strip_bidi(s: &str) -> String {
     if s.is_ascii() {
         return s.to_string();
     }
-    s.chars()
-        .filter(|c| {
-            !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
-        })
-        .collect()
+    s.chars().filter(|&c| !is_invisible_format(c)).collect()
+}
+
+/// The characters `strip_bidi` removes.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{200B}'..='\u{200D}' | '\u{FEFF}')
 }
 
 /// Replaces control characters with visible stand-ins, so a tag carrying ESC or BEL

@@ -1,5 +1,6 @@
 //! The asset inventory: one row per resource of every kind, shared by
 //! inventory.csv, inventory.json, inventory.xlsx and the HTML report.
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use inventory::analysis::{Analysis, ExposureFinding};
@@ -72,37 +73,60 @@ pub struct InventoryRow {
 
 impl InventoryRow {
     /// Cells as plain (not yet neutralised) text, in `HEADERS` order. Lists are
-    /// space-separated; tags are a JSON object so any key or value survives.
-    pub fn cells(&self) -> [String; 24] {
-        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        let list = |v: &Vec<String>| v.join(" ");
-        let tri = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+    /// space-separated; tags are a JSON object so any key or value survives. Borrowed
+    /// where a field is the cell already: the CSV and XLSX writers read 100k rows
+    /// (the XLSX twice), and 24 new strings per row were a tenth of their time.
+    pub fn cells(&self) -> [Cow<'_, str>; 24] {
+        fn opt(o: &Option<String>) -> Cow<'_, str> {
+            Cow::Borrowed(o.as_deref().unwrap_or_default())
+        }
+        fn list<'r>(v: &'r [String], sep: &str) -> Cow<'r, str> {
+            match v {
+                [] => Cow::Borrowed(""),
+                [one] => Cow::Borrowed(one.as_str()),
+                many => Cow::Owned(many.join(sep)),
+            }
+        }
+        let tri = |b: Option<bool>| Cow::Borrowed(b.map(bool_text).unwrap_or_default());
         [
-            self.id.clone(),
+            Cow::Borrowed(self.id.as_str()),
             opt(&self.arn),
             opt(&self.name),
-            self.kind.as_str().to_string(),
-            self.service.clone(),
-            self.account.clone(),
-            self.region.clone(),
+            Cow::Borrowed(self.kind.as_str()),
+            Cow::Borrowed(self.service.as_str()),
+            Cow::Borrowed(self.account.as_str()),
+            Cow::Borrowed(self.region.as_str()),
             opt(&self.availability_zone),
-            list(&self.vpc),
-            list(&self.subnet),
-            list(&self.private_ips),
-            list(&self.public_ips),
-            list(&self.ipv6_addresses),
-            list(&self.security_groups),
+            list(&self.vpc, " "),
+            list(&self.subnet, " "),
+            list(&self.private_ips, " "),
+            list(&self.public_ips, " "),
+            list(&self.ipv6_addresses, " "),
+            list(&self.security_groups, " "),
             tri(self.internet_exposed),
-            self.exposed_ports.join("; "),
+            list(&self.exposed_ports, "; "),
             opt(&self.environment),
             opt(&self.owner),
             opt(&self.data_classification),
             tri(self.encrypted),
-            self.in_scope.to_string(),
-            self.first_seen.clone(),
-            self.last_seen.clone(),
-            serde_json::to_string(&self.tags).unwrap_or_default(),
+            Cow::Borrowed(bool_text(self.in_scope)),
+            Cow::Borrowed(self.first_seen.as_str()),
+            Cow::Borrowed(self.last_seen.as_str()),
+            if self.tags.is_empty() {
+                Cow::Borrowed("{}")
+            } else {
+                Cow::Owned(serde_json::to_string(&self.tags).unwrap_or_default())
+            },
         ]
+    }
+}
+
+/// "true" / "false", as `bool`'s `Display` writes them.
+fn bool_text(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
     }
 }
 

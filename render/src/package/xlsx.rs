@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use std::hash::BuildHasherDefault;
 use std::io::{self, Cursor, Write};
 
-use indexmap::IndexSet;
+use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+use indexmap::IndexMap;
 use inventory::topology::hash::FxHasher;
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
@@ -100,7 +101,7 @@ pub fn write(s: &Sheets<'_>) -> io::Result<Vec<u8>> {
     book.finish(&s.created)
 }
 
-type Strings = IndexSet<String, BuildHasherDefault<FxHasher>>;
+type Strings = IndexMap<String, (), BuildHasherDefault<FxHasher>>;
 
 struct Book {
     zip: ZipWriter<Cursor<Vec<u8>>>,
@@ -143,9 +144,14 @@ impl Book {
 
     fn shared(&mut self, text: &str) -> usize {
         self.string_cells += 1;
-        match self.strings.get_index_of(text) {
-            Some(i) => i,
-            None => self.strings.insert_full(text.to_string()).0,
+        // One hash per cell: a lookup, then on a miss the insert from the same probe.
+        match self.strings.raw_entry_mut_v1().from_key(text) {
+            RawEntryMut::Occupied(e) => e.index(),
+            RawEntryMut::Vacant(e) => {
+                let i = e.index();
+                e.insert(text.to_string(), ());
+                i
+            }
         }
     }
 
@@ -266,7 +272,7 @@ impl Book {
             self.string_cells,
             self.strings.len()
         );
-        for s in &self.strings {
+        for s in self.strings.keys() {
             let preserve =
                 [s.chars().next(), s.chars().last()].into_iter().flatten().any(|c| matches!(c, ' ' | '\t' | '\n'));
             xml.push_str(if preserve { r#"<si><t xml:space="preserve">"# } else { "<si><t>" });

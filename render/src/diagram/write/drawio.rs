@@ -4,10 +4,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use inventory::topology::hash::FastMap;
+
 use super::num;
 use crate::diagram::font::FAMILY;
 use crate::diagram::scene::{clean, Role, Scene};
-use crate::text::xml_escape;
+use crate::text::{xml_escape, xml_escape_into};
+
+/// What a box's draw.io style string is made of: radius, fill, stroke, stroke width
+/// (as bits), dashed, chip, centred.
+type StyleKey = (u64, &'static str, &'static str, u64, bool, bool, bool);
 
 pub fn write(scene: &Scene, page_id: &str) -> String {
     let mut s = String::with_capacity(32 * 1024 + scene.boxes.len() * 400);
@@ -29,45 +35,75 @@ pub fn write(scene: &Scene, page_id: &str) -> String {
         num(scene.height)
     );
     s.push_str("<root>\n<mxCell id=\"0\"/>\n<mxCell id=\"1\" parent=\"0\"/>\n");
+    // Boxes share a handful of styles: each written once and copied (building it per box
+    // was most of this writer's time on the 100k estate's matrix pages).
+    let mut styles: FastMap<StyleKey, String> = FastMap::default();
     for (i, b) in scene.boxes.iter().enumerate() {
         if b.role == Role::Page {
             continue;
         }
-        let (parent, px, py) = match b.parent.filter(|p| scene.boxes[*p].role != Role::Page) {
-            Some(p) => (format!("b{p}"), scene.boxes[p].rect.x, scene.boxes[p].rect.y),
-            None => ("1".to_string(), 0.0, 0.0),
-        };
-        let value = labels[i].join("\n");
+        let parent = b.parent.filter(|p| scene.boxes[*p].role != Role::Page);
+        let (px, py) = parent.map(|p| (scene.boxes[p].rect.x, scene.boxes[p].rect.y)).unwrap_or((0.0, 0.0));
+        s.push_str(r#"<mxCell id="b"#);
+        s.push_str(itoa::Buffer::new().format(i));
+        s.push_str(r#"" value=""#);
+        // The lines of a label, one per text, joined as `xml_escape` writes a line break.
+        for (k, line) in labels[i].iter().enumerate() {
+            if k > 0 {
+                s.push(' ');
+            }
+            xml_escape_into(&mut s, line);
+        }
+        s.push_str(r#"" style=""#);
         let centred = matches!(b.role, Role::Chip | Role::Resource | Role::Gateway | Role::Node | Role::Swatch);
         let st = &b.style;
-        let style = format!(
-            "rounded={};arcSize={};whiteSpace=wrap;html=0;fillColor={};strokeColor={};strokeWidth={};dashed={};fontFamily={FAMILY};fontSize={};align={};verticalAlign={};spacingLeft=4;container={};",
-            u8::from(st.radius > 0.0),
-            num(st.radius.min(20.0) * 2.0),
+        let key = (
+            st.radius.to_bits(),
             st.fill,
-            if st.stroke_width > 0.0 { st.stroke } else { "none" },
-            num(st.stroke_width),
-            u8::from(st.dashed),
-            if b.role == Role::Chip { 9 } else { 10 },
-            if centred { "center" } else { "left" },
-            if centred { "middle" } else { "top" },
-            u8::from(!centred),
+            st.stroke,
+            st.stroke_width.to_bits(),
+            st.dashed,
+            b.role == Role::Chip,
+            centred,
         );
-        let tooltip = if b.tooltip.is_empty() {
-            String::new()
-        } else {
-            format!(r#" tooltip="{}""#, xml_escape(&clean(&b.tooltip)))
-        };
-        let _ = writeln!(
-            s,
-            r#"<mxCell id="b{i}" value="{}" style="{}" vertex="1" parent="{parent}"{tooltip}><mxGeometry x="{}" y="{}" width="{}" height="{}" as="geometry"/></mxCell>"#,
-            xml_escape(&value),
-            style,
-            num(b.rect.x - px),
-            num(b.rect.y - py),
-            num(b.rect.w),
-            num(b.rect.h)
-        );
+        s.push_str(styles.entry(key).or_insert_with(|| {
+            format!(
+                "rounded={};arcSize={};whiteSpace=wrap;html=0;fillColor={};strokeColor={};strokeWidth={};dashed={};fontFamily={FAMILY};fontSize={};align={};verticalAlign={};spacingLeft=4;container={};",
+                u8::from(st.radius > 0.0),
+                num(st.radius.min(20.0) * 2.0),
+                st.fill,
+                if st.stroke_width > 0.0 { st.stroke } else { "none" },
+                num(st.stroke_width),
+                u8::from(st.dashed),
+                if b.role == Role::Chip { 9 } else { 10 },
+                if centred { "center" } else { "left" },
+                if centred { "middle" } else { "top" },
+                u8::from(!centred),
+            )
+        }));
+        s.push_str(r#"" vertex="1" parent=""#);
+        match parent {
+            Some(p) => {
+                s.push('b');
+                s.push_str(itoa::Buffer::new().format(p));
+            }
+            None => s.push('1'),
+        }
+        s.push('"');
+        if !b.tooltip.is_empty() {
+            s.push_str(r#" tooltip=""#);
+            xml_escape_into(&mut s, &clean(&b.tooltip));
+            s.push('"');
+        }
+        s.push_str(r#"><mxGeometry x=""#);
+        num(b.rect.x - px).push_to(&mut s);
+        s.push_str(r#"" y=""#);
+        num(b.rect.y - py).push_to(&mut s);
+        s.push_str(r#"" width=""#);
+        num(b.rect.w).push_to(&mut s);
+        s.push_str(r#"" height=""#);
+        num(b.rect.h).push_to(&mut s);
+        s.push_str("\" as=\"geometry\"/></mxCell>\n");
     }
     for (i, t) in free_texts.iter().enumerate() {
         let x = match t.anchor {

@@ -26,6 +26,18 @@ pub struct Num(f64);
 
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Num {
+    /// Appends the number to `s` without going through a `Formatter` (the draw.io
+    /// writer's millions of coordinates).
+    pub fn push_to(self, s: &mut String) {
+        let _ = self.write_to(s);
+    }
+
+    fn write_to(self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
         let tenths = (self.0 * 10.0).round();
         // Beyond 2^53 tenths there is no fraction to show; let the float formatter do it.
         if !tenths.is_finite() || tenths.abs() >= 9.0e15 {
@@ -119,6 +131,9 @@ mod tests {
         values.extend((0..2000).map(|i| (i as f64).powf(2.7) * 1.0001));
         for v in values {
             assert_eq!(super::num(v).to_string(), by_format(v), "{v}");
+            let mut pushed = String::from("x");
+            super::num(v).push_to(&mut pushed);
+            assert_eq!(pushed, format!("x{}", by_format(v)), "{v}");
         }
     }
 }

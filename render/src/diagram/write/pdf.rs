@@ -101,11 +101,18 @@ fn q(v: f64) -> f32 {
 /// "#rrggbb" / "#rgb" → RGB in 0..1; "none" (or anything unparsable) draws nothing,
 /// as it would in the SVG.
 fn rgb(color: &str) -> Option<[f32; 3]> {
-    let hex = color.strip_prefix('#')?;
-    let digits: Vec<u32> = hex.chars().map(|c| c.to_digit(16)).collect::<Option<_>>()?;
+    let hex = color.strip_prefix('#')?.as_bytes();
+    if hex.len() != 6 && hex.len() != 3 {
+        return None;
+    }
+    // Called for every box and line: digits parsed in place, no allocation.
+    let mut digits = [0u32; 6];
+    for (d, &c) in digits.iter_mut().zip(hex) {
+        *d = (c as char).to_digit(16)?;
+    }
     // Four decimals are exact after conversion back to 8 bits, and short in the stream.
     let channel = |hi: u32, lo: u32| ((hi * 16 + lo) as f32 / 255.0 * 1e4).round() / 1e4;
-    match digits.as_slice() {
+    match &digits[..hex.len()] {
         [r1, r0, g1, g0, b1, b0] => Some([channel(*r1, *r0), channel(*g1, *g0), channel(*b1, *b0)]),
         [r, g, b] => Some([channel(*r, *r), channel(*g, *g), channel(*b, *b)]),
         _ => None,
@@ -343,8 +350,9 @@ mod tests {
         assert_eq!(rgb("#ff0000"), Some([1.0, 0.0, 0.0]));
         assert_eq!(rgb("#0f0"), Some([0.0, 1.0, 0.0]));
         assert_eq!(rgb("none"), None);
-        assert_eq!(rgb("#12345"), None);
-        assert_eq!(rgb("#ggg"), None);
+        for bad in ["#", "#12", "#1234", "#12345", "#1234567", "#ggg", "#ééé"] {
+            assert_eq!(rgb(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::num;
 use crate::diagram::font::FAMILY;
 use crate::diagram::scene::{clean, Anchor, Scene};
-use crate::text::xml_escape;
+use crate::text::{xml_escape, xml_escape_into};
 
 fn marker_id(color: &str) -> String {
     format!("arrow-{}", color.trim_start_matches('#'))
@@ -57,35 +57,44 @@ pub fn write(scene: &Scene) -> String {
         rect(&mut s, b);
     }
     for t in &scene.texts {
-        let _ = write!(s, r#"<text x="{}" y="{}" font-size="{}" fill="{}""#, num(t.x), num(t.y), num(t.size), t.color);
+        for (attr, v) in [("<text x=\"", t.x), ("\" y=\"", t.y), ("\" font-size=\"", t.size)] {
+            s.push_str(attr);
+            num(v).push_to(&mut s);
+        }
+        for piece in ["\" fill=\"", t.color, "\""] {
+            s.push_str(piece);
+        }
         if t.bold {
             s.push_str(r#" font-weight="bold""#);
         }
         if t.anchor == Anchor::Middle {
             s.push_str(r#" text-anchor="middle""#);
         }
-        let _ = writeln!(s, ">{}</text>", xml_escape(&t.text));
+        s.push('>');
+        xml_escape_into(&mut s, &t.text);
+        s.push_str("</text>\n");
     }
     s.push_str("</svg>\n");
     s
 }
 
 fn rect(s: &mut String, b: &crate::diagram::scene::SceneBox) {
+    // Pushed piece by piece: a page has up to ~20 000 boxes (matrix tiles).
     let r = &b.rect;
     let st = &b.style;
-    let _ = write!(
-        s,
-        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="{}""#,
-        num(r.x),
-        num(r.y),
-        num(r.w),
-        num(r.h),
-        st.fill,
-        st.stroke,
-        num(st.stroke_width)
-    );
+    for (attr, v) in [("<rect x=\"", r.x), ("\" y=\"", r.y), ("\" width=\"", r.w), ("\" height=\"", r.h)] {
+        s.push_str(attr);
+        num(v).push_to(s);
+    }
+    for piece in ["\" fill=\"", st.fill, "\" stroke=\"", st.stroke, "\" stroke-width=\""] {
+        s.push_str(piece);
+    }
+    num(st.stroke_width).push_to(s);
+    s.push('"');
     if st.radius > 0.0 {
-        let _ = write!(s, r#" rx="{}""#, num(st.radius));
+        s.push_str(r#" rx=""#);
+        num(st.radius).push_to(s);
+        s.push('"');
     }
     if st.dashed {
         s.push_str(r#" stroke-dasharray="5 3""#);
@@ -93,6 +102,8 @@ fn rect(s: &mut String, b: &crate::diagram::scene::SceneBox) {
     if b.tooltip.is_empty() {
         s.push_str("/>\n");
     } else {
-        let _ = writeln!(s, "><title>{}</title></rect>", xml_escape(&clean(&b.tooltip)));
+        s.push_str("><title>");
+        xml_escape_into(s, &clean(&b.tooltip));
+        s.push_str("</title></rect>\n");
     }
 }
