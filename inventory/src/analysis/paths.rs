@@ -819,8 +819,8 @@ struct Engine<'t, 'a> {
     vpc_ids: Vec<&'a str>,
     /// Interned VPC → the route tables its ENIs' subnets use (interned, sorted).
     vpc_tables: Vec<Vec<(u32, &'a RouteTable)>>,
-    /// Interned route table → its routes (the `route_entries` of its id).
-    table_entries: Vec<Vec<RouteEntry<'a>>>,
+    /// Interned route table → its routes in `routes::ranked` order (`routes::lookup_ranked`).
+    table_ranked: Vec<Vec<RouteEntry<'a>>>,
     /// Per ENI: its subnet's route table, interned (`u32::MAX`: none).
     rt_of: Vec<u32>,
     /// `linked` by the source's routing class (`route_class`).
@@ -1214,7 +1214,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             endpoint_cache: Default::default(),
             vpc_ids,
             vpc_tables,
-            table_entries,
+            table_ranked: table_entries.into_iter().map(routes::ranked).collect(),
             linked_cache: Default::default(),
             rt_of,
             src_uniform,
@@ -1455,7 +1455,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             let srcs: Vec<&IpNet> = srcs.collect();
             for &(ti, _) in &self.vpc_tables[vb as usize] {
                 let routes_back = |s: &&IpNet| {
-                    lookup(&self.table_entries[ti as usize], s)
+                    routes::lookup_ranked(&self.table_ranked[ti as usize], s)
                         .is_some_and(|e| e.route.state == RouteState::Active && e.route.target.id == target)
                 };
                 if !allowed.contains(&ti) && srcs.iter().any(routes_back) {

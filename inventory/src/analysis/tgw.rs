@@ -45,11 +45,18 @@ impl TgwStep<'_> {
 /// A TGW route with one concrete destination CIDR (a prefix-list route gives one per entry).
 type TgwEntry<'a> = (IpNet, &'a TgwRoute);
 
+/// How `TgwGraph::best` prefers a route: longer prefix, then a CIDR over a prefix-list entry.
+fn rank((c, r): &TgwEntry) -> (u8, bool) {
+    (c.prefix_len(), matches!(r.destination, RouteDestination::Cidr(_)))
+}
+
 pub struct TgwGraph<'a> {
     /// (TGW, attachment) → the route table associated with the attachment on that TGW.
     table_at: FastMap<(&'a str, &'a str), &'a TransitGatewayRouteTable>,
     /// TGW route table id → its routes with concrete destinations.
     entries: FastMap<&'a str, Vec<TgwEntry<'a>>>,
+    /// TGW route table id → its routes as `best` prefers them (see `best`).
+    ranked: FastMap<&'a str, Vec<TgwEntry<'a>>>,
     /// (TGW, attachment id) → the attachment as that TGW lists it.
     attachment_at: FastMap<(&'a str, &'a str), &'a TransitGatewayAttachment>,
     /// Attachment id → every listing of it (a peering attachment may be listed per side).
@@ -127,7 +134,27 @@ impl<'a> TgwGraph<'a> {
                 }
             }
         }
-        TgwGraph { table_at, entries, attachment_at, listings, peerings, by_exit, peering_routes, vpc_attachments }
+        // Longest prefix first, a CIDR before a prefix-list entry of the same length, and
+        // among equals the later route first (as `max_by_key` keeps the last maximum).
+        let ranked = entries
+            .iter()
+            .map(|(table, list)| {
+                let mut v: Vec<(usize, TgwEntry)> = list.iter().copied().enumerate().collect();
+                v.sort_by(|(i, x), (j, y)| rank(y).cmp(&rank(x)).then(j.cmp(i)));
+                (*table, v.into_iter().map(|(_, e)| e).collect())
+            })
+            .collect();
+        TgwGraph {
+            table_at,
+            entries,
+            ranked,
+            attachment_at,
+            listings,
+            peerings,
+            by_exit,
+            peering_routes,
+            vpc_attachments,
+        }
     }
 
     /// Every concrete destination of every TGW route.
@@ -153,7 +180,15 @@ impl<'a> TgwGraph<'a> {
     /// The route AWS uses for `dst` in `table`: longest prefix (a CIDR beating a
     /// prefix-list entry of the same length), whatever its state.
     pub fn best(&self, table: &str, dst: &IpNet) -> Option<TgwEntry<'a>> {
-        let rank = |(c, r): &TgwEntry| (c.prefix_len(), matches!(r.destination, RouteDestination::Cidr(_)));
+        // The first covering route in `ranked` order: a TGW table holds a route per
+        // attached VPC (hundreds), and this runs for every source the flows check.
+        let ranked = self.ranked.get(table).map(Vec::as_slice).unwrap_or_default();
+        ranked.iter().find(|(c, _)| covers(c, dst)).copied()
+    }
+
+    /// `best` by reading every route: the reference `best` is tested against.
+    #[cfg(test)]
+    fn best_by_scan(&self, table: &str, dst: &IpNet) -> Option<TgwEntry<'a>> {
         self.routes(table).iter().filter(|(c, _)| covers(c, dst)).max_by_key(|e| rank(e)).copied()
     }
 
@@ -345,4 +380,57 @@ struct ExitSearch<'f, 'a> {
     steps: Vec<TgwStep<'a>>,
     seen: BTreeSet<(&'a str, &'a str)>,
     out: Vec<Exit<'a>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RouteState, TgwAttachmentRef, TgwRouteType};
+    use crate::snapshot::{Snapshot, Timestamp};
+    use proptest::prelude::*;
+
+    fn net(hi: u8, len: u8) -> IpNet {
+        IpNet::V4(ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(10, hi % 2, hi, 0), len).unwrap().trunc())
+    }
+
+    proptest! {
+        /// The first covering route in `ranked` order is the one a scan of every route
+        /// picks, with equal prefixes, prefix-list entries and blackholes present.
+        #[test]
+        fn best_is_the_scans_choice(
+            routes in prop::collection::vec((0u8..4, 0u8..=32, any::<bool>(), 0u8..3, any::<bool>()), 0..12),
+            probes in prop::collection::vec((0u8..4, 24u8..=32), 1..8),
+        ) {
+            let mut snap = Snapshot::new(Timestamp::parse("2026-12-02T00:00:00Z").unwrap());
+            let r = &mut snap.resources;
+            r.managed_prefix_lists = serde_json::from_value(serde_json::json!([
+                {"id": "pl-1", "account_id": "1", "region": "r", "name": "pl", "address_family": "IPv4",
+                 "entries": [{"cidr": "10.0.0.0/24"}, {"cidr": "10.1.1.0/24"}]}
+            ])).unwrap();
+            let routes: Vec<TgwRoute> = routes
+                .iter()
+                .map(|&(hi, len, pl, exit, active)| TgwRoute {
+                    destination: if pl { RouteDestination::PrefixList("pl-1".into()) } else { RouteDestination::Cidr(net(hi, len)) },
+                    attachments: vec![TgwAttachmentRef {
+                        attachment_id: format!("tgw-attach-{exit}"),
+                        resource_type: TgwAttachmentResourceType::Vpc,
+                        resource_id: None,
+                    }],
+                    route_type: TgwRouteType::Static,
+                    state: if active { RouteState::Active } else { RouteState::Blackhole },
+                })
+                .collect();
+            r.transit_gateway_route_tables = serde_json::from_value(serde_json::json!([
+                {"id": "tgw-rtb-1", "account_id": "1", "region": "r", "transit_gateway_id": "tgw-1"}
+            ])).unwrap();
+            r.transit_gateway_route_tables[0].routes = routes;
+            let ix = Index::build(&snap);
+            let g = TgwGraph::new(&snap.resources, &ix);
+            for &(hi, len) in &probes {
+                let dst = net(hi, len);
+                let pick = |e: Option<TgwEntry>| e.map(|(c, r)| (c, r as *const TgwRoute));
+                prop_assert_eq!(pick(g.best("tgw-rtb-1", &dst)), pick(g.best_by_scan("tgw-rtb-1", &dst)));
+            }
+        }
+    }
 }
