@@ -59,7 +59,8 @@ pub fn graph(f: &Facts) -> FlowGraph {
     let mut notes = Vec::new();
     let mut nodes: Vec<Node> = vec![Node { id: "internet".into(), internet: true, ..Node::default() }];
     // Lookups only (nodes are numbered in ENI order): hash maps, as these see every ENI.
-    let mut by_key: FastMap<(&str, Vec<String>), usize> = FastMap::default();
+    // (VPC, its load balancer's id, or its sorted groups when it has none).
+    let mut by_key: FastMap<(&str, Option<&str>, Vec<&str>), usize> = FastMap::default();
     let mut node_of_eni: FastMap<&str, usize> = FastMap::default();
     let exposed_enis: FastSet<&str> = f.analysis.exposures.iter().map(|x| x.eni_id.as_str()).collect();
     let instances: FastMap<&str, &inventory::model::Instance> =
@@ -77,12 +78,13 @@ pub fn graph(f: &Facts) -> FlowGraph {
     // than a tree insert (and an id copy on the way) per ENI.
     let mut eni_ids: Vec<Vec<&str>> = vec![Vec::new()];
     for n in &r.network_interfaces {
-        let mut sgs = n.security_group_ids.clone();
-        sgs.sort();
+        // Borrowed: this runs for every ENI (100 k), owned keys were most of its time.
+        let mut sgs: Vec<&str> = n.security_group_ids.iter().map(String::as_str).collect();
+        sgs.sort_unstable();
         let lb = lbs.load_balancer_of(n);
         let key = match lb {
-            Some(lb) => (n.vpc_id.as_str(), vec![format!("lb:{}", lb.id)]),
-            None => (n.vpc_id.as_str(), sgs.clone()),
+            Some(lb) => (n.vpc_id.as_str(), Some(lb.id.as_str()), Vec::new()),
+            None => (n.vpc_id.as_str(), None, sgs.clone()),
         };
         let idx = *by_key.entry(key).or_insert_with(|| {
             let id = match lb {
@@ -94,7 +96,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
                 vpc: n.vpc_id.clone(),
                 vpcs: BTreeSet::from([n.vpc_id.clone()]),
                 account: n.account_id.clone(),
-                sgs: sgs.iter().cloned().collect(),
+                sgs: sgs.iter().map(|g| g.to_string()).collect(),
                 load_balancer: lb.map(lb_text),
                 listeners: lb.map(|lb| listeners(lb.id.as_str())).unwrap_or_default(),
                 ..Node::default()

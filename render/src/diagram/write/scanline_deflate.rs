@@ -119,7 +119,8 @@ impl ScanlineDeflate {
                 }
             }
             // Matches start on pixel boundaries: the rest of this pixel goes as literals.
-            let next = if i == 0 { 1 } else { (i + self.bpp - (i - 1) % self.bpp).min(n) };
+            // (Palette pages, one byte per pixel, skip the division.)
+            let next = if i == 0 || self.bpp == 1 { i + 1 } else { (i + self.bpp - (i - 1) % self.bpp).min(n) };
             self.bits.literals(&cur[i..next]);
             i = next;
         }
