@@ -188,8 +188,9 @@ pub fn render(m: &Matrix, rows: std::ops::Range<usize>, cols: std::ops::Range<us
         );
         let text = format!("{:>4}  {}", i + 1, m.rows[i].1);
         scene.add_text(Some(label), 4.0, base(top), &text, TEXT, false, INK, Anchor::Start, ROW_LABEL_W - 8.0);
-        for (c, j) in cols.clone().enumerate() {
-            let Some(cell) = m.cells.get(&(i, j)) else { continue };
+        // Only the row's connections in this tile's columns (most cells are empty).
+        for (&(_, j), cell) in m.cells.range((i, cols.start)..(i, cols.end)) {
+            let c = j - cols.start;
             let r = Rect::new(x0 + c as f64 * CELL_W, top, CELL_W, CELL_H);
             let (fill, color) = if cell.prod_from_nonprod { ("#fadbd8", EXPOSED) } else { ("#e8f6f3", INK) };
             let b = scene.add_box(
