@@ -828,7 +828,7 @@ fn join_or_none(v: &[String]) -> String {
 
 fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn std::io::Write) -> Result<(), String> {
     #[derive(serde::Serialize)]
-    struct Doc<'a> {
+    struct Head<'a> {
         auditmap_version: &'a str,
         generated_at: String,
         collected_at: String,
@@ -837,9 +837,8 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn 
         snapshot_sha256: &'a str,
         redaction_applied: bool,
         columns: &'a [&'a str],
-        resources: &'a [InventoryRow],
     }
-    let doc = Doc {
+    let head = Head {
         auditmap_version: ctx.version,
         generated_at: ctx.generated.to_string(),
         collected_at: ctx.collected.to_string(),
@@ -848,9 +847,25 @@ fn inventory_json(ctx: &ReportContext<'_>, rows: &[InventoryRow], out: &mut dyn 
         snapshot_sha256: ctx.snapshot_sha,
         redaction_applied: ctx.redacted,
         columns: &inventory_table::HEADERS,
-        resources: rows,
     };
     // Compact: pretty-printing doubles the size on large estates; any JSON tool re-indents.
-    serde_json::to_writer(&mut *out, &doc).map_err(|e| e.to_string())?;
+    // The document is `head` with one more member, "resources": the rows, each
+    // serialised into a local buffer (serde_json's many small writes then go to a
+    // `Vec`, not through `out`'s dynamic dispatch: 82 MB at 100k resources).
+    let mut buf = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
+    buf.pop(); // the closing brace
+    buf.extend_from_slice(b",\"resources\":[");
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        serde_json::to_writer(&mut buf, row).map_err(|e| e.to_string())?;
+        if buf.len() >= 1 << 16 {
+            out.write_all(&buf).map_err(|e| e.to_string())?;
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(b"]}");
+    out.write_all(&buf).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| e.to_string())
 }

@@ -9,12 +9,10 @@
 //! as text: the library wrote a shared string that looked like `<r>…</r>` into the XML
 //! unescaped, as rich text.
 use std::fmt::Write as _;
-use std::hash::BuildHasherDefault;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::{self, Cursor, Write};
 
-use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
-use indexmap::IndexMap;
-use inventory::topology::hash::FxHasher;
+use inventory::topology::hash::{FastMap, FastSet, FxHasher};
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
@@ -32,6 +30,11 @@ const MAX_WIDTH: usize = 60;
 const ZIP_LEVEL: i64 = 2;
 /// Sheet XML is handed to the compressor in pieces of this size.
 const FLUSH_BYTES: usize = 256 * 1024;
+/// Every this-many-th row's texts decide which columns' strings are not deduplicated.
+const SAMPLE_STRIDE: usize = 8;
+/// Sampled texts a column needs before its strings go undeduplicated (so sheets
+/// under 512 rows share every repeated string).
+const MIN_SAMPLES: usize = 64;
 
 pub struct Sheets<'a> {
     pub assets: &'a [InventoryRow],
@@ -101,12 +104,13 @@ pub fn write(s: &Sheets<'_>) -> io::Result<Vec<u8>> {
     book.finish(&s.created)
 }
 
-type Strings = IndexMap<String, (), BuildHasherDefault<FxHasher>>;
-
 struct Book {
     zip: ZipWriter<Cursor<Vec<u8>>>,
-    /// The shared-string table: index = position, in order of first use.
-    strings: Strings,
+    /// Index in the shared-string table of each text deduplicated so far.
+    strings: FastMap<String, usize>,
+    /// The shared-string table's `<si>` entries, in index order, and how many.
+    table: String,
+    entries: usize,
     string_cells: usize,
     /// (name, last cell reference) per sheet written, for the workbook's filter ranges.
     sheets: Vec<(String, String)>,
@@ -131,7 +135,9 @@ impl Book {
     fn new() -> Book {
         Book {
             zip: ZipWriter::new(Cursor::new(Vec::new())),
-            strings: Strings::default(),
+            strings: FastMap::default(),
+            table: String::new(),
+            entries: 0,
             string_cells: 0,
             sheets: vec![],
         }
@@ -142,17 +148,31 @@ impl Book {
         self.zip.write_all(xml.as_bytes())
     }
 
+    /// The table index of `text`, added on first use.
     fn shared(&mut self, text: &str) -> usize {
         self.string_cells += 1;
-        // One hash per cell: a lookup, then on a miss the insert from the same probe.
-        match self.strings.raw_entry_mut_v1().from_key(text) {
-            RawEntryMut::Occupied(e) => e.index(),
-            RawEntryMut::Vacant(e) => {
-                let i = e.index();
-                e.insert(text.to_string(), ());
-                i
-            }
+        if let Some(&i) = self.strings.get(text) {
+            return i;
         }
+        let i = self.add_entry(text);
+        self.strings.insert(text.to_string(), i);
+        i
+    }
+
+    /// A new table entry for `text`, not looked up or remembered (a text that rarely
+    /// repeats; a repeat gets a second entry, which readers take as they do any other).
+    fn unshared(&mut self, text: &str) -> usize {
+        self.string_cells += 1;
+        self.add_entry(text)
+    }
+
+    fn add_entry(&mut self, text: &str) -> usize {
+        self.table.push_str("<si>");
+        self.table.push_str(text_open(text));
+        escape_text(text, &mut self.table);
+        self.table.push_str("</t></si>");
+        self.entries += 1;
+        self.entries - 1
     }
 
     /// One worksheet: bold header row, then `rows` (called twice: widths, then cells).
@@ -165,16 +185,32 @@ impl Book {
     {
         // Widths from the raw text (the quote prefix adds one character at most).
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        // Columns whose texts rarely repeat (ids, names, ARNs) get a table entry per cell
+        // without a lookup: deduplicating them bought nothing but a hash probe and a copy
+        // per cell. Decided from every SAMPLE_STRIDE-th row, so the same rows decide alike.
+        let hasher = BuildHasherDefault::<FxHasher>::default();
+        let mut samples: Vec<(usize, FastSet<u64>)> = vec![(0, FastSet::default()); headers.len()];
         let mut n_rows = 0;
         for row in rows() {
+            let sampled = n_rows % SAMPLE_STRIDE == 0;
             n_rows += 1;
-            for (w, v) in widths.iter_mut().zip(row.as_ref()) {
+            for (c, (w, v)) in widths.iter_mut().zip(row.as_ref()).enumerate() {
                 let v = v.as_ref();
                 if v.len() > *w {
                     *w = (*w).max(v.chars().take(MAX_WIDTH).count());
                 }
+                if sampled && !v.is_empty() {
+                    let (count, distinct) = &mut samples[c];
+                    *count += 1;
+                    distinct.insert(hasher.hash_one(v));
+                }
             }
         }
+        let distinct: Vec<bool> = samples
+            .iter()
+            .zip(numeric.iter().chain(std::iter::repeat(&false)))
+            .map(|((count, distinct), &numeric)| !numeric && *count >= MIN_SAMPLES && distinct.len() * 10 >= count * 9)
+            .collect();
         let columns: Vec<String> = (0..headers.len().max(1)).map(column_name).collect();
         let last = format!("{}{}", columns[columns.len() - 1], n_rows + 1);
         let index = self.sheets.len() + 1;
@@ -229,18 +265,26 @@ impl Book {
                 if v.is_empty() {
                     continue;
                 }
+                let distinct = distinct.get(c).copied().unwrap_or(false);
+                let add = |book: &mut Book, v: &str| {
+                    if distinct {
+                        book.unshared(&cell(v))
+                    } else {
+                        book.shared(&cell(v))
+                    }
+                };
                 let s = match above.get_mut(c) {
                     Some((text, i)) if text == v => {
                         self.string_cells += 1;
                         *i
                     }
                     Some((text, i)) => {
-                        *i = self.shared(&cell(v));
+                        *i = add(self, v);
                         text.clear();
                         text.push_str(v);
                         *i
                     }
-                    None => self.shared(&cell(v)),
+                    None => add(self, v),
                 };
                 for piece in [r#"<c r=""#, col, r, r#"" t="s"><v>"#, digits.format(s), "</v></c>"] {
                     xml.push_str(piece);
@@ -269,22 +313,13 @@ impl Book {
         let _ = write!(
             xml,
             r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{}" uniqueCount="{}">"#,
-            self.string_cells,
-            self.strings.len()
+            self.string_cells, self.entries
         );
-        for s in self.strings.keys() {
-            let preserve =
-                [s.chars().next(), s.chars().last()].into_iter().flatten().any(|c| matches!(c, ' ' | '\t' | '\n'));
-            xml.push_str(if preserve { r#"<si><t xml:space="preserve">"# } else { "<si><t>" });
-            escape_text(s, &mut xml);
-            xml.push_str("</t></si>");
-            if xml.len() >= FLUSH_BYTES {
-                self.zip.write_all(xml.as_bytes())?;
-                xml.clear();
-            }
-        }
-        xml.push_str("</sst>");
         self.zip.write_all(xml.as_bytes())?;
+        for piece in self.table.as_bytes().chunks(FLUSH_BYTES) {
+            self.zip.write_all(piece)?;
+        }
+        self.zip.write_all(b"</sst>")?;
 
         let n = self.sheets.len();
         let names: Vec<&str> = self.sheets.iter().map(|(name, _)| name.as_str()).collect();
@@ -324,34 +359,74 @@ fn excel_width(chars: f64) -> f64 {
     ((chars * 7.0 + 5.0) / 7.0 * 256.0).floor() / 256.0
 }
 
+/// The `<t>` tag opening `s`: one that keeps leading or trailing whitespace, which XML
+/// readers would otherwise drop.
+fn text_open(s: &str) -> &'static str {
+    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\n'));
+    if edge(s.as_bytes().first()) || edge(s.as_bytes().last()) {
+        r#"<t xml:space="preserve">"#
+    } else {
+        "<t>"
+    }
+}
+
 /// Cell text as XML character data. `cell` has already made control characters visible;
 /// what is left to escape is markup, the two non-characters, and text that reads as
 /// Excel's own `_xHHHH_` escape (prefixed with `_x005F`, an escaped underscore).
+/// Scanned by byte: every byte that can start one of those is ASCII or 0xEF (U+FFFE
+/// and U+FFFF are EF BF BE / EF BF BF), so the cuts fall on character boundaries.
 fn escape_text(s: &str, out: &mut String) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '\u{FFFE}' => "_xFFFE_",
-            '\u{FFFF}' => "_xFFFF_",
-            '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' => {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !ESCAPE_LEAD[b as usize] {
+            i += 1;
+            continue;
+        }
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'_' if looks_like_escape(&bytes[i..]) => "_x005F_",
+            0xEF if bytes[i + 1..].starts_with(&[0xBF, 0xBE]) => "_xFFFE_",
+            0xEF if bytes[i + 1..].starts_with(&[0xBF, 0xBF]) => "_xFFFF_",
+            0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F => {
                 out.push_str(&s[start..i]);
-                let _ = write!(out, "_x{:04X}_", c as u32);
-                start = i + 1;
+                let _ = write!(out, "_x{b:04X}_");
+                i += 1;
+                start = i;
                 continue;
             }
-            '_' if looks_like_escape(&bytes[i..]) => "_x005F_",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
         out.push_str(replacement);
-        start = i + c.len_utf8();
+        i += if b == 0xEF { 3 } else { 1 };
+        start = i;
     }
     out.push_str(&s[start..]);
 }
+
+/// Bytes that may start something `escape_text` replaces.
+static ESCAPE_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = !matches!(b, 0x09 | 0x0A | 0x0D);
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'_' as usize] = true;
+    t[0xEF] = true;
+    t
+};
 
 /// `_x` + four hex digits + `_`.
 fn looks_like_escape(b: &[u8]) -> bool {
@@ -479,6 +554,93 @@ mod tests {
     fn widths_match_excels_pixel_rounding() {
         assert_eq!(excel_width(61.0), 61.7109375);
         assert_eq!(excel_width(9.0), 9.7109375);
+    }
+
+    /// The escaping as first written, a character at a time: the reference for the
+    /// byte scan.
+    fn escape_text_by_char(s: &str) -> String {
+        let mut out = String::new();
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            let replacement = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '\u{FFFE}' => "_xFFFE_",
+                '\u{FFFF}' => "_xFFFF_",
+                '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' => {
+                    out.push_str(&s[start..i]);
+                    out.push_str(&format!("_x{:04X}_", c as u32));
+                    start = i + 1;
+                    continue;
+                }
+                '_' if looks_like_escape(&s.as_bytes()[i..]) => "_x005F_",
+                _ => continue,
+            };
+            out.push_str(&s[start..i]);
+            out.push_str(replacement);
+            start = i + c.len_utf8();
+        }
+        out.push_str(&s[start..]);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scan_escapes_like_the_character_walk(
+            s in "([&<>_x0-9A-Fa-f\u{0}-\u{1f}\u{fffd}-\u{ffff}\u{ef}\u{bf}é€😀 a]|_x[0-9A-F]{4}_){0,40}"
+        ) {
+            let mut out = String::new();
+            escape_text(&s, &mut out);
+            proptest::prop_assert_eq!(out, escape_text_by_char(&s));
+        }
+    }
+
+    /// A sheet of 600 rows: the column of distinct ids gets an entry per cell, the
+    /// column that repeats is deduplicated, and an independent reader (openpyxl) reads
+    /// back every cell, leading space and markup included.
+    #[test]
+    fn distinct_columns_skip_deduplication_and_read_back() {
+        let rows: Vec<[String; 3]> = (0..600)
+            .map(|i| {
+                [
+                    format!(" id-{i} <b>&"),
+                    format!("region-{}", i % 4),
+                    if i % 7 == 0 { String::new() } else { format!("{i}") },
+                ]
+            })
+            .collect();
+        let mut book = Book::new();
+        book.sheet("T", &["id", "region", "n"], &[false, false, true], || rows.iter()).unwrap();
+        assert_eq!(book.strings.len(), 3 + 4, "headers and the four regions deduplicated, ids not");
+        assert_eq!(book.entries, 3 + 4 + 600, "an entry per id");
+        let bytes = book.finish("2026-01-01T00:00:00Z").unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        let mut table = String::new();
+        io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut table).unwrap();
+        assert!(table.contains(r#"count="1203" uniqueCount="607""#), "{}", &table[..300]);
+        assert!(table.contains(r#"<si><t xml:space="preserve"> id-599 &lt;b&gt;&amp;</t></si></sst>"#));
+
+        let dir = std::env::temp_dir().join(format!("auditmap-xlsx-inline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let python = std::env::var("AUDITMAP_PYTHON").unwrap_or_else(|_| "python3".into());
+        let script = "import json,sys,openpyxl\nwb=openpyxl.load_workbook(sys.argv[1],read_only=True)\nprint(json.dumps([['' if v is None else str(v) for v in r] for r in wb['T'].iter_rows(values_only=True)]))";
+        let out = std::process::Command::new(&python).arg("-c").arg(script).arg(&path).output().expect("python runs");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(out.status.success(), "openpyxl failed: {}", String::from_utf8_lossy(&out.stderr));
+        let got: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(got.len(), 601);
+        for (i, (g, want)) in got[1..].iter().zip(&rows).enumerate() {
+            let mut g = g.clone();
+            g.resize(3, String::new());
+            // Whole numbers come back as floats ("7.0").
+            if let Some(n) = g[2].strip_suffix(".0") {
+                g[2] = n.to_string();
+            }
+            assert!(g[..] == want[..], "row {}: {g:?} vs {want:?}", i + 2);
+        }
     }
 
     #[test]
