@@ -309,14 +309,11 @@ impl Book {
     /// The shared strings, workbook, styles and package parts, then the zip's directory.
     fn finish(mut self, created: &str) -> io::Result<Vec<u8>> {
         self.zip.start_file("xl/sharedStrings.xml", options()).map_err(zip_err)?;
-        let mut xml = String::with_capacity(FLUSH_BYTES + 64 * 1024);
-        xml.push_str(XML_DECLARATION);
-        let _ = write!(
-            xml,
-            r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{}" uniqueCount="{}">"#,
+        let head = format!(
+            r#"{XML_DECLARATION}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{}" uniqueCount="{}">"#,
             self.string_cells, self.entries
         );
-        self.zip.write_all(xml.as_bytes())?;
+        self.zip.write_all(head.as_bytes())?;
         for piece in self.table.as_bytes().chunks(FLUSH_BYTES) {
             self.zip.write_all(piece)?;
         }

@@ -23,9 +23,10 @@ const SVG_MITER_LIMIT: f32 = 4.0;
 const KAPPA: f64 = 0.552_284_749_8;
 /// zlib level (zlib-rs) for the page content and ToUnicode maps (glyph procedures are
 /// compressed once per process at the best level, see `pdf_font`). On the 10k
-/// estate's pages (callgrind), with the compressor reused: zlib-rs level 2 ~35 % fewer
-/// instructions than miniz_oxide level 1, used before, and the 100k estate's PDFs
-/// 47.9 MB instead of 50.3 (zlib-rs level 1: 52.2 MB).
+/// estate's pages (callgrind), with the compressor reused: zlib-rs level 2 ~18 % fewer
+/// instructions than a fresh miniz_oxide level-1 compressor per stream, used before
+/// (whose zeroed tables also cost page faults), and the 100k estate's PDFs 47.9 MB
+/// instead of 50.3 (zlib-rs level 1: 52.2 MB).
 const DEFLATE_LEVEL: u32 = 2;
 
 /// Largest page side in user units that Acrobat accepts (PDF 1.7 Annex C.2);
@@ -92,22 +93,27 @@ pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
         /// and window) cost more than compressing a page's small font maps.
         static COMPRESSOR: std::cell::RefCell<Option<flate2::Compress>> = const { std::cell::RefCell::new(None) };
     }
-    COMPRESSOR.with(|c| {
-        let mut c = c.borrow_mut();
-        let c = match c.as_mut() {
+    COMPRESSOR.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let c = match slot.as_mut() {
             Some(c) => {
                 c.reset();
                 c
             }
-            None => c.insert(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true)),
+            None => slot.insert(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true)),
         };
         let mut out = Vec::with_capacity(data.len() / 4 + 64);
         loop {
             let done = c.total_in() as usize;
             match c.compress_vec(&data[done..], &mut out, flate2::FlushCompress::Finish) {
                 Ok(flate2::Status::StreamEnd) => return out,
-                // Out of room (or a bad state, which a reset stream never has): more room.
-                _ => out.reserve(out.capacity()),
+                Ok(_) => out.reserve(out.capacity()),
+                // A state error (never seen from a reset stream): drop that compressor and
+                // compress this stream the slow way rather than loop.
+                Err(_) => {
+                    *slot = None;
+                    return miniz_oxide::deflate::compress_to_vec_zlib(data, 1);
+                }
             }
         }
     })
