@@ -84,6 +84,26 @@ fn truncated_json_reports_line_and_column() {
 }
 
 #[test]
+fn invalid_utf8_reports_its_line() {
+    // A tag value with a byte that is not UTF-8 (a Latin-1 "é"), as a hand-edited file may have.
+    let line = EVERY_KIND.lines().position(|l| l.contains("map_public_ip_on_launch")).unwrap() + 1;
+    let mut bytes = Vec::new();
+    for (i, l) in EVERY_KIND.lines().enumerate() {
+        bytes.extend_from_slice(l.as_bytes());
+        if i + 1 == line {
+            bytes.extend_from_slice(b" \"caf\xE9\": 1,");
+        }
+        bytes.push(b'\n');
+    }
+    // The byte is on `line` (an unknown field too, but the encoding fails first).
+    let e = load_bytes(Path::new("test.json"), &bytes).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, SnapshotError::Json { .. }), "{msg}");
+    assert!(msg.contains(&format!("test.json:{line}:")), "{msg} should point at line {line}");
+    assert!(msg.contains("unicode"), "{msg}");
+}
+
+#[test]
 fn wrong_type_reports_position_and_field() {
     let bad = EVERY_KIND.replace(r#""map_public_ip_on_launch": true"#, r#""map_public_ip_on_launch": "yes""#);
     let e = load(&bad).unwrap_err();

@@ -16,6 +16,7 @@ use inventory::accept::Acceptances;
 use inventory::analysis::Analysis;
 use inventory::facts::Settings;
 use inventory::snapshot::{to_json_bytes, SnapshotError};
+use inventory::topology::Topology;
 use inventory::Snapshot;
 
 use crate::diagram::Plan;
@@ -153,28 +154,38 @@ impl<'a> Input<'a> {
                 .map_err(|message| PackageError::Write { file: "snapshot.json".into(), message })?;
         let prepared = prepared.with_settings(settings);
         writer.lap("redaction");
-        let (analysed, written) =
-            prepared.analyze_alongside(|json, read| writer.write_snapshot(json, read)).map_err(|_| {
-                PackageError::Write { file: "analysis".into(), message: "the analysis thread failed".into() }
-            })?;
-        written?;
-        // Each finding judged once, here; the writers only read the verdicts.
-        let reviewed = opts.accepted.as_ref().zip(acceptances).map(|(a, acceptances)| Reviewed {
-            review: inventory::accept::review(&acceptances, &analysed.snapshot, &analysed.analysis.exposures),
-            acceptances,
-            sha256: a.sha256.clone(),
-        });
-        writer.lap("analysis, snapshot.json");
-        let outcome = writer.finish(
-            &analysed.snapshot,
-            &analysed.analysis,
-            analysed.redaction.as_ref(),
-            &analysed.source,
-            previous.as_ref(),
-            reviewed.as_ref(),
+        let finished = prepared.analyze_alongside(
+            |json, read| {
+                let written = writer.write_snapshot(json, read);
+                (writer, written)
+            },
+            |analysed, (mut writer, written)| -> Result<PackageOutcome, PackageError> {
+                written?;
+                let Analysing { snapshot, topology, analysis, redaction, source } = analysed;
+                // Each finding judged once, here; the writers only read the verdicts.
+                let reviewed = opts.accepted.as_ref().zip(acceptances).map(|(a, acceptances)| Reviewed {
+                    review: inventory::accept::review(&acceptances, snapshot, &analysis.exposures),
+                    acceptances,
+                    sha256: a.sha256.clone(),
+                });
+                writer.lap("analysis, snapshot.json");
+                let outcome = writer.finish(
+                    snapshot,
+                    topology,
+                    &analysis,
+                    redaction.as_ref(),
+                    &source,
+                    previous.as_ref(),
+                    reviewed.as_ref(),
+                );
+                crate::exit::release((analysis, previous, reviewed));
+                outcome
+            },
         );
-        crate::exit::release((analysed, previous, reviewed));
-        outcome
+        finished.map_err(|_| PackageError::Write {
+            file: "analysis".into(),
+            message: "the analysis thread failed".into(),
+        })?
     }
 }
 
@@ -243,30 +254,48 @@ impl<'a> Prepared<'a> {
         Analysed::of(snapshot, redaction, source, &settings)
     }
 
-    /// `analyze` on a worker thread while `alongside` gets the bytes (snapshot.json's,
-    /// and the ones read when they differ) on this one. The bytes are freed after.
-    /// Without the data flows (`Analysis::data_flows` stays empty): the package computes
-    /// them beside its tables (`package::write_tables_and_diagrams`).
-    pub fn analyze_alongside<R>(
+    /// The topology and the analysis on a worker thread while `alongside` gets the
+    /// bytes (snapshot.json's, and the ones read when they differ) on this one; the
+    /// bytes are freed after. Without the data flows (`Analysis::data_flows` stays
+    /// empty): the package computes them from the same topology beside its tables
+    /// (`package::write_tables_and_diagrams`), and the topology borrows the snapshot,
+    /// which is why this runs inside `with`, on a borrow of it.
+    pub fn analyze_alongside<R, T>(
         self,
         alongside: impl FnOnce(&[u8], Option<&[u8]>) -> R,
-    ) -> Result<(Analysed<'a>, R), AnalysisFailed> {
+        with: impl FnOnce(Analysing<'_>, R) -> T,
+    ) -> Result<T, AnalysisFailed> {
         let Prepared { snapshot, bytes, read_bytes, redaction, source, settings } = self;
         // Worker threads do not inherit the current span: enter it so `--timings`
         // shows the analysis under the command.
         let parent = tracing::Span::current();
-        let (analysis, side) = std::thread::scope(|s| {
+        let (done, side) = std::thread::scope(|s| {
             let analysis = s.spawn(|| {
                 let _in = parent.enter();
-                inventory::analysis::analyze_without_flows(&snapshot, &settings)
+                let topology = Topology::build(&snapshot);
+                let analysis = inventory::analysis::analyze_without_flows(&topology, &settings);
+                (topology, analysis)
             });
             let side = alongside(&bytes, read_bytes.as_deref());
             (analysis.join(), side)
         });
         drop((bytes, read_bytes));
-        let analysis = analysis.map_err(|_| AnalysisFailed)?;
-        Ok((Analysed { snapshot, analysis, redaction, source }, side))
+        let (topology, analysis) = done.map_err(|_| AnalysisFailed)?;
+        let analysing = Analysing { snapshot: &snapshot, topology, analysis, redaction, source };
+        let out = with(analysing, side);
+        crate::exit::release(snapshot);
+        Ok(out)
     }
+}
+
+/// `Prepared::analyze_alongside`'s result: the snapshot, its topology (kept for the
+/// data flows) and its analysis.
+pub struct Analysing<'s> {
+    pub snapshot: &'s Snapshot,
+    pub topology: Topology<'s>,
+    pub analysis: Analysis,
+    pub redaction: Option<RedactionStats>,
+    pub source: String,
 }
 
 /// Stages 3–4 done: the snapshot and its analysis, computed once.

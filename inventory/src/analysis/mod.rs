@@ -44,16 +44,16 @@ pub fn analyze_with(snapshot: &Snapshot, settings: &Settings) -> Analysis {
 }
 
 /// `analyze_with` without the data flows: `auditmap package` computes those
-/// (`data_flows_of`) while its tables are being written, which need none.
-pub fn analyze_without_flows(snapshot: &Snapshot, settings: &Settings) -> Analysis {
-    analyze_topology_with(&Topology::build(snapshot), settings)
+/// (`data_flows_of`, from the same topology) while its tables are being written,
+/// which need none.
+pub fn analyze_without_flows(topo: &Topology, settings: &Settings) -> Analysis {
+    analyze_topology_with(topo, settings)
 }
 
 /// The internet → data-store flows of an analysis made by `analyze_without_flows`
-/// (what `analyze_with` puts in `Analysis::data_flows`). Builds the topology again
-/// (0.1 s at 100k resources) rather than keeping the first one alive beside the tables.
-pub fn data_flows_of(snapshot: &Snapshot, analysis: &Analysis, keys: &facts::TagKeys) -> Vec<DataFlow> {
-    data_flows(&Topology::build(snapshot), analysis, DATA_FLOW_HOPS, keys)
+/// from `topo` (what `analyze_with` puts in `Analysis::data_flows`).
+pub fn data_flows_of(topo: &Topology, analysis: &Analysis, keys: &facts::TagKeys) -> Vec<DataFlow> {
+    data_flows(topo, analysis, DATA_FLOW_HOPS, keys)
 }
 
 /// Hops from the internet to a data store that `Analysis::data_flows` follows (as

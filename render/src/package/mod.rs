@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use inventory::accept::{Acceptance, Acceptances, Review, Status};
 use inventory::analysis::{Analysis, DataFlow};
 use inventory::snapshot::Timestamp;
+use inventory::topology::Topology;
 use inventory::Snapshot;
 
 pub use controls::{describe, FileRole, CONTROLS};
@@ -326,11 +327,14 @@ impl<'o> PackageWriter<'o> {
 
     /// Every other file, from the snapshot snapshot.json holds and its analysis, then
     /// the package moved into place. `source` says where the snapshot came from.
-    /// `analysis` as `inventory::analysis::analyze_without_flows` makes it: the data
-    /// flows are computed here, beside the tables.
+    /// `analysis` as `inventory::analysis::analyze_without_flows` makes it from
+    /// `topology`: the data flows are computed here from the same topology, beside the
+    /// tables, and the topology is freed once they are.
+    #[allow(clippy::too_many_arguments)]
     pub fn finish(
         mut self,
         snapshot: &Snapshot,
+        topology: Topology<'_>,
         analysis: &Analysis,
         redaction: Option<&RedactionStats>,
         source: &str,
@@ -346,7 +350,7 @@ impl<'o> PackageWriter<'o> {
         let mut ctx = ReportContext::new(opts, snapshot, &snapshot_sha, source, redaction);
         ctx.changes = changes.as_ref();
         ctx.accepted = accepted;
-        let (mut tables, diagrams, flows) = write_tables_and_diagrams(&ctx, analysis, opts, &self.staged)?;
+        let (mut tables, diagrams, flows) = write_tables_and_diagrams(&ctx, topology, analysis, opts, &self.staged)?;
         self.lap("tables and diagrams");
         self.staged.files.append(&mut tables.files);
         self.staged.files.extend(diagrams.files);
@@ -441,10 +445,11 @@ fn changes_since(
 /// The tables (CSV/JSON/XLSX) and the diagrams share nothing but read-only inputs:
 /// they are written side by side, the diagram workers taking the remaining cores.
 /// The data flows (a path search the tables do not need, 1.4 s at 100k resources)
-/// are computed first on this thread while the tables' thread writes; the diagrams
-/// and the report get them (returned).
+/// are computed first on this thread, from the analysis's `topology` (freed then),
+/// while the tables' thread writes; the diagrams and the report get them (returned).
 fn write_tables_and_diagrams(
     ctx: &ReportContext<'_>,
+    topology: Topology<'_>,
     analysis: &Analysis,
     opts: &PackageOptions,
     staged: &Out,
@@ -457,7 +462,8 @@ fn write_tables_and_diagrams(
             let _in = parent.enter();
             tracing::info_span!("tables").in_scope(|| write_tables(ctx, analysis, dir, shown))
         });
-        let flows = inventory::analysis::data_flows_of(ctx.snapshot, analysis, &opts.tag_keys);
+        let flows = inventory::analysis::data_flows_of(&topology, analysis, &opts.tag_keys);
+        drop(topology);
         let diagrams = if opts.diagrams {
             tracing::info_span!("diagrams").in_scope(|| {
                 let plan = tracing::info_span!("layout").in_scope(|| {
