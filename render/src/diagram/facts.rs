@@ -222,8 +222,17 @@ impl<'a> Facts<'a> {
 
     /// What the snapshot holds for one VPC (empty for an unknown id).
     pub fn in_vpc(&self, vpc_id: &str) -> &VpcIndex<'a> {
-        static EMPTY: VpcIndex<'static> =
-            VpcIndex { exposures: Vec::new(), instances: 0, internet_gateways: Vec::new(), route_tables: Vec::new() };
+        static EMPTY: VpcIndex<'static> = VpcIndex {
+            exposures: Vec::new(),
+            instances: 0,
+            internet_gateways: Vec::new(),
+            route_tables: Vec::new(),
+            egress_only_gateways: Vec::new(),
+            vpn_gateways: Vec::new(),
+            tgw_attachments: Vec::new(),
+            peerings: Vec::new(),
+            gateway_endpoints: Vec::new(),
+        };
         self.vpc_index.get(vpc_id).unwrap_or(&EMPTY)
     }
 
@@ -355,6 +364,14 @@ pub struct VpcIndex<'a> {
     /// Gateways with an attachment in the `attached` state.
     pub internet_gateways: Vec<&'a str>,
     pub route_tables: Vec<&'a RouteTable>,
+    /// What the VPC page draws on the border, each in snapshot order: attached
+    /// egress-only and VPN gateways, VPC attachments to transit gateways, peerings
+    /// either side, gateway endpoints (one pass here rather than one per page).
+    pub egress_only_gateways: Vec<&'a str>,
+    pub vpn_gateways: Vec<&'a str>,
+    pub tgw_attachments: Vec<&'a TransitGatewayAttachment>,
+    pub peerings: Vec<&'a VpcPeeringConnection>,
+    pub gateway_endpoints: Vec<&'a VpcEndpoint>,
 }
 
 impl<'a> VpcIndex<'a> {
@@ -378,6 +395,34 @@ impl<'a> VpcIndex<'a> {
         }
         for t in &r.route_tables {
             by_vpc.entry(t.vpc_id.as_str()).or_default().route_tables.push(t);
+        }
+        let attached_vpcs = |attachments: &'a [VpcAttachment]| -> BTreeSet<&'a str> {
+            attachments.iter().filter(|a| a.is_attached()).map(|a| a.vpc_id.as_str()).collect()
+        };
+        for g in &r.egress_only_internet_gateways {
+            for v in attached_vpcs(&g.attachments) {
+                by_vpc.entry(v).or_default().egress_only_gateways.push(g.id.as_str());
+            }
+        }
+        for g in &r.vpn_gateways {
+            for v in attached_vpcs(&g.attachments) {
+                by_vpc.entry(v).or_default().vpn_gateways.push(g.id.as_str());
+            }
+        }
+        for a in r.transit_gateway_attachments.iter().filter(|a| a.resource_type == TgwAttachmentResourceType::Vpc) {
+            if let Some(v) = a.resource_id.as_deref() {
+                by_vpc.entry(v).or_default().tgw_attachments.push(a);
+            }
+        }
+        for p in &r.vpc_peering_connections {
+            let (requester, accepter) = (p.requester.vpc_id.as_str(), p.accepter.vpc_id.as_str());
+            by_vpc.entry(requester).or_default().peerings.push(p);
+            if accepter != requester {
+                by_vpc.entry(accepter).or_default().peerings.push(p);
+            }
+        }
+        for e in r.vpc_endpoints.iter().filter(|e| e.endpoint_type == VpcEndpointType::Gateway) {
+            by_vpc.entry(e.vpc_id.as_str()).or_default().gateway_endpoints.push(e);
         }
         by_vpc
     }

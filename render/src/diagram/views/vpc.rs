@@ -439,60 +439,29 @@ struct Gateway {
 }
 
 fn gateways(f: &Facts, vpc: &Vpc, tables: &[&RouteTable]) -> Vec<Gateway> {
-    let r = &f.snap.resources;
+    let in_vpc = f.in_vpc(&vpc.id);
     let mut out: Vec<Gateway> = Vec::new();
-    for g in &r.internet_gateways {
-        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
-            out.push(Gateway {
-                target: g.id.clone(),
-                kind: "IGW",
-                id: g.id.clone(),
-                detail: "internet gateway".into(),
-                missing: false,
-            });
+    let attached = [
+        (&in_vpc.internet_gateways, "IGW", "internet gateway"),
+        (&in_vpc.egress_only_gateways, "EIGW", "egress-only (IPv6)"),
+        (&in_vpc.vpn_gateways, "VGW", "VPN gateway"),
+    ];
+    for (ids, kind, detail) in attached {
+        for &id in ids {
+            out.push(Gateway { target: id.to_string(), kind, id: id.to_string(), detail: detail.into(), missing: false });
         }
     }
-    for g in &r.egress_only_internet_gateways {
-        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
-            out.push(Gateway {
-                target: g.id.clone(),
-                kind: "EIGW",
-                id: g.id.clone(),
-                detail: "egress-only (IPv6)".into(),
-                missing: false,
-            });
-        }
+    for a in &in_vpc.tgw_attachments {
+        out.push(Gateway {
+            target: a.transit_gateway_id.clone(),
+            kind: "TGW",
+            id: a.transit_gateway_id.clone(),
+            detail: a.id.clone(),
+            missing: false,
+        });
     }
-    for g in &r.vpn_gateways {
-        if g.attachments.iter().any(|a| a.vpc_id == vpc.id && a.is_attached()) {
-            out.push(Gateway {
-                target: g.id.clone(),
-                kind: "VGW",
-                id: g.id.clone(),
-                detail: "VPN gateway".into(),
-                missing: false,
-            });
-        }
-    }
-    for a in &r.transit_gateway_attachments {
-        if a.resource_type == TgwAttachmentResourceType::Vpc && a.resource_id.as_deref() == Some(vpc.id.as_str()) {
-            out.push(Gateway {
-                target: a.transit_gateway_id.clone(),
-                kind: "TGW",
-                id: a.transit_gateway_id.clone(),
-                detail: a.id.clone(),
-                missing: false,
-            });
-        }
-    }
-    for p in &r.vpc_peering_connections {
-        let other = if p.requester.vpc_id == vpc.id {
-            &p.accepter
-        } else if p.accepter.vpc_id == vpc.id {
-            &p.requester
-        } else {
-            continue;
-        };
+    for p in &in_vpc.peerings {
+        let other = if p.requester.vpc_id == vpc.id { &p.accepter } else { &p.requester };
         let acct = if other.account_id != vpc.account_id { format!(" ({})", other.account_id) } else { String::new() };
         out.push(Gateway {
             target: p.id.clone(),
@@ -502,17 +471,15 @@ fn gateways(f: &Facts, vpc: &Vpc, tables: &[&RouteTable]) -> Vec<Gateway> {
             missing: false,
         });
     }
-    for e in &r.vpc_endpoints {
-        if e.vpc_id == vpc.id && e.endpoint_type == VpcEndpointType::Gateway {
-            let svc = e.service_name.rsplit('.').next().unwrap_or(&e.service_name).to_string();
-            out.push(Gateway {
-                target: e.id.clone(),
-                kind: "VPCE",
-                id: e.id.clone(),
-                detail: format!("gateway endpoint {svc}"),
-                missing: false,
-            });
-        }
+    for e in &in_vpc.gateway_endpoints {
+        let svc = e.service_name.rsplit('.').next().unwrap_or(&e.service_name).to_string();
+        out.push(Gateway {
+            target: e.id.clone(),
+            kind: "VPCE",
+            id: e.id.clone(),
+            detail: format!("gateway endpoint {svc}"),
+            missing: false,
+        });
     }
     // Route targets that name a gateway the snapshot lacks: draw them anyway, marked.
     let known: BTreeSet<String> = out.iter().map(|g| g.target.clone()).collect();
