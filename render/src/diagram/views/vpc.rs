@@ -448,7 +448,13 @@ fn gateways(f: &Facts, vpc: &Vpc, tables: &[&RouteTable]) -> Vec<Gateway> {
     ];
     for (ids, kind, detail) in attached {
         for &id in ids {
-            out.push(Gateway { target: id.to_string(), kind, id: id.to_string(), detail: detail.into(), missing: false });
+            out.push(Gateway {
+                target: id.to_string(),
+                kind,
+                id: id.to_string(),
+                detail: detail.into(),
+                missing: false,
+            });
         }
     }
     for a in &in_vpc.tgw_attachments {

@@ -323,8 +323,9 @@ trait Target: spans::Surface {
     /// Whatever `draw` draws with tiny-skia in opaque `rgb` (given the paint and the
     /// transform to use), where it falls within `area` (scene units, under `t`).
     fn tiny_skia(&mut self, t: Transform, area: tiny_skia::Rect, rgb: [u8; 3], draw: &Draw);
-    /// `ink` over row `py` from column `x`, each pixel covered by its byte of `coverage`.
-    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: Self::Color);
+    /// `ink` over the rows from `py` on, from column `x`, each pixel covered by its byte
+    /// of that row's `coverage` (a glyph mask's rows, clipped to the band).
+    fn glyph<'m>(&mut self, py: usize, x: usize, rows: impl Iterator<Item = &'m [u8]>, ink: Self::Color);
 }
 
 impl Target for Pixmap {
@@ -332,9 +333,22 @@ impl Target for Pixmap {
         draw(self, &paint(rgb), t);
     }
 
-    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: tiny_skia::PremultipliedColorU8) {
-        let at = (py * self.width() as usize + x) * 4;
-        blend_row(&mut self.data_mut()[at..at + coverage.len() * 4], coverage, [ink.red(), ink.green(), ink.blue()]);
+    fn glyph<'m>(
+        &mut self,
+        py: usize,
+        x: usize,
+        rows: impl Iterator<Item = &'m [u8]>,
+        ink: tiny_skia::PremultipliedColorU8,
+    ) {
+        let width = self.width() as usize;
+        for (k, coverage) in rows.enumerate() {
+            let at = ((py + k) * width + x) * 4;
+            blend_row(
+                &mut self.data_mut()[at..at + coverage.len() * 4],
+                coverage,
+                [ink.red(), ink.green(), ink.blue()],
+            );
+        }
     }
 }
 
@@ -361,8 +375,8 @@ impl Target for indexed::Band<'_> {
         }
     }
 
-    fn glyph_row(&mut self, py: usize, x: usize, coverage: &[u8], ink: u8) {
-        self.blend_coverage(py, x, coverage, ink);
+    fn glyph<'m>(&mut self, py: usize, x: usize, rows: impl Iterator<Item = &'m [u8]>, ink: u8) {
+        self.blend_glyph(py, x, rows, ink);
     }
 }
 
@@ -714,10 +728,8 @@ fn draw_text<T: Target>(target: &mut T, text: &SceneText, scale: f64, y0: i32, c
         if x_lo >= x_hi || y_lo >= y_hi {
             continue;
         }
-        for my in y_lo..y_hi {
-            let coverage = &mask.coverage[(my * mw + x_lo) as usize..(my * mw + x_hi) as usize];
-            target.glyph_row((oy + my) as usize, (ox + x_lo) as usize, coverage, ink);
-        }
+        let rows = (y_lo..y_hi).map(|my| &mask.coverage[(my * mw + x_lo) as usize..(my * mw + x_hi) as usize]);
+        target.glyph((oy + y_lo) as usize, (ox + x_lo) as usize, rows, ink);
     }
 }
 
