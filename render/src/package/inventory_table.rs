@@ -69,6 +69,10 @@ pub struct InventoryRow {
     pub first_seen: String,
     pub last_seen: String,
     pub tags: Tags,
+    /// `tags` as their cell shows them (a JSON object), made once with the row: the
+    /// XLSX reads every row twice and the CSV once.
+    #[serde(skip)]
+    tags_cell: String,
 }
 
 impl InventoryRow {
@@ -112,11 +116,7 @@ impl InventoryRow {
             Cow::Borrowed(bool_text(self.in_scope)),
             Cow::Borrowed(self.first_seen.as_str()),
             Cow::Borrowed(self.last_seen.as_str()),
-            if self.tags.is_empty() {
-                Cow::Borrowed("{}")
-            } else {
-                Cow::Owned(serde_json::to_string(&self.tags).unwrap_or_default())
-            },
+            Cow::Borrowed(self.tags_cell.as_str()),
         ]
     }
 }
@@ -171,6 +171,7 @@ impl Ctx<'_> {
             first_seen: self.seen.clone(),
             last_seen: self.seen.clone(),
             tags: tags.clone(),
+            tags_cell: if tags.is_empty() { "{}".into() } else { serde_json::to_string(tags).unwrap_or_default() },
         }
     }
 

@@ -282,7 +282,9 @@ impl Bits {
         self.put(value, len);
     }
 
-    /// A match of any length ≥ 3, as codes of at most 258 bytes each.
+    /// A match of any length ≥ 3, as codes of at most 258 bytes each; each length code
+    /// and its distance go in one write (at most 13 + 18 bits).
+    #[inline]
     fn matches(&mut self, mut len: usize, (dist_code, dist_len): (u32, u32)) {
         while len > 0 {
             // Never leave a remainder shorter than the shortest match.
@@ -294,8 +296,7 @@ impl Bits {
                 len - 3
             };
             let (code, code_len) = CODES.length[take];
-            self.put(code as u64, code_len as u32);
-            self.put(dist_code as u64, dist_len);
+            self.put(code as u64 | (dist_code as u64) << code_len, code_len as u32 + dist_len);
             len -= take;
         }
     }
