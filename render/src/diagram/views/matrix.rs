@@ -132,11 +132,13 @@ pub fn matrix(snap: &Snapshot, analysis: &Analysis) -> Matrix {
 /// out (at least one page).
 pub fn tiles(m: &Matrix) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let mut out = Vec::new();
+    // The tiles holding a connection, from one pass over the cells (not one per tile).
+    let occupied: BTreeSet<(usize, usize)> = m.cells.keys().map(|&(i, j)| (i / TILE_ROWS, j / TILE_COLS)).collect();
     for r0 in (0..m.rows.len().max(1)).step_by(TILE_ROWS) {
         for c0 in (0..m.cols.len().max(1)).step_by(TILE_COLS) {
             let rr = r0..(r0 + TILE_ROWS).min(m.rows.len());
             let cr = c0..(c0 + TILE_COLS).min(m.cols.len());
-            if m.cells.keys().any(|(i, j)| rr.contains(i) && cr.contains(j)) {
+            if occupied.contains(&(r0 / TILE_ROWS, c0 / TILE_COLS)) {
                 out.push((rr, cr));
             }
         }

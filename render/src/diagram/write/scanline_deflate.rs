@@ -119,8 +119,13 @@ impl ScanlineDeflate {
                 }
             }
             // Matches start on pixel boundaries: the rest of this pixel goes as literals.
-            // (Palette pages, one byte per pixel, skip the division.)
-            let next = if i == 0 || self.bpp == 1 { i + 1 } else { (i + self.bpp - (i - 1) % self.bpp).min(n) };
+            // (Palette pages, one byte per pixel, skip the division and the loop.)
+            if i == 0 || self.bpp == 1 {
+                self.bits.literal(cur[i]);
+                i += 1;
+                continue;
+            }
+            let next = (i + self.bpp - (i - 1) % self.bpp).min(n);
             self.bits.literals(&cur[i..next]);
             i = next;
         }
@@ -268,6 +273,12 @@ impl Bits {
             self.acc >>= 8;
             self.count = self.count.saturating_sub(8);
         }
+    }
+
+    #[inline]
+    fn literal(&mut self, byte: u8) {
+        let (code, code_len) = CODES.literal[byte as usize];
+        self.put(code as u64, code_len as u32);
     }
 
     /// Up to three literals in one write (at most 27 bits).
