@@ -273,7 +273,7 @@ impl<'a> Prepared<'a> {
             let analysis = s.spawn(|| {
                 let _in = parent.enter();
                 let topology = Topology::build(&snapshot);
-                let analysis = inventory::analysis::analyze_without_flows(&topology, &settings);
+                let analysis = inventory::analysis::analyze_topology_with(&topology, &settings);
                 (topology, analysis)
             });
             let side = alongside(&bytes, read_bytes.as_deref());

@@ -43,15 +43,9 @@ pub fn analyze_with(snapshot: &Snapshot, settings: &Settings) -> Analysis {
     analysis
 }
 
-/// `analyze_with` without the data flows: `auditmap package` computes those
-/// (`data_flows_of`, from the same topology) while its tables are being written,
-/// which need none.
-pub fn analyze_without_flows(topo: &Topology, settings: &Settings) -> Analysis {
-    analyze_topology_with(topo, settings)
-}
-
-/// The internet → data-store flows of an analysis made by `analyze_without_flows`
-/// from `topo` (what `analyze_with` puts in `Analysis::data_flows`).
+/// The internet → data-store flows of an analysis made by `analyze_topology_with`
+/// from `topo` (what `analyze_with` puts in `Analysis::data_flows`): `auditmap package`
+/// computes them from the same topology while its tables, which need none, are written.
 pub fn data_flows_of(topo: &Topology, analysis: &Analysis, keys: &facts::TagKeys) -> Vec<DataFlow> {
     data_flows(topo, analysis, DATA_FLOW_HOPS, keys)
 }

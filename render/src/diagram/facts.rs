@@ -386,19 +386,18 @@ impl<'a> VpcIndex<'a> {
                 by_vpc.entry(v.as_str()).or_default().instances += 1;
             }
         }
-        for g in &r.internet_gateways {
-            let vpcs: BTreeSet<&str> =
-                g.attachments.iter().filter(|a| a.is_attached()).map(|a| a.vpc_id.as_str()).collect();
-            for v in vpcs {
-                by_vpc.entry(v).or_default().internet_gateways.push(g.id.as_str());
-            }
-        }
         for t in &r.route_tables {
             by_vpc.entry(t.vpc_id.as_str()).or_default().route_tables.push(t);
         }
+        // Each gateway once per VPC it is attached to (in the `attached` state).
         let attached_vpcs = |attachments: &'a [VpcAttachment]| -> BTreeSet<&'a str> {
             attachments.iter().filter(|a| a.is_attached()).map(|a| a.vpc_id.as_str()).collect()
         };
+        for g in &r.internet_gateways {
+            for v in attached_vpcs(&g.attachments) {
+                by_vpc.entry(v).or_default().internet_gateways.push(g.id.as_str());
+            }
+        }
         for g in &r.egress_only_internet_gateways {
             for v in attached_vpcs(&g.attachments) {
                 by_vpc.entry(v).or_default().egress_only_gateways.push(g.id.as_str());

@@ -145,7 +145,7 @@ impl<'a> Plan<'a> {
     }
 
     /// The data flows, when the analysis was made without them
-    /// (`inventory::analysis::analyze_without_flows`).
+    /// (`inventory::analysis::analyze_topology_with`).
     pub fn with_data_flows(mut self, flows: &'a [inventory::analysis::DataFlow]) -> Plan<'a> {
         self.facts.data_flows = flows;
         self

@@ -327,7 +327,7 @@ impl<'o> PackageWriter<'o> {
 
     /// Every other file, from the snapshot snapshot.json holds and its analysis, then
     /// the package moved into place. `source` says where the snapshot came from.
-    /// `analysis` as `inventory::analysis::analyze_without_flows` makes it from
+    /// `analysis` as `inventory::analysis::analyze_topology_with` makes it from
     /// `topology`: the data flows are computed here from the same topology, beside the
     /// tables, and the topology is freed once they are.
     #[allow(clippy::too_many_arguments)]

@@ -460,7 +460,7 @@ fn draw_box<T: Target>(target: &mut T, b: &SceneBox, t: Transform, spans: Option
         let radius = st.radius.min(r.w / 2.0).min(r.h / 2.0).max(0.0);
         // An outline of a pixel or more covers the fill's edge; a thinner one (or none)
         // needs an anti-aliased fill to show an edge at all (rounded ones: tiny-skia's).
-        // A rounded box's outline under a pixel (the resource chips) is drawn one pixel
+        // A rounded box's outline under a pixel (the link-label chips) is drawn one pixel
         // wide instead: as crisp, and tiny-skia's path for it was ~1 % of a 100k package.
         let mut stroke_width = st.stroke_width;
         let mut thin = stroke_width * d.scale < 1.0;
