@@ -21,6 +21,7 @@ mod staging;
 mod sums;
 mod tables;
 mod xlsx;
+mod zip_parts;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -21,13 +21,6 @@ const EDGE_DASH: [f32; 2] = [6.0, 4.0];
 const SVG_MITER_LIMIT: f32 = 4.0;
 /// Circle-arc approximation constant for the rounded corners.
 const KAPPA: f64 = 0.552_284_749_8;
-/// zlib level (zlib-rs) for the page content and ToUnicode maps (glyph procedures are
-/// compressed once per process at the best level, see `pdf_font`). On the 10k
-/// estate's pages (callgrind), with the compressor reused: zlib-rs level 2 ~18 % fewer
-/// instructions than a fresh miniz_oxide level-1 compressor per stream, used before
-/// (whose zeroed tables also cost page faults), and the 100k estate's PDFs 47.9 MB
-/// instead of 50.3 (zlib-rs level 1: 52.2 MB).
-const DEFLATE_LEVEL: u32 = 2;
 
 /// Largest page side in user units that Acrobat accepts (PDF 1.7 Annex C.2);
 /// bigger pages (the overview of a large estate) declare a /UserUnit instead, so
@@ -86,37 +79,11 @@ pub fn scene_pdf(scene: &Scene) -> Vec<u8> {
     pdf.finish()
 }
 
-/// zlib-compressed bytes for a FlateDecode stream.
+/// zlib-compressed bytes for a FlateDecode stream: the page content and ToUnicode maps
+/// (glyph procedures are compressed once per process at the best level, see `pdf_font`).
+/// libdeflate level 1: the 100k PDFs 47.9 → 47.4 MB, in 0.64× the time of zlib-rs level 2.
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-    thread_local! {
-        /// One compressor per thread, reset per stream: setting one up (its hash table
-        /// and window) cost more than compressing a page's small font maps.
-        static COMPRESSOR: std::cell::RefCell<Option<flate2::Compress>> = const { std::cell::RefCell::new(None) };
-    }
-    COMPRESSOR.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let c = match slot.as_mut() {
-            Some(c) => {
-                c.reset();
-                c
-            }
-            None => slot.insert(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true)),
-        };
-        let mut out = Vec::with_capacity(data.len() / 4 + 64);
-        loop {
-            let done = c.total_in() as usize;
-            match c.compress_vec(&data[done..], &mut out, flate2::FlushCompress::Finish) {
-                Ok(flate2::Status::StreamEnd) => return out,
-                Ok(_) => out.reserve(out.capacity()),
-                // A state error (never seen from a reset stream): drop that compressor and
-                // compress this stream the slow way rather than loop.
-                Err(_) => {
-                    *slot = None;
-                    return miniz_oxide::deflate::compress_to_vec_zlib(data, 1);
-                }
-            }
-        }
-    })
+    crate::deflate::zlib(data)
 }
 
 /// Page coordinate with two decimals: ample for print, short in the stream. A
