@@ -756,6 +756,9 @@ type PrefixLevels = Vec<((bool, u8), FastMap<u128, Vec<u32>>)>;
 /// `PrefixLevels` while it is built, ordered by level.
 type LevelMap = BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>;
 
+/// A load balancer's reachable targets (`LoadBalancerTarget` rows) by target ENI.
+type LbTargets<'t> = std::rc::Rc<BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>;
+
 /// Routing between two uniform subnets ((subnet, VPC) of A, of B) → Some(peering)
 /// when routed both ways.
 type RouteCache = std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>;
@@ -823,6 +826,11 @@ struct Engine<'t, 'a> {
     table_ranked: Vec<Vec<RouteEntry<'a>>>,
     /// Per ENI: its subnet's route table, interned (`u32::MAX`: none).
     rt_of: Vec<u32>,
+    /// `tgw_returns` by (TGW, route table, A's attachment, source address).
+    #[allow(clippy::type_complexity)]
+    tgw_return_cache: std::cell::RefCell<
+        FastMap<(&'a str, *const TransitGatewayRouteTable, *const TransitGatewayAttachment, IpNet), bool>,
+    >,
     /// `linked` by the source's routing class (`route_class`).
     linked_cache: std::cell::RefCell<FastMap<RouteClass, Linked>>,
     /// Per ENI: its routing class when every address lies in one VPC CIDR block that
@@ -837,7 +845,7 @@ struct Engine<'t, 'a> {
     succ_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
     /// Load-balancer ENIs whose targets the analysis followed: hops from them go to
     /// those targets only, on the target port (`LoadBalancerTarget` rows, reachable).
-    lb_next: FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>,
+    lb_next: FastMap<u32, LbTargets<'t>>,
     /// Target ENI → the load-balancer ENIs with a hop to it (for `bound`).
     lb_prev: FastMap<u32, Vec<u32>>,
     /// ENIs whose groups have an ingress rule naming a group, by that group's set
@@ -855,6 +863,24 @@ enum RouteClass {
     /// (subnet, whether the source has IPv6 addresses).
     Subnet(u32, bool),
     Eni(u32),
+}
+
+/// A source's side of `Engine::vpc_reachable` (`Engine::onward_routes`).
+struct OnwardRoutes<'e, 'a> {
+    /// The source addresses routing is checked for.
+    srcs: Vec<IpNet>,
+    /// Active routes of the source's table to a peering or transit gateway, in table
+    /// order, by destination.
+    routes: Vec<(IpNet, Onward<'e, 'a>)>,
+}
+
+/// Where an active route of the source's table leads out of its VPC.
+enum Onward<'e, 'a> {
+    /// An active peering connection: the VPC on its other side (interned, each way the
+    /// source's VPC is one end; None: no VPC the search knows).
+    Peering { peers: [Option<u32>; 2], pcx: &'a str },
+    /// A transit gateway and the usable attachments of the source's VPC to it.
+    Tgw { tgw: &'a str, atts: &'e [&'a TransitGatewayAttachment] },
 }
 
 /// Linked VPCs (interned, sorted) a source can be routed to, each with the route
@@ -1144,9 +1170,14 @@ impl<'t, 'a> Engine<'t, 'a> {
             let next = keys.len() as u32;
             *keys.entry(k).or_insert(next)
         };
-        let mut names: FastMap<Vec<&str>, u32> = FastMap::default();
-        let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
-        let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
+        let intern_id = |ids: &mut FastMap<&'a str, u32>, id: &'a str| {
+            let next = ids.len() as u32;
+            *ids.entry(id).or_insert(next)
+        };
+        let mut subnets: FastMap<&str, u32> = FastMap::default();
+        let subnet_of: Vec<u32> = enis.iter().map(|e| intern_id(&mut subnets, e.subnet_id.as_str())).collect();
+        let mut resources: FastMap<&str, u32> = FastMap::default();
+        let res_of: Vec<u32> = resource.iter().map(|r| intern_id(&mut resources, r)).collect();
         let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
         // ENIs with and without IPv6 addresses are never alike (their hops differ): the
         // marker (no group id has it) keeps them in separate classes.
@@ -1216,6 +1247,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             vpc_tables,
             table_ranked: table_entries.into_iter().map(routes::ranked).collect(),
             linked_cache: Default::default(),
+            tgw_return_cache: Default::default(),
             rt_of,
             src_uniform,
             nacl,
@@ -1410,14 +1442,58 @@ impl<'t, 'a> Engine<'t, 'a> {
             return l.clone();
         }
         let va = self.vpc_of[ai];
+        let routes = self.onward_routes(a);
         let l: Linked = self.links_ix[va as usize]
             .iter()
             .filter(|&&vb| vb != va)
-            .map(|&vb| (vb, self.vpc_reachable(a, vb).into()))
+            .map(|&vb| (vb, self.vpc_reachable(&routes, vb).into()))
             .filter(|(_, tables): &(u32, std::rc::Rc<[u32]>)| !tables.is_empty())
             .collect();
         self.linked_cache.borrow_mut().insert(key, l.clone());
         l
+    }
+
+    /// What `vpc_reachable` reads of source A, looked up once for all the VPCs A is
+    /// linked to: its addresses (one per family stands for a uniform class) and the
+    /// active routes of its table that may lead to another VPC.
+    fn onward_routes(&self, a: u32) -> OnwardRoutes<'_, 'a> {
+        let ai = a as usize;
+        let ea = self.eni(a);
+        let n_src = if self.src_uniform[ai] || self.block_class[ai].is_some() { 1 } else { usize::MAX };
+        let mut srcs: Vec<IpNet> = self.ips[ai].iter().take(n_src).map(|ip| host(*ip)).collect();
+        srcs.extend(self.ips6[ai].iter().take(n_src).map(|ip| host6(*ip)));
+        let mut routes = Vec::new();
+        let ix = &self.topo.index;
+        let entries = ix
+            .route_table_of(&ea.subnet_id, &ea.vpc_id)
+            .and_then(|rta| self.route_entries.get(rta.table.id.as_str()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for fe in entries.iter().filter(|fe| fe.route.state == RouteState::Active) {
+            let target = fe.route.target.id.as_str();
+            let onward = match fe.route.target.kind {
+                RouteTargetKind::VpcPeeringConnection => {
+                    // Peering is not transitive: only the VPC on the other side of A's.
+                    let Some(p) = ix.get::<VpcPeeringConnection>(target).filter(|p| p.is_active()) else { continue };
+                    let peer = |mine: &str, other: &str| {
+                        (mine == ea.vpc_id).then(|| self.vpc_pos.get(other).copied()).flatten()
+                    };
+                    let peers =
+                        [peer(&p.requester.vpc_id, &p.accepter.vpc_id), peer(&p.accepter.vpc_id, &p.requester.vpc_id)];
+                    if peers == [None, None] {
+                        continue;
+                    }
+                    Onward::Peering { peers, pcx: target }
+                }
+                RouteTargetKind::TransitGateway => {
+                    let Some(atts) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), target)) else { continue };
+                    Onward::Tgw { tgw: target, atts }
+                }
+                _ => continue,
+            };
+            routes.push((fe.cidr, onward));
+        }
+        OnwardRoutes { srcs, routes }
     }
 
     /// `route_decision` relaxed to "some address of `vb`": A's table has an active route
@@ -1425,9 +1501,9 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// transit gateway attached to both whose route table (from A's attachment) routes
     /// one of them to `vb`'s attachment and back (from `vb`'s attachment) to A's address;
     /// and the table of `vb`'s subnet routes that address back the same way.
-    fn vpc_reachable(&self, a: u32, vb: u32) -> Vec<u32> {
-        let ea = self.eni(a);
+    fn vpc_reachable(&self, source: &OnwardRoutes<'_, 'a>, vb: u32) -> Vec<u32> {
         let vb_id = self.vpc_ids[vb as usize];
+        let tables = &self.vpc_tables[vb as usize];
         let mut allowed: Vec<u32> = Vec::new();
         let (dsts, dsts6) = (&self.ip_ix[vb as usize], &self.ip6_ix[vb as usize]);
         // Some ENI address of `vb` in `c`.
@@ -1443,17 +1519,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                 dsts6.get(start).is_some_and(|(ip, _)| *ip <= hi)
             }
         };
-        let ix = &self.topo.index;
-        let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
-        let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
-        // Every address of a route class is routed alike: one stands for all.
-        let n_src = if self.src_uniform[a as usize] || self.block_class[a as usize].is_some() { 1 } else { usize::MAX };
-        let mut srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
-        srcs.extend(self.ips6[a as usize].iter().take(n_src).map(|ip| host6(*ip)));
         // The tables of `vb` routing one of `srcs` back to `target`.
         let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
             let srcs: Vec<&IpNet> = srcs.collect();
-            for &(ti, _) in &self.vpc_tables[vb as usize] {
+            for &(ti, _) in tables {
                 let routes_back = |s: &&IpNet| {
                     routes::lookup_ranked(&self.table_ranked[ti as usize], s)
                         .is_some_and(|e| e.route.state == RouteState::Active && e.route.target.id == target)
@@ -1463,40 +1532,46 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
         };
-        for fe in entries {
-            let r = fe.route;
-            // Only peering and TGW routes lead to another VPC: the cheap tests first.
-            let onward =
-                matches!(r.target.kind, RouteTargetKind::VpcPeeringConnection | RouteTargetKind::TransitGateway);
-            if r.state != RouteState::Active || !onward || !holds(&fe.cidr) {
+        let srcs = &source.srcs;
+        for (cidr, onward) in &source.routes {
+            if !holds(cidr) {
                 continue;
             }
-            match r.target.kind {
-                RouteTargetKind::VpcPeeringConnection => {
-                    let Some(p) = ix.get::<VpcPeeringConnection>(&r.target.id) else { continue };
-                    let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == vb_id)
-                        || (p.requester.vpc_id == vb_id && p.accepter.vpc_id == ea.vpc_id);
-                    if p.is_active() && joins {
-                        back(&mut srcs.iter(), &r.target.id);
+            match onward {
+                Onward::Peering { peers, pcx } => {
+                    if peers.contains(&Some(vb)) {
+                        back(&mut srcs.iter(), pcx);
                     }
                 }
-                RouteTargetKind::TransitGateway => {
-                    let tgw = r.target.id.as_str();
-                    let Some(atts_a) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)) else { continue };
-                    for &aa in atts_a {
-                        for exit in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
-                            let Some(ab) = self.tgw.attachment(exit.tgw, exit.attachment) else { continue };
-                            let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
-                            let returns = |s: &&IpNet| self.tgw.walk(exit.tgw, exit.attachment, s, &to_a).is_some();
+                Onward::Tgw { tgw, atts } => {
+                    for &aa in atts.iter() {
+                        for (exit_tgw, exit) in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
+                            let Some(ab) = self.tgw.attachment(exit_tgw, exit) else { continue };
+                            let returns = |s: &&IpNet| self.tgw_returns(exit_tgw, exit, aa, s);
                             back(&mut srcs.iter().filter(returns), &ab.transit_gateway_id);
                         }
                     }
                 }
-                _ => {}
             }
         }
         allowed.sort_unstable();
         allowed
+    }
+
+    /// Whether `src`, entering TGW `tgw` by attachment `att`, is routed out at A's
+    /// attachment `aa`. The answer depends on the route table associated with `att`,
+    /// not on `att` itself: every VPC attached to a hub shares its table, so each
+    /// (table, source) is walked once, not once per linked VPC.
+    fn tgw_returns(&self, tgw: &'a str, att: &'a str, aa: &'a TransitGatewayAttachment, src: &IpNet) -> bool {
+        let Some(table) = self.tgw.table_of(tgw, att) else { return false };
+        let key = (tgw, table as *const TransitGatewayRouteTable, aa as *const TransitGatewayAttachment, *src);
+        if let Some(&ok) = self.tgw_return_cache.borrow().get(&key) {
+            return ok;
+        }
+        let to_a = |t: &str, x: &str| t == aa.transit_gateway_id && x == aa.id;
+        let ok = self.tgw.walk(tgw, att, src, &to_a).is_some();
+        self.tgw_return_cache.borrow_mut().insert(key, ok);
+        ok
     }
 
     /// Who might reach `n` in one hop (a superset: SG rules and VPC links only). The
@@ -2568,33 +2643,33 @@ impl Search<'_> {
     }
 }
 
-/// Top-level protocol and ports of a hop from its grants.
 /// Per load-balancer ENI (joined to its load balancer), the targets it reaches, by
 /// target ENI: the analysis' rows for listeners the internet reaches, and for every
 /// other load balancer (internal ones above all) its listeners' targets for clients
 /// anywhere. The reverse map feeds `bound`.
-#[allow(clippy::type_complexity)]
-fn load_balancer_hops(
+fn load_balancer_hops<'t>(
     topo: &Topology,
-    analysis: &Analysis,
+    analysis: &'t Analysis,
     eni_pos: &FastMap<&str, u32>,
-) -> (FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>, FastMap<u32, Vec<u32>>) {
+) -> (FastMap<u32, LbTargets<'t>>, FastMap<u32, Vec<u32>>) {
     let r = &topo.snapshot.resources;
     let mut next = FastMap::default();
     let mut prev: FastMap<u32, Vec<u32>> = FastMap::default();
     if r.load_balancers.is_empty() {
         return (next, prev);
     }
-    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<LoadBalancerTarget>>> = BTreeMap::new();
+    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<&LoadBalancerTarget>>> = BTreeMap::new();
     for t in analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets) {
         let targets = by_lb.entry(t.listener.load_balancer_id.as_str()).or_default();
         if t.reach != TargetReach::Reachable {
             continue;
         }
         if let Some(&b) = t.eni_id.as_deref().and_then(|e| eni_pos.get(e)) {
-            targets.entry(b).or_default().push(t.clone());
+            targets.entry(b).or_default().push(t);
         }
     }
+    // Shared by the load balancer's ENIs.
+    let by_lb: BTreeMap<&str, LbTargets> = by_lb.into_iter().map(|(lb, t)| (lb, std::rc::Rc::new(t))).collect();
     let join = LoadBalancerEnis::new(&r.load_balancers);
     for (i, e) in r.network_interfaces.iter().enumerate() {
         let Some(lb) = join.load_balancer_of(e) else { continue };
@@ -2608,6 +2683,7 @@ fn load_balancer_hops(
     (next, prev)
 }
 
+/// Top-level protocol and ports of a hop from its grants.
 fn summarize(grants: &[Grant]) -> (String, String) {
     let protocols: BTreeSet<String> = grants.iter().map(|g| g.protocol.to_string()).collect();
     let several = protocols.len() > 1;
