@@ -462,10 +462,19 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
         });
         found.push((u, v, g));
     }
+    // Each grant set's place in sorted order (equal sets, equal places), so flows sort
+    // by integers.
+    let mut by_grants: Vec<usize> = (0..grants.len()).collect();
+    by_grants.sort_unstable_by(|&x, &y| grants[x].cmp(&grants[y]));
+    let mut grants_rank = vec![0u32; grants.len()];
+    for (k, w) in by_grants.windows(2).enumerate() {
+        let same = grants[w[0]] == grants[w[1]];
+        grants_rank[w[1]] = if same { grants_rank[w[0]] } else { k as u32 + 1 };
+    }
     // `DataFlow`'s order: from, to, then grants.
-    let key = |&(u, v, _): &(u32, u32, usize)| (rank[u as usize], rank[v as usize]);
-    found.sort_unstable_by(|x, y| key(x).cmp(&key(y)).then_with(|| grants[x.2].cmp(&grants[y.2])));
-    found.dedup_by(|x, y| key(x) == key(y) && grants[x.2] == grants[y.2]);
+    let key = |&(u, v, g): &(u32, u32, usize)| (rank[u as usize], rank[v as usize], grants_rank[g]);
+    found.sort_unstable_by_key(key);
+    found.dedup_by_key(|x| key(x));
     found
         .into_iter()
         .map(|(u, v, g)| DataFlow {
@@ -2399,11 +2408,18 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
-    /// The protocols and ports of `hop(n, m)`'s grants, sorted: private hops without
-    /// building their evidence text (`data_flows` needs no more).
+    /// The protocols and ports of `hop(n, m)`'s grants, sorted: internet, load-balancer
+    /// and private hops without building their evidence text (`data_flows` needs no more).
     fn hop_grants(&self, n: Node, m: Node) -> FlowGrants {
         let mut g: FlowGrants = match (n, m) {
-            (Node::Eni(a), Node::Eni(b)) if !self.lb_next.contains_key(&a) => [false, true]
+            // As `internet_hop` and `lb_hop` make their grants.
+            (Node::Internet, Node::Eni(b)) => {
+                self.exposures[self.eni(b).id.as_str()].iter().map(|f| (f.protocol, f.ports)).collect()
+            }
+            (Node::Eni(a), Node::Eni(b)) if self.lb_next.contains_key(&a) => {
+                self.lb_next[&a][&b].iter().map(|t| (t.protocol, Some(PortRange::new(t.port, t.port)))).collect()
+            }
+            (Node::Eni(a), Node::Eni(b)) => [false, true]
                 .into_iter()
                 .filter_map(|v6| self.family_hop(a, b, v6, Detail::Grants))
                 .flat_map(|f| f.grants)
