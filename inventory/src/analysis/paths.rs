@@ -428,14 +428,14 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
         Node::Eni(i) => eng.eni(i).id.as_str(),
         Node::GatewayEndpoint(i) => eng.gateway_endpoints[i as usize].id.as_str(),
     };
-    let mut by_id: Vec<u32> = (0..n as u32).collect();
-    by_id.sort_unstable_by_key(|&u| id(sub.nodes[u as usize]));
+    let mut by_id: Vec<(&str, u32)> = sub.nodes.iter().enumerate().map(|(u, &m)| (id(m), u as u32)).collect();
+    by_id.sort_unstable();
     let mut rank = vec![0u32; n];
     for (k, w) in by_id.windows(2).enumerate() {
-        let same = id(sub.nodes[w[0] as usize]) == id(sub.nodes[w[1] as usize]);
-        rank[w[1] as usize] = if same { rank[w[0] as usize] } else { k as u32 + 1 };
+        rank[w[1].1 as usize] = if w[0].0 == w[1].0 { rank[w[0].1 as usize] } else { k as u32 + 1 };
     }
-    let mut found: Vec<(u32, u32, usize)> = Vec::new();
+    // (from's place, to's place, grant set).
+    let mut found: Vec<(u32, u32, u32)> = Vec::new();
     let mut seen: FastSet<(u32, u32)> = FastSet::default();
     for &(u, v) in &sub.edges {
         let (du, dv) = (depth[u as usize], dist[v as usize]);
@@ -460,7 +460,7 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
             grants.push(eng.hop_grants(a, b));
             grants.len() - 1
         });
-        found.push((u, v, g));
+        found.push((rank[u as usize], rank[v as usize], g as u32));
     }
     // Each grant set's place in sorted order (equal sets, equal places), so flows sort
     // by integers.
@@ -471,16 +471,23 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
         let same = grants[w[0]] == grants[w[1]];
         grants_rank[w[1]] = if same { grants_rank[w[0]] } else { k as u32 + 1 };
     }
+    // A grant set of each rank.
+    let mut grants_at = vec![0usize; grants.len()];
+    for (g, &r) in grants_rank.iter().enumerate() {
+        grants_at[r as usize] = g;
+    }
     // `DataFlow`'s order: from, to, then grants.
-    let key = |&(u, v, g): &(u32, u32, usize)| (rank[u as usize], rank[v as usize], grants_rank[g]);
-    found.sort_unstable_by_key(key);
-    found.dedup_by_key(|x| key(x));
+    for f in &mut found {
+        f.2 = grants_rank[f.2 as usize];
+    }
+    found.sort_unstable();
+    found.dedup();
     found
         .into_iter()
-        .map(|(u, v, g)| DataFlow {
-            from: id(sub.nodes[u as usize]).to_string(),
-            to: id(sub.nodes[v as usize]).to_string(),
-            grants: grants[g].clone(),
+        .map(|(ru, rv, rg)| DataFlow {
+            from: by_id[ru as usize].0.to_string(),
+            to: by_id[rv as usize].0.to_string(),
+            grants: grants[grants_at[rg as usize]].clone(),
         })
         .collect()
 }
@@ -924,6 +931,15 @@ impl Bound {
         }
         fresh
     }
+}
+
+/// What `Engine::bound` has listed already (`Engine::reverse_candidates`).
+#[derive(Default)]
+struct Listed {
+    /// (VPC, group) pairs whose ingress rules were listed.
+    groups: FastSet<(u32, *const SecurityGroup)>,
+    /// (VPC, network) pairs whose ENIs were listed.
+    ranges: FastSet<(u32, IpNet)>,
 }
 
 /// The `via` of a TGW hop: the TGWs crossed, A's and B's attachments, then every TGW
@@ -1585,18 +1601,27 @@ impl<'t, 'a> Engine<'t, 'a> {
 
     /// Who might reach `n` in one hop (a superset: SG rules and VPC links only). The
     /// members a group's ingress rules admit are the same for every ENI of one VPC the
-    /// group protects: `expanded` holds the (VPC, group) pairs already listed, which are
-    /// skipped (`bound` visits nodes nearest first, so a second listing adds nothing).
-    fn reverse_candidates(&self, n: Node, expanded: &mut FastSet<(u32, *const SecurityGroup)>, out: &mut Vec<Node>) {
-        let in_vpcs = |vpc: u32, lo: u32, hi: u32, out: &mut Vec<Node>| {
+    /// group protects: `listed` holds the (VPC, group) pairs already listed, and the
+    /// (VPC, network) pairs whose ENIs were, which are skipped (`bound` visits nodes
+    /// nearest first, so a second listing adds nothing).
+    fn reverse_candidates(&self, n: Node, listed: &mut Listed, out: &mut Vec<Node>) {
+        let in_vpcs = |vpc: u32, net: Ipv4Net, ranges: &mut FastSet<(u32, IpNet)>, out: &mut Vec<Node>| {
+            let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                if !ranges.insert((v, IpNet::V4(net))) {
+                    continue;
+                }
                 let list = &self.ip_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
             }
         };
-        let in_vpcs6 = |vpc: u32, lo: u128, hi: u128, out: &mut Vec<Node>| {
+        let in_vpcs6 = |vpc: u32, net: Ipv6Net, ranges: &mut FastSet<(u32, IpNet)>, out: &mut Vec<Node>| {
+            let (lo, hi) = (u128::from(net.network()), u128::from(net.broadcast()));
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                if !ranges.insert((v, IpNet::V6(net))) {
+                    continue;
+                }
                 let list = &self.ip6_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
@@ -1621,7 +1646,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let g = &self.topo.graph;
                 let vpc = self.vpc_of[b as usize];
                 for sg in &self.groups[b as usize] {
-                    if !expanded.insert((vpc, *sg as *const SecurityGroup)) {
+                    if !listed.groups.insert((vpc, *sg as *const SecurityGroup)) {
                         continue;
                     }
                     for rule in &sg.ingress {
@@ -1644,14 +1669,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                         };
                         for c in cidrs {
                             match c.trunc() {
-                                IpNet::V4(c) => {
-                                    let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
-                                    in_vpcs(vpc, lo, hi, out);
-                                }
-                                IpNet::V6(c) => {
-                                    let (lo, hi) = (u128::from(c.network()), u128::from(c.broadcast()));
-                                    in_vpcs6(vpc, lo, hi, out);
-                                }
+                                IpNet::V4(c) => in_vpcs(vpc, c, &mut listed.ranges, out),
+                                IpNet::V6(c) => in_vpcs6(vpc, c, &mut listed.ranges, out),
                             }
                         }
                     }
@@ -1674,13 +1693,13 @@ impl<'t, 'a> Engine<'t, 'a> {
             queue.push_back((n, 0));
         }
         let mut buf = Vec::new();
-        let mut expanded = FastSet::default();
+        let mut listed = Listed::default();
         while let Some((n, d)) = queue.pop_front() {
             if usize::from(d) >= max_hops {
                 continue;
             }
             buf.clear();
-            self.reverse_candidates(n, &mut expanded, &mut buf);
+            self.reverse_candidates(n, &mut listed, &mut buf);
             for &m in &buf {
                 if b.set(m, d + 1) {
                     queue.push_back((m, d + 1));
