@@ -428,14 +428,14 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
         Node::Eni(i) => eng.eni(i).id.as_str(),
         Node::GatewayEndpoint(i) => eng.gateway_endpoints[i as usize].id.as_str(),
     };
-    let mut by_id: Vec<u32> = (0..n as u32).collect();
-    by_id.sort_unstable_by_key(|&u| id(sub.nodes[u as usize]));
+    let mut by_id: Vec<(&str, u32)> = sub.nodes.iter().enumerate().map(|(u, &m)| (id(m), u as u32)).collect();
+    by_id.sort_unstable();
     let mut rank = vec![0u32; n];
     for (k, w) in by_id.windows(2).enumerate() {
-        let same = id(sub.nodes[w[0] as usize]) == id(sub.nodes[w[1] as usize]);
-        rank[w[1] as usize] = if same { rank[w[0] as usize] } else { k as u32 + 1 };
+        rank[w[1].1 as usize] = if w[0].0 == w[1].0 { rank[w[0].1 as usize] } else { k as u32 + 1 };
     }
-    let mut found: Vec<(u32, u32, usize)> = Vec::new();
+    // (from's place, to's place, grant set).
+    let mut found: Vec<(u32, u32, u32)> = Vec::new();
     let mut seen: FastSet<(u32, u32)> = FastSet::default();
     for &(u, v) in &sub.edges {
         let (du, dv) = (depth[u as usize], dist[v as usize]);
@@ -460,18 +460,34 @@ pub fn data_flows(topo: &Topology, analysis: &Analysis, max_hops: usize, keys: &
             grants.push(eng.hop_grants(a, b));
             grants.len() - 1
         });
-        found.push((u, v, g));
+        found.push((rank[u as usize], rank[v as usize], g as u32));
+    }
+    // Each grant set's place in sorted order (equal sets, equal places), so flows sort
+    // by integers.
+    let mut by_grants: Vec<usize> = (0..grants.len()).collect();
+    by_grants.sort_unstable_by(|&x, &y| grants[x].cmp(&grants[y]));
+    let mut grants_rank = vec![0u32; grants.len()];
+    for (k, w) in by_grants.windows(2).enumerate() {
+        let same = grants[w[0]] == grants[w[1]];
+        grants_rank[w[1]] = if same { grants_rank[w[0]] } else { k as u32 + 1 };
+    }
+    // A grant set of each rank.
+    let mut grants_at = vec![0usize; grants.len()];
+    for (g, &r) in grants_rank.iter().enumerate() {
+        grants_at[r as usize] = g;
     }
     // `DataFlow`'s order: from, to, then grants.
-    let key = |&(u, v, _): &(u32, u32, usize)| (rank[u as usize], rank[v as usize]);
-    found.sort_unstable_by(|x, y| key(x).cmp(&key(y)).then_with(|| grants[x.2].cmp(&grants[y.2])));
-    found.dedup_by(|x, y| key(x) == key(y) && grants[x.2] == grants[y.2]);
+    for f in &mut found {
+        f.2 = grants_rank[f.2 as usize];
+    }
+    found.sort_unstable();
+    found.dedup();
     found
         .into_iter()
-        .map(|(u, v, g)| DataFlow {
-            from: id(sub.nodes[u as usize]).to_string(),
-            to: id(sub.nodes[v as usize]).to_string(),
-            grants: grants[g].clone(),
+        .map(|(ru, rv, rg)| DataFlow {
+            from: by_id[ru as usize].0.to_string(),
+            to: by_id[rv as usize].0.to_string(),
+            grants: grants[grants_at[rg as usize]].clone(),
         })
         .collect()
 }
@@ -756,6 +772,9 @@ type PrefixLevels = Vec<((bool, u8), FastMap<u128, Vec<u32>>)>;
 /// `PrefixLevels` while it is built, ordered by level.
 type LevelMap = BTreeMap<(bool, u8), FastMap<u128, Vec<u32>>>;
 
+/// A load balancer's reachable targets (`LoadBalancerTarget` rows) by target ENI.
+type LbTargets<'t> = std::rc::Rc<BTreeMap<u32, Vec<&'t LoadBalancerTarget>>>;
+
 /// Routing between two uniform subnets ((subnet, VPC) of A, of B) → Some(peering)
 /// when routed both ways.
 type RouteCache = std::cell::RefCell<FastMap<(u32, u32, u32, u32), Option<bool>>>;
@@ -823,6 +842,11 @@ struct Engine<'t, 'a> {
     table_ranked: Vec<Vec<RouteEntry<'a>>>,
     /// Per ENI: its subnet's route table, interned (`u32::MAX`: none).
     rt_of: Vec<u32>,
+    /// `tgw_returns` by (TGW, route table, A's attachment, source address).
+    #[allow(clippy::type_complexity)]
+    tgw_return_cache: std::cell::RefCell<
+        FastMap<(&'a str, *const TransitGatewayRouteTable, *const TransitGatewayAttachment, IpNet), bool>,
+    >,
     /// `linked` by the source's routing class (`route_class`).
     linked_cache: std::cell::RefCell<FastMap<RouteClass, Linked>>,
     /// Per ENI: its routing class when every address lies in one VPC CIDR block that
@@ -837,7 +861,7 @@ struct Engine<'t, 'a> {
     succ_cache: std::cell::RefCell<FastMap<u32, std::rc::Rc<[u32]>>>,
     /// Load-balancer ENIs whose targets the analysis followed: hops from them go to
     /// those targets only, on the target port (`LoadBalancerTarget` rows, reachable).
-    lb_next: FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>,
+    lb_next: FastMap<u32, LbTargets<'t>>,
     /// Target ENI → the load-balancer ENIs with a hop to it (for `bound`).
     lb_prev: FastMap<u32, Vec<u32>>,
     /// ENIs whose groups have an ingress rule naming a group, by that group's set
@@ -855,6 +879,24 @@ enum RouteClass {
     /// (subnet, whether the source has IPv6 addresses).
     Subnet(u32, bool),
     Eni(u32),
+}
+
+/// A source's side of `Engine::vpc_reachable` (`Engine::onward_routes`).
+struct OnwardRoutes<'e, 'a> {
+    /// The source addresses routing is checked for.
+    srcs: Vec<IpNet>,
+    /// Active routes of the source's table to a peering or transit gateway, in table
+    /// order, by destination.
+    routes: Vec<(IpNet, Onward<'e, 'a>)>,
+}
+
+/// Where an active route of the source's table leads out of its VPC.
+enum Onward<'e, 'a> {
+    /// An active peering connection: the VPC on its other side (interned, each way the
+    /// source's VPC is one end; None: no VPC the search knows).
+    Peering { peers: [Option<u32>; 2], pcx: &'a str },
+    /// A transit gateway and the usable attachments of the source's VPC to it.
+    Tgw { tgw: &'a str, atts: &'e [&'a TransitGatewayAttachment] },
 }
 
 /// Linked VPCs (interned, sorted) a source can be routed to, each with the route
@@ -889,6 +931,15 @@ impl Bound {
         }
         fresh
     }
+}
+
+/// What `Engine::bound` has listed already (`Engine::reverse_candidates`).
+#[derive(Default)]
+struct Listed {
+    /// (VPC, group) pairs whose ingress rules were listed.
+    groups: FastSet<(u32, *const SecurityGroup)>,
+    /// (VPC, network) pairs whose ENIs were listed.
+    ranges: FastSet<(u32, IpNet)>,
 }
 
 /// The `via` of a TGW hop: the TGWs crossed, A's and B's attachments, then every TGW
@@ -1144,9 +1195,14 @@ impl<'t, 'a> Engine<'t, 'a> {
             let next = keys.len() as u32;
             *keys.entry(k).or_insert(next)
         };
-        let mut names: FastMap<Vec<&str>, u32> = FastMap::default();
-        let subnet_of: Vec<u32> = enis.iter().map(|e| intern(&mut names, vec![e.subnet_id.as_str()])).collect();
-        let res_of: Vec<u32> = resource.iter().map(|r| intern(&mut names, vec![*r])).collect();
+        let intern_id = |ids: &mut FastMap<&'a str, u32>, id: &'a str| {
+            let next = ids.len() as u32;
+            *ids.entry(id).or_insert(next)
+        };
+        let mut subnets: FastMap<&str, u32> = FastMap::default();
+        let subnet_of: Vec<u32> = enis.iter().map(|e| intern_id(&mut subnets, e.subnet_id.as_str())).collect();
+        let mut resources: FastMap<&str, u32> = FastMap::default();
+        let res_of: Vec<u32> = resource.iter().map(|r| intern_id(&mut resources, r)).collect();
         let mut sets: FastMap<Vec<&str>, u32> = FastMap::default();
         // ENIs with and without IPv6 addresses are never alike (their hops differ): the
         // marker (no group id has it) keeps them in separate classes.
@@ -1216,6 +1272,7 @@ impl<'t, 'a> Engine<'t, 'a> {
             vpc_tables,
             table_ranked: table_entries.into_iter().map(routes::ranked).collect(),
             linked_cache: Default::default(),
+            tgw_return_cache: Default::default(),
             rt_of,
             src_uniform,
             nacl,
@@ -1410,14 +1467,58 @@ impl<'t, 'a> Engine<'t, 'a> {
             return l.clone();
         }
         let va = self.vpc_of[ai];
+        let routes = self.onward_routes(a);
         let l: Linked = self.links_ix[va as usize]
             .iter()
             .filter(|&&vb| vb != va)
-            .map(|&vb| (vb, self.vpc_reachable(a, vb).into()))
+            .map(|&vb| (vb, self.vpc_reachable(&routes, vb).into()))
             .filter(|(_, tables): &(u32, std::rc::Rc<[u32]>)| !tables.is_empty())
             .collect();
         self.linked_cache.borrow_mut().insert(key, l.clone());
         l
+    }
+
+    /// What `vpc_reachable` reads of source A, looked up once for all the VPCs A is
+    /// linked to: its addresses (one per family stands for a uniform class) and the
+    /// active routes of its table that may lead to another VPC.
+    fn onward_routes(&self, a: u32) -> OnwardRoutes<'_, 'a> {
+        let ai = a as usize;
+        let ea = self.eni(a);
+        let n_src = if self.src_uniform[ai] || self.block_class[ai].is_some() { 1 } else { usize::MAX };
+        let mut srcs: Vec<IpNet> = self.ips[ai].iter().take(n_src).map(|ip| host(*ip)).collect();
+        srcs.extend(self.ips6[ai].iter().take(n_src).map(|ip| host6(*ip)));
+        let mut routes = Vec::new();
+        let ix = &self.topo.index;
+        let entries = ix
+            .route_table_of(&ea.subnet_id, &ea.vpc_id)
+            .and_then(|rta| self.route_entries.get(rta.table.id.as_str()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for fe in entries.iter().filter(|fe| fe.route.state == RouteState::Active) {
+            let target = fe.route.target.id.as_str();
+            let onward = match fe.route.target.kind {
+                RouteTargetKind::VpcPeeringConnection => {
+                    // Peering is not transitive: only the VPC on the other side of A's.
+                    let Some(p) = ix.get::<VpcPeeringConnection>(target).filter(|p| p.is_active()) else { continue };
+                    let peer = |mine: &str, other: &str| {
+                        (mine == ea.vpc_id).then(|| self.vpc_pos.get(other).copied()).flatten()
+                    };
+                    let peers =
+                        [peer(&p.requester.vpc_id, &p.accepter.vpc_id), peer(&p.accepter.vpc_id, &p.requester.vpc_id)];
+                    if peers == [None, None] {
+                        continue;
+                    }
+                    Onward::Peering { peers, pcx: target }
+                }
+                RouteTargetKind::TransitGateway => {
+                    let Some(atts) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), target)) else { continue };
+                    Onward::Tgw { tgw: target, atts }
+                }
+                _ => continue,
+            };
+            routes.push((fe.cidr, onward));
+        }
+        OnwardRoutes { srcs, routes }
     }
 
     /// `route_decision` relaxed to "some address of `vb`": A's table has an active route
@@ -1425,9 +1526,9 @@ impl<'t, 'a> Engine<'t, 'a> {
     /// transit gateway attached to both whose route table (from A's attachment) routes
     /// one of them to `vb`'s attachment and back (from `vb`'s attachment) to A's address;
     /// and the table of `vb`'s subnet routes that address back the same way.
-    fn vpc_reachable(&self, a: u32, vb: u32) -> Vec<u32> {
-        let ea = self.eni(a);
+    fn vpc_reachable(&self, source: &OnwardRoutes<'_, 'a>, vb: u32) -> Vec<u32> {
         let vb_id = self.vpc_ids[vb as usize];
+        let tables = &self.vpc_tables[vb as usize];
         let mut allowed: Vec<u32> = Vec::new();
         let (dsts, dsts6) = (&self.ip_ix[vb as usize], &self.ip6_ix[vb as usize]);
         // Some ENI address of `vb` in `c`.
@@ -1443,17 +1544,10 @@ impl<'t, 'a> Engine<'t, 'a> {
                 dsts6.get(start).is_some_and(|(ip, _)| *ip <= hi)
             }
         };
-        let ix = &self.topo.index;
-        let Some(rta) = ix.route_table_of(&ea.subnet_id, &ea.vpc_id) else { return allowed };
-        let Some(entries) = self.route_entries.get(rta.table.id.as_str()) else { return allowed };
-        // Every address of a route class is routed alike: one stands for all.
-        let n_src = if self.src_uniform[a as usize] || self.block_class[a as usize].is_some() { 1 } else { usize::MAX };
-        let mut srcs: Vec<IpNet> = self.ips[a as usize].iter().take(n_src).map(|ip| host(*ip)).collect();
-        srcs.extend(self.ips6[a as usize].iter().take(n_src).map(|ip| host6(*ip)));
         // The tables of `vb` routing one of `srcs` back to `target`.
         let mut back = |srcs: &mut dyn Iterator<Item = &IpNet>, target: &str| {
             let srcs: Vec<&IpNet> = srcs.collect();
-            for &(ti, _) in &self.vpc_tables[vb as usize] {
+            for &(ti, _) in tables {
                 let routes_back = |s: &&IpNet| {
                     routes::lookup_ranked(&self.table_ranked[ti as usize], s)
                         .is_some_and(|e| e.route.state == RouteState::Active && e.route.target.id == target)
@@ -1463,56 +1557,71 @@ impl<'t, 'a> Engine<'t, 'a> {
                 }
             }
         };
-        for fe in entries {
-            let r = fe.route;
-            // Only peering and TGW routes lead to another VPC: the cheap tests first.
-            let onward =
-                matches!(r.target.kind, RouteTargetKind::VpcPeeringConnection | RouteTargetKind::TransitGateway);
-            if r.state != RouteState::Active || !onward || !holds(&fe.cidr) {
+        let srcs = &source.srcs;
+        for (cidr, onward) in &source.routes {
+            if !holds(cidr) {
                 continue;
             }
-            match r.target.kind {
-                RouteTargetKind::VpcPeeringConnection => {
-                    let Some(p) = ix.get::<VpcPeeringConnection>(&r.target.id) else { continue };
-                    let joins = (p.requester.vpc_id == ea.vpc_id && p.accepter.vpc_id == vb_id)
-                        || (p.requester.vpc_id == vb_id && p.accepter.vpc_id == ea.vpc_id);
-                    if p.is_active() && joins {
-                        back(&mut srcs.iter(), &r.target.id);
+            match onward {
+                Onward::Peering { peers, pcx } => {
+                    if peers.contains(&Some(vb)) {
+                        back(&mut srcs.iter(), pcx);
                     }
                 }
-                RouteTargetKind::TransitGateway => {
-                    let tgw = r.target.id.as_str();
-                    let Some(atts_a) = self.tgw_attachments.get(&(ea.vpc_id.as_str(), tgw)) else { continue };
-                    for &aa in atts_a {
-                        for exit in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
-                            let Some(ab) = self.tgw.attachment(exit.tgw, exit.attachment) else { continue };
-                            let to_a = |t: &str, att: &str| t == aa.transit_gateway_id && att == aa.id;
-                            let returns = |s: &&IpNet| self.tgw.walk(exit.tgw, exit.attachment, s, &to_a).is_some();
+                Onward::Tgw { tgw, atts } => {
+                    for &aa in atts.iter() {
+                        for (exit_tgw, exit) in self.tgw.exits_to_vpc(tgw, &aa.id, &holds, vb_id) {
+                            let Some(ab) = self.tgw.attachment(exit_tgw, exit) else { continue };
+                            let returns = |s: &&IpNet| self.tgw_returns(exit_tgw, exit, aa, s);
                             back(&mut srcs.iter().filter(returns), &ab.transit_gateway_id);
                         }
                     }
                 }
-                _ => {}
             }
         }
         allowed.sort_unstable();
         allowed
     }
 
+    /// Whether `src`, entering TGW `tgw` by attachment `att`, is routed out at A's
+    /// attachment `aa`. The answer depends on the route table associated with `att`,
+    /// not on `att` itself: every VPC attached to a hub shares its table, so each
+    /// (table, source) is walked once, not once per linked VPC.
+    fn tgw_returns(&self, tgw: &'a str, att: &'a str, aa: &'a TransitGatewayAttachment, src: &IpNet) -> bool {
+        let Some(table) = self.tgw.table_of(tgw, att) else { return false };
+        let key = (tgw, table as *const TransitGatewayRouteTable, aa as *const TransitGatewayAttachment, *src);
+        if let Some(&ok) = self.tgw_return_cache.borrow().get(&key) {
+            return ok;
+        }
+        let to_a = |t: &str, x: &str| t == aa.transit_gateway_id && x == aa.id;
+        let ok = self.tgw.walk(tgw, att, src, &to_a).is_some();
+        self.tgw_return_cache.borrow_mut().insert(key, ok);
+        ok
+    }
+
     /// Who might reach `n` in one hop (a superset: SG rules and VPC links only). The
     /// members a group's ingress rules admit are the same for every ENI of one VPC the
-    /// group protects: `expanded` holds the (VPC, group) pairs already listed, which are
-    /// skipped (`bound` visits nodes nearest first, so a second listing adds nothing).
-    fn reverse_candidates(&self, n: Node, expanded: &mut FastSet<(u32, *const SecurityGroup)>, out: &mut Vec<Node>) {
-        let in_vpcs = |vpc: u32, lo: u32, hi: u32, out: &mut Vec<Node>| {
+    /// group protects: `listed` holds the (VPC, group) pairs already listed, and the
+    /// (VPC, network) pairs whose ENIs were, which are skipped (`bound` visits nodes
+    /// nearest first, so a second listing adds nothing).
+    fn reverse_candidates(&self, n: Node, listed: &mut Listed, out: &mut Vec<Node>) {
+        let in_vpcs = |vpc: u32, net: Ipv4Net, ranges: &mut FastSet<(u32, IpNet)>, out: &mut Vec<Node>| {
+            let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                if !ranges.insert((v, IpNet::V4(net))) {
+                    continue;
+                }
                 let list = &self.ip_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
             }
         };
-        let in_vpcs6 = |vpc: u32, lo: u128, hi: u128, out: &mut Vec<Node>| {
+        let in_vpcs6 = |vpc: u32, net: Ipv6Net, ranges: &mut FastSet<(u32, IpNet)>, out: &mut Vec<Node>| {
+            let (lo, hi) = (u128::from(net.network()), u128::from(net.broadcast()));
             for &v in std::iter::once(&vpc).chain(&self.rlinks[vpc as usize]) {
+                if !ranges.insert((v, IpNet::V6(net))) {
+                    continue;
+                }
                 let list = &self.ip6_ix[v as usize];
                 let start = list.partition_point(|(ip, _)| *ip < lo);
                 out.extend(list[start..].iter().take_while(|(ip, _)| *ip <= hi).map(|(_, e)| Node::Eni(*e)));
@@ -1537,7 +1646,7 @@ impl<'t, 'a> Engine<'t, 'a> {
                 let g = &self.topo.graph;
                 let vpc = self.vpc_of[b as usize];
                 for sg in &self.groups[b as usize] {
-                    if !expanded.insert((vpc, *sg as *const SecurityGroup)) {
+                    if !listed.groups.insert((vpc, *sg as *const SecurityGroup)) {
                         continue;
                     }
                     for rule in &sg.ingress {
@@ -1560,14 +1669,8 @@ impl<'t, 'a> Engine<'t, 'a> {
                         };
                         for c in cidrs {
                             match c.trunc() {
-                                IpNet::V4(c) => {
-                                    let (lo, hi) = (u32::from(c.network()), u32::from(c.broadcast()));
-                                    in_vpcs(vpc, lo, hi, out);
-                                }
-                                IpNet::V6(c) => {
-                                    let (lo, hi) = (u128::from(c.network()), u128::from(c.broadcast()));
-                                    in_vpcs6(vpc, lo, hi, out);
-                                }
+                                IpNet::V4(c) => in_vpcs(vpc, c, &mut listed.ranges, out),
+                                IpNet::V6(c) => in_vpcs6(vpc, c, &mut listed.ranges, out),
                             }
                         }
                     }
@@ -1590,13 +1693,13 @@ impl<'t, 'a> Engine<'t, 'a> {
             queue.push_back((n, 0));
         }
         let mut buf = Vec::new();
-        let mut expanded = FastSet::default();
+        let mut listed = Listed::default();
         while let Some((n, d)) = queue.pop_front() {
             if usize::from(d) >= max_hops {
                 continue;
             }
             buf.clear();
-            self.reverse_candidates(n, &mut expanded, &mut buf);
+            self.reverse_candidates(n, &mut listed, &mut buf);
             for &m in &buf {
                 if b.set(m, d + 1) {
                     queue.push_back((m, d + 1));
@@ -2324,11 +2427,18 @@ impl<'t, 'a> Engine<'t, 'a> {
         }
     }
 
-    /// The protocols and ports of `hop(n, m)`'s grants, sorted: private hops without
-    /// building their evidence text (`data_flows` needs no more).
+    /// The protocols and ports of `hop(n, m)`'s grants, sorted: internet, load-balancer
+    /// and private hops without building their evidence text (`data_flows` needs no more).
     fn hop_grants(&self, n: Node, m: Node) -> FlowGrants {
         let mut g: FlowGrants = match (n, m) {
-            (Node::Eni(a), Node::Eni(b)) if !self.lb_next.contains_key(&a) => [false, true]
+            // As `internet_hop` and `lb_hop` make their grants.
+            (Node::Internet, Node::Eni(b)) => {
+                self.exposures[self.eni(b).id.as_str()].iter().map(|f| (f.protocol, f.ports)).collect()
+            }
+            (Node::Eni(a), Node::Eni(b)) if self.lb_next.contains_key(&a) => {
+                self.lb_next[&a][&b].iter().map(|t| (t.protocol, Some(PortRange::new(t.port, t.port)))).collect()
+            }
+            (Node::Eni(a), Node::Eni(b)) => [false, true]
                 .into_iter()
                 .filter_map(|v6| self.family_hop(a, b, v6, Detail::Grants))
                 .flat_map(|f| f.grants)
@@ -2568,33 +2678,33 @@ impl Search<'_> {
     }
 }
 
-/// Top-level protocol and ports of a hop from its grants.
 /// Per load-balancer ENI (joined to its load balancer), the targets it reaches, by
 /// target ENI: the analysis' rows for listeners the internet reaches, and for every
 /// other load balancer (internal ones above all) its listeners' targets for clients
 /// anywhere. The reverse map feeds `bound`.
-#[allow(clippy::type_complexity)]
-fn load_balancer_hops(
+fn load_balancer_hops<'t>(
     topo: &Topology,
-    analysis: &Analysis,
+    analysis: &'t Analysis,
     eni_pos: &FastMap<&str, u32>,
-) -> (FastMap<u32, BTreeMap<u32, Vec<LoadBalancerTarget>>>, FastMap<u32, Vec<u32>>) {
+) -> (FastMap<u32, LbTargets<'t>>, FastMap<u32, Vec<u32>>) {
     let r = &topo.snapshot.resources;
     let mut next = FastMap::default();
     let mut prev: FastMap<u32, Vec<u32>> = FastMap::default();
     if r.load_balancers.is_empty() {
         return (next, prev);
     }
-    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<LoadBalancerTarget>>> = BTreeMap::new();
+    let mut by_lb: BTreeMap<&str, BTreeMap<u32, Vec<&LoadBalancerTarget>>> = BTreeMap::new();
     for t in analysis.behind_load_balancers.iter().chain(&analysis.other_load_balancer_targets) {
         let targets = by_lb.entry(t.listener.load_balancer_id.as_str()).or_default();
         if t.reach != TargetReach::Reachable {
             continue;
         }
         if let Some(&b) = t.eni_id.as_deref().and_then(|e| eni_pos.get(e)) {
-            targets.entry(b).or_default().push(t.clone());
+            targets.entry(b).or_default().push(t);
         }
     }
+    // Shared by the load balancer's ENIs.
+    let by_lb: BTreeMap<&str, LbTargets> = by_lb.into_iter().map(|(lb, t)| (lb, std::rc::Rc::new(t))).collect();
     let join = LoadBalancerEnis::new(&r.load_balancers);
     for (i, e) in r.network_interfaces.iter().enumerate() {
         let Some(lb) = join.load_balancer_of(e) else { continue };
@@ -2608,6 +2718,7 @@ fn load_balancer_hops(
     (next, prev)
 }
 
+/// Top-level protocol and ports of a hop from its grants.
 fn summarize(grants: &[Grant]) -> (String, String) {
     let protocols: BTreeSet<String> = grants.iter().map(|g| g.protocol.to_string()).collect();
     let several = protocols.len() > 1;

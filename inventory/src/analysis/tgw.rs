@@ -295,32 +295,41 @@ impl<'a> TgwGraph<'a> {
         keep: &dyn Fn(&IpNet) -> bool,
         goal: &dyn Fn(&str, &str) -> bool,
     ) -> Vec<Exit<'a>> {
-        let mut search =
-            ExitSearch { keep, goal, vpc: None, steps: Vec::new(), seen: BTreeSet::new(), out: Vec::new() };
-        self.exits_from(tgw, att, &mut search);
-        search.out
-    }
-
-    /// `exits` to the attachments of VPC `vpc_id`, reading only the routes that lead
-    /// there or to a peering (tables hold a route per VPC: the rest cannot matter).
-    pub fn exits_to_vpc(
-        &self,
-        tgw: &'a str,
-        att: &'a str,
-        keep: &dyn Fn(&IpNet) -> bool,
-        vpc_id: &str,
-    ) -> Vec<Exit<'a>> {
-        let goal = |t: &str, a: &str| self.is_vpc_attachment(t, a, vpc_id);
         let mut search = ExitSearch {
             keep,
-            goal: &goal,
-            vpc: Some(vpc_id),
+            goal,
+            vpc: None,
+            with_steps: true,
             steps: Vec::new(),
             seen: BTreeSet::new(),
             out: Vec::new(),
         };
         self.exits_from(tgw, att, &mut search);
         search.out
+    }
+
+    /// Where `exits` leaves for the attachments of VPC `vpc_id`, as (TGW, attachment),
+    /// without the steps; reads only the routes that lead there or to a peering (tables
+    /// hold a route per VPC: the rest cannot matter).
+    pub fn exits_to_vpc(
+        &self,
+        tgw: &'a str,
+        att: &'a str,
+        keep: &dyn Fn(&IpNet) -> bool,
+        vpc_id: &str,
+    ) -> Vec<(&'a str, &'a str)> {
+        let goal = |t: &str, a: &str| self.is_vpc_attachment(t, a, vpc_id);
+        let mut search = ExitSearch {
+            keep,
+            goal: &goal,
+            vpc: Some(vpc_id),
+            with_steps: false,
+            steps: Vec::new(),
+            seen: BTreeSet::new(),
+            out: Vec::new(),
+        };
+        self.exits_from(tgw, att, &mut search);
+        search.out.into_iter().map(|e| (e.tgw, e.attachment)).collect()
     }
 
     /// Indices of the routes of `table` (on `tgw`) an exit search reads.
@@ -350,7 +359,8 @@ impl<'a> TgwGraph<'a> {
                 s.steps.push(TgwStep { tgw, table, entered_by: att, destination: &route.destination, exit: exit_id });
                 if (s.goal)(tgw, exit_id) {
                     if !s.out.iter().any(|e| e.tgw == tgw && e.attachment == exit_id) {
-                        s.out.push(Exit { tgw, attachment: exit_id, steps: s.steps.clone() });
+                        let steps = if s.with_steps { s.steps.clone() } else { Vec::new() };
+                        s.out.push(Exit { tgw, attachment: exit_id, steps });
                     }
                 } else if self.crosses_peering(tgw, exit, route) {
                     for (peer, far) in self.far_sides(tgw, exit_id, exit.resource_id.as_deref()) {
@@ -377,6 +387,8 @@ struct ExitSearch<'f, 'a> {
     goal: &'f dyn Fn(&str, &str) -> bool,
     /// Only routes towards this VPC's attachments (or a peering) are read.
     vpc: Option<&'f str>,
+    /// Whether each exit keeps the steps there (`exits_to_vpc` needs none).
+    with_steps: bool,
     steps: Vec<TgwStep<'a>>,
     seen: BTreeSet<(&'a str, &'a str)>,
     out: Vec<Exit<'a>>,
