@@ -25,29 +25,39 @@ fn with_compressor<T>(f: impl FnOnce(&mut Compressor) -> T) -> T {
 
 /// A zlib stream (header, deflate data, Adler-32) of `data`: PDF's FlateDecode.
 pub fn zlib(data: &[u8]) -> Vec<u8> {
-    with_compressor(|c| {
-        let mut out = vec![0; c.zlib_compress_bound(data.len())];
-        match c.zlib_compress(data, &mut out) {
-            Ok(n) => {
-                out.truncate(n);
-                out
-            }
-            // libdeflate guarantees the bound fits; should it not, the slower way.
-            Err(_) => miniz_oxide::deflate::compress_to_vec_zlib(data, 1),
-        }
-    })
+    compress(data, Form::Zlib)
 }
 
 /// Raw deflate data of `data` (no header): a zip entry's contents.
 pub fn raw(data: &[u8]) -> Vec<u8> {
+    compress(data, Form::Raw)
+}
+
+#[derive(Clone, Copy)]
+enum Form {
+    Zlib,
+    Raw,
+}
+
+fn compress(data: &[u8], form: Form) -> Vec<u8> {
     with_compressor(|c| {
-        let mut out = vec![0; c.deflate_compress_bound(data.len())];
-        match c.deflate_compress(data, &mut out) {
-            Ok(n) => {
+        let bound = match form {
+            Form::Zlib => c.zlib_compress_bound(data.len()),
+            Form::Raw => c.deflate_compress_bound(data.len()),
+        };
+        let mut out = vec![0; bound];
+        let written = match form {
+            Form::Zlib => c.zlib_compress(data, &mut out),
+            Form::Raw => c.deflate_compress(data, &mut out),
+        };
+        match (written, form) {
+            (Ok(n), _) => {
                 out.truncate(n);
                 out
             }
-            Err(_) => miniz_oxide::deflate::compress_to_vec(data, 1),
+            // libdeflate guarantees the bound fits; should it not, the slower way.
+            (Err(_), Form::Zlib) => miniz_oxide::deflate::compress_to_vec_zlib(data, 1),
+            (Err(_), Form::Raw) => miniz_oxide::deflate::compress_to_vec(data, 1),
         }
     })
 }

@@ -207,7 +207,7 @@ mod tests {
         for (i, (name, text)) in parts.iter().enumerate() {
             // By index: the order written is the order listed.
             let mut file = archive.by_index(i).unwrap();
-            assert_eq!(file.name(), *name);
+            assert_eq!(file.name().unwrap(), *name);
             assert_eq!(file.last_modified().map(|t| (t.year(), t.month(), t.day())), Some((1980, 1, 1)));
             let mut back = String::new();
             // Reading to the end checks the CRC-32.
