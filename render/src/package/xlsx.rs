@@ -29,8 +29,8 @@ const SAMPLE_STRIDE: usize = 8;
 /// Sampled texts a column needs before its strings go undeduplicated (so sheets
 /// under 512 rows share every repeated string).
 const MIN_SAMPLES: usize = 64;
-/// Sheet XML is handed to the compressor in pieces of this size (a whole sheet, 66 MB
-/// at 100k, held at once added ~130 MB to the package's peak memory).
+/// Sheet XML is handed to the compressor in pieces of this size (whole sheets, the
+/// largest 66 MB at 100k, raised the package's peak memory from ~790 to 942 MiB).
 const FLUSH_BYTES: usize = 256 * 1024;
 
 pub struct Sheets<'a> {
@@ -107,7 +107,8 @@ struct Book {
     zip: ZipParts,
     /// Index in the shared-string table of each text deduplicated so far.
     strings: FastMap<String, usize>,
-    /// The shared-string table's `<si>` entries, in index order, and how many.
+    /// The shared-string table: a slot for its head (`SST_HEAD_SLOT`), then its `<si>`
+    /// entries in index order; and how many.
     table: String,
     entries: usize,
     string_cells: usize,

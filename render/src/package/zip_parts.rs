@@ -46,6 +46,8 @@ fn u32_of(n: usize, what: &str) -> io::Result<u32> {
 
 /// A part being streamed: [`ZipParts::begin`], [`Streamed::write`]s, [`Streamed::end`].
 pub struct Streamed {
+    /// Its place in `ZipParts::entries`.
+    entry: usize,
     compress: flate2::Compress,
     crc: crc32fast::Hasher,
 }
@@ -54,20 +56,21 @@ impl ZipParts {
     /// Adds `name` holding `data`, deflated whole.
     pub fn add(&mut self, name: &str, data: &[u8]) -> io::Result<()> {
         let packed = crate::deflate::raw(data);
-        self.header(name)?;
+        let entry = self.header(name)?;
         self.out.extend_from_slice(&packed);
-        self.close(crc32fast::hash(data), data.len(), packed.len())
+        self.close(entry, crc32fast::hash(data), data.len(), packed.len())
     }
 
     /// Starts a part whose data comes in pieces.
     pub fn begin(&mut self, name: &str) -> io::Result<Streamed> {
-        self.header(name)?;
+        let entry = self.header(name)?;
         let compress = flate2::Compress::new(flate2::Compression::new(STREAM_LEVEL), false);
-        Ok(Streamed { compress, crc: crc32fast::Hasher::new() })
+        Ok(Streamed { entry, compress, crc: crc32fast::Hasher::new() })
     }
 
-    /// The local header of a new entry, its checksum and sizes left for `close`.
-    fn header(&mut self, name: &str) -> io::Result<()> {
+    /// The local header of a new entry, its checksum and sizes left for `close`; the
+    /// entry's place.
+    fn header(&mut self, name: &str) -> io::Result<usize> {
         let name_len =
             u16::try_from(name.len()).map_err(|_| io::Error::other(format!("zip entry name too long: {name}")))?;
         let offset = u32_of(self.out.len(), "the workbook")?;
@@ -83,12 +86,12 @@ impl ZipParts {
         put16(o, name_len);
         put16(o, 0); // extra field length
         o.extend_from_slice(name.as_bytes());
-        Ok(())
+        Ok(self.entries.len() - 1)
     }
 
-    /// Fills in the last entry's checksum and sizes, in its local header too.
-    fn close(&mut self, crc: u32, size: usize, compressed: usize) -> io::Result<()> {
-        let Some(e) = self.entries.last_mut() else { return Err(io::Error::other("no zip entry open")) };
+    /// Fills in an entry's checksum and sizes, in its local header too.
+    fn close(&mut self, entry: usize, crc: u32, size: usize, compressed: usize) -> io::Result<()> {
+        let Some(e) = self.entries.get_mut(entry) else { return Err(io::Error::other("no such zip entry")) };
         e.crc = crc;
         e.size = u32_of(size, &e.name)?;
         e.compressed = u32_of(compressed, &e.name)?;
@@ -116,7 +119,7 @@ impl ZipParts {
             put32(o, e.crc);
             put32(o, e.compressed);
             put32(o, e.size);
-            put16(o, e.name.len() as u16); // checked in `add`
+            put16(o, e.name.len() as u16); // checked in `header`
             put16(o, 0); // extra field
             put16(o, 0); // comment
             put16(o, 0); // disk
@@ -149,8 +152,8 @@ impl Streamed {
     /// Ends the part: the rest of its deflate data and its header's checksum and sizes.
     pub fn end(mut self, zip: &mut ZipParts) -> io::Result<()> {
         self.run(zip, &[], flate2::FlushCompress::Finish)?;
-        let crc = self.crc.clone().finalize();
-        zip.close(crc, self.compress.total_in() as usize, self.compress.total_out() as usize)
+        let (size, compressed) = (self.compress.total_in() as usize, self.compress.total_out() as usize);
+        zip.close(self.entry, self.crc.finalize(), size, compressed)
     }
 
     fn run(&mut self, zip: &mut ZipParts, piece: &[u8], flush: flate2::FlushCompress) -> io::Result<()> {

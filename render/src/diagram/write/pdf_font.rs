@@ -211,7 +211,7 @@ impl FontSet {
             for (code, &(_, ch)) in slot.glyphs.iter().enumerate() {
                 cmap.pair(code as u8, ch);
             }
-            let cmap = super::deflate(&cmap.finish());
+            let cmap = crate::deflate::zlib(&cmap.finish());
             pdf.cmap(cmap_id, &cmap).filter(Filter::FlateDecode);
             for (p, id) in procs {
                 pdf.stream(id, &p.data).filter(Filter::FlateDecode);
