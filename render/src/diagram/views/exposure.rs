@@ -12,6 +12,7 @@ use super::super::scene::{clean, Anchor, Rect, Role, Scene, SceneEdge};
 use super::super::style::{self, Line, EXPOSED, INK, MUTED};
 use super::labels;
 use inventory::accept::{Acceptance, Status};
+use inventory::model::{PortRange, Protocol};
 use inventory::topology::hash::{FastMap, FastSet};
 
 /// Above this many nodes, tiers are merged per VPC before layout (layout-rs is cubic).
@@ -178,24 +179,37 @@ pub fn graph(f: &Facts) -> FlowGraph {
         });
         node_of_endpoint.insert(e.id.as_str(), nodes.len() - 1);
     }
-    let mut port_labels = FastMap::default();
+    // Hundreds of thousands of flows between a few thousand node pairs and a handful of
+    // port sets: counted under integer keys, then folded into the labelled edges once.
+    let mut label_of: FastMap<(Protocol, Option<PortRange>), u32> = FastMap::default();
+    let mut labels: Vec<String> = Vec::new();
+    let mut counts: FastMap<(u32, u32, u32), usize> = FastMap::default();
+    // Flows come sorted by source: its node is looked up once per run of flows.
+    let mut last_from: Option<(&str, Option<usize>)> = None;
     for fl in f.data_flows.iter().filter(|fl| fl.from != "internet") {
+        let a = match last_from {
+            Some((id, a)) if id == fl.from => a,
+            _ => {
+                let a = node_of_eni.get(fl.from.as_str()).copied();
+                last_from = Some((fl.from.as_str(), a));
+                a
+            }
+        };
         let to = node_of_eni.get(fl.to.as_str()).or_else(|| node_of_endpoint.get(fl.to.as_str()));
-        if let (Some(&a), Some(&b)) = (node_of_eni.get(fl.from.as_str()), to) {
+        if let (Some(a), Some(&b)) = (a, to) {
             if a != b {
-                let labels = edges.entry((a, b)).or_default();
                 for &(protocol, ports) in &fl.grants {
-                    // Hundreds of thousands of flows, a handful of distinct port sets.
-                    let label = port_labels.entry((protocol, ports)).or_insert_with(|| port_label(protocol, ports));
-                    match labels.get_mut(label.as_str()) {
-                        Some(count) => *count += 1,
-                        None => {
-                            labels.insert(label.clone(), 1);
-                        }
-                    }
+                    let label = *label_of.entry((protocol, ports)).or_insert_with(|| {
+                        labels.push(port_label(protocol, ports));
+                        labels.len() as u32 - 1
+                    });
+                    *counts.entry((a as u32, b as u32, label)).or_default() += 1;
                 }
             }
         }
+    }
+    for ((a, b), label, n) in counts.into_iter().map(|((a, b, l), n)| ((a as usize, b as usize), l, n)) {
+        *edges.entry((a, b)).or_default().entry(labels[label as usize].clone()).or_default() += n;
     }
     // Keep what the internet reaches (transitively) and every data store with what feeds it.
     let mut keep = BTreeSet::from([0usize]);

@@ -77,61 +77,24 @@ impl ScanlineDeflate {
     pub fn push_row(&mut self) {
         let n = self.row_len;
         let end = self.end;
-        let buf = &self.buf[..end + n];
-        let cur = &buf[end..];
-        self.adler.write(cur);
-        // Rows wider than the window cannot refer to the row above.
-        let above = (self.base + end > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
-        let row_pos = self.base + end;
-        let mut i = 0;
-        let load = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-        // Shorter than a match: the row's last bytes go as literals.
-        while i + MIN_MATCH <= n {
-            // Four-byte checks first; only a hit pays for a scan. Either run costs the same
-            // per 258 bytes, so the first that fits is taken.
-            let key = load(cur, i);
-            if let Some(a) = above.filter(|a| load(a, i) == key) {
-                let up = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &a[i + MIN_MATCH..]);
-                self.bits.matches(up, self.up_code);
-                i += up;
-                continue;
-            }
-            if i > 0 && key == u32::from_ne_bytes([cur[i - 1]; 4]) {
-                let repeat = MIN_MATCH + run_of(&cur[i + MIN_MATCH..], cur[i - 1]);
-                self.bits.matches(repeat, self.repeat_code);
-                i += repeat;
-                continue;
-            }
-            let pos = row_pos + i;
-            let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
-            let candidate = self.head[h] as usize;
-            self.head[h] = (pos + 1) as u32;
-            // Positions are u32 (pages are capped at 40 Mpx, 120 MB of rows); wrapping keeps a
-            // stale candidate out of the window rather than panicking.
-            if candidate > 0 && pos.wrapping_sub(candidate - 1) <= WINDOW {
-                let c = candidate - 1 - self.base;
-                // The earlier bytes may run on into this row: deflate copies overlapping.
-                if load(buf, c) == key {
-                    let len = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &buf[c + MIN_MATCH..]);
-                    self.bits.matches(len, distance_code(pos - (c + self.base)));
-                    i += len;
-                    continue;
-                }
-            }
-            // Matches start on pixel boundaries: the rest of this pixel goes as literals.
-            // (Palette pages, one byte per pixel, skip the division and the loop.)
-            if i == 0 || self.bpp == 1 {
-                self.bits.literal(cur[i]);
-                i += 1;
-                continue;
-            }
-            let next = (i + self.bpp - (i - 1) % self.bpp).min(n);
-            self.bits.literals(&cur[i..next]);
-            i = next;
-        }
-        for chunk in cur[i..].chunks(3) {
-            self.bits.literals(chunk);
-        }
+        self.adler.write(&self.buf[end..end + n]);
+        // The bit writer and the hash heads as locals: held in `self`, every code written
+        // to the output (bytes, which may alias anything) reloaded them from memory.
+        let mut bits = std::mem::replace(&mut self.bits, Bits { out: Vec::new(), acc: 0, count: 0 });
+        // Room for the row's worst case (9-bit literals), so writes never grow the buffer.
+        bits.out.reserve(2 * n + 16);
+        let head: &mut [u32; 1 << HASH_BITS] =
+            (&mut self.head[..]).try_into().expect("the hash table has 1 << HASH_BITS heads");
+        let row = Row {
+            buf: &self.buf[..end + n],
+            end,
+            base: self.base,
+            bpp: self.bpp,
+            up_code: self.up_code,
+            repeat_code: self.repeat_code,
+        };
+        row.encode(&mut bits, head);
+        self.bits = bits;
         self.end += n;
     }
 
@@ -164,6 +127,78 @@ impl ScanlineDeflate {
         let mut out = self.bits.out;
         out.extend_from_slice(&self.adler.finish().to_be_bytes());
         out
+    }
+}
+
+/// One row's compression, with everything it reads in locals.
+struct Row<'a> {
+    /// The stream's bytes up to the row's end; the row is `buf[end..]`.
+    buf: &'a [u8],
+    end: usize,
+    /// Stream position of `buf[0]`.
+    base: usize,
+    bpp: usize,
+    up_code: (u32, u32),
+    repeat_code: (u32, u32),
+}
+
+impl Row<'_> {
+    fn encode(&self, bits: &mut Bits, head: &mut [u32; 1 << HASH_BITS]) {
+        let (buf, end) = (self.buf, self.end);
+        let cur = &buf[end..];
+        let n = cur.len();
+        // Rows wider than the window cannot refer to the row above.
+        let above = (self.base + end > 0 && n <= WINDOW).then(|| &buf[end - n..end]);
+        let row_pos = self.base + end;
+        let mut i = 0;
+        let load = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]));
+        // Shorter than a match: the row's last bytes go as literals.
+        while i + MIN_MATCH <= n {
+            // Four-byte checks first; only a hit pays for a scan. Either run costs the same
+            // per 258 bytes, so the first that fits is taken.
+            let key = load(cur, i);
+            if let Some(a) = above.filter(|a| load(a, i) == key) {
+                let up = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &a[i + MIN_MATCH..]);
+                bits.matches(up, self.up_code);
+                i += up;
+                continue;
+            }
+            if i > 0 && key == u32::from_ne_bytes([cur[i - 1]; 4]) {
+                let repeat = MIN_MATCH + run_of(&cur[i + MIN_MATCH..], cur[i - 1]);
+                bits.matches(repeat, self.repeat_code);
+                i += repeat;
+                continue;
+            }
+            let pos = row_pos + i;
+            let h = (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize;
+            let candidate = head[h] as usize;
+            head[h] = (pos + 1) as u32;
+            // Positions are u32 (pages are capped at 40 Mpx, 120 MB of rows); wrapping keeps a
+            // stale candidate out of the window rather than panicking.
+            if candidate > 0 && pos.wrapping_sub(candidate - 1) <= WINDOW {
+                let c = candidate - 1 - self.base;
+                // The earlier bytes may run on into this row: deflate copies overlapping.
+                if load(buf, c) == key {
+                    let len = MIN_MATCH + common_prefix(&cur[i + MIN_MATCH..], &buf[c + MIN_MATCH..]);
+                    bits.matches(len, distance_code(pos - (c + self.base)));
+                    i += len;
+                    continue;
+                }
+            }
+            // Matches start on pixel boundaries: the rest of this pixel goes as literals.
+            // (Palette pages, one byte per pixel, skip the division and the loop.)
+            if i == 0 || self.bpp == 1 {
+                bits.literal(cur[i]);
+                i += 1;
+                continue;
+            }
+            let next = (i + self.bpp - (i - 1) % self.bpp).min(n);
+            bits.literals(&cur[i..next]);
+            i = next;
+        }
+        for chunk in cur[i..].chunks(3) {
+            bits.literals(chunk);
+        }
     }
 }
 
