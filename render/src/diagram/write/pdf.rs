@@ -383,8 +383,9 @@ mod tests {
         });
         s.add_text(None, 20.0, 80.0, "Hi", 10.0, false, "#d00000", Anchor::Start, 100.0);
         let c = content_of(&scene_pdf(&s));
-        // Page box: white fill, no stroke (stroke-width 0 draws nothing in SVG).
-        let page = c.find("0 0 m\n200 0 l\n200 100 l\n0 100 l\nh\n1 1 1 rg\nf\n").expect(&c);
+        // Page box: one `re` (square corners), white fill, no stroke (stroke-width 0 draws
+        // nothing in SVG).
+        let page = c.find("0 0 200 100 re\n1 1 1 rg\nf\n").expect(&c);
         let az = c.find("[5 3] 0 d").expect(&c);
         let edge = c.find("[6 4] 0 d").expect(&c);
         let chip = c.find("12 10 m").expect(&c);
