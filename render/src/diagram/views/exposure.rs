@@ -183,7 +183,7 @@ pub fn graph(f: &Facts) -> FlowGraph {
     // port sets: counted under integer keys, then folded into the labelled edges once.
     let mut label_of: FastMap<(Protocol, Option<PortRange>), u32> = FastMap::default();
     let mut labels: Vec<String> = Vec::new();
-    let mut counts: FastMap<(u32, u32, u32), usize> = FastMap::default();
+    let mut counts: FastMap<(usize, usize, u32), usize> = FastMap::default();
     // Flows come sorted by source: its node is looked up once per run of flows.
     let mut last_from: Option<(&str, Option<usize>)> = None;
     for fl in f.data_flows.iter().filter(|fl| fl.from != "internet") {
@@ -203,12 +203,12 @@ pub fn graph(f: &Facts) -> FlowGraph {
                         labels.push(port_label(protocol, ports));
                         labels.len() as u32 - 1
                     });
-                    *counts.entry((a as u32, b as u32, label)).or_default() += 1;
+                    *counts.entry((a, b, label)).or_default() += 1;
                 }
             }
         }
     }
-    for ((a, b), label, n) in counts.into_iter().map(|((a, b, l), n)| ((a as usize, b as usize), l, n)) {
+    for ((a, b, label), n) in counts {
         *edges.entry((a, b)).or_default().entry(labels[label as usize].clone()).or_default() += n;
     }
     // Keep what the internet reaches (transitively) and every data store with what feeds it.
